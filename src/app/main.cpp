@@ -1,0 +1,214 @@
+// obauth: command line, configuration, wiring and signals. Nothing depends on this folder.
+#include <pthread.h>
+#include <signal.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "admin/recipient_service.hpp"
+#include "app/key_file.hpp"
+#include "core/clock.hpp"
+#include "crypto/client_secret.hpp"
+#include "crypto/signing_key.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+#include "oauth/access_token.hpp"
+#include "oauth/token_service.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace obauth::app {
+namespace {
+
+constexpr char kSigningKeySetting[] = "signing_key_ed25519";
+
+// A failure that ends the process with a one-line message.
+struct Fatal {
+  std::string message;
+};
+
+template <class T>
+T OrDie(Result<T> result) {
+  if (!result) {
+    const auto& e = result.error();
+    throw Fatal{e.internal.empty() ? e.public_message : e.internal};
+  }
+  if constexpr (!std::is_void_v<T>) return std::move(*result);
+}
+
+struct Storage {
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<crypto::SecretHasher> hasher;
+};
+
+Storage OpenStorage(const std::string& db_path, std::string key_file, int connections) {
+  const std::filesystem::path parent = std::filesystem::path(db_path).parent_path();
+  if (!parent.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(parent, ec);
+    if (ec) throw Fatal{"cannot create directory " + parent.string() + ": " + ec.message()};
+  }
+  auto store = OrDie(store::sqlite::SqliteStore::Open(db_path, connections));
+  if (key_file.empty()) key_file = DefaultKeyFile(db_path);
+  auto key = OrDie(LoadServerKey(key_file, *store));
+  return {std::move(store), std::make_unique<crypto::SecretHasher>(std::move(key))};
+}
+
+// HOST:PORT, with IPv6 hosts in brackets.
+std::pair<std::string, unsigned short> ParseListen(const std::string& listen) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == listen.size()) {
+    throw Fatal{"--listen must be HOST:PORT, got '" + listen + "'"};
+  }
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  const std::string port_text = listen.substr(colon + 1);
+  unsigned long port = 0;
+  try {
+    std::size_t used = 0;
+    port = std::stoul(port_text, &used);
+    if (used != port_text.size()) throw std::invalid_argument("trailing");
+  } catch (const std::exception&) {
+    throw Fatal{"--listen port must be a number from 0 to 65535, got '" + port_text + "'"};
+  }
+  if (port > 65535) throw Fatal{"--listen port must be a number from 0 to 65535"};
+  return {host, static_cast<unsigned short>(port)};
+}
+
+struct ServeOptions {
+  std::string listen = "127.0.0.1:8080";
+  std::string db = "./data/obauth.db";
+  std::string key_file;
+  std::string issuer;
+  int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::int64_t token_ttl = 300;
+};
+
+int Serve(const ServeOptions& options) {
+  auto log = spdlog::stderr_logger_mt("obauth");
+  log->set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %l %v", spdlog::pattern_time_type::utc);
+
+  // Signals are taken by sigwait below, never by an asynchronous handler: block them before any
+  // thread starts so every thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  const auto [host, port] = ParseListen(options.listen);
+  http::ServerOptions server_options;
+  server_options.host = host;
+  server_options.port = port;
+  server_options.io_threads = options.threads;
+  server_options.worker_threads = std::max(4, 2 * options.threads);
+
+  auto storage = OpenStorage(options.db, options.key_file, server_options.worker_threads + 1);
+  auto generated = OrDie(crypto::SigningKey::Generate());
+  const std::string pem =
+      OrDie(storage.store->GetOrCreateSetting(kSigningKeySetting, generated.ToPkcs8Pem().Expose()));
+  auto signing_key = OrDie(crypto::SigningKey::FromPkcs8Pem(Secret(pem)));
+
+  http::Server server(server_options, log);
+  const std::string bound = OrDie(server.Listen());
+  const std::string issuer = options.issuer.empty() ? "http://" + bound : options.issuer;
+
+  SystemClock clock;
+  oauth::AccessTokens access_tokens(std::move(signing_key), issuer);
+  oauth::TokenService tokens(*storage.store, *storage.hasher, access_tokens, clock,
+                             options.token_ttl);
+  admin::RecipientService recipients(*storage.store, *storage.hasher, clock);
+  http::Router router({tokens, access_tokens, recipients, clock});
+
+  std::cout << "listening on http://" << bound << std::endl;
+  log->info("obauth started: listen={} db={} threads={} issuer={} kid={}", bound, options.db,
+            options.threads, issuer, access_tokens.key().KeyId());
+
+  std::thread signal_waiter([&] {
+    int signal_number = 0;
+    sigwait(&signals, &signal_number);
+    log->info("received {}; finishing requests in flight", strsignal(signal_number));
+    server.Shutdown();
+  });
+  server.Run(router);
+  signal_waiter.join();
+  log->info("stopped");
+  return 0;
+}
+
+int CreatePartnerCommand(const std::string& db, const std::string& key_file,
+                         const std::string& name) {
+  auto storage = OpenStorage(db, key_file, 1);
+  SystemClock clock;
+  auto issued = OrDie(admin::CreatePartner(*storage.store, *storage.hasher, clock, name));
+  // Ids and secrets are [A-Za-z0-9_-]: nothing to escape.
+  std::cout << R"({"client_id": ")" << issued.client_id << R"(", "client_secret": ")"
+            << issued.client_secret.Expose() << "\"}" << std::endl;
+  return 0;
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"obauth: an open-banking OAuth 2.0 authorization server (Flinks Outbound API)"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Show help for every command");
+
+  ServeOptions serve;
+  auto* serve_cmd = app.add_subcommand("serve", "Run the HTTP server");
+  serve_cmd
+      ->add_option("--listen", serve.listen,
+                   "Address to listen on, HOST:PORT; port 0 picks a free port")
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--db", serve.db,
+                   "SQLite database file; created, with its directory, if missing")
+      ->capture_default_str();
+  serve_cmd->add_option("--key-file", serve.key_file,
+                        "Server key that keys the stored secret hashes (default: DB path + .key)");
+  serve_cmd->add_option("--threads", serve.threads, "I/O threads (default: number of cores)")
+      ->check(CLI::Range(1, 256));
+  serve_cmd->add_option("--token-ttl", serve.token_ttl, "Access token lifetime in seconds")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  serve_cmd->add_option("--issuer", serve.issuer,
+                        "Token issuer (iss and aud); default http://HOST:PORT as bound");
+
+  std::string db = "./data/obauth.db";
+  std::string key_file;
+  std::string name;
+  auto* partner_cmd = app.add_subcommand("partner", "Manage partners (tenants)");
+  partner_cmd->require_subcommand(1);
+  auto* create_cmd = partner_cmd->add_subcommand(
+      "create", "Register a partner; prints its client_id and client_secret as JSON, once");
+  create_cmd->add_option("--db", db, "SQLite database file")->capture_default_str();
+  create_cmd->add_option("--key-file", key_file, "Server key file (default: DB path + .key)");
+  create_cmd->add_option("--name", name, "Partner display name, 1-256 characters")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::cerr << "obauth: error: " << e.what() << " (see obauth --help)" << std::endl;
+    return 2;
+  }
+  try {
+    if (serve_cmd->parsed()) return Serve(serve);
+    return CreatePartnerCommand(db, key_file, name);
+  } catch (const Fatal& f) {
+    std::cerr << "obauth: error: " << f.message << std::endl;
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "obauth: error: " << e.what() << std::endl;
+    return 1;
+  }
+}
+
+}  // namespace
+}  // namespace obauth::app
+
+int main(int argc, char** argv) { return obauth::app::Main(argc, argv); }

@@ -1,0 +1,58 @@
+// Error and Result: the value every fallible obauth function returns.
+// Plain values; safe to copy between threads.
+#pragma once
+
+#include <boost/system/result.hpp>
+#include <string>
+#include <utility>
+
+namespace obauth {
+
+// Closed set of failure kinds. http/ maps each one to a status in a single switch without
+// `default:`, so adding a code here fails the build until the mapping handles it.
+enum class ErrorCode {
+  // RFC 6749 §5.2 token endpoint errors.
+  kInvalidRequest,
+  kInvalidClient,
+  kInvalidGrant,
+  kUnauthorizedClient,
+  kUnsupportedGrantType,
+  kInvalidScope,
+  // Admin API errors.
+  kInvalidToken,          // missing, malformed, tampered or expired bearer token
+  kInsufficientScope,     // valid token without client:admin
+  kValidation,            // request body or parameter breaks a documented rule
+  kNotFound,              // unknown resource, or one owned by another partner
+  kConflict,              // state forbids the change
+  kUnsupportedMediaType,  // the body's Content-Type is not one the endpoint reads
+  // Infrastructure.
+  kUnavailable,  // a dependency (the database) is temporarily unavailable
+  kInternal,     // a bug or an unexpected failure; never details to the caller
+};
+
+// `internal` is for the log only; `public_message` may be sent to the caller.
+struct Error {
+  ErrorCode code;
+  std::string public_message;
+  std::string internal;
+};
+
+template <class T>
+using Result = boost::system::result<T, Error>;
+
+inline Error MakeError(ErrorCode code, std::string public_message, std::string internal = {}) {
+  return Error{code, std::move(public_message), std::move(internal)};
+}
+
+inline Error InternalError(std::string internal) {
+  return Error{ErrorCode::kInternal, "Internal Server Error", std::move(internal)};
+}
+
+}  // namespace obauth
+
+// Evaluates `expr` (a Result); returns its error from the enclosing function, or binds the
+// value to `var`.
+#define OBAUTH_TRY(var, expr)                     \
+  auto var##_result = (expr);                     \
+  if (!var##_result) return var##_result.error(); \
+  auto& var = *var##_result

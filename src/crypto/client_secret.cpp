@@ -1,0 +1,30 @@
+#include "crypto/client_secret.hpp"
+
+#include "crypto/base64url.hpp"
+#include "crypto/hash.hpp"
+#include "crypto/random.hpp"
+
+namespace obauth::crypto {
+
+Result<Secret> NewClientSecret() {
+  OBAUTH_TRY(bytes, RandomBytes(32));
+  return Secret(Base64UrlEncode(bytes));
+}
+
+std::string SecretHasher::Hash(std::string_view client_id, const Secret& secret) const {
+  std::string message;
+  message.reserve(client_id.size() + 1 + secret.Expose().size());
+  message.append(client_id).push_back('\0');
+  message.append(secret.Expose());
+  return HmacSha256(key_.Expose(), message);
+}
+
+bool SecretHasher::Matches(std::string_view client_id, const Secret& secret,
+                           const std::vector<std::string>& hashes) const {
+  const std::string candidate = Hash(client_id, secret);
+  bool matched = false;
+  for (const auto& hash : hashes) matched |= ConstantTimeEquals(candidate, hash);
+  return matched;
+}
+
+}  // namespace obauth::crypto

@@ -1,0 +1,204 @@
+#include "http/json_codec.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+
+#include "core/scopes.hpp"
+
+namespace obauth::http {
+namespace json = boost::json;
+namespace {
+
+Error Invalid(std::string message) { return MakeError(ErrorCode::kValidation, std::move(message)); }
+Error WrongType(std::string_view field, std::string_view expected) {
+  return Invalid("Invalid field '" + std::string(field) + "': must be " + std::string(expected));
+}
+
+Result<json::object> ParseObject(std::string_view body, ErrorCode code) {
+  json::parse_options options;
+  options.max_depth = kMaxJsonDepth;
+  boost::system::error_code ec;
+  json::value value = json::parse(body, ec, {}, options);
+  if (ec) return MakeError(code, "Malformed JSON body: " + ec.message());
+  if (!value.is_object()) return MakeError(code, "The JSON body must be an object");
+  return std::move(value.as_object());
+}
+
+template <class T, class Convert>
+Result<void> Decode(const json::object& object, std::string_view name, admin::Field<T>& field,
+                    Convert&& convert) {
+  const json::value* v = object.if_contains(name);
+  if (v == nullptr) return {};
+  field.present = true;
+  if (v->is_null()) return {};
+  OBAUTH_TRY(value, convert(*v));
+  field.value = std::move(value);
+  return {};
+}
+
+auto StringOf(std::string_view field) {
+  return [field](const json::value& v) -> Result<std::string> {
+    if (!v.is_string()) return WrongType(field, "a string");
+    return std::string(v.get_string());
+  };
+}
+
+// An array of strings, or (as the Flinks pages also show) one string: space-separated values
+// for `scope`, a single URL for `redirect_uris`.
+auto StringListOf(std::string_view field, bool split_on_spaces) {
+  return [=](const json::value& v) -> Result<std::vector<std::string>> {
+    std::vector<std::string> out;
+    if (v.is_string()) {
+      const std::string_view text = v.get_string();
+      if (!split_on_spaces) return std::vector<std::string>{std::string(text)};
+      return SplitScopes(text);
+    }
+    if (!v.is_array()) return WrongType(field, "an array of strings");
+    for (const auto& item : v.get_array()) {
+      if (!item.is_string()) return WrongType(field, "an array of strings");
+      out.emplace_back(item.get_string());
+    }
+    return out;
+  };
+}
+
+Result<std::vector<std::string>> ContactEmails(const json::value& v) {
+  if (!v.is_array()) return WrongType("contacts", "an array of {\"email\": string} objects");
+  std::vector<std::string> out;
+  for (const auto& item : v.get_array()) {
+    const json::object* contact = item.if_object();
+    const json::value* email = contact ? contact->if_contains("email") : nullptr;
+    if (!email || !email->is_string() || contact->size() != 1) {
+      return WrongType("contacts", "an array of {\"email\": string} objects");
+    }
+    out.emplace_back(email->get_string());
+  }
+  return out;
+}
+
+void PutOptional(json::object& o, std::string_view key, const std::optional<std::string>& v) {
+  if (v) {
+    o[key] = *v;
+  } else {
+    o[key] = nullptr;
+  }
+}
+
+json::object Summary(const store::Recipient& r) {
+  json::object o;
+  o["client_id"] = r.client_id;
+  o["name"] = r.name;
+  PutOptional(o, "logo_uri", r.logo_uri);
+  PutOptional(o, "description", r.description);
+  PutOptional(o, "terms_uri", r.terms_uri);
+  PutOptional(o, "client_uri", r.client_uri);
+  PutOptional(o, "country", r.country);
+  json::array contacts;
+  for (const auto& email : r.contact_emails) contacts.push_back(json::object{{"email", email}});
+  o["contacts"] = std::move(contacts);
+  return o;
+}
+
+json::object Details(const store::Recipient& r) {
+  json::object o = Summary(r);
+  o["scope"] = r.scope;
+  json::array uris;
+  for (const auto& uri : r.redirect_uris) uris.push_back(json::string(uri));
+  o["redirect_uris"] = std::move(uris);
+  return o;
+}
+
+}  // namespace
+
+Result<admin::RecipientInput> DecodeRecipientInput(std::string_view body,
+                                                   RecipientBodyContext context) {
+  OBAUTH_TRY(object, ParseObject(body, ErrorCode::kValidation));
+  static constexpr std::string_view kKnown[] = {"name",       "scope",       "redirect_uris",
+                                                "logo_uri",   "description", "terms_uri",
+                                                "client_uri", "country",     "contacts"};
+  for (const auto& member : object) {
+    const std::string_view key = member.key();
+    if (std::find(std::begin(kKnown), std::end(kKnown), key) != std::end(kKnown)) continue;
+    // A client may send back what GET returned: the id is accepted when it names this recipient.
+    if (key == "client_id" && !context.creating && member.value().is_string() &&
+        member.value().get_string() == context.path_client_id) {
+      continue;
+    }
+    return Invalid("Unknown or read-only field '" + std::string(key) + "'");
+  }
+  admin::RecipientInput in;
+  Result<void> results[] = {
+      Decode(object, "name", in.name, StringOf("name")),
+      Decode(object, "scope", in.scope, StringListOf("scope", true)),
+      Decode(object, "redirect_uris", in.redirect_uris, StringListOf("redirect_uris", false)),
+      Decode(object, "logo_uri", in.logo_uri, StringOf("logo_uri")),
+      Decode(object, "description", in.description, StringOf("description")),
+      Decode(object, "terms_uri", in.terms_uri, StringOf("terms_uri")),
+      Decode(object, "client_uri", in.client_uri, StringOf("client_uri")),
+      Decode(object, "country", in.country, StringOf("country")),
+      Decode(object, "contacts", in.contact_emails, ContactEmails),
+  };
+  for (auto& r : results) {
+    if (!r) return r.error();
+  }
+  if (!context.creating && object.empty()) return Invalid("The body has no field to update");
+  return in;
+}
+
+Result<void> DecodeTokenJson(std::string_view body, oauth::TokenRequest& request) {
+  OBAUTH_TRY(object, ParseObject(body, ErrorCode::kInvalidRequest));
+  for (const auto& member : object) {
+    const std::string_view key = member.key();
+    if (key != "grant_type" && key != "scope" && key != "client_id" && key != "client_secret") {
+      continue;  // RFC 6749 §3.2: unrecognized parameters are ignored
+    }
+    if (!member.value().is_string()) {
+      return MakeError(ErrorCode::kInvalidRequest,
+                       "Parameter " + std::string(key) + " must be a string");
+    }
+    std::string value(member.value().get_string());
+    if (key == "grant_type") request.grant_type = std::move(value);
+    if (key == "scope") request.scope = std::move(value);
+    if (key == "client_id") request.body_client_id = std::move(value);
+    if (key == "client_secret") request.body_client_secret = Secret(std::move(value));
+  }
+  return {};
+}
+
+std::string EncodeRecipientDetails(const store::Recipient& recipient) {
+  return json::serialize(Details(recipient));
+}
+
+std::string EncodeCreatedRecipient(const admin::CreatedRecipient& created) {
+  json::object o = Details(created.recipient);
+  o["client_secret"] = created.client_secret.Expose();
+  return json::serialize(o);
+}
+
+std::string EncodeRecipientList(const std::vector<store::Recipient>& recipients) {
+  json::array list;
+  for (const auto& r : recipients) list.push_back(Summary(r));
+  return json::serialize(list);
+}
+
+std::string EncodeIssuedSecret(const admin::IssuedSecret& issued) {
+  return json::serialize(json::object{{"client_id", issued.client_id},
+                                      {"client_secret", issued.client_secret.Expose()}});
+}
+
+std::string EncodeToken(const oauth::IssuedToken& token) {
+  return json::serialize(json::object{{"access_token", token.access_token},
+                                      {"token_type", "Bearer"},
+                                      {"expires_in", token.expires_in},
+                                      {"scope", token.scope}});
+}
+
+std::string EncodeMessage(std::string_view message) {
+  return json::serialize(json::object{{"message", message}});
+}
+
+std::string EncodeOAuthError(std::string_view error, std::string_view description) {
+  return json::serialize(json::object{{"error", error}, {"error_description", description}});
+}
+
+}  // namespace obauth::http

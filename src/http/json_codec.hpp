@@ -1,0 +1,43 @@
+// JSON bodies of the admin API and the token endpoint: decoding requests into plain structs and
+// encoding results. Pure functions; thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "admin/recipient_input.hpp"
+#include "admin/recipient_service.hpp"
+#include "core/error.hpp"
+#include "oauth/token_service.hpp"
+#include "store/store.hpp"
+
+namespace obauth::http {
+
+// Limits of every JSON request body.
+inline constexpr std::size_t kMaxJsonDepth = 16;
+
+// Which body is decoded: create (POST) or update (PUT of `path_client_id`).
+struct RecipientBodyContext {
+  bool creating = true;
+  std::string_view path_client_id;
+};
+
+// The recipient fields of a JSON object body; kValidation naming the field for malformed JSON,
+// a non-object, an unknown field or a value of the wrong type.
+[[nodiscard]] Result<admin::RecipientInput> DecodeRecipientInput(std::string_view body,
+                                                                 RecipientBodyContext context);
+
+// The token request parameters of a JSON object body (values must be strings) into `request`;
+// kInvalidRequest otherwise.
+[[nodiscard]] Result<void> DecodeTokenJson(std::string_view body, oauth::TokenRequest& request);
+
+std::string EncodeRecipientDetails(const store::Recipient& recipient);
+std::string EncodeCreatedRecipient(const admin::CreatedRecipient& created);
+std::string EncodeRecipientList(const std::vector<store::Recipient>& recipients);
+std::string EncodeIssuedSecret(const admin::IssuedSecret& issued);
+std::string EncodeToken(const oauth::IssuedToken& token);
+std::string EncodeMessage(std::string_view message);
+std::string EncodeOAuthError(std::string_view error, std::string_view description);
+
+}  // namespace obauth::http

@@ -1,0 +1,126 @@
+// Boost.JSON is used here, outside http/, because the JWT claims set is a JSON document that
+// this library owns: the token format is oauth's, not the HTTP edge's.
+#include "oauth/access_token.hpp"
+
+#include <boost/json.hpp>
+
+#include "crypto/base64url.hpp"
+
+namespace obauth::oauth {
+namespace json = boost::json;
+namespace {
+
+Error Invalid(std::string why) {
+  return MakeError(ErrorCode::kInvalidToken, "Invalid Bearer Token", "token rejected: " + why);
+}
+
+std::optional<json::object> DecodeJsonObject(std::string_view encoded) {
+  auto bytes = crypto::Base64UrlDecode(encoded);
+  if (!bytes) return std::nullopt;
+  json::parse_options options;
+  options.max_depth = 4;
+  boost::system::error_code ec;
+  json::value value = json::parse(*bytes, ec, {}, options);
+  if (ec || !value.is_object()) return std::nullopt;
+  return std::move(value.as_object());
+}
+
+const json::string* StringMember(const json::object& object, std::string_view name) {
+  const json::value* v = object.if_contains(name);
+  return v ? v->if_string() : nullptr;
+}
+
+std::optional<std::int64_t> IntMember(const json::object& object, std::string_view name) {
+  const json::value* v = object.if_contains(name);
+  if (v == nullptr) return std::nullopt;
+  if (v->is_int64()) return v->as_int64();
+  if (v->is_uint64() && v->as_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
+    return static_cast<std::int64_t>(v->as_uint64());
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+AccessTokens::AccessTokens(crypto::SigningKey key, std::string issuer)
+    : key_(std::move(key)), issuer_(std::move(issuer)) {
+  json::object header;
+  header["alg"] = crypto::SigningKey::kAlgorithm;
+  header["typ"] = "at+jwt";
+  header["kid"] = key_.KeyId();
+  encoded_header_ = crypto::Base64UrlEncode(json::serialize(header));
+}
+
+Result<std::string> AccessTokens::Sign(const AccessTokenClaims& claims) const {
+  json::object payload;
+  payload["iss"] = claims.issuer;
+  payload["aud"] = claims.issuer;
+  payload["sub"] = claims.subject;
+  payload["client_id"] = claims.client_id;
+  payload["scope"] = claims.scope;
+  payload["iat"] = claims.issued_at;
+  payload["exp"] = claims.expires_at;
+  payload["jti"] = claims.jwt_id;
+  std::string token = encoded_header_;
+  token.push_back('.');
+  token += crypto::Base64UrlEncode(json::serialize(payload));
+  OBAUTH_TRY(signature, key_.Sign(token));
+  token.push_back('.');
+  token += crypto::Base64UrlEncode(signature);
+  return token;
+}
+
+Result<AccessTokenClaims> AccessTokens::Verify(std::string_view token, std::int64_t now) const {
+  if (token.empty() || token.size() > kMaxTokenLength) return Invalid("bad length");
+  const auto first = token.find('.');
+  const auto second = first == std::string_view::npos ? first : token.find('.', first + 1);
+  if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos) {
+    return Invalid("not a compact JWS");
+  }
+  const auto header = DecodeJsonObject(token.substr(0, first));
+  if (!header) return Invalid("header is not a JSON object");
+  const auto* alg = StringMember(*header, "alg");
+  const auto* typ = StringMember(*header, "typ");
+  const auto* kid = StringMember(*header, "kid");
+  // RFC 8725 §3.1: accept only the one algorithm this server signs with.
+  if (!alg || *alg != crypto::SigningKey::kAlgorithm) return Invalid("unexpected alg");
+  // RFC 9068 §4: typ must be at+jwt (the application/ prefix may be present).
+  if (!typ || (*typ != "at+jwt" && *typ != "application/at+jwt")) return Invalid("unexpected typ");
+  if (!kid || *kid != key_.KeyId()) return Invalid("unknown kid");
+  if (header->contains("crit")) return Invalid("crit header");
+  const auto signature = crypto::Base64UrlDecode(token.substr(second + 1));
+  if (!signature || !key_.Verify(token.substr(0, second), *signature)) {
+    return Invalid("bad signature");
+  }
+  const auto payload = DecodeJsonObject(token.substr(first + 1, second - first - 1));
+  if (!payload) return Invalid("payload is not a JSON object");
+
+  AccessTokenClaims claims;
+  const auto* iss = StringMember(*payload, "iss");
+  const auto* aud = StringMember(*payload, "aud");
+  const auto* sub = StringMember(*payload, "sub");
+  const auto* client_id = StringMember(*payload, "client_id");
+  const auto* scope = StringMember(*payload, "scope");
+  const auto* jti = StringMember(*payload, "jti");
+  const auto iat = IntMember(*payload, "iat");
+  const auto exp = IntMember(*payload, "exp");
+  if (!iss || !aud || !sub || !client_id || !scope || !jti || !iat || !exp) {
+    return Invalid("missing claim");
+  }
+  if (*iss != issuer_ || *aud != issuer_) return Invalid("another issuer or audience");
+  if (*exp <= now) return Invalid("expired");
+  if (*iat > now + kClockSkew) return Invalid("issued in the future");
+  if (const auto nbf = IntMember(*payload, "nbf"); nbf && *nbf > now + kClockSkew) {
+    return Invalid("not yet valid");
+  }
+  claims.issuer = *iss;
+  claims.subject = *sub;
+  claims.client_id = *client_id;
+  claims.scope = *scope;
+  claims.jwt_id = *jti;
+  claims.issued_at = *iat;
+  claims.expires_at = *exp;
+  return claims;
+}
+
+}  // namespace obauth::oauth

@@ -1,0 +1,53 @@
+// SqliteStore: the embedded default Store on one SQLite file (WAL, synchronous=FULL).
+// Thread-safe: each call borrows a connection from a bounded pool; writes run in
+// BEGIN IMMEDIATE transactions, so several processes may share the file.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace obauth::store::sqlite {
+
+class Connection;
+
+class SqliteStore final : public Store {
+ public:
+  // Opens the database at `path` (created with mode 0600 if missing; its directory must exist)
+  // and applies pending migrations. kUnavailable with a message naming the path when the file
+  // cannot be opened; kInternal when the schema is newer than this build.
+  [[nodiscard]] static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path,
+                                                                 int max_connections);
+  ~SqliteStore() override;
+
+  Result<void> CreatePartner(const Partner& partner, const std::string& secret_hash) override;
+  Result<ClientCredentials> FindClient(std::string_view client_id) override;
+  Result<void> CreateRecipient(const Recipient& recipient, const std::string& secret_hash) override;
+  Result<std::vector<Recipient>> ListRecipients(std::string_view partner_id) override;
+  Result<Recipient> GetRecipient(std::string_view partner_id, std::string_view client_id) override;
+  Result<void> UpdateRecipient(const Recipient& recipient) override;
+  Result<void> ReplaceSecret(std::string_view partner_id, std::string_view client_id,
+                             const std::string& secret_hash, std::int64_t now) override;
+  Result<std::optional<std::string>> GetSetting(std::string_view name) override;
+  Result<std::string> GetOrCreateSetting(std::string_view name,
+                                         std::string_view value_if_absent) override;
+
+ private:
+  class Lease;
+  SqliteStore(std::string path, int max_connections);
+  Result<Lease> Acquire();
+  void Release(std::unique_ptr<Connection> connection);
+
+  const std::string path_;
+  const int max_connections_;
+  std::mutex mu_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+  int open_ = 0;
+};
+
+}  // namespace obauth::store::sqlite

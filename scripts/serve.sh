@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# One command from a fresh Debian 12 machine to a running server: installs the packages,
+# builds, and starts obauth on its embedded SQLite default (./data/obauth.db, 127.0.0.1:8080).
+# Extra arguments go to `obauth serve`, e.g. scripts/serve.sh --listen 0.0.0.0:8080
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+scripts/build.sh
+exec build/obauth serve "$@"

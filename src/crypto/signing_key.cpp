@@ -42,7 +42,10 @@ Result<SigningKey> SigningKey::FromPkcs8Pem(const Secret& pem) {
   std::unique_ptr<BIO, BioDeleter> bio(
       BIO_new_mem_buf(pem.Expose().data(), static_cast<int>(pem.Expose().size())));
   if (!bio) return InternalError("BIO_new_mem_buf failed");
-  EVP_PKEY* raw = PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr);
+  // A null callback would make OpenSSL prompt for a passphrase on the terminal and block when the
+  // PEM is encrypted; refusing any passphrase makes an encrypted key an ordinary failure.
+  pem_password_cb* no_passphrase = [](char*, int, int, void*) { return -1; };
+  EVP_PKEY* raw = PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr);
   if (raw == nullptr) return InternalError("stored signing key is not a PEM private key");
   Pkey key(raw, EVP_PKEY_free);
   if (EVP_PKEY_get_base_id(raw) != EVP_PKEY_ED25519) {

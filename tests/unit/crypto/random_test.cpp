@@ -1,0 +1,68 @@
+#include "crypto/random.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+namespace obauth::crypto {
+namespace {
+
+TEST(RandomBytes, ReturnsRequestedLength) {
+  for (std::size_t n : {0u, 1u, 16u, 32u, 1000u}) {
+    auto bytes = RandomBytes(n);
+    ASSERT_TRUE(bytes);
+    EXPECT_EQ(bytes->size(), n);
+  }
+}
+
+TEST(RandomBytes, TwoDrawsDiffer) {
+  auto a = RandomBytes(32);
+  auto b = RandomBytes(32);
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(b);
+  EXPECT_NE(*a, *b);
+}
+
+TEST(RandomString, HasRequestedLengthAndOnlyAlphabetCharacters) {
+  for (std::size_t n : {0u, 1u, 25u, 500u}) {
+    auto s = RandomString(n, kLowerAlnum);
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->size(), n);
+    EXPECT_EQ(s->find_first_not_of(kLowerAlnum), std::string::npos) << *s;
+  }
+}
+
+TEST(RandomString, UsesEveryCharacterOfTheAlphabet) {
+  // 36 characters, 20000 draws: each is expected ~555 times, so missing one means a bias bug.
+  auto s = RandomString(20000, kLowerAlnum);
+  ASSERT_TRUE(s);
+  const std::set<char> seen(s->begin(), s->end());
+  EXPECT_EQ(seen.size(), kLowerAlnum.size());
+}
+
+TEST(RandomString, SingleCharacterAlphabet) {
+  auto s = RandomString(10, "x");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(*s, "xxxxxxxxxx");
+}
+
+TEST(RandomString, FullByteAlphabetIsAccepted) {
+  std::string all;
+  for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));
+  auto s = RandomString(64, all);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->size(), 64u);
+}
+
+TEST(RandomString, RejectsEmptyOrOversizedAlphabet) {
+  auto empty = RandomString(8, "");
+  ASSERT_FALSE(empty);
+  EXPECT_EQ(empty.error().code, ErrorCode::kInternal);
+  auto oversized = RandomString(8, std::string(257, 'a'));
+  ASSERT_FALSE(oversized);
+  EXPECT_EQ(oversized.error().code, ErrorCode::kInternal);
+}
+
+}  // namespace
+}  // namespace obauth::crypto

@@ -1,0 +1,307 @@
+#include "http/json_codec.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace obauth::http {
+namespace {
+
+using Strings = std::vector<std::string>;
+constexpr char kPathId[] = "dc-0123456789abcdefghijklmno";
+
+const RecipientBodyContext kCreate{true, {}};
+const RecipientBodyContext kUpdate{false, kPathId};
+
+admin::RecipientInput DecodeOk(std::string_view body, RecipientBodyContext context = kCreate) {
+  auto decoded = DecodeRecipientInput(body, context);
+  EXPECT_TRUE(decoded) << body << " -> " << (decoded ? "" : decoded.error().public_message);
+  return decoded ? *decoded : admin::RecipientInput{};
+}
+
+struct RejectCase {
+  std::string body;
+  RecipientBodyContext context;
+  std::string message_part;  // a part of the public message
+};
+
+TEST(DecodeRecipientInput, RejectsTable) {
+  const RejectCase cases[] = {
+      // Malformed JSON and non-objects.
+      {"", kCreate, "Malformed JSON body"},
+      {"{", kCreate, "Malformed JSON body"},
+      {R"({"name":"a",})", kCreate, "Malformed JSON body"},
+      {R"({"name":"a"} trailing)", kCreate, "Malformed JSON body"},
+      {"{'name':'a'}", kCreate, "Malformed JSON body"},
+      {"{\"name\":\"\xff\"}", kCreate, "Malformed JSON body"},  // invalid UTF-8
+      {"[]", kCreate, "must be an object"},
+      {"null", kCreate, "must be an object"},
+      {R"("name")", kCreate, "must be an object"},
+      {"42", kCreate, "must be an object"},
+      // Unknown and read-only fields.
+      {R"({"nmae":"typo"})", kCreate, "Unknown or read-only field 'nmae'"},
+      {R"({"client_secret":"x"})", kCreate, "Unknown or read-only field 'client_secret'"},
+      {R"({"client_id":"dc-0123456789abcdefghijklmno"})", kCreate,
+       "Unknown or read-only field 'client_id'"},
+      {R"({"name":"a","client_id":"dc-other0000000000000000000"})", kUpdate,
+       "Unknown or read-only field 'client_id'"},
+      {R"({"name":"a","client_id":1})", kUpdate, "Unknown or read-only field 'client_id'"},
+      {R"({"name":"a","client_id":null})", kUpdate, "Unknown or read-only field 'client_id'"},
+      {R"({"Name":"a"})", kCreate, "Unknown or read-only field 'Name'"},
+      // Wrong types.
+      {R"({"name":1})", kCreate, "'name': must be a string"},
+      {R"({"name":true})", kCreate, "'name': must be a string"},
+      {R"({"name":["a"]})", kCreate, "'name': must be a string"},
+      {R"({"name":{"a":1}})", kCreate, "'name': must be a string"},
+      {R"({"scope":1})", kCreate, "'scope': must be an array of strings"},
+      {R"({"scope":{"a":"b"}})", kCreate, "'scope': must be an array of strings"},
+      {R"({"scope":["ACCOUNT_BASIC",1]})", kCreate, "'scope': must be an array of strings"},
+      {R"({"scope":["ACCOUNT_BASIC",null]})", kCreate, "'scope': must be an array of strings"},
+      {R"({"redirect_uris":true})", kCreate, "'redirect_uris': must be an array of strings"},
+      {R"({"redirect_uris":[["https://a.example"]]})", kCreate,
+       "'redirect_uris': must be an array of strings"},
+      {R"({"logo_uri":1})", kCreate, "'logo_uri': must be a string"},
+      {R"({"description":[]})", kCreate, "'description': must be a string"},
+      {R"({"terms_uri":false})", kCreate, "'terms_uri': must be a string"},
+      {R"({"client_uri":{}})", kCreate, "'client_uri': must be a string"},
+      {R"({"country":2})", kCreate, "'country': must be a string"},
+      // Contacts must be [{"email": string}, ...].
+      {R"({"contacts":"ops@a.example"})", kCreate, "'contacts'"},
+      {R"({"contacts":{"email":"ops@a.example"}})", kCreate, "'contacts'"},
+      {R"({"contacts":["ops@a.example"]})", kCreate, "'contacts'"},
+      {R"({"contacts":[{"email":1}]})", kCreate, "'contacts'"},
+      {R"({"contacts":[{"email":null}]})", kCreate, "'contacts'"},
+      {R"({"contacts":[{}]})", kCreate, "'contacts'"},
+      {R"({"contacts":[{"mail":"ops@a.example"}]})", kCreate, "'contacts'"},
+      {R"({"contacts":[{"email":"ops@a.example","name":"Ops"}]})", kCreate, "'contacts'"},
+      {R"({"contacts":[null]})", kCreate, "'contacts'"},
+      // An update must name at least one field.
+      {"{}", kUpdate, "no field to update"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.body);
+    auto decoded = DecodeRecipientInput(c.body, c.context);
+    ASSERT_FALSE(decoded);
+    EXPECT_EQ(decoded.error().code, ErrorCode::kValidation);
+    EXPECT_NE(decoded.error().public_message.find(c.message_part), std::string::npos)
+        << decoded.error().public_message;
+  }
+}
+
+TEST(DecodeRecipientInput, DecodesEveryField) {
+  const auto in = DecodeOk(R"({
+    "name": "Acme",
+    "scope": ["ACCOUNT_BASIC", "TRANSACTIONS"],
+    "redirect_uris": ["https://a.example/1", "https://a.example/2"],
+    "logo_uri": "https://a.example/logo.png",
+    "description": "Budgeting \u00e9",
+    "terms_uri": "https://a.example/terms",
+    "client_uri": "https://a.example/",
+    "country": "CA",
+    "contacts": [{"email": "ops@a.example"}, {"email": "sec@a.example"}]
+  })");
+  EXPECT_EQ(in.name.value, std::optional<std::string>("Acme"));
+  EXPECT_EQ(in.scope.value, std::optional<Strings>({"ACCOUNT_BASIC", "TRANSACTIONS"}));
+  EXPECT_EQ(in.redirect_uris.value,
+            std::optional<Strings>({"https://a.example/1", "https://a.example/2"}));
+  EXPECT_EQ(in.logo_uri.value, std::optional<std::string>("https://a.example/logo.png"));
+  EXPECT_EQ(in.description.value, std::optional<std::string>("Budgeting \xc3\xa9"));
+  EXPECT_EQ(in.terms_uri.value, std::optional<std::string>("https://a.example/terms"));
+  EXPECT_EQ(in.client_uri.value, std::optional<std::string>("https://a.example/"));
+  EXPECT_EQ(in.country.value, std::optional<std::string>("CA"));
+  EXPECT_EQ(in.contact_emails.value, std::optional<Strings>({"ops@a.example", "sec@a.example"}));
+  for (bool present : {in.name.present, in.scope.present, in.redirect_uris.present,
+                       in.logo_uri.present, in.description.present, in.terms_uri.present,
+                       in.client_uri.present, in.country.present, in.contact_emails.present}) {
+    EXPECT_TRUE(present);
+  }
+}
+
+TEST(DecodeRecipientInput, AbsentFieldsAreNotPresent) {
+  const auto in = DecodeOk(R"({"name":"Acme"})");
+  EXPECT_TRUE(in.name.present);
+  EXPECT_FALSE(in.scope.present);
+  EXPECT_FALSE(in.redirect_uris.present);
+  EXPECT_FALSE(in.logo_uri.present);
+  EXPECT_FALSE(in.description.present);
+  EXPECT_FALSE(in.terms_uri.present);
+  EXPECT_FALSE(in.client_uri.present);
+  EXPECT_FALSE(in.country.present);
+  EXPECT_FALSE(in.contact_emails.present);
+}
+
+TEST(DecodeRecipientInput, NullIsPresentWithoutValue) {
+  const auto in = DecodeOk(
+      R"({"name":null,"scope":null,"redirect_uris":null,"logo_uri":null,"description":null,)"
+      R"("terms_uri":null,"client_uri":null,"country":null,"contacts":null})");
+  EXPECT_TRUE(in.name.present);
+  EXPECT_FALSE(in.name.value.has_value());
+  EXPECT_TRUE(in.scope.present);
+  EXPECT_FALSE(in.scope.value.has_value());
+  EXPECT_TRUE(in.redirect_uris.present);
+  EXPECT_FALSE(in.redirect_uris.value.has_value());
+  EXPECT_TRUE(in.logo_uri.present);
+  EXPECT_FALSE(in.logo_uri.value.has_value());
+  EXPECT_TRUE(in.description.present);
+  EXPECT_FALSE(in.description.value.has_value());
+  EXPECT_TRUE(in.terms_uri.present);
+  EXPECT_FALSE(in.terms_uri.value.has_value());
+  EXPECT_TRUE(in.client_uri.present);
+  EXPECT_FALSE(in.client_uri.value.has_value());
+  EXPECT_TRUE(in.country.present);
+  EXPECT_FALSE(in.country.value.has_value());
+  EXPECT_TRUE(in.contact_emails.present);
+  EXPECT_FALSE(in.contact_emails.value.has_value());
+}
+
+TEST(DecodeRecipientInput, ScopeStringIsSplitOnSpaces) {
+  const auto in = DecodeOk(R"({"scope":"  ACCOUNT_BASIC   TRANSACTIONS "})");
+  EXPECT_EQ(in.scope.value, std::optional<Strings>({"ACCOUNT_BASIC", "TRANSACTIONS"}));
+  const auto empty = DecodeOk(R"({"scope":""})");
+  EXPECT_TRUE(empty.scope.present);
+  EXPECT_EQ(empty.scope.value, std::optional<Strings>(Strings{}));
+}
+
+TEST(DecodeRecipientInput, ScopeArrayIsKeptAsGiven) {
+  // Array items are not split: validation later rejects "A B" as an unknown value.
+  const auto in = DecodeOk(R"({"scope":["ACCOUNT_BASIC TRANSACTIONS"]})");
+  EXPECT_EQ(in.scope.value, std::optional<Strings>({"ACCOUNT_BASIC TRANSACTIONS"}));
+}
+
+TEST(DecodeRecipientInput, RedirectUrisStringIsOneUri) {
+  const auto in = DecodeOk(R"({"redirect_uris":"https://a.example/cb x"})");
+  EXPECT_EQ(in.redirect_uris.value, std::optional<Strings>({"https://a.example/cb x"}));
+}
+
+TEST(DecodeRecipientInput, EmptyContactsArrayIsPresentAndEmpty) {
+  const auto in = DecodeOk(R"({"contacts":[]})");
+  EXPECT_TRUE(in.contact_emails.present);
+  EXPECT_EQ(in.contact_emails.value, std::optional<Strings>(Strings{}));
+}
+
+TEST(DecodeRecipientInput, ClientIdAllowedOnUpdateOnlyWhenItEqualsPathId) {
+  const auto in =
+      DecodeOk(R"({"client_id":"dc-0123456789abcdefghijklmno","name":"Acme"})", kUpdate);
+  EXPECT_EQ(in.name.value, std::optional<std::string>("Acme"));
+}
+
+TEST(DecodeRecipientInput, EmptyObjectIsFineOnCreate) {
+  // Required fields are judged by ApplyRecipientInput, not by the decoder.
+  const auto in = DecodeOk("{}");
+  EXPECT_FALSE(in.name.present);
+}
+
+std::string Nested(int depth) {
+  // `depth` levels of nesting in total, the outer object included.
+  std::string body = R"({"contacts":)";
+  for (int i = 1; i < depth; ++i) body += "[";
+  for (int i = 1; i < depth; ++i) body += "]";
+  return body + "}";
+}
+
+TEST(DecodeRecipientInput, RejectsNestingDeeperThan16) {
+  // At the limit the JSON parses, and only the shape of "contacts" is wrong.
+  auto at_limit = DecodeRecipientInput(Nested(16), kCreate);
+  ASSERT_FALSE(at_limit);
+  EXPECT_EQ(at_limit.error().code, ErrorCode::kValidation);
+  EXPECT_NE(at_limit.error().public_message.find("'contacts'"), std::string::npos)
+      << at_limit.error().public_message;
+  // One level deeper the parser refuses it.
+  auto too_deep = DecodeRecipientInput(Nested(17), kCreate);
+  ASSERT_FALSE(too_deep);
+  EXPECT_EQ(too_deep.error().code, ErrorCode::kValidation);
+  EXPECT_NE(too_deep.error().public_message.find("Malformed JSON body"), std::string::npos)
+      << too_deep.error().public_message;
+  auto very_deep = DecodeRecipientInput(Nested(10000), kCreate);
+  ASSERT_FALSE(very_deep);
+  EXPECT_EQ(very_deep.error().code, ErrorCode::kValidation);
+}
+
+TEST(DecodeTokenJson, ReadsStringParameters) {
+  oauth::TokenRequest request;
+  ASSERT_TRUE(DecodeTokenJson(
+      R"({"grant_type":"client_credentials","scope":"client:admin","client_id":"pt-1",)"
+      R"("client_secret":"s3cret","extra":{"ignored":[1,2]}})",
+      request));
+  EXPECT_EQ(request.grant_type, std::optional<std::string>("client_credentials"));
+  EXPECT_EQ(request.scope, std::optional<std::string>("client:admin"));
+  EXPECT_EQ(request.body_client_id, std::optional<std::string>("pt-1"));
+  ASSERT_TRUE(request.body_client_secret.has_value());
+  EXPECT_EQ(request.body_client_secret->Expose(), "s3cret");
+  EXPECT_FALSE(request.basic.has_value());
+}
+
+TEST(DecodeTokenJson, AbsentParametersStayUnset) {
+  oauth::TokenRequest request;
+  ASSERT_TRUE(DecodeTokenJson(R"({"grant_type":"client_credentials"})", request));
+  EXPECT_FALSE(request.scope.has_value());
+  EXPECT_FALSE(request.body_client_id.has_value());
+  EXPECT_FALSE(request.body_client_secret.has_value());
+}
+
+TEST(DecodeTokenJson, RejectsTable) {
+  const std::string_view cases[] = {
+      "",
+      "{",
+      "[]",
+      "null",
+      R"("grant_type")",
+      R"({"grant_type":1})",
+      R"({"grant_type":null})",
+      R"({"scope":["client:admin"]})",
+      R"({"client_id":123})",
+      R"({"client_secret":true})",
+  };
+  for (const auto body : cases) {
+    SCOPED_TRACE(body);
+    oauth::TokenRequest request;
+    auto r = DecodeTokenJson(body, request);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidRequest);
+  }
+}
+
+TEST(EncodeToken, HasBearerTypeAndExpiresIn) {
+  const oauth::IssuedToken token{"pt-1", "a.b.c", 300, "client:admin"};
+  EXPECT_EQ(EncodeToken(token), R"({"access_token":"a.b.c","token_type":"Bearer","expires_in":300,)"
+                                R"("scope":"client:admin"})");
+}
+
+TEST(EncodeOAuthError, HasErrorAndDescription) {
+  EXPECT_EQ(EncodeOAuthError("invalid_client", "Client authentication failed"),
+            R"({"error":"invalid_client","error_description":"Client authentication failed"})");
+}
+
+TEST(EncodeRecipientDetails, NullsForAbsentOptionalsAndContactObjects) {
+  store::Recipient r;
+  r.client_id = kPathId;
+  r.name = "Acme \"quoted\"";
+  r.scope = "ACCOUNT_BASIC";
+  r.redirect_uris = {"https://a.example/cb"};
+  r.contact_emails = {"ops@a.example"};
+  const std::string body = EncodeRecipientDetails(r);
+  EXPECT_NE(body.find(R"("name":"Acme \"quoted\"")"), std::string::npos) << body;
+  EXPECT_NE(body.find(R"("logo_uri":null)"), std::string::npos) << body;
+  EXPECT_NE(body.find(R"("country":null)"), std::string::npos) << body;
+  EXPECT_NE(body.find(R"("contacts":[{"email":"ops@a.example"}])"), std::string::npos) << body;
+  EXPECT_NE(body.find(R"("redirect_uris":["https://a.example/cb"])"), std::string::npos) << body;
+  EXPECT_NE(body.find(R"("scope":"ACCOUNT_BASIC")"), std::string::npos) << body;
+  EXPECT_EQ(body.find("partner_id"), std::string::npos) << body;
+}
+
+TEST(EncodeRecipientList, SummariesWithoutScopeOrRedirectUris) {
+  store::Recipient r;
+  r.client_id = kPathId;
+  r.name = "Acme";
+  r.scope = "ACCOUNT_BASIC";
+  r.redirect_uris = {"https://a.example/cb"};
+  const std::string body = EncodeRecipientList({r});
+  EXPECT_EQ(body.front(), '[');
+  EXPECT_NE(body.find(kPathId), std::string::npos);
+  EXPECT_EQ(body.find("redirect_uris"), std::string::npos) << body;
+  EXPECT_EQ(EncodeRecipientList({}), "[]");
+}
+
+}  // namespace
+}  // namespace obauth::http

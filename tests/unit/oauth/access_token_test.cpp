@@ -1,0 +1,305 @@
+#include "oauth/access_token.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "crypto/base64url.hpp"
+
+namespace obauth::oauth {
+namespace {
+
+constexpr char kIssuer[] = "https://auth.example";
+constexpr std::int64_t kNow = 1'700'000'000;
+
+crypto::SigningKey NewKey() {
+  auto key = crypto::SigningKey::Generate();
+  EXPECT_TRUE(key);
+  return std::move(*key);
+}
+
+AccessTokenClaims Claims() {
+  AccessTokenClaims c;
+  c.issuer = kIssuer;
+  c.subject = "pt-abc";
+  c.client_id = "pt-abc";
+  c.scope = "client:admin";
+  c.jwt_id = "jti-1";
+  c.issued_at = kNow;
+  c.expires_at = kNow + 300;
+  return c;
+}
+
+std::string B64(std::string_view text) { return crypto::Base64UrlEncode(text); }
+
+class AccessTokensTest : public ::testing::Test {
+ protected:
+  AccessTokensTest() : tokens_(NewKey(), kIssuer) {}
+
+  std::string SignOrFail(const AccessTokenClaims& claims) {
+    auto token = tokens_.Sign(claims);
+    EXPECT_TRUE(token);
+    return token ? *token : std::string();
+  }
+
+  // A compact JWS over any header and payload JSON, signed by this server's key, so the only
+  // thing wrong with it is what the test put in the JSON.
+  std::string Forge(std::string_view header_json, std::string_view payload_json) {
+    std::string input = B64(header_json) + "." + B64(payload_json);
+    auto signature = tokens_.key().Sign(input);
+    EXPECT_TRUE(signature);
+    return input + "." + B64(*signature);
+  }
+
+  std::string Header(std::string_view alg = "EdDSA", std::string_view typ = "at+jwt") const {
+    return R"({"alg":")" + std::string(alg) + R"(","typ":")" + std::string(typ) + R"(","kid":")" +
+           tokens_.key().KeyId() + R"("})";
+  }
+
+  static std::string Payload(std::int64_t iat = kNow, std::int64_t exp = kNow + 300,
+                             std::string_view iss = kIssuer) {
+    return R"({"iss":")" + std::string(iss) + R"(","aud":")" + std::string(iss) +
+           R"(","sub":"pt-abc","client_id":"pt-abc","scope":"client:admin","iat":)" +
+           std::to_string(iat) + R"(,"exp":)" + std::to_string(exp) + R"(,"jti":"j"})";
+  }
+
+  void ExpectRejected(const std::string& token, std::int64_t now, std::string_view why) {
+    auto claims = tokens_.Verify(token, now);
+    ASSERT_FALSE(claims) << "accepted a token that should fail with: " << why;
+    EXPECT_EQ(claims.error().code, ErrorCode::kInvalidToken);
+    EXPECT_EQ(claims.error().public_message, "Invalid Bearer Token");
+    EXPECT_NE(claims.error().internal.find(why), std::string::npos) << claims.error().internal;
+  }
+
+  AccessTokens tokens_;
+};
+
+TEST_F(AccessTokensTest, SignThenVerifyReturnsEveryClaim) {
+  const AccessTokenClaims claims = Claims();
+  const std::string token = SignOrFail(claims);
+  auto verified = tokens_.Verify(token, kNow);
+  ASSERT_TRUE(verified) << verified.error().internal;
+  EXPECT_EQ(verified->issuer, claims.issuer);
+  EXPECT_EQ(verified->subject, claims.subject);
+  EXPECT_EQ(verified->client_id, claims.client_id);
+  EXPECT_EQ(verified->scope, claims.scope);
+  EXPECT_EQ(verified->jwt_id, claims.jwt_id);
+  EXPECT_EQ(verified->issued_at, claims.issued_at);
+  EXPECT_EQ(verified->expires_at, claims.expires_at);
+}
+
+TEST_F(AccessTokensTest, TokenHasRfc9068Header) {
+  const std::string token = SignOrFail(Claims());
+  const auto header = crypto::Base64UrlDecode(token.substr(0, token.find('.')));
+  ASSERT_TRUE(header.has_value());
+  EXPECT_NE(header->find(R"("alg":"EdDSA")"), std::string::npos) << *header;
+  EXPECT_NE(header->find(R"("typ":"at+jwt")"), std::string::npos) << *header;
+  EXPECT_NE(header->find(R"("kid":")" + tokens_.key().KeyId() + "\""), std::string::npos);
+  const auto payload_start = token.find('.') + 1;
+  const auto payload =
+      crypto::Base64UrlDecode(token.substr(payload_start, token.rfind('.') - payload_start));
+  ASSERT_TRUE(payload.has_value());
+  EXPECT_NE(payload->find(R"("aud":"https://auth.example")"), std::string::npos) << *payload;
+}
+
+TEST_F(AccessTokensTest, ValidUntilOneSecondBeforeExpiry) {
+  const std::string token = SignOrFail(Claims());
+  EXPECT_TRUE(tokens_.Verify(token, kNow + 299));
+  ExpectRejected(token, kNow + 300, "expired");  // exp == now
+  ExpectRejected(token, kNow + 301, "expired");
+}
+
+TEST_F(AccessTokensTest, AcceptsIssuedAtWithinClockSkew) {
+  AccessTokenClaims claims = Claims();
+  claims.issued_at = kNow + AccessTokens::kClockSkew;
+  EXPECT_TRUE(tokens_.Verify(SignOrFail(claims), kNow));
+}
+
+TEST_F(AccessTokensTest, RejectsIssuedInTheFutureBeyondSkew) {
+  AccessTokenClaims claims = Claims();
+  claims.issued_at = kNow + AccessTokens::kClockSkew + 1;
+  claims.expires_at = kNow + 1000;
+  ExpectRejected(SignOrFail(claims), kNow, "issued in the future");
+}
+
+TEST_F(AccessTokensTest, RejectsNotBeforeBeyondSkew) {
+  const std::string payload = R"({"iss":"https://auth.example","aud":"https://auth.example",)"
+                              R"("sub":"s","client_id":"s","scope":"","iat":)" +
+                              std::to_string(kNow) + R"(,"exp":)" + std::to_string(kNow + 300) +
+                              R"(,"jti":"j","nbf":)" +
+                              std::to_string(kNow + AccessTokens::kClockSkew + 1) + "}";
+  ExpectRejected(Forge(Header(), payload), kNow, "not yet valid");
+}
+
+TEST_F(AccessTokensTest, RejectsAnotherIssuer) {
+  AccessTokenClaims claims = Claims();
+  claims.issuer = "https://other.example";
+  ExpectRejected(SignOrFail(claims), kNow, "another issuer");
+}
+
+TEST_F(AccessTokensTest, RejectsAnotherAudience) {
+  const std::string payload = R"({"iss":"https://auth.example","aud":"https://api.example",)"
+                              R"("sub":"s","client_id":"s","scope":"","iat":)" +
+                              std::to_string(kNow) + R"(,"exp":)" + std::to_string(kNow + 300) +
+                              R"(,"jti":"j"})";
+  ExpectRejected(Forge(Header(), payload), kNow, "another issuer or audience");
+}
+
+TEST_F(AccessTokensTest, ForgedTokenWithCorrectHeaderIsAccepted) {
+  // Control for the forging helper: with nothing wrong, a forged token verifies.
+  EXPECT_TRUE(tokens_.Verify(Forge(Header(), Payload()), kNow));
+  EXPECT_TRUE(tokens_.Verify(Forge(Header("EdDSA", "application/at+jwt"), Payload()), kNow));
+}
+
+TEST_F(AccessTokensTest, RejectsAlgNone) {
+  ExpectRejected(Forge(Header("none"), Payload()), kNow, "unexpected alg");
+  // The classic unsigned form, with an empty signature.
+  const std::string unsigned_token = B64(Header("none")) + "." + B64(Payload()) + ".";
+  ExpectRejected(unsigned_token, kNow, "unexpected alg");
+}
+
+TEST_F(AccessTokensTest, RejectsOtherAlgorithms) {
+  for (const char* alg : {"HS256", "RS256", "ES256", "Ed25519", "eddsa", ""}) {
+    SCOPED_TRACE(alg);
+    ExpectRejected(Forge(Header(alg), Payload()), kNow, "unexpected alg");
+  }
+  ExpectRejected(Forge(R"({"typ":"at+jwt","kid":")" + tokens_.key().KeyId() + R"("})", Payload()),
+                 kNow, "unexpected alg");
+}
+
+TEST_F(AccessTokensTest, RejectsWrongTyp) {
+  for (const char* typ : {"JWT", "jwt", "at+JWT2", "application/jwt", ""}) {
+    SCOPED_TRACE(typ);
+    ExpectRejected(Forge(Header("EdDSA", typ), Payload()), kNow, "unexpected typ");
+  }
+  ExpectRejected(Forge(R"({"alg":"EdDSA","kid":")" + tokens_.key().KeyId() + R"("})", Payload()),
+                 kNow, "unexpected typ");
+}
+
+TEST_F(AccessTokensTest, RejectsUnknownKid) {
+  ExpectRejected(Forge(R"({"alg":"EdDSA","typ":"at+jwt","kid":"someone-else"})", Payload()), kNow,
+                 "unknown kid");
+  ExpectRejected(Forge(R"({"alg":"EdDSA","typ":"at+jwt"})", Payload()), kNow, "unknown kid");
+}
+
+TEST_F(AccessTokensTest, RejectsCritHeader) {
+  const std::string header =
+      R"({"alg":"EdDSA","typ":"at+jwt","kid":")" + tokens_.key().KeyId() + R"(","crit":["exp"]})";
+  ExpectRejected(Forge(header, Payload()), kNow, "crit header");
+}
+
+TEST_F(AccessTokensTest, RejectsTamperedPayload) {
+  const std::string token = SignOrFail(Claims());
+  const auto first = token.find('.');
+  const auto second = token.rfind('.');
+  AccessTokenClaims widened = Claims();
+  widened.scope = "client:admin ACCOUNT_BASIC";
+  const std::string other = SignOrFail(widened);
+  const std::string other_payload =
+      other.substr(other.find('.') + 1, other.rfind('.') - other.find('.') - 1);
+  // The payload of another valid token under this token's signature.
+  const std::string spliced = token.substr(0, first + 1) + other_payload + token.substr(second);
+  ExpectRejected(spliced, kNow, "bad signature");
+}
+
+TEST_F(AccessTokensTest, RejectsTamperedSignature) {
+  std::string token = SignOrFail(Claims());
+  const auto signature_start = token.rfind('.') + 1;
+  // Replace the first signature character with another canonical one.
+  token[signature_start] = token[signature_start] == 'A' ? 'B' : 'A';
+  ExpectRejected(token, kNow, "bad signature");
+
+  const std::string good = SignOrFail(Claims());
+  ExpectRejected(good.substr(0, good.size() - 2), kNow, "bad signature");      // truncated
+  ExpectRejected(good.substr(0, good.rfind('.') + 1), kNow, "bad signature");  // empty
+  ExpectRejected(good + "=", kNow, "bad signature");                           // padding
+}
+
+TEST_F(AccessTokensTest, RejectsTokenSignedByAnotherKey) {
+  const AccessTokens other(NewKey(), kIssuer);
+  auto token = other.Sign(Claims());
+  ASSERT_TRUE(token);
+  ExpectRejected(*token, kNow, "unknown kid");
+
+  // Same header (our kid) but another key's signature.
+  const std::string input = B64(Header()) + "." + B64(Payload());
+  auto signature = other.key().Sign(input);
+  ASSERT_TRUE(signature);
+  ExpectRejected(input + "." + B64(*signature), kNow, "bad signature");
+}
+
+TEST_F(AccessTokensTest, RejectsTooLongToken) {
+  std::string token = SignOrFail(Claims());
+  ASSERT_LT(token.size(), AccessTokens::kMaxTokenLength);
+  ExpectRejected(std::string(AccessTokens::kMaxTokenLength + 1, 'a'), kNow, "bad length");
+  ExpectRejected("", kNow, "bad length");
+}
+
+TEST_F(AccessTokensTest, RejectsWrongNumberOfDots) {
+  const std::string token = SignOrFail(Claims());
+  ExpectRejected("abc", kNow, "not a compact JWS");
+  ExpectRejected("abc.def", kNow, "not a compact JWS");
+  ExpectRejected(token.substr(0, token.rfind('.')), kNow, "not a compact JWS");
+  ExpectRejected(token + ".", kNow, "not a compact JWS");
+  ExpectRejected(token + ".abc", kNow, "not a compact JWS");
+  ExpectRejected("..", kNow, "header is not a JSON object");
+}
+
+TEST_F(AccessTokensTest, RejectsHeaderThatIsNotAJsonObject) {
+  const std::string tail = "." + B64(Payload()) + ".AAAA";
+  ExpectRejected(B64("[]") + tail, kNow, "header is not a JSON object");
+  ExpectRejected(B64("{") + tail, kNow, "header is not a JSON object");
+  ExpectRejected("!!!" + tail, kNow, "header is not a JSON object");
+  ExpectRejected(B64(R"({"a":{"b":{"c":{"d":{"e":1}}}}})") + tail, kNow,
+                 "header is not a JSON object");  // deeper than 4
+}
+
+TEST_F(AccessTokensTest, RejectsPayloadThatIsNotAJsonObject) {
+  ExpectRejected(Forge(Header(), "null"), kNow, "payload is not a JSON object");
+  ExpectRejected(Forge(Header(), "{\"iss\":"), kNow, "payload is not a JSON object");
+}
+
+TEST_F(AccessTokensTest, RejectsMissingOrMistypedClaim) {
+  const std::string exp = std::to_string(kNow + 300);
+  const std::string iat = std::to_string(kNow);
+  // Each payload misses or mistypes one claim.
+  const std::string payloads[] = {
+      R"({"aud":"https://auth.example","sub":"s","client_id":"s","scope":"","iat":)" + iat +
+          R"(,"exp":)" + exp + R"(,"jti":"j"})",
+      R"({"iss":"https://auth.example","sub":"s","client_id":"s","scope":"","iat":)" + iat +
+          R"(,"exp":)" + exp + R"(,"jti":"j"})",
+      R"({"iss":"https://auth.example","aud":"https://auth.example","client_id":"s","scope":"",)"
+      R"("iat":)" +
+          iat + R"(,"exp":)" + exp + R"(,"jti":"j"})",
+      R"({"iss":"https://auth.example","aud":"https://auth.example","sub":"s","scope":"","iat":)" +
+          iat + R"(,"exp":)" + exp + R"(,"jti":"j"})",
+      R"({"iss":"https://auth.example","aud":"https://auth.example","sub":"s","client_id":"s",)"
+      R"("iat":)" +
+          iat + R"(,"exp":)" + exp + R"(,"jti":"j"})",
+      R"({"iss":"https://auth.example","aud":"https://auth.example","sub":"s","client_id":"s",)"
+      R"("scope":"","iat":)" +
+          iat + R"(,"exp":)" + exp + "}",
+      R"({"iss":"https://auth.example","aud":"https://auth.example","sub":"s","client_id":"s",)"
+      R"("scope":"","exp":)" +
+          exp + R"(,"jti":"j"})",
+      R"({"iss":"https://auth.example","aud":"https://auth.example","sub":"s","client_id":"s",)"
+      R"("scope":"","iat":)" +
+          iat + R"(,"jti":"j"})",
+      R"({"iss":"https://auth.example","aud":"https://auth.example","sub":"s","client_id":"s",)"
+      R"("scope":"","iat":)" +
+          iat + R"(,"exp":")" + exp + R"(","jti":"j"})",
+      R"({"iss":"https://auth.example","aud":["https://auth.example"],"sub":"s","client_id":"s",)"
+      R"("scope":"","iat":)" +
+          iat + R"(,"exp":)" + exp + R"(,"jti":"j"})",
+      R"({"iss":"https://auth.example","aud":"https://auth.example","sub":"s","client_id":"s",)"
+      R"("scope":"","iat":)" +
+          iat + R"(,"exp":1.7e9,"jti":"j"})",
+  };
+  for (const auto& payload : payloads) {
+    SCOPED_TRACE(payload);
+    ExpectRejected(Forge(Header(), payload), kNow, "missing claim");
+  }
+}
+
+}  // namespace
+}  // namespace obauth::oauth

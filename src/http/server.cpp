@@ -108,10 +108,16 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // Part of a graceful shutdown: a connection waiting for its next request is closed now; one
-  // with a request in flight closes after writing the response.
+  // with a request in flight closes after writing the response. A request counts as in flight
+  // from its first byte (parsed, buffered, or still in the socket), not only once complete:
+  // otherwise a client caught mid-upload loses its request.
   void CloseIfIdle() {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-      if (!self->busy_) self->stream_.socket().close();
+      beast::error_code ec;
+      const bool receiving = self->buffer_.size() > 0 ||
+                             (self->parser_ && self->parser_->got_some()) ||
+                             self->stream_.socket().available(ec) > 0;
+      if (!self->busy_ && !receiving) self->stream_.socket().close();
     });
   }
 

@@ -1,0 +1,213 @@
+#include "e2e/obauth_test.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/serialize.hpp>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+
+namespace obauth::e2e {
+namespace json = boost::json;
+using obauth::testing::FormBody;
+using obauth::testing::ParseJsonObject;
+using obauth::testing::StringAt;
+
+std::string ObauthBinary() { return OBAUTH_BINARY; }
+
+std::string FullRecipientJson(std::string_view name) {
+  json::object body{
+      {"name", name},
+      {"scope", json::array{"ACCOUNT_BASIC", "ACCOUNT_DETAILED", "TRANSACTIONS"}},
+      {"redirect_uris", json::array{"https://flinks.fake.com/callback"}},
+      {"logo_uri", "https://flinks.fake.com/logo.png"},
+      {"description", "Description of Flinks Fake"},
+      {"terms_uri", "https://flinks.fake.com/callback/terms.html"},
+      {"client_uri", "https://flinks.fake.com"},
+      {"country", "CA"},
+      {"contacts", json::array{json::object{{"email", "john.doe@flinks.fake.com"}}}},
+  };
+  return json::serialize(body);
+}
+
+DecodedJwt DecodeJwt(std::string_view token) {
+  const auto first = token.find('.');
+  const auto second = token.find('.', first == std::string_view::npos ? first : first + 1);
+  if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos) {
+    throw std::runtime_error("not a compact JWS: " + std::string(token));
+  }
+  auto part = [&](std::string_view encoded) {
+    auto bytes = obauth::testing::Base64UrlDecode(encoded);
+    if (!bytes) throw std::runtime_error("not base64url: " + std::string(encoded));
+    return *bytes;
+  };
+  return {ParseJsonObject(part(token.substr(0, first))),
+          ParseJsonObject(part(token.substr(first + 1, second - first - 1))),
+          part(token.substr(second + 1))};
+}
+
+void ObauthTest::TearDown() {
+  if (server_ && server_->running()) {
+    // Every test ends with a graceful stop, so each one also checks that SIGTERM exits 0.
+    EXPECT_EQ(StopServer(SIGTERM).ToString(), "exit 0");
+  }
+  if (HasFailure()) {
+    for (const auto& log : server_logs_) {
+      std::ifstream in(log);
+      std::stringstream text;
+      text << in.rdbuf();
+      std::cerr << "---- " << log.filename().string() << " ----\n" << text.str();
+    }
+  }
+}
+
+ServerProcess& ObauthTest::StartServer(std::vector<std::string> extra_args,
+                                       std::optional<std::filesystem::path> db) {
+  if (server_ && server_->running()) throw std::logic_error("a server is already running");
+  server_.reset();
+  server_logs_.push_back(temp_dir() /
+                         ("server-" + std::to_string(server_logs_.size() + 1) + ".log"));
+  server_.emplace(obauth::testing::ServerOptions{ObauthBinary(), db.value_or(DbPath()),
+                                                 server_logs_.back(), std::move(extra_args)});
+  return *server_;
+}
+
+ServerProcess& ObauthTest::server() {
+  if (!server_) throw std::logic_error("no server was started");
+  return *server_;
+}
+
+ExitStatus ObauthTest::StopServer(int signal) { return server().Stop(signal); }
+
+CommandResult ObauthTest::Obauth(std::vector<std::string> args) {
+  args.insert(args.begin(), ObauthBinary());
+  return obauth::testing::RunCommand(args);
+}
+
+Credentials ObauthTest::CreatePartner(std::string_view name) {
+  const CommandResult r =
+      Obauth({"partner", "create", "--db", DbPath().string(), "--name", std::string(name)});
+  if (r.exit_code != 0) {
+    throw std::runtime_error("partner create failed (" + r.status.ToString() + "): " + r.err);
+  }
+  const json::object created = ParseJsonObject(r.out);
+  return {StringAt(created, "client_id"), StringAt(created, "client_secret")};
+}
+
+HttpResponse ObauthTest::Send(HttpRequest request) {
+  const std::string what = request.method + " " + request.target;
+  HttpResponse response = obauth::testing::SendHttp(server().host(), server().port(), request);
+  const auto request_id = response.Header("X-Request-Id");
+  EXPECT_TRUE(request_id && !request_id->empty()) << what << " answered without X-Request-Id";
+  if (request_id) request_ids_.push_back(*request_id);
+  EXPECT_LT(response.status, 500) << what << " answered " << response.Describe();
+  return response;
+}
+
+HttpResponse ObauthTest::Get(std::string_view target, Headers headers) {
+  return Send({"GET", std::string(target), std::move(headers), {}});
+}
+
+HttpResponse ObauthTest::PostTokenForm(
+    const std::vector<std::pair<std::string, std::string>>& fields, Headers headers) {
+  headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+  return Send({"POST", std::string(kTokenPath), std::move(headers), FormBody(fields)});
+}
+
+HttpResponse ObauthTest::PostTokenJson(std::string body, Headers headers) {
+  headers.emplace_back("Content-Type", "application/json");
+  return Send({"POST", std::string(kTokenPath), std::move(headers), std::move(body)});
+}
+
+HttpResponse ObauthTest::RequestToken(const Credentials& client, std::optional<std::string> scope) {
+  std::vector<std::pair<std::string, std::string>> fields = {
+      {"grant_type", "client_credentials"},
+      {"client_id", client.client_id},
+      {"client_secret", client.client_secret}};
+  if (scope) fields.emplace_back("scope", *scope);
+  return PostTokenForm(fields);
+}
+
+std::string ObauthTest::Token(const Credentials& client, std::optional<std::string> scope) {
+  const HttpResponse r = RequestToken(client, std::move(scope));
+  if (r.status != 200) {
+    throw std::runtime_error("token request for " + client.client_id + " answered " + r.Describe());
+  }
+  return StringAt(ParseJsonObject(r.body), "access_token");
+}
+
+HttpResponse ObauthTest::AdminGet(std::string_view token, std::string_view target) {
+  return Get(target, {{"Authorization", "Bearer " + std::string(token)}});
+}
+
+HttpResponse ObauthTest::AdminPost(std::string_view token, std::string_view target,
+                                   std::string body) {
+  return Send(
+      {"POST",
+       std::string(target),
+       {{"Authorization", "Bearer " + std::string(token)}, {"Content-Type", "application/json"}},
+       std::move(body)});
+}
+
+HttpResponse ObauthTest::AdminPut(std::string_view token, std::string_view target,
+                                  std::string body) {
+  return Send(
+      {"PUT",
+       std::string(target),
+       {{"Authorization", "Bearer " + std::string(token)}, {"Content-Type", "application/json"}},
+       std::move(body)});
+}
+
+HttpResponse ObauthTest::RotateSecret(std::string_view token, std::string_view client_id) {
+  return Send({"POST",
+               RecipientPath(client_id) + "/secret",
+               {{"Authorization", "Bearer " + std::string(token)}},
+               {}});
+}
+
+CreatedRecipient ObauthTest::CreateRecipient(std::string_view admin_token, std::string body) {
+  const HttpResponse r = AdminPost(admin_token, kRecipientsPath, std::move(body));
+  if (r.status != 200) throw std::runtime_error("create recipient answered " + r.Describe());
+  json::object created = ParseJsonObject(r.body);
+  return {{StringAt(created, "client_id"), StringAt(created, "client_secret")}, std::move(created)};
+}
+
+json::object ObauthTest::RecipientDetails(std::string_view admin_token,
+                                          std::string_view client_id) {
+  const HttpResponse r = AdminGet(admin_token, RecipientPath(client_id));
+  if (r.status != 200) throw std::runtime_error("recipient details answered " + r.Describe());
+  return ParseJsonObject(r.body);
+}
+
+void ExpectOAuthError(const HttpResponse& response, int status, std::string_view error) {
+  EXPECT_EQ(response.status, status) << response.Describe();
+  EXPECT_EQ(response.Header("Content-Type").value_or(""), "application/json");
+  EXPECT_EQ(response.Header("Cache-Control").value_or(""), "no-store");
+  const json::object body = ParseJsonObject(response.body);
+  EXPECT_EQ(obauth::testing::Keys(body), (std::vector<std::string>{"error", "error_description"}))
+      << response.body;
+  EXPECT_EQ(StringAt(body, "error"), error) << response.body;
+  EXPECT_FALSE(StringAt(body, "error_description").empty());
+}
+
+void ExpectMessage(const HttpResponse& response, int status,
+                   std::optional<std::string_view> message) {
+  EXPECT_EQ(response.status, status) << response.Describe();
+  EXPECT_EQ(response.Header("Content-Type").value_or(""), "application/json");
+  const json::object body = ParseJsonObject(response.body);
+  EXPECT_EQ(obauth::testing::Keys(body), std::vector<std::string>{"message"}) << response.body;
+  EXPECT_FALSE(StringAt(body, "message").empty());
+  if (message) {
+    EXPECT_EQ(StringAt(body, "message"), *message);
+  }
+}
+
+void ExpectInvalidBearerToken(const HttpResponse& response) {
+  EXPECT_EQ(response.status, 401) << response.Describe();
+  EXPECT_EQ(response.body, R"({"message":"Invalid Bearer Token"})");
+  EXPECT_EQ(response.Header("WWW-Authenticate").value_or("").rfind("Bearer", 0), 0u)
+      << "challenge: " << response.Header("WWW-Authenticate").value_or("(none)");
+}
+
+}  // namespace obauth::e2e

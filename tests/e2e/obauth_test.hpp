@@ -1,0 +1,130 @@
+// The fixture of the end-to-end suite: a temporary directory, the real obauth binary (CLI and
+// server) on 127.0.0.1 port 0, and HTTP helpers that check what every response must carry.
+// One fixture object per test; not thread-safe.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <csignal>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "testing/encoding.hpp"
+#include "testing/http_client.hpp"
+#include "testing/json.hpp"
+#include "testing/process.hpp"
+#include "testing/temp_dir.hpp"
+
+namespace obauth::e2e {
+
+using obauth::testing::CommandResult;
+using obauth::testing::ExitStatus;
+using obauth::testing::Headers;
+using obauth::testing::HttpRequest;
+using obauth::testing::HttpResponse;
+using obauth::testing::ServerProcess;
+
+inline constexpr std::string_view kRecipientsPath = "/api/v1/recipients";
+inline constexpr std::string_view kTokenPath = "/api/v1/token";
+inline constexpr std::string_view kAllDataScopes =
+    "ACCOUNT_BASIC ACCOUNT_DETAILED ACCOUNT_PAYMENTS INVESTMENTS TRANSACTIONS STATEMENTS "
+    "CUSTOMER_CONTACT CUSTOMER_PERSONAL";
+
+// The obauth executable under test (OBAUTH_BINARY, set by CMake).
+std::string ObauthBinary();
+
+struct Credentials {
+  std::string client_id;
+  std::string client_secret;
+};
+
+struct CreatedRecipient {
+  Credentials credentials;
+  boost::json::object body;  // the whole 200 answer of POST /api/v1/recipients
+  const std::string& id() const { return credentials.client_id; }
+};
+
+// A recipient body with every documented field, valid, as reference §6.1 shows it.
+std::string FullRecipientJson(std::string_view name = "Flinks Fake");
+
+// The decoded parts of a compact JWS. Throws std::runtime_error when `token` is not one.
+struct DecodedJwt {
+  boost::json::object header;
+  boost::json::object payload;
+  std::string signature;
+};
+DecodedJwt DecodeJwt(std::string_view token);
+
+class ObauthTest : public obauth::testing::TempDirTest {
+ protected:
+  void TearDown() override;
+
+  std::filesystem::path DbPath() const { return temp_dir() / "data" / "obauth.db"; }
+
+  // Starts `obauth serve` on DbPath() (or `db`) with `extra_args`. A previous server must have
+  // been stopped. Each start logs to its own file in the temporary directory.
+  ServerProcess& StartServer(std::vector<std::string> extra_args = {},
+                             std::optional<std::filesystem::path> db = std::nullopt);
+  ServerProcess& server();
+  // Stops the server with `signal` and answers how it exited.
+  ExitStatus StopServer(int signal = SIGTERM);
+
+  // Runs the obauth CLI with `args` (without the program name).
+  CommandResult Obauth(std::vector<std::string> args);
+  // `obauth partner create --db DbPath() --name NAME`, which must succeed.
+  Credentials CreatePartner(std::string_view name = "Acme Partner");
+
+  // Sends `request` to the running server on a new connection. Every response is checked:
+  // it carries a non-empty X-Request-Id (remembered in request_ids()) and is not a 5xx.
+  HttpResponse Send(HttpRequest request);
+  HttpResponse Get(std::string_view target, Headers headers = {});
+
+  // POST /api/v1/token with an application/x-www-form-urlencoded or application/json body.
+  HttpResponse PostTokenForm(const std::vector<std::pair<std::string, std::string>>& fields,
+                             Headers headers = {});
+  HttpResponse PostTokenJson(std::string body, Headers headers = {});
+  // client_credentials with client_secret_post; `scope` is sent when given.
+  HttpResponse RequestToken(const Credentials& client,
+                            std::optional<std::string> scope = std::nullopt);
+  // The access_token of a successful RequestToken(); throws on any other answer.
+  std::string Token(const Credentials& client, std::optional<std::string> scope = std::nullopt);
+  std::string AdminToken(const Credentials& partner) { return Token(partner, "client:admin"); }
+
+  // Admin API calls with Authorization: Bearer `token`; bodies are JSON.
+  HttpResponse AdminGet(std::string_view token, std::string_view target);
+  HttpResponse AdminPost(std::string_view token, std::string_view target, std::string body);
+  HttpResponse AdminPut(std::string_view token, std::string_view target, std::string body);
+  HttpResponse RotateSecret(std::string_view token, std::string_view client_id);
+  // POST /api/v1/recipients, which must answer 200 with a client_id and a client_secret.
+  CreatedRecipient CreateRecipient(std::string_view admin_token,
+                                   std::string body = FullRecipientJson());
+  // GET /api/v1/recipients/{id}, which must answer 200; the parsed details.
+  boost::json::object RecipientDetails(std::string_view admin_token, std::string_view client_id);
+
+  static std::string RecipientPath(std::string_view client_id) {
+    return std::string(kRecipientsPath) + "/" + std::string(client_id);
+  }
+
+  const std::vector<std::string>& request_ids() const { return request_ids_; }
+  const std::vector<std::filesystem::path>& server_logs() const { return server_logs_; }
+
+ private:
+  std::optional<ServerProcess> server_;
+  std::vector<std::filesystem::path> server_logs_;
+  std::vector<std::string> request_ids_;
+};
+
+// Expectations shared by the suites. Each names what it checks in its failure message.
+
+// An RFC 6749 §5.2 error: `status`, JSON {"error": error, "error_description": ...} and no
+// caching.
+void ExpectOAuthError(const HttpResponse& response, int status, std::string_view error);
+// An admin API error: `status`, a JSON body that is exactly {"message": ...}, and, when given,
+// that message.
+void ExpectMessage(const HttpResponse& response, int status,
+                   std::optional<std::string_view> message = std::nullopt);
+// 401 {"message":"Invalid Bearer Token"} with a Bearer challenge (RFC 6750 §3).
+void ExpectInvalidBearerToken(const HttpResponse& response);
+
+}  // namespace obauth::e2e

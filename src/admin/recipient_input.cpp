@@ -40,7 +40,8 @@ Result<std::string> Text(std::string_view field, const std::string& value, std::
   if (HasControlChars(value, allow_line_breaks)) {
     return Invalid(field, "must not contain control characters");
   }
-  if (std::all_of(value.begin(), value.end(), [](char c) { return c == ' '; })) {
+  if (std::all_of(value.begin(), value.end(),
+                  [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; })) {
     return Invalid(field, "must not be blank");
   }
   return value;
@@ -112,6 +113,13 @@ Result<void> Required(std::string_view field, const Field<T>& input, bool creati
   return {};
 }
 
+bool ValidPort(std::string_view port) {
+  if (port.empty() || port.size() > 5) return false;
+  unsigned value = 0;
+  for (char c : port) value = value * 10 + static_cast<unsigned>(c - '0');
+  return value >= 1 && value <= 65535;
+}
+
 }  // namespace
 
 bool IsRecipientId(std::string_view id) {
@@ -124,7 +132,8 @@ bool IsHttpsUrl(std::string_view text, bool allow_fragment) {
   auto parsed =
       allow_fragment ? boost::urls::parse_uri(text) : boost::urls::parse_absolute_uri(text);
   return parsed && parsed->scheme_id() == boost::urls::scheme::https && parsed->has_authority() &&
-         !parsed->encoded_host().empty() && !parsed->has_userinfo();
+         !parsed->encoded_host().empty() && !parsed->has_userinfo() &&
+         (!parsed->has_port() || ValidPort(parsed->port()));
 }
 
 bool IsEmailAddress(std::string_view text) {

@@ -156,7 +156,7 @@ int CreatePartnerCommand(const std::string& db, const std::string& key_file,
 int Main(int argc, char** argv) {
   CLI::App app{"obauth: an open-banking OAuth 2.0 authorization server (Flinks Outbound API)"};
   app.require_subcommand(1);
-  app.set_help_all_flag("--help-all", "Show help for every command");
+  app.set_help_all_flag("--help-all", "Also show the options of each command");
 
   ServeOptions serve;
   auto* serve_cmd = app.add_subcommand("serve", "Run the HTTP server");

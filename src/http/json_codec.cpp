@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <boost/json/basic_parser_impl.hpp>
 
 #include "core/scopes.hpp"
 
@@ -14,6 +15,69 @@ Error WrongType(std::string_view field, std::string_view expected) {
   return Invalid("Invalid field '" + std::string(field) + "': must be " + std::string(expected));
 }
 
+// A basic_parser handler that builds nothing and finds the first member name repeated within
+// one object. Boost.JSON keeps the last of repeated names silently; a body such as
+// {"scope":"ACCOUNT_BASIC","scope":"..."} is ambiguous and is refused instead.
+class DuplicateKeyFinder {
+ public:
+  static constexpr std::size_t max_object_size = std::size_t(-1);
+  static constexpr std::size_t max_array_size = std::size_t(-1);
+  static constexpr std::size_t max_key_size = std::size_t(-1);
+  static constexpr std::size_t max_string_size = std::size_t(-1);
+
+  std::optional<std::string> duplicate;
+
+  bool on_document_begin(boost::system::error_code&) { return true; }
+  bool on_document_end(boost::system::error_code&) { return true; }
+  bool on_object_begin(boost::system::error_code&) {
+    objects_.emplace_back();
+    return true;
+  }
+  bool on_object_end(std::size_t, boost::system::error_code&) {
+    objects_.pop_back();
+    return true;
+  }
+  bool on_array_begin(boost::system::error_code&) { return true; }
+  bool on_array_end(std::size_t, boost::system::error_code&) { return true; }
+  bool on_key_part(std::string_view part, std::size_t, boost::system::error_code&) {
+    key_.append(part);
+    return true;
+  }
+  bool on_key(std::string_view part, std::size_t, boost::system::error_code& ec) {
+    key_.append(part);
+    auto& names = objects_.back();
+    if (std::find(names.begin(), names.end(), key_) != names.end()) {
+      duplicate = key_;
+      ec = json::error::syntax;  // stop parsing: the answer is known
+      return false;
+    }
+    names.push_back(std::move(key_));
+    key_.clear();
+    return true;
+  }
+  bool on_string_part(std::string_view, std::size_t, boost::system::error_code&) { return true; }
+  bool on_string(std::string_view, std::size_t, boost::system::error_code&) { return true; }
+  bool on_number_part(std::string_view, boost::system::error_code&) { return true; }
+  bool on_int64(std::int64_t, std::string_view, boost::system::error_code&) { return true; }
+  bool on_uint64(std::uint64_t, std::string_view, boost::system::error_code&) { return true; }
+  bool on_double(double, std::string_view, boost::system::error_code&) { return true; }
+  bool on_bool(bool, boost::system::error_code&) { return true; }
+  bool on_null(boost::system::error_code&) { return true; }
+  bool on_comment_part(std::string_view, boost::system::error_code&) { return true; }
+  bool on_comment(std::string_view, boost::system::error_code&) { return true; }
+
+ private:
+  std::vector<std::vector<std::string>> objects_;
+  std::string key_;
+};
+
+std::optional<std::string> DuplicateKey(std::string_view body) {
+  json::basic_parser<DuplicateKeyFinder> parser(json::parse_options{});
+  boost::system::error_code ec;
+  parser.write_some(false, body.data(), body.size(), ec);
+  return parser.handler().duplicate;
+}
+
 Result<json::object> ParseObject(std::string_view body, ErrorCode code) {
   json::parse_options options;
   options.max_depth = kMaxJsonDepth;
@@ -21,6 +85,9 @@ Result<json::object> ParseObject(std::string_view body, ErrorCode code) {
   json::value value = json::parse(body, ec, {}, options);
   if (ec) return MakeError(code, "Malformed JSON body: " + ec.message());
   if (!value.is_object()) return MakeError(code, "The JSON body must be an object");
+  if (auto name = DuplicateKey(body)) {
+    return MakeError(code, "Malformed JSON body: member '" + *name + "' appears twice");
+  }
   return std::move(value.as_object());
 }
 
@@ -141,7 +208,8 @@ Result<admin::RecipientInput> DecodeRecipientInput(std::string_view body,
   for (auto& r : results) {
     if (!r) return r.error();
   }
-  if (!context.creating && object.empty()) return Invalid("The body has no field to update");
+  const std::size_t fields = object.size() - (object.contains("client_id") ? 1 : 0);
+  if (!context.creating && fields == 0) return Invalid("The body has no field to update");
   return in;
 }
 
@@ -157,6 +225,7 @@ Result<void> DecodeTokenJson(std::string_view body, oauth::TokenRequest& request
                        "Parameter " + std::string(key) + " must be a string");
     }
     std::string value(member.value().get_string());
+    if (value.empty()) continue;  // RFC 6749 §3.1: a parameter without a value is omitted
     if (key == "grant_type") request.grant_type = std::move(value);
     if (key == "scope") request.scope = std::move(value);
     if (key == "client_id") request.body_client_id = std::move(value);

@@ -261,6 +261,8 @@ TEST(ApplyRecipientInput, DescriptionRules) {
            "description"},
           {"empty", [](auto& in) { in.description = Value<std::string>(""); }, "description"},
           {"blank", [](auto& in) { in.description = Value<std::string>("  "); }, "description"},
+          {"only line breaks", [](auto& in) { in.description = Value<std::string>("\n\r\n\t"); },
+           "description"},
           {"null", [](auto& in) { in.description = Null<std::string>(); }, ""},
       },
       true);
@@ -429,6 +431,15 @@ TEST(IsEmailAddress, RejectsMalformedAddresses) {
   while (long_domain.size() < 250) long_domain += std::string(60, 'd') + ".";
   long_domain += "com";
   EXPECT_FALSE(IsEmailAddress("a@" + long_domain));
+}
+
+TEST(IsHttpsUrl, PortMustBeInRange) {
+  EXPECT_TRUE(IsHttpsUrl("https://a.example:8443/cb", false));
+  EXPECT_TRUE(IsHttpsUrl("https://a.example:65535/cb", false));
+  EXPECT_FALSE(IsHttpsUrl("https://a.example:65536/cb", false));
+  EXPECT_FALSE(IsHttpsUrl("https://a.example:99999/cb", false));
+  EXPECT_FALSE(IsHttpsUrl("https://a.example:0/cb", false));
+  EXPECT_FALSE(IsHttpsUrl("https://a.example:/cb", false));
 }
 
 TEST(IsHttpsUrl, FragmentOnlyWhenAllowed) {

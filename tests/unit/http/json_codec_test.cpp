@@ -186,6 +186,26 @@ TEST(DecodeRecipientInput, ClientIdAllowedOnUpdateOnlyWhenItEqualsPathId) {
   EXPECT_EQ(in.name.value, std::optional<std::string>("Acme"));
 }
 
+TEST(DecodeRecipientInput, UpdateWithOnlyTheClientIdHasNothingToUpdate) {
+  auto r = DecodeRecipientInput(R"({"client_id":"dc-0123456789abcdefghijklmno"})", kUpdate);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kValidation);
+  EXPECT_EQ(r.error().public_message, "The body has no field to update");
+}
+
+TEST(DecodeRecipientInput, RejectsRepeatedMemberNames) {
+  for (const char* body : {R"({"name":"a","name":"b"})",
+                           R"({"contacts":[{"email":"a@b.example","email":"c@d.example"}]})"}) {
+    auto r = DecodeRecipientInput(body, kCreate);
+    ASSERT_FALSE(r) << body;
+    EXPECT_EQ(r.error().code, ErrorCode::kValidation);
+    EXPECT_NE(r.error().public_message.find("appears twice"), std::string::npos);
+  }
+  // The same name in two different objects is fine.
+  EXPECT_TRUE(DecodeRecipientInput(
+      R"({"contacts":[{"email":"a@b.example"},{"email":"c@d.example"}]})", kCreate));
+}
+
 TEST(DecodeRecipientInput, EmptyObjectIsFineOnCreate) {
   // Required fields are judged by ApplyRecipientInput, not by the decoder.
   const auto in = DecodeOk("{}");
@@ -238,6 +258,25 @@ TEST(DecodeTokenJson, AbsentParametersStayUnset) {
   EXPECT_FALSE(request.scope.has_value());
   EXPECT_FALSE(request.body_client_id.has_value());
   EXPECT_FALSE(request.body_client_secret.has_value());
+}
+
+TEST(DecodeTokenJson, EmptyValuesCountAsAbsent) {
+  // RFC 6749 §3.1, as on the form path.
+  oauth::TokenRequest request;
+  ASSERT_TRUE(DecodeTokenJson(R"({"grant_type":"client_credentials","client_id":"",)"
+                              R"("client_secret":"","scope":""})",
+                              request));
+  EXPECT_FALSE(request.body_client_id.has_value());
+  EXPECT_FALSE(request.body_client_secret.has_value());
+  EXPECT_FALSE(request.scope.has_value());
+}
+
+TEST(DecodeTokenJson, RejectsRepeatedParameters) {
+  oauth::TokenRequest request;
+  auto r =
+      DecodeTokenJson(R"({"grant_type":"client_credentials","scope":"a","scope":"b"})", request);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidRequest);
 }
 
 TEST(DecodeTokenJson, RejectsTable) {

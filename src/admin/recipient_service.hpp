@@ -1,8 +1,12 @@
 // RecipientService and CreatePartner: the partner use cases of reference §6-§7 (create, list,
-// read, update Data Recipients, regenerate a secret) and partner onboarding.
+// read, update and retire Data Recipients; rotate their secrets with an optional grace period)
+// and partner onboarding. Every change is recorded in the audit trail in the same transaction.
 // Thread-safe; every write is durable when a call returns success.
 #pragma once
 
+#include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,9 +20,13 @@
 
 namespace obauth::admin {
 
-// The authenticated partner making a request: the tenant whose recipients it may see.
+// Who makes a request: the authenticated partner (the tenant whose recipients it may see),
+// or the operator at the command line, and where the request came from (for the audit trail).
 struct Caller {
   std::string partner_id;
+  std::string actor;  // the partner id, or "operator"
+  std::string request_id;
+  std::string source;  // peer address, or "cli"
 };
 
 struct CreatedRecipient {
@@ -29,36 +37,68 @@ struct CreatedRecipient {
 struct IssuedSecret {
   std::string client_id;
   Secret client_secret;  // shown once, never stored
+  std::optional<std::int64_t> previous_secret_expires_at;
 };
+
+// Options of a rotation (reference §6.3 plus obauth's extensions).
+struct RotateOptions {
+  std::int64_t previous_secret_expires_in = 0;  // grace period of the old secret, seconds
+  bool revoke_tokens = false;                   // tokens issued so far become inactive
+};
+inline constexpr std::int64_t kMaxGraceSeconds = 604800;  // 7 days
+
+// Turns a result into the sealed replay stored with the change (Idempotency-Key); called once
+// the result is known and before it is committed.
+template <class T>
+using Sealer = std::function<Result<store::Replay>(const T&)>;
 
 class RecipientService {
  public:
   RecipientService(store::Store& store, const crypto::SecretHasher& hasher, const Clock& clock)
       : store_(store), hasher_(hasher), clock_(clock) {}
 
-  // kValidation for bad input; kUnavailable/kInternal from the store.
-  [[nodiscard]] Result<CreatedRecipient> Create(const Caller& caller,
-                                                const RecipientInput& input) const;
+  // kValidation for bad input; kKeyInUse from the sealer's key; store errors.
+  [[nodiscard]] Result<CreatedRecipient> Create(
+      const Caller& caller, const RecipientInput& input,
+      const Sealer<CreatedRecipient>& seal = nullptr) const;
   [[nodiscard]] Result<std::vector<store::Recipient>> List(const Caller& caller) const;
-  // kNotFound for an unknown id or another partner's recipient.
+  // kNotFound for an unknown id, a retired recipient or another partner's recipient.
   [[nodiscard]] Result<store::Recipient> Get(const Caller& caller,
                                              std::string_view client_id) const;
   // Applies the fields present in `input`; kValidation (nothing changed) or kNotFound.
   [[nodiscard]] Result<store::Recipient> Update(const Caller& caller, std::string_view client_id,
                                                 const RecipientInput& input) const;
-  // A new secret that works at once; the previous one stops working when this returns.
-  [[nodiscard]] Result<IssuedSecret> RotateSecret(const Caller& caller,
+  // A new secret that works at once. Without a grace period the previous one stops working
+  // when this returns; with one, it keeps working until previous_secret_expires_at.
+  // kValidation for options out of range; kConflict while a previous secret is in grace.
+  [[nodiscard]] Result<IssuedSecret> RotateSecret(const Caller& caller, std::string_view client_id,
+                                                  const RotateOptions& options,
+                                                  const Sealer<IssuedSecret>& seal = nullptr) const;
+  // Ends the previous secret's grace period now (no-op if there is none). kNotFound.
+  [[nodiscard]] Result<void> RevokePreviousSecret(const Caller& caller,
                                                   std::string_view client_id) const;
+  // Retires the recipient for good. kNotFound.
+  [[nodiscard]] Result<void> Retire(const Caller& caller, std::string_view client_id) const;
+  // The caller's audit events, newest first; kValidation for a limit outside 1-200.
+  [[nodiscard]] Result<std::vector<store::AuditEvent>> Audit(const Caller& caller,
+                                                             std::optional<std::string> client_id,
+                                                             std::optional<std::int64_t> before_id,
+                                                             int limit) const;
 
  private:
+  store::AuditEvent Event(const Caller& caller, std::string_view action, std::string_view client_id,
+                          std::string options_json) const;
+
   store::Store& store_;
   const crypto::SecretHasher& hasher_;
   const Clock& clock_;
 };
 
-// Registers a partner (tenant) named `name` (1-256 characters) with a new secret.
+// Registers a partner (tenant) named `name` (1-256 characters) with a new secret; audited as
+// done by `caller` (the operator).
 [[nodiscard]] Result<IssuedSecret> CreatePartner(store::Store& store,
                                                  const crypto::SecretHasher& hasher,
-                                                 const Clock& clock, std::string_view name);
+                                                 const Clock& clock, std::string_view name,
+                                                 const Caller& caller);
 
 }  // namespace obauth::admin

@@ -5,20 +5,25 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
 #include <thread>
 
 #include "admin/recipient_service.hpp"
 #include "app/key_file.hpp"
 #include "core/clock.hpp"
 #include "crypto/client_secret.hpp"
+#include "crypto/hash.hpp"
 #include "crypto/signing_key.hpp"
+#include "http/idempotency.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "oauth/access_token.hpp"
 #include "oauth/token_service.hpp"
+#include "oauth/usage_tracker.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace obauth::app {
@@ -42,6 +47,7 @@ T OrDie(Result<T> result) {
 
 struct Storage {
   std::unique_ptr<store::Store> store;
+  Secret server_key;
   std::unique_ptr<crypto::SecretHasher> hasher;
 };
 
@@ -55,7 +61,8 @@ Storage OpenStorage(const std::string& db_path, std::string key_file, int connec
   auto store = OrDie(store::sqlite::SqliteStore::Open(db_path, connections));
   if (key_file.empty()) key_file = DefaultKeyFile(db_path);
   auto key = OrDie(LoadServerKey(key_file, *store));
-  return {std::move(store), std::make_unique<crypto::SecretHasher>(std::move(key))};
+  auto hasher = std::make_unique<crypto::SecretHasher>(key);
+  return {std::move(store), std::move(key), std::move(hasher)};
 }
 
 // HOST:PORT, with IPv6 hosts in brackets.
@@ -88,6 +95,55 @@ struct ServeOptions {
   std::string issuer;
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::int64_t token_ttl = 300;
+  std::int64_t previous_secret_expires_in = 0;
+};
+
+// Writes secret usage noticed by the token endpoint once a second, purges expired
+// Idempotency-Key replays every ten minutes, and flushes once more when stopped.
+class Housekeeper {
+ public:
+  Housekeeper(store::Store& store, oauth::UsageTracker& usage, const Clock& clock,
+              std::shared_ptr<spdlog::logger> log)
+      : store_(store), usage_(usage), clock_(clock), log_(std::move(log)), thread_([this] {
+          Loop();
+        }) {}
+  ~Housekeeper() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+  }
+
+ private:
+  void Loop() {
+    for (std::int64_t tick = 0;; ++tick) {
+      bool stopping;
+      {
+        std::unique_lock lock(mu_);
+        wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stop_; });
+        stopping = stop_;
+      }
+      if (auto r = store_.RecordSecretUse(usage_.Drain()); !r) {
+        log_->warn("recording secret usage failed: {}", r.error().internal);
+      }
+      if (tick % 600 == 0) {
+        auto purged = store_.PurgeReplays(clock_.NowSeconds() - http::kReplayLifetimeSeconds);
+        if (!purged) log_->warn("purging idempotency replays failed: {}", purged.error().internal);
+      }
+      if (stopping) return;
+    }
+  }
+
+  store::Store& store_;
+  oauth::UsageTracker& usage_;
+  const Clock& clock_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  std::thread thread_;
 };
 
 int Serve(const ServeOptions& options) {
@@ -121,10 +177,16 @@ int Serve(const ServeOptions& options) {
 
   SystemClock clock;
   oauth::AccessTokens access_tokens(std::move(signing_key), issuer);
-  oauth::TokenService tokens(*storage.store, *storage.hasher, access_tokens, clock,
+  oauth::UsageTracker usage;
+  oauth::TokenService tokens(*storage.store, *storage.hasher, access_tokens, usage, clock,
                              options.token_ttl);
   admin::RecipientService recipients(*storage.store, *storage.hasher, clock);
-  http::Router router({tokens, access_tokens, recipients, clock});
+  // Replays are sealed under a key derived from the server key file, never stored.
+  http::Idempotency idempotency(Secret(crypto::HmacSha256(
+      storage.server_key.Expose(), "obauth idempotency replay AES-256-GCM key v1")));
+  http::Router router({tokens, recipients, *storage.store, idempotency, clock,
+                       admin::RotateOptions{options.previous_secret_expires_in, false}});
+  Housekeeper housekeeper(*storage.store, usage, clock, log);
 
   std::cout << "listening on http://" << bound << std::endl;
   log->info("obauth started: listen={} db={} threads={} issuer={} kid={}", bound, options.db,
@@ -146,7 +208,9 @@ int CreatePartnerCommand(const std::string& db, const std::string& key_file,
                          const std::string& name) {
   auto storage = OpenStorage(db, key_file, 1);
   SystemClock clock;
-  auto issued = OrDie(admin::CreatePartner(*storage.store, *storage.hasher, clock, name));
+  const admin::Caller operator_caller{"", "operator", "", "cli"};
+  auto issued =
+      OrDie(admin::CreatePartner(*storage.store, *storage.hasher, clock, name, operator_caller));
   // Ids and secrets are [A-Za-z0-9_-]: nothing to escape.
   std::cout << R"({"client_id": ")" << issued.client_id << R"(", "client_secret": ")"
             << issued.client_secret.Expose() << "\"}" << std::endl;
@@ -174,6 +238,11 @@ int Main(int argc, char** argv) {
       ->check(CLI::Range(1, 256));
   serve_cmd->add_option("--token-ttl", serve.token_ttl, "Access token lifetime in seconds")
       ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--previous-secret-expires-in", serve.previous_secret_expires_in,
+                   "Grace period of the previous secret when a rotation does not give one")
+      ->check(CLI::Range(std::int64_t{0}, admin::kMaxGraceSeconds))
       ->capture_default_str();
   serve_cmd->add_option("--issuer", serve.issuer,
                         "Token issuer (iss and aud); default http://HOST:PORT as bound");

@@ -25,6 +25,8 @@ enum class ErrorCode {
   kNotFound,              // unknown resource, or one owned by another partner
   kConflict,              // state forbids the change
   kUnsupportedMediaType,  // the body's Content-Type is not one the endpoint reads
+  kKeyInUse,              // a request with the same Idempotency-Key is still in progress
+  kKeyReused,             // the Idempotency-Key was used for a different request
   // Infrastructure.
   kUnavailable,  // a dependency (the database) is temporarily unavailable
   kInternal,     // a bug or an unexpected failure; never details to the caller

@@ -19,11 +19,14 @@ std::string SecretHasher::Hash(std::string_view client_id, const Secret& secret)
   return HmacSha256(key_.Expose(), message);
 }
 
-bool SecretHasher::Matches(std::string_view client_id, const Secret& secret,
-                           const std::vector<std::string>& hashes) const {
+int SecretHasher::Match(std::string_view client_id, const Secret& secret,
+                        const std::vector<std::string_view>& hashes) const {
   const std::string candidate = Hash(client_id, secret);
-  bool matched = false;
-  for (const auto& hash : hashes) matched |= ConstantTimeEquals(candidate, hash);
+  int matched = -1;
+  for (std::size_t i = 0; i < hashes.size(); ++i) {
+    const bool equal = ConstantTimeEquals(candidate, hashes[i]);
+    matched = equal ? static_cast<int>(i) : matched;
+  }
   return matched;
 }
 

@@ -23,10 +23,11 @@ class SecretHasher {
   // client's row matches nothing.
   std::string Hash(std::string_view client_id, const Secret& secret) const;
 
-  // True when `secret` matches one of `hashes`. Every hash is compared in constant time and
-  // none is skipped, so the work does not depend on the secret or on which hash matched.
-  bool Matches(std::string_view client_id, const Secret& secret,
-               const std::vector<std::string>& hashes) const;
+  // The index of the hash in `hashes` that `secret` matches, or -1. Every hash is compared in
+  // constant time and none is skipped, so the work does not depend on the secret or on which
+  // hash matched.
+  int Match(std::string_view client_id, const Secret& secret,
+            const std::vector<std::string_view>& hashes) const;
 
  private:
   Secret key_;

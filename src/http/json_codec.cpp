@@ -5,6 +5,7 @@
 #include <boost/json/basic_parser_impl.hpp>
 
 #include "core/scopes.hpp"
+#include "core/time_format.hpp"
 
 namespace obauth::http {
 namespace json = boost::json;
@@ -166,8 +167,20 @@ json::object Summary(const store::Recipient& r) {
   return o;
 }
 
+void PutTime(json::object& o, std::string_view key, const std::optional<std::int64_t>& t) {
+  if (t) {
+    o[key] = FormatRfc3339(*t);
+  } else {
+    o[key] = nullptr;
+  }
+}
+
 json::object Details(const store::Recipient& r) {
   json::object o = Summary(r);
+  PutTime(o, "secret_last_used_at", r.secrets.secret_last_used_at);
+  PutTime(o, "previous_secret_expires_at", r.secrets.previous_expires_at);
+  PutTime(o, "previous_secret_last_used_at", r.secrets.previous_last_used_at);
+  o["previous_secret_authentications"] = r.secrets.previous_authentications;
   o["scope"] = r.scope;
   json::array uris;
   for (const auto& uri : r.redirect_uris) uris.push_back(json::string(uri));
@@ -213,25 +226,47 @@ Result<admin::RecipientInput> DecodeRecipientInput(std::string_view body,
   return in;
 }
 
-Result<void> DecodeTokenJson(std::string_view body, oauth::TokenRequest& request) {
+Result<std::vector<std::pair<std::string, std::string>>> DecodeJsonParams(
+    std::string_view body, const std::vector<std::string_view>& names) {
   OBAUTH_TRY(object, ParseObject(body, ErrorCode::kInvalidRequest));
+  std::vector<std::pair<std::string, std::string>> out;
   for (const auto& member : object) {
     const std::string_view key = member.key();
-    if (key != "grant_type" && key != "scope" && key != "client_id" && key != "client_secret") {
+    if (std::find(names.begin(), names.end(), key) == names.end()) {
       continue;  // RFC 6749 §3.2: unrecognized parameters are ignored
     }
     if (!member.value().is_string()) {
       return MakeError(ErrorCode::kInvalidRequest,
                        "Parameter " + std::string(key) + " must be a string");
     }
-    std::string value(member.value().get_string());
-    if (value.empty()) continue;  // RFC 6749 §3.1: a parameter without a value is omitted
-    if (key == "grant_type") request.grant_type = std::move(value);
-    if (key == "scope") request.scope = std::move(value);
-    if (key == "client_id") request.body_client_id = std::move(value);
-    if (key == "client_secret") request.body_client_secret = Secret(std::move(value));
+    out.emplace_back(std::string(key), std::string(member.value().get_string()));
   }
-  return {};
+  return out;
+}
+
+Result<admin::RotateOptions> DecodeRotateOptions(std::string_view body,
+                                                 admin::RotateOptions defaults) {
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return defaults;
+  OBAUTH_TRY(object, ParseObject(body, ErrorCode::kValidation));
+  for (const auto& member : object) {
+    const std::string_view key = member.key();
+    const json::value& v = member.value();
+    if (key == "previous_secret_expires_in") {
+      if (v.is_int64()) {
+        defaults.previous_secret_expires_in = v.get_int64();
+      } else if (v.is_uint64()) {
+        defaults.previous_secret_expires_in = -1;  // out of range; judged by the service
+      } else {
+        return WrongType(key, "an integer number of seconds from 0 to 604800");
+      }
+    } else if (key == "revoke_tokens") {
+      if (!v.is_bool()) return WrongType(key, "true or false");
+      defaults.revoke_tokens = v.get_bool();
+    } else {
+      return Invalid("Unknown field '" + std::string(key) + "'");
+    }
+  }
+  return defaults;
 }
 
 std::string EncodeRecipientDetails(const store::Recipient& recipient) {
@@ -251,8 +286,52 @@ std::string EncodeRecipientList(const std::vector<store::Recipient>& recipients)
 }
 
 std::string EncodeIssuedSecret(const admin::IssuedSecret& issued) {
-  return json::serialize(json::object{{"client_id", issued.client_id},
-                                      {"client_secret", issued.client_secret.Expose()}});
+  json::object o{{"client_id", issued.client_id}, {"client_secret", issued.client_secret.Expose()}};
+  if (issued.previous_secret_expires_at) {
+    o["previous_secret_expires_at"] = FormatRfc3339(*issued.previous_secret_expires_at);
+  }
+  return json::serialize(o);
+}
+
+std::string EncodeIntrospection(const oauth::Introspection& introspection) {
+  if (!introspection.claims) return R"({"active":false})";
+  const auto& c = *introspection.claims;
+  // RFC 7662 §2.2.
+  return json::serialize(json::object{{"active", true},
+                                      {"scope", c.scope},
+                                      {"client_id", c.client_id},
+                                      {"sub", c.subject},
+                                      {"exp", c.expires_at},
+                                      {"iat", c.issued_at},
+                                      {"iss", c.issuer},
+                                      {"aud", c.issuer},
+                                      {"jti", c.jwt_id},
+                                      {"token_type", "Bearer"}});
+}
+
+std::string EncodeAuditPage(const std::vector<store::AuditEvent>& events,
+                            std::optional<std::int64_t> next) {
+  json::array list;
+  for (const auto& e : events) {
+    boost::system::error_code ec;
+    json::value options = json::parse(e.options_json, ec);
+    if (ec || !options.is_object()) options = json::object();
+    list.push_back(json::object{{"id", std::to_string(e.id)},
+                                {"at", FormatRfc3339(e.at)},
+                                {"actor", e.actor},
+                                {"action", e.action},
+                                {"client_id", e.client_id},
+                                {"request_id", e.request_id},
+                                {"source", e.source},
+                                {"options", std::move(options)}});
+  }
+  json::object page{{"events", std::move(list)}};
+  if (next) {
+    page["next"] = std::to_string(*next);
+  } else {
+    page["next"] = nullptr;
+  }
+  return json::serialize(page);
 }
 
 std::string EncodeToken(const oauth::IssuedToken& token) {

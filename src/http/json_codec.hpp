@@ -28,15 +28,26 @@ struct RecipientBodyContext {
 [[nodiscard]] Result<admin::RecipientInput> DecodeRecipientInput(std::string_view body,
                                                                  RecipientBodyContext context);
 
-// The token request parameters of a JSON object body (values must be strings) into `request`;
-// kInvalidRequest otherwise.
-[[nodiscard]] Result<void> DecodeTokenJson(std::string_view body, oauth::TokenRequest& request);
+// The members of a JSON object body named in `names` (values must be strings), as name/value
+// pairs in body order; others are ignored. kInvalidRequest for malformed JSON, a non-object, a
+// repeated member or a non-string value of a named member.
+[[nodiscard]] Result<std::vector<std::pair<std::string, std::string>>> DecodeJsonParams(
+    std::string_view body, const std::vector<std::string_view>& names);
+
+// The options of a rotation from its optional JSON body (empty body: `defaults`); kValidation
+// for malformed JSON, unknown members or wrong types.
+[[nodiscard]] Result<admin::RotateOptions> DecodeRotateOptions(std::string_view body,
+                                                               admin::RotateOptions defaults);
 
 std::string EncodeRecipientDetails(const store::Recipient& recipient);
 std::string EncodeCreatedRecipient(const admin::CreatedRecipient& created);
 std::string EncodeRecipientList(const std::vector<store::Recipient>& recipients);
 std::string EncodeIssuedSecret(const admin::IssuedSecret& issued);
 std::string EncodeToken(const oauth::IssuedToken& token);
+std::string EncodeIntrospection(const oauth::Introspection& introspection);
+// {"events":[...],"next":"<cursor>"|null}; `next` is the id to pass as `after`.
+std::string EncodeAuditPage(const std::vector<store::AuditEvent>& events,
+                            std::optional<std::int64_t> next);
 std::string EncodeMessage(std::string_view message);
 std::string EncodeOAuthError(std::string_view error, std::string_view description);
 

@@ -46,6 +46,10 @@ Mapping Map(ErrorCode code) {
       return {bh::status::conflict, "invalid_request"};
     case ErrorCode::kUnsupportedMediaType:
       return {bh::status::unsupported_media_type, "invalid_request"};
+    case ErrorCode::kKeyInUse:
+      return {bh::status::conflict, "invalid_request"};
+    case ErrorCode::kKeyReused:
+      return {bh::status::unprocessable_entity, "invalid_request"};
     case ErrorCode::kUnavailable:
       return {bh::status::service_unavailable, "temporarily_unavailable"};
     case ErrorCode::kInternal:
@@ -147,6 +151,50 @@ Result<std::string_view> BearerToken(const Request& req) {
   return invalid("no bearer token");
 }
 
+struct AuditQuery {
+  std::optional<std::string> client_id;
+  std::optional<std::int64_t> after;
+  int limit = 50;
+};
+
+// ?client_id=&limit=&after= of GET /api/v1/audit; unknown parameters are ignored.
+Result<AuditQuery> ParseAuditQuery(std::string_view target) {
+  AuditQuery q;
+  const std::size_t mark = target.find('?');
+  if (mark == std::string_view::npos) return q;
+  auto params = ParseForm(target.substr(mark + 1));
+  if (!params) return MakeError(ErrorCode::kValidation, "Malformed query string");
+  auto number = [](const std::string& text, std::int64_t max) -> std::optional<std::int64_t> {
+    if (text.empty() || text.size() > 18) return std::nullopt;
+    std::int64_t v = 0;
+    for (char c : text) {
+      if (c < '0' || c > '9') return std::nullopt;
+      v = v * 10 + (c - '0');
+    }
+    if (v < 1 || v > max) return std::nullopt;
+    return v;
+  };
+  for (const auto& [name, value] : *params) {
+    if (name == "client_id" && !value.empty()) {
+      q.client_id = value;
+    } else if (name == "limit") {
+      auto v = number(value, 200);
+      if (!v)
+        return MakeError(ErrorCode::kValidation,
+                         "Invalid parameter 'limit': must be from 1 to 200");
+      q.limit = static_cast<int>(*v);
+    } else if (name == "after") {
+      auto v = number(value, INT64_MAX / 10);
+      if (!v) {
+        return MakeError(ErrorCode::kValidation,
+                         "Invalid parameter 'after': must be the 'next' value of a previous page");
+      }
+      q.after = v;
+    }
+  }
+  return q;
+}
+
 }  // namespace
 
 void SetCommonHeaders(Response& response, std::string_view request_id) {
@@ -155,9 +203,9 @@ void SetCommonHeaders(Response& response, std::string_view request_id) {
   response.set("X-Content-Type-Options", "nosniff");
 }
 
-Routed Router::Handle(const Request& request) const {
+Routed Router::Handle(const Request& request, const RequestContext& context) const {
   try {
-    return Dispatch(request);
+    return Dispatch(request, context);
   } catch (const std::exception& e) {
     Routed r = Plain(bh::status::internal_server_error, "Internal Server Error", "unknown");
     r.note = std::string("unhandled exception: ") + e.what();
@@ -169,113 +217,157 @@ Routed Router::Handle(const Request& request) const {
   }
 }
 
-Routed Router::Dispatch(const Request& req) const {
+Routed Router::Dispatch(const Request& req, const RequestContext& context) const {
   const std::string_view target = req.target();
   const std::string_view path = target.substr(0, target.find('?'));
   const auto method = req.method();
 
   if (path == "/api/v1/token") {
-    constexpr std::string_view kRoute = "/api/v1/token";
-    if (method != bh::verb::post) return MethodNotAllowed("POST", kRoute);
-    oauth::TokenRequest token_request;
-    bool used_basic = false;
-    if (auto it = req.find(bh::field::authorization);
-        it != req.end() && HasAuthScheme(it->value(), "Basic")) {
-      used_basic = true;
-      auto credentials = ParseBasicAuth(it->value());
-      if (!credentials) {
-        return OAuthError(MakeError(ErrorCode::kInvalidClient, "Client authentication failed",
-                                    "malformed Basic credentials"),
-                          true, kRoute);
-      }
-      token_request.basic =
-          oauth::ClientCredentialPair{credentials->user, Secret(std::move(credentials->password))};
-    }
-    const std::string media = MediaType(req);
-    if (media == "application/x-www-form-urlencoded") {
-      auto form = ParseForm(req.body());
-      if (!form) {
-        return OAuthError(MakeError(ErrorCode::kInvalidRequest, "Malformed form body"), used_basic,
-                          kRoute);
-      }
-      std::vector<std::string> seen;
-      for (auto& [name, value] : *form) {
-        if (name != "grant_type" && name != "scope" && name != "client_id" &&
-            name != "client_secret") {
-          continue;  // RFC 6749 §3.2: ignore unrecognized parameters
-        }
-        // RFC 6749 §3.2: parameters must not be repeated.
-        if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
-          return OAuthError(
-              MakeError(ErrorCode::kInvalidRequest, "Parameter " + name + " is repeated"),
-              used_basic, kRoute);
-        }
-        seen.push_back(name);
-        if (value.empty()) continue;  // RFC 6749 §3.1: a parameter without a value is omitted
-        if (name == "grant_type") token_request.grant_type = std::move(value);
-        if (name == "scope") token_request.scope = std::move(value);
-        if (name == "client_id") token_request.body_client_id = std::move(value);
-        if (name == "client_secret") token_request.body_client_secret = Secret(std::move(value));
-      }
-    } else if (media == "application/json") {
-      if (auto r = DecodeTokenJson(req.body(), token_request); !r) {
-        return OAuthError(r.error(), used_basic, kRoute);
-      }
-    } else {
-      return OAuthError(
-          MakeError(ErrorCode::kInvalidRequest,
-                    "Content-Type must be application/x-www-form-urlencoded or application/json"),
-          used_basic, kRoute);
-    }
-    auto issued = services_.tokens.Issue(token_request);
-    if (!issued) return OAuthError(issued.error(), used_basic, kRoute);
-    Response res = JsonResponse(bh::status::ok, EncodeToken(*issued));
-    res.set(bh::field::pragma, "no-cache");
-    return {std::move(res), kRoute, "issued to " + issued->client_id};
+    if (method != bh::verb::post) return MethodNotAllowed("POST", "/api/v1/token");
+    return Token(req);
   }
-
+  if (path == "/api/v1/introspect") {
+    if (method != bh::verb::post) return MethodNotAllowed("POST", "/api/v1/introspect");
+    return Introspect(req);
+  }
   if (path == "/healthz") {
     if (method != bh::verb::get) return MethodNotAllowed("GET", "/healthz");
     return {JsonResponse(bh::status::ok, R"({"status":"ok"})"), "/healthz", {}};
   }
-
-  if (path.substr(0, kRecipientsPath.size()) != kRecipientsPath) {
+  if (path == "/api/v1/audit") {
+    if (method != bh::verb::get) return MethodNotAllowed("GET", "/api/v1/audit");
+    return Admin(req, context, AdminOp::kAudit, "/api/v1/audit", {});
+  }
+  if (path == kRecipientsPath) {
+    if (method == bh::verb::get) return Admin(req, context, AdminOp::kList, kRecipientsPath, {});
+    if (method == bh::verb::post) {
+      return Admin(req, context, AdminOp::kCreate, kRecipientsPath, {});
+    }
+    return MethodNotAllowed("GET, POST", kRecipientsPath);
+  }
+  if (!path.starts_with(kRecipientsPath) || path[kRecipientsPath.size()] != '/') {
     return Plain(bh::status::not_found, "Not Found", "unknown");
   }
-  const std::string_view rest = path.substr(kRecipientsPath.size());
-  std::string_view client_id;
-  std::string_view route;
-  bool secret = false;
+  const std::string_view tail = path.substr(kRecipientsPath.size() + 1);
+  const std::string_view client_id = tail.substr(0, tail.find('/'));
+  const std::string_view rest = tail.substr(client_id.size());
+  if (client_id.empty()) return Plain(bh::status::not_found, "Not Found", "unknown");
   if (rest.empty()) {
-    route = "/api/v1/recipients";
-    if (method != bh::verb::get && method != bh::verb::post) {
-      return MethodNotAllowed("GET, POST", route);
+    constexpr std::string_view kRoute = "/api/v1/recipients/{client_id}";
+    if (method == bh::verb::get) return Admin(req, context, AdminOp::kGet, kRoute, client_id);
+    if (method == bh::verb::put) return Admin(req, context, AdminOp::kUpdate, kRoute, client_id);
+    if (method == bh::verb::delete_) {
+      return Admin(req, context, AdminOp::kRetire, kRoute, client_id);
     }
-  } else {
-    const std::string_view tail = rest.substr(1);
-    const std::size_t slash = tail.find('/');
-    client_id = tail.substr(0, slash);
-    if (rest.front() != '/' || client_id.empty()) {
-      return Plain(bh::status::not_found, "Not Found", "unknown");
+    return MethodNotAllowed("GET, PUT, DELETE", kRoute);
+  }
+  if (rest == "/secret") {
+    constexpr std::string_view kRoute = "/api/v1/recipients/{client_id}/secret";
+    if (method != bh::verb::post) return MethodNotAllowed("POST", kRoute);
+    return Admin(req, context, AdminOp::kRotate, kRoute, client_id);
+  }
+  if (rest == "/secret/previous") {
+    constexpr std::string_view kRoute = "/api/v1/recipients/{client_id}/secret/previous";
+    if (method != bh::verb::delete_) return MethodNotAllowed("DELETE", kRoute);
+    return Admin(req, context, AdminOp::kRevokePrevious, kRoute, client_id);
+  }
+  return Plain(bh::status::not_found, "Not Found", "unknown");
+}
+
+// Reads the OAuth parameters `names` from a form or JSON body and the client's credentials
+// from HTTP Basic or the body, as the token and introspection endpoints share them.
+Result<OAuthParams> Router::ReadOAuthParams(const Request& req,
+                                            const std::vector<std::string_view>& names) const {
+  OAuthParams out;
+  std::vector<std::string_view> all = names;
+  all.insert(all.end(), {"client_id", "client_secret"});
+  if (auto it = req.find(bh::field::authorization);
+      it != req.end() && HasAuthScheme(it->value(), "Basic")) {
+    out.used_basic = true;
+    auto credentials = ParseBasicAuth(it->value());
+    if (!credentials) {
+      return MakeError(ErrorCode::kInvalidClient, "Client authentication failed",
+                       "malformed Basic credentials");
     }
-    if (slash == std::string_view::npos) {
-      route = "/api/v1/recipients/{client_id}";
-      if (method != bh::verb::get && method != bh::verb::put) {
-        return MethodNotAllowed("GET, PUT", route);
+    out.client.basic =
+        oauth::ClientCredentialPair{credentials->user, Secret(std::move(credentials->password))};
+  }
+  const std::string media = MediaType(req);
+  std::vector<std::pair<std::string, std::string>> pairs;
+  if (media == "application/x-www-form-urlencoded") {
+    auto form = ParseForm(req.body());
+    if (!form) return MakeError(ErrorCode::kInvalidRequest, "Malformed form body");
+    for (auto& pair : *form) {
+      if (std::find(all.begin(), all.end(), pair.first) != all.end()) {
+        pairs.push_back(std::move(pair));  // RFC 6749 §3.2: ignore unrecognized parameters
       }
-    } else if (tail.substr(slash) == "/secret") {
-      route = "/api/v1/recipients/{client_id}/secret";
-      secret = true;
-      if (method != bh::verb::post) return MethodNotAllowed("POST", route);
+    }
+  } else if (media == "application/json") {
+    OBAUTH_TRY(decoded, DecodeJsonParams(req.body(), all));
+    pairs = std::move(decoded);
+  } else {
+    return MakeError(ErrorCode::kInvalidRequest,
+                     "Content-Type must be application/x-www-form-urlencoded or application/json");
+  }
+  for (auto& [name, value] : pairs) {
+    // RFC 6749 §3.2: parameters must not be repeated.
+    if (out.values.contains(name) || (name == "client_id" && out.client.body_client_id) ||
+        (name == "client_secret" && out.client.body_client_secret)) {
+      return MakeError(ErrorCode::kInvalidRequest, "Parameter " + name + " is repeated");
+    }
+    if (value.empty()) {
+      out.values.emplace(name, std::nullopt);  // RFC 6749 §3.1: an empty parameter is omitted
+    } else if (name == "client_id") {
+      out.client.body_client_id = std::move(value);
+    } else if (name == "client_secret") {
+      out.client.body_client_secret = Secret(std::move(value));
     } else {
-      return Plain(bh::status::not_found, "Not Found", "unknown");
+      out.values.emplace(name, std::move(value));
     }
   }
+  return out;
+}
 
-  // Every recipient route needs a partner token with client:admin.
+Routed Router::Token(const Request& req) const {
+  constexpr std::string_view kRoute = "/api/v1/token";
+  auto params = ReadOAuthParams(req, {"grant_type", "scope"});
+  if (!params) {
+    return OAuthError(params.error(), req.find(bh::field::authorization) != req.end(), kRoute);
+  }
+  oauth::TokenRequest token_request;
+  static_cast<oauth::ClientAuthentication&>(token_request) = std::move(params->client);
+  token_request.grant_type = params->Get("grant_type");
+  token_request.scope = params->Get("scope");
+  auto issued = services_.tokens.Issue(token_request);
+  if (!issued) return OAuthError(issued.error(), params->used_basic, kRoute);
+  Response res = JsonResponse(bh::status::ok, EncodeToken(*issued));
+  res.set(bh::field::pragma, "no-cache");
+  return {std::move(res), kRoute, "issued to " + issued->client_id};
+}
+
+Routed Router::Introspect(const Request& req) const {
+  constexpr std::string_view kRoute = "/api/v1/introspect";
+  auto params = ReadOAuthParams(req, {"token", "token_type_hint"});
+  if (!params) {
+    return OAuthError(params.error(), req.find(bh::field::authorization) != req.end(), kRoute);
+  }
+  const auto token = params->Get("token");
+  if (!token) {
+    return OAuthError(MakeError(ErrorCode::kInvalidRequest, "Missing token"), params->used_basic,
+                      kRoute);
+  }
+  auto result = services_.tokens.Introspect(params->client, *token);
+  if (!result) return OAuthError(result.error(), params->used_basic, kRoute);
+  return {JsonResponse(bh::status::ok, EncodeIntrospection(*result)), kRoute,
+          result->claims ? "active" : "inactive"};
+}
+
+Routed Router::Admin(const Request& req, const RequestContext& context, AdminOp op,
+                     std::string_view route, std::string_view client_id) const {
+  // Every admin route needs an active partner token with client:admin.
   auto token = BearerToken(req);
   if (!token) return AdminError(token.error(), route);
-  auto claims = services_.access_tokens.Verify(*token, services_.clock.NowSeconds());
+  auto claims = services_.tokens.Validate(*token);
   if (!claims) return AdminError(claims.error(), route);
   const auto scopes = SplitScopes(claims->scope);
   if (std::find(scopes.begin(), scopes.end(), kAdminScope) == scopes.end()) {
@@ -284,48 +376,135 @@ Routed Router::Dispatch(const Request& req) const {
                                 "token of " + claims->client_id + " lacks client:admin"),
                       route);
   }
-  const admin::Caller caller{claims->subject};
+  const admin::Caller caller{claims->subject, claims->subject, std::string(context.request_id),
+                             std::string(context.peer)};
   const auto& recipients = services_.recipients;
-
-  auto read_input = [&](bool creating) -> Result<admin::RecipientInput> {
-    if (MediaType(req) != "application/json") {
-      return MakeError(ErrorCode::kUnsupportedMediaType, "Content-Type must be application/json");
-    }
-    return DecodeRecipientInput(req.body(), {creating, client_id});
-  };
   auto ok = [&](std::string body) -> Routed {
     return {JsonResponse(bh::status::ok, std::move(body)), route, "partner " + caller.partner_id};
   };
+  auto no_content = [&]() -> Routed {
+    Response res{bh::status::no_content, 11};
+    res.set(bh::field::cache_control, "no-store");
+    return {std::move(res), route, "partner " + caller.partner_id};
+  };
+  auto fail = [&](const Error& e) { return AdminError(e, route); };
+  auto json_body = [&]() -> Result<void> {
+    if (MediaType(req) != "application/json") {
+      return MakeError(ErrorCode::kUnsupportedMediaType, "Content-Type must be application/json");
+    }
+    return {};
+  };
 
-  if (secret) {
-    auto issued = recipients.RotateSecret(caller, client_id);
-    if (!issued) return AdminError(issued.error(), route);
-    return ok(EncodeIssuedSecret(*issued));
+  switch (op) {
+    case AdminOp::kList: {
+      auto list = recipients.List(caller);
+      return list ? ok(EncodeRecipientList(*list)) : fail(list.error());
+    }
+    case AdminOp::kGet: {
+      auto found = recipients.Get(caller, client_id);
+      return found ? ok(EncodeRecipientDetails(*found)) : fail(found.error());
+    }
+    case AdminOp::kCreate: {
+      if (auto r = json_body(); !r) return fail(r.error());
+      auto input = DecodeRecipientInput(req.body(), {true, client_id});
+      if (!input) return fail(input.error());
+      return Idempotent<admin::CreatedRecipient>(
+          req, caller, route,
+          [&](const admin::Sealer<admin::CreatedRecipient>& seal) {
+            return recipients.Create(caller, *input, seal);
+          },
+          EncodeCreatedRecipient);
+    }
+    case AdminOp::kUpdate: {
+      if (auto r = json_body(); !r) return fail(r.error());
+      auto input = DecodeRecipientInput(req.body(), {false, client_id});
+      if (!input) return fail(input.error());
+      auto updated = recipients.Update(caller, client_id, *input);
+      return updated ? ok(EncodeRecipientDetails(*updated)) : fail(updated.error());
+    }
+    case AdminOp::kRotate: {
+      const bool has_body = req.body().find_first_not_of(" \t\r\n") != std::string::npos;
+      if (has_body) {
+        if (auto r = json_body(); !r) return fail(r.error());
+      }
+      auto options = DecodeRotateOptions(req.body(), services_.rotate_defaults);
+      if (!options) return fail(options.error());
+      return Idempotent<admin::IssuedSecret>(
+          req, caller, route,
+          [&](const admin::Sealer<admin::IssuedSecret>& seal) {
+            return recipients.RotateSecret(caller, client_id, *options, seal);
+          },
+          EncodeIssuedSecret);
+    }
+    case AdminOp::kRevokePrevious: {
+      auto r = recipients.RevokePreviousSecret(caller, client_id);
+      return r ? no_content() : fail(r.error());
+    }
+    case AdminOp::kRetire: {
+      auto r = recipients.Retire(caller, client_id);
+      return r ? no_content() : fail(r.error());
+    }
+    case AdminOp::kAudit: {
+      auto query = ParseAuditQuery(req.target());
+      if (!query) return fail(query.error());
+      auto events = recipients.Audit(caller, query->client_id, query->after, query->limit);
+      if (!events) return fail(events.error());
+      std::optional<std::int64_t> next;
+      if (static_cast<int>(events->size()) == query->limit) next = events->back().id;
+      return ok(EncodeAuditPage(*events, next));
+    }
   }
-  if (client_id.empty() && method == bh::verb::get) {
-    auto list = recipients.List(caller);
-    if (!list) return AdminError(list.error(), route);
-    return ok(EncodeRecipientList(*list));
+  return fail(InternalError("unknown admin operation"));
+}
+
+template <class T, class Run, class Encode>
+Routed Router::Idempotent(const Request& req, const admin::Caller& caller, std::string_view route,
+                          Run&& run, Encode&& encode) const {
+  auto fail = [&](const Error& e) { return AdminError(e, route); };
+  auto respond = [&](int status, std::string body, std::string note) -> Routed {
+    return {JsonResponse(static_cast<bh::status>(status), std::move(body)), route, std::move(note)};
+  };
+  const auto header = req.find("Idempotency-Key");
+  if (header == req.end()) {
+    auto result = run(nullptr);
+    if (!result) return fail(result.error());
+    return respond(200, encode(*result), "partner " + caller.partner_id);
   }
-  if (client_id.empty()) {
-    auto input = read_input(true);
-    if (!input) return AdminError(input.error(), route);
-    auto created = recipients.Create(caller, *input);
-    if (!created) return AdminError(created.error(), route);
-    return ok(EncodeCreatedRecipient(*created));
+  const std::string_view key = header->value();
+  if (!Idempotency::IsValidKey(key)) {
+    return fail(MakeError(ErrorCode::kValidation,
+                          "Idempotency-Key must be 1 to 255 visible ASCII characters"));
   }
-  if (method == bh::verb::get) {
-    auto found = recipients.Get(caller, client_id);
-    if (!found) return AdminError(found.error(), route);
-    return ok(EncodeRecipientDetails(*found));
+  const std::string_view target = req.target();
+  std::string fingerprint =
+      Idempotency::Fingerprint(req.method_string(), target.substr(0, target.find('?')), req.body());
+  const std::int64_t now = services_.clock.NowSeconds();
+  auto stored = services_.store.FindReplay(caller.partner_id, key, now - kReplayLifetimeSeconds);
+  if (!stored) return fail(stored.error());
+  if (*stored) {
+    if ((*stored)->fingerprint != fingerprint) {
+      return fail(MakeError(ErrorCode::kKeyReused,
+                            "This Idempotency-Key was already used for a different request"));
+    }
+    auto opened = services_.idempotency.Open(**stored);
+    if (!opened) return fail(opened.error());
+    Routed replayed = respond(opened->first, std::move(opened->second),
+                              "partner " + caller.partner_id + " replay");
+    replayed.response.set("Idempotent-Replayed", "true");
+    return replayed;
   }
-  // PUT. Body rules do not depend on the stored recipient, so judging the body first reveals
-  // nothing about another partner's ids.
-  auto input = read_input(false);
-  if (!input) return AdminError(input.error(), route);
-  auto updated = recipients.Update(caller, client_id, *input);
-  if (!updated) return AdminError(updated.error(), route);
-  return ok(EncodeRecipientDetails(*updated));
+  auto claim = services_.idempotency.TryClaim(caller.partner_id, key);
+  if (!claim) {
+    return fail(MakeError(ErrorCode::kKeyInUse,
+                          "A request with this Idempotency-Key is already in progress"));
+  }
+  std::string body;
+  auto result = run([&](const T& value) -> Result<store::Replay> {
+    body = encode(value);
+    return services_.idempotency.Seal(caller.partner_id, key, fingerprint, 200, body, now);
+  });
+  if (!result) return fail(result.error());
+  return respond(200, std::move(body), "partner " + caller.partner_id);
 }
 
 }  // namespace obauth::http

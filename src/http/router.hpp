@@ -4,13 +4,18 @@
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "admin/recipient_service.hpp"
 #include "core/clock.hpp"
+#include "http/idempotency.hpp"
 #include "oauth/access_token.hpp"
 #include "oauth/token_service.hpp"
+#include "store/store.hpp"
 
 namespace obauth::http {
 
@@ -19,10 +24,31 @@ using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
 struct Services {
   const oauth::TokenService& tokens;
-  const oauth::AccessTokens& access_tokens;
   const admin::RecipientService& recipients;
+  store::Store& store;       // Idempotency-Key replays
+  Idempotency& idempotency;  // in-flight keys and replay sealing
   const Clock& clock;
+  admin::RotateOptions rotate_defaults;  // when a rotation has no body
 };
+
+// Where a request came from, for the audit trail.
+struct RequestContext {
+  std::string_view request_id;
+  std::string_view peer;
+};
+
+// OAuth parameters read from a form or JSON body (an empty value reads as nullopt).
+struct OAuthParams {
+  oauth::ClientAuthentication client;
+  bool used_basic = false;
+  std::map<std::string, std::optional<std::string>, std::less<>> values;
+  std::optional<std::string> Get(std::string_view name) const {
+    auto it = values.find(name);
+    return it == values.end() ? std::nullopt : it->second;
+  }
+};
+
+enum class AdminOp { kList, kCreate, kGet, kUpdate, kRetire, kRotate, kRevokePrevious, kAudit };
 
 // A response plus what the access log needs to know about it.
 struct Routed {
@@ -36,10 +62,21 @@ class Router {
   explicit Router(Services services) : services_(services) {}
 
   // Never throws: an unexpected exception becomes a generic 500.
-  Routed Handle(const Request& request) const;
+  Routed Handle(const Request& request, const RequestContext& context) const;
 
  private:
-  Routed Dispatch(const Request& request) const;
+  Routed Dispatch(const Request& request, const RequestContext& context) const;
+  Routed Token(const Request& request) const;
+  Routed Introspect(const Request& request) const;
+  Routed Admin(const Request& request, const RequestContext& context, AdminOp op,
+               std::string_view route, std::string_view client_id) const;
+  Result<OAuthParams> ReadOAuthParams(const Request& request,
+                                      const std::vector<std::string_view>& names) const;
+  // Runs a creating call under the request's Idempotency-Key, if any: replays a stored answer
+  // to the same request, refuses a reused or in-flight key, else runs `run` with a sealer.
+  template <class T, class Run, class Encode>
+  Routed Idempotent(const Request& request, const admin::Caller& caller, std::string_view route,
+                    Run&& run, Encode&& encode) const;
   Services services_;
 };
 

@@ -153,7 +153,8 @@ class Session : public std::enable_shared_from_this<Session> {
     // The work guard keeps Run() from returning while the worker holds this request.
     asio::post(server_->workers, [self = shared_from_this(), request,
                                   work = asio::make_work_guard(stream_.get_executor())]() mutable {
-      auto routed = std::make_shared<Routed>(self->server_->router->Handle(*request));
+      auto routed = std::make_shared<Routed>(
+          self->server_->router->Handle(*request, {self->request_id_, self->peer_}));
       asio::post(self->stream_.get_executor(),
                  [self, request, routed]() { self->Respond(*request, std::move(*routed)); });
     });

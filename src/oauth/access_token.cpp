@@ -61,6 +61,7 @@ Result<std::string> AccessTokens::Sign(const AccessTokenClaims& claims) const {
   payload["iat"] = claims.issued_at;
   payload["exp"] = claims.expires_at;
   payload["jti"] = claims.jwt_id;
+  payload["gen"] = claims.token_epoch;
   std::string token = encoded_header_;
   token.push_back('.');
   token += crypto::Base64UrlEncode(json::serialize(payload));
@@ -104,7 +105,8 @@ Result<AccessTokenClaims> AccessTokens::Verify(std::string_view token, std::int6
   const auto* jti = StringMember(*payload, "jti");
   const auto iat = IntMember(*payload, "iat");
   const auto exp = IntMember(*payload, "exp");
-  if (!iss || !aud || !sub || !client_id || !scope || !jti || !iat || !exp) {
+  const auto gen = IntMember(*payload, "gen");
+  if (!iss || !aud || !sub || !client_id || !scope || !jti || !iat || !exp || !gen) {
     return Invalid("missing claim");
   }
   if (*iss != issuer_ || *aud != issuer_) return Invalid("another issuer or audience");
@@ -120,6 +122,7 @@ Result<AccessTokenClaims> AccessTokens::Verify(std::string_view token, std::int6
   claims.jwt_id = *jti;
   claims.issued_at = *iat;
   claims.expires_at = *exp;
+  claims.token_epoch = *gen;
   return claims;
 }
 

@@ -18,8 +18,9 @@ struct AccessTokenClaims {
   std::string client_id;  // client_id (RFC 9068 §2.2)
   std::string scope;      // space-separated granted scopes
   std::string jwt_id;     // jti
-  std::int64_t issued_at = 0;   // iat
-  std::int64_t expires_at = 0;  // exp
+  std::int64_t issued_at = 0;    // iat
+  std::int64_t expires_at = 0;   // exp
+  std::int64_t token_epoch = 0;  // gen: the client's token epoch at issuance (revocation)
 };
 
 class AccessTokens {

@@ -37,7 +37,8 @@ Result<std::string> GrantScopes(const std::optional<std::string>& requested,
 
 }  // namespace
 
-Result<store::ClientCredentials> TokenService::Authenticate(const TokenRequest& request) const {
+Result<store::ClientCredentials> TokenService::Authenticate(
+    const ClientAuthentication& request) const {
   // RFC 6749 §2.3: a client must not use more than one authentication method per request.
   if (request.basic && (request.body_client_id || request.body_client_secret)) {
     return InvalidRequest("Use one client authentication method: HTTP Basic or body parameters");
@@ -54,15 +55,32 @@ Result<store::ClientCredentials> TokenService::Authenticate(const TokenRequest& 
   }
   auto client = store_.FindClient(client_id);
   if (!client && client.error().code != ErrorCode::kNotFound) return client.error();
-  // Hash the presented secret even for an unknown client, so the answer takes the same work.
-  static const std::vector<std::string> kNoHashes = {std::string(32, '\0')};
-  const bool matches =
-      secret != nullptr &&
-      hasher_.Matches(client_id, *secret, client ? client->secret_hashes : kNoHashes);
+  const std::int64_t now = clock_.NowSeconds();
+
+  // At most two candidates: the current secret and a previous one still in its grace period.
+  // An unknown client is checked against two dummies, so every failure costs the same work.
+  std::vector<const store::SecretRecord*> candidates;
+  if (client) {
+    for (const auto& record : client->secrets) {
+      if ((!record.expires_at || *record.expires_at > now) && candidates.size() < 2) {
+        candidates.push_back(&record);
+      }
+    }
+  }
+  static const std::string kDummy(32, '\0');
+  std::vector<std::string_view> hashes;
+  for (const auto* record : candidates) hashes.emplace_back(record->hash);
+  while (hashes.size() < 2) hashes.emplace_back(kDummy);
+  const int matched = secret ? hasher_.Match(client_id, *secret, hashes) : -1;
+  const bool real_match = matched >= 0 && static_cast<std::size_t>(matched) < candidates.size();
+
   if (!client) return InvalidClient("unknown client_id " + std::string(client_id));
   if (secret == nullptr) return InvalidClient("no client_secret for " + std::string(client_id));
-  if (!matches) return InvalidClient("wrong secret for " + std::string(client_id));
+  if (!real_match) return InvalidClient("wrong secret for " + std::string(client_id));
+  if (client->retired) return InvalidClient("retired client " + std::string(client_id));
   if (client->disabled) return InvalidClient("disabled client " + std::string(client_id));
+  const auto* used = candidates[static_cast<std::size_t>(matched)];
+  usage_.Record(used->id, client_id, used->expires_at.has_value(), now);
   return std::move(*client);
 }
 
@@ -104,8 +122,52 @@ Result<IssuedToken> TokenService::Issue(const TokenRequest& request) const {
   claims.jwt_id = crypto::Base64UrlEncode(jti);
   claims.issued_at = clock_.NowSeconds();
   claims.expires_at = claims.issued_at + ttl_;
+  claims.token_epoch = client.token_epoch;
   OBAUTH_TRY(token, tokens_.Sign(claims));
   return IssuedToken{client.client_id, std::move(token), ttl_, std::move(scope)};
+}
+
+Result<AccessTokenClaims> TokenService::Validate(std::string_view token) const {
+  OBAUTH_TRY(active, ValidateWithClient(token));
+  return std::move(active.first);
+}
+
+Result<std::pair<AccessTokenClaims, store::ClientCredentials>> TokenService::ValidateWithClient(
+    std::string_view token) const {
+  OBAUTH_TRY(claims, tokens_.Verify(token, clock_.NowSeconds()));
+  auto client = store_.FindClient(claims.client_id);
+  if (!client) {
+    if (client.error().code != ErrorCode::kNotFound) return client.error();
+    return MakeError(ErrorCode::kInvalidToken, "Invalid Bearer Token", "token of unknown client");
+  }
+  if (client->retired || client->disabled) {
+    return MakeError(ErrorCode::kInvalidToken, "Invalid Bearer Token",
+                     "token of retired or disabled client " + claims.client_id);
+  }
+  if (claims.token_epoch < client->token_epoch) {
+    return MakeError(ErrorCode::kInvalidToken, "Invalid Bearer Token",
+                     "token of " + claims.client_id + " was revoked");
+  }
+  return std::pair{std::move(claims), std::move(*client)};
+}
+
+Result<Introspection> TokenService::Introspect(const ClientAuthentication& caller,
+                                               std::string_view token) const {
+  OBAUTH_TRY(partner, Authenticate(caller));
+  if (partner.kind != store::ClientKind::kPartner) {
+    return MakeError(ErrorCode::kUnauthorizedClient, "Only partners may introspect tokens");
+  }
+  auto active = ValidateWithClient(token);
+  if (!active) {
+    if (active.error().code == ErrorCode::kInvalidToken) return Introspection{};
+    return active.error();
+  }
+  // A partner learns only about its own tokens and those of its recipients.
+  auto& [claims, client] = *active;
+  if (claims.client_id != partner.client_id && client.partner_id != partner.client_id) {
+    return Introspection{};
+  }
+  return Introspection{std::move(claims)};
 }
 
 }  // namespace obauth::oauth

@@ -1,16 +1,20 @@
-// TokenService: the token endpoint's logic (RFC 6749 §4.4 client_credentials): client
-// authentication, scope granting and token issuance. Plain structs in and out; thread-safe.
+// TokenService: the token endpoint's logic (RFC 6749 §4.4 client_credentials) — client
+// authentication, scope granting, token issuance — plus the checks that decide whether an
+// issued token is still active (bearer checks, RFC 7662 introspection). Plain structs in and
+// out; thread-safe.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "core/secret.hpp"
 #include "crypto/client_secret.hpp"
 #include "oauth/access_token.hpp"
+#include "oauth/usage_tracker.hpp"
 #include "store/store.hpp"
 
 namespace obauth::oauth {
@@ -20,13 +24,17 @@ struct ClientCredentialPair {
   Secret client_secret;
 };
 
-// A decoded token request. The HTTP edge fills it; this layer applies the RFC rules.
-struct TokenRequest {
-  std::optional<std::string> grant_type;
-  std::optional<std::string> scope;
+// How a request authenticates its client: the HTTP edge fills it from Basic or the body.
+struct ClientAuthentication {
   std::optional<ClientCredentialPair> basic;  // from Authorization: Basic (client_secret_basic)
   std::optional<std::string> body_client_id;  // client_secret_post
   std::optional<Secret> body_client_secret;
+};
+
+// A decoded token request. The HTTP edge fills it; this layer applies the RFC rules.
+struct TokenRequest : ClientAuthentication {
+  std::optional<std::string> grant_type;
+  std::optional<std::string> scope;
 };
 
 struct IssuedToken {
@@ -36,23 +44,47 @@ struct IssuedToken {
   std::string scope;
 };
 
+// RFC 7662 §2.2: `claims` is set only for an active token.
+struct Introspection {
+  std::optional<AccessTokenClaims> claims;
+};
+
 class TokenService {
  public:
   TokenService(store::Store& store, const crypto::SecretHasher& hasher, const AccessTokens& tokens,
-               const Clock& clock, std::int64_t token_ttl_seconds)
-      : store_(store), hasher_(hasher), tokens_(tokens), clock_(clock), ttl_(token_ttl_seconds) {}
+               UsageTracker& usage, const Clock& clock, std::int64_t token_ttl_seconds)
+      : store_(store),
+        hasher_(hasher),
+        tokens_(tokens),
+        usage_(usage),
+        clock_(clock),
+        ttl_(token_ttl_seconds) {}
 
   // A signed token, or one of kInvalidRequest, kInvalidClient (same public message whatever
   // the cause; the internal message says which), kUnsupportedGrantType, kUnauthorizedClient,
   // kInvalidScope, kUnavailable, kInternal.
   [[nodiscard]] Result<IssuedToken> Issue(const TokenRequest& request) const;
 
+  // The claims of an active token: validly signed by this server, unexpired, and its client
+  // neither retired, disabled, nor revoked since (token epoch). kInvalidToken otherwise;
+  // kUnavailable/kInternal when the store fails.
+  [[nodiscard]] Result<AccessTokenClaims> Validate(std::string_view token) const;
+
+  // RFC 7662 introspection by a partner: inactive unless Validate() accepts the token and it
+  // was issued to the partner or one of its recipients. kInvalidClient or kInvalidRequest for
+  // the caller's authentication; kUnauthorizedClient when the caller is not a partner.
+  [[nodiscard]] Result<Introspection> Introspect(const ClientAuthentication& caller,
+                                                 std::string_view token) const;
+
  private:
-  Result<store::ClientCredentials> Authenticate(const TokenRequest& request) const;
+  Result<std::pair<AccessTokenClaims, store::ClientCredentials>> ValidateWithClient(
+      std::string_view token) const;
+  Result<store::ClientCredentials> Authenticate(const ClientAuthentication& request) const;
 
   store::Store& store_;
   const crypto::SecretHasher& hasher_;
   const AccessTokens& tokens_;
+  UsageTracker& usage_;
   const Clock& clock_;
   const std::int64_t ttl_;
 };

@@ -15,19 +15,38 @@ namespace obauth::store {
 
 enum class ClientKind { kPartner, kRecipient };
 
-// What the token endpoint needs to authenticate a client and grant scopes.
+// One stored secret hash. The current secret has no expiry; a previous one in its grace period
+// has one.
+struct SecretRecord {
+  std::int64_t id = 0;
+  std::string hash;
+  std::optional<std::int64_t> expires_at;
+};
+
+// What the token endpoint and token checks need about a client.
 struct ClientCredentials {
   std::string client_id;
   ClientKind kind = ClientKind::kRecipient;
+  std::string partner_id;  // recipients: the owning partner; partners: empty
   bool disabled = false;
-  std::string scope;                       // recipients: registered data scopes, space-separated
-  std::vector<std::string> secret_hashes;  // every currently valid secret hash
+  bool retired = false;
+  std::string scope;                  // recipients: registered data scopes, space-separated
+  std::int64_t token_epoch = 0;       // tokens issued with a lower epoch are inactive
+  std::vector<SecretRecord> secrets;  // every stored secret, expired ones included
 };
 
 struct Partner {
   std::string client_id;
   std::string name;
   std::int64_t created_at = 0;
+};
+
+// Secret bookkeeping shown in a recipient's details.
+struct SecretStatus {
+  std::optional<std::int64_t> secret_last_used_at;
+  std::optional<std::int64_t> previous_expires_at;  // set while a previous secret is in grace
+  std::optional<std::int64_t> previous_last_used_at;
+  std::int64_t previous_authentications = 0;  // token requests made with the previous secret
 };
 
 struct Recipient {
@@ -44,6 +63,53 @@ struct Recipient {
   std::vector<std::string> contact_emails;
   std::int64_t created_at = 0;
   std::int64_t updated_at = 0;
+  SecretStatus secrets;  // filled by GetRecipient only
+};
+
+// One change, recorded in the same transaction as the change itself. Never a secret.
+struct AuditEvent {
+  std::int64_t id = 0;  // assigned by the store
+  std::int64_t at = 0;
+  std::string partner_id;  // the tenant whose trail shows the event
+  std::string actor;       // a partner id, or "operator" for the command line
+  std::string action;      // e.g. "recipient.secret_rotated"
+  std::string client_id;   // the client the change is about
+  std::string request_id;
+  std::string source;        // peer address, or "cli"
+  std::string options_json;  // a JSON object of the options used, "{}" if none
+};
+
+// A sealed copy of a response, kept for Idempotency-Key replays.
+struct Replay {
+  std::string partner_id;
+  std::string key;
+  std::string fingerprint;  // hash of the request it answers
+  std::string sealed;       // AES-256-GCM sealed status and body
+  std::int64_t created_at = 0;
+};
+
+struct RotateSecretRequest {
+  std::string partner_id;
+  std::string client_id;
+  std::string new_hash;
+  std::int64_t now = 0;
+  std::int64_t grace_seconds = 0;  // 0: the current secret dies now
+  bool revoke_tokens = false;      // true: tokens issued so far become inactive
+};
+
+// Usage noticed by the token endpoint, written in batches.
+struct SecretUse {
+  std::int64_t secret_id = 0;
+  std::string client_id;
+  std::int64_t last_used_at = 0;
+  std::int64_t previous_authentications = 0;  // to add to the client's counter
+};
+
+struct AuditQuery {
+  std::string partner_id;
+  std::optional<std::string> client_id;
+  std::optional<std::int64_t> before_id;  // only events with a smaller id
+  int limit = 50;
 };
 
 class Store {
@@ -52,26 +118,57 @@ class Store {
 
   // Adds a partner with one secret hash. kConflict if the client id exists.
   [[nodiscard]] virtual Result<void> CreatePartner(const Partner& partner,
-                                                   const std::string& secret_hash) = 0;
-  // The client with this id, of either kind, or kNotFound.
+                                                   const std::string& secret_hash,
+                                                   const AuditEvent& audit) = 0;
+  // The client with this id, of either kind and even retired, or kNotFound.
   [[nodiscard]] virtual Result<ClientCredentials> FindClient(std::string_view client_id) = 0;
 
-  // Adds a recipient with one secret hash. kConflict if the client id exists.
+  // Adds a recipient with one secret hash, and `replay` if given. kConflict if the client id
+  // exists; kKeyInUse if the replay's key is taken.
   [[nodiscard]] virtual Result<void> CreateRecipient(const Recipient& recipient,
-                                                     const std::string& secret_hash) = 0;
-  // The partner's recipients, oldest first.
+                                                     const std::string& secret_hash,
+                                                     const Replay* replay,
+                                                     const AuditEvent& audit) = 0;
+  // The partner's live (not retired) recipients, oldest first.
   [[nodiscard]] virtual Result<std::vector<Recipient>> ListRecipients(
       std::string_view partner_id) = 0;
-  // The recipient, or kNotFound when it does not exist or belongs to another partner.
+  // The live recipient with its secret status, or kNotFound when it does not exist, is retired
+  // or belongs to another partner.
   [[nodiscard]] virtual Result<Recipient> GetRecipient(std::string_view partner_id,
-                                                       std::string_view client_id) = 0;
-  // Replaces every stored field of the recipient named by (partner_id, client_id), or kNotFound.
-  [[nodiscard]] virtual Result<void> UpdateRecipient(const Recipient& recipient) = 0;
-  // Makes `secret_hash` the recipient's only valid secret, or kNotFound.
-  [[nodiscard]] virtual Result<void> ReplaceSecret(std::string_view partner_id,
-                                                   std::string_view client_id,
-                                                   const std::string& secret_hash,
-                                                   std::int64_t now) = 0;
+                                                       std::string_view client_id,
+                                                       std::int64_t now) = 0;
+  // Replaces every stored field of the live recipient (partner_id, client_id), or kNotFound.
+  [[nodiscard]] virtual Result<void> UpdateRecipient(const Recipient& recipient,
+                                                     const AuditEvent& audit) = 0;
+  // Stores a new current secret (RotateSecretRequest says what happens to the old one and to
+  // tokens) and `replay` if given. The previous expiry when there is a grace period.
+  // kNotFound; kConflict while a previous secret is still in its grace period; kKeyInUse.
+  [[nodiscard]] virtual Result<std::optional<std::int64_t>> RotateSecret(
+      const RotateSecretRequest& request, const Replay* replay, const AuditEvent& audit) = 0;
+  // Ends the grace period of the previous secret now. true if there was one (and then only is
+  // `audit` recorded); kNotFound for an unknown recipient.
+  [[nodiscard]] virtual Result<bool> RevokePreviousSecret(std::string_view partner_id,
+                                                          std::string_view client_id,
+                                                          std::int64_t now,
+                                                          const AuditEvent& audit) = 0;
+  // Retires the recipient: secrets deleted, tokens inactive, gone from lists; the id stays
+  // taken forever. kNotFound.
+  [[nodiscard]] virtual Result<void> RetireRecipient(std::string_view partner_id,
+                                                     std::string_view client_id, std::int64_t now,
+                                                     const AuditEvent& audit) = 0;
+  // Records secret usage in one transaction. Uses of deleted secrets are ignored.
+  [[nodiscard]] virtual Result<void> RecordSecretUse(const std::vector<SecretUse>& uses) = 0;
+
+  // The partner's events, newest first.
+  [[nodiscard]] virtual Result<std::vector<AuditEvent>> ListAuditEvents(
+      const AuditQuery& query) = 0;
+
+  // The replay stored for (partner, key) at or after `not_before`, or nullopt.
+  [[nodiscard]] virtual Result<std::optional<Replay>> FindReplay(std::string_view partner_id,
+                                                                 std::string_view key,
+                                                                 std::int64_t not_before) = 0;
+  // Deletes replays created before `cutoff`; how many.
+  [[nodiscard]] virtual Result<std::int64_t> PurgeReplays(std::int64_t cutoff) = 0;
 
   // The stored value of setting `name`, or nullopt when there is none.
   [[nodiscard]] virtual Result<std::optional<std::string>> GetSetting(std::string_view name) = 0;

@@ -63,6 +63,36 @@ CREATE TABLE settings (
   value TEXT NOT NULL
 ) STRICT;
 )sql"},
+    Migration{2, R"sql(
+ALTER TABLE clients ADD COLUMN token_epoch INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE clients ADD COLUMN retired_at INTEGER;
+ALTER TABLE clients ADD COLUMN previous_secret_authentications INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE client_secrets ADD COLUMN last_used_at INTEGER;
+
+CREATE TABLE audit_events (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  at         INTEGER NOT NULL,
+  partner_id TEXT NOT NULL,
+  actor      TEXT NOT NULL,
+  action     TEXT NOT NULL,
+  client_id  TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  source     TEXT NOT NULL,
+  options    TEXT NOT NULL
+) STRICT;
+CREATE INDEX audit_events_by_partner ON audit_events (partner_id, id);
+CREATE INDEX audit_events_by_client ON audit_events (partner_id, client_id, id);
+
+CREATE TABLE idempotency_replays (
+  partner_id      TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  fingerprint     BLOB NOT NULL,
+  sealed          BLOB NOT NULL,
+  created_at      INTEGER NOT NULL,
+  PRIMARY KEY (partner_id, idempotency_key)
+) STRICT;
+CREATE INDEX idempotency_replays_by_age ON idempotency_replays (created_at);
+)sql"},
 };
 
 }  // namespace obauth::store::sqlite

@@ -33,6 +33,11 @@ Error SqliteError(sqlite3* db, int rc, std::string_view what) {
   }
 }
 
+// Marks bytes to bind as a BLOB rather than TEXT.
+struct Blob {
+  std::string_view bytes;
+};
+
 // A cached prepared statement, reset and unbound when the handle goes out of scope.
 class Statement {
  public:
@@ -51,9 +56,20 @@ class Statement {
   Statement& Bind(int index, const std::string& text) {
     return Bind(index, std::string_view(text));
   }
-  Statement& BindBlob(int index, std::string_view bytes) {
-    sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_STATIC);
+  Statement& Bind(int index, Blob blob) {
+    sqlite3_bind_blob(stmt_, index, blob.bytes.data(), static_cast<int>(blob.bytes.size()),
+                      SQLITE_STATIC);
     return *this;
+  }
+  Statement& Bind(int index, int value) { return Bind(index, std::int64_t{value}); }
+  Statement& Bind(int index, bool value) { return Bind(index, std::int64_t{value ? 1 : 0}); }
+  Statement& Bind(int index, std::nullptr_t) {
+    sqlite3_bind_null(stmt_, index);
+    return *this;
+  }
+  Statement& Bind(int index, const std::optional<std::int64_t>& value) {
+    if (value) return Bind(index, *value);
+    return Bind(index, nullptr);
   }
   Statement& Bind(int index, std::int64_t value) {
     sqlite3_bind_int64(stmt_, index, value);
@@ -89,6 +105,10 @@ class Statement {
     return Text(col);
   }
   std::int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  std::optional<std::int64_t> OptionalInt(int col) const {
+    if (sqlite3_column_type(stmt_, col) == SQLITE_NULL) return std::nullopt;
+    return Int(col);
+  }
 
  private:
   sqlite3* db_;
@@ -158,6 +178,15 @@ class Connection {
     return result;
   }
 
+  // Runs `body` inside one read transaction, so every statement sees the same snapshot.
+  template <class F>
+  [[nodiscard]] Result<void> ReadTransaction(F&& body) {
+    if (auto r = Exec("BEGIN"); !r) return r;
+    Result<void> result = body();
+    (void)Exec(result ? "COMMIT" : "ROLLBACK");
+    return result;
+  }
+
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
   sqlite3* db_;
@@ -182,6 +211,52 @@ class SqliteStore::Lease {
 };
 
 namespace {
+
+Error RecipientNotFound() { return MakeError(ErrorCode::kNotFound, "Data Recipient not found"); }
+
+// The statement for `sql` with `args` bound to ?1, ?2, ... in order.
+template <class... Args>
+Result<std::unique_ptr<Statement>> Query(Connection& db, const char* sql, const Args&... args) {
+  OBAUTH_TRY(stmt, db.Prepare(sql));
+  int index = 0;
+  (stmt->Bind(++index, args), ...);
+  return std::move(stmt);
+}
+
+// Runs a statement that returns no rows; how many rows it changed.
+template <class... Args>
+Result<std::int64_t> Run(Connection& db, const char* sql, const Args&... args) {
+  OBAUTH_TRY(stmt, Query(db, sql, args...));
+  if (auto r = stmt->Run(); !r) return r.error();
+  return std::int64_t{stmt->Changes()};
+}
+
+Result<void> InsertAudit(Connection& db, const AuditEvent& e) {
+  auto r = Run(db, queries::kInsertAudit, e.at, e.partner_id, e.actor, e.action, e.client_id,
+               e.request_id, e.source, e.options_json);
+  if (!r) return r.error();
+  return {};
+}
+
+// Stores the replay (if any), replacing one for the same key older than 24 hours.
+Result<void> InsertReplay(Connection& db, const Replay* replay) {
+  if (replay == nullptr) return {};
+  constexpr std::int64_t kDay = 24 * 60 * 60;
+  if (auto r = Run(db, queries::kDeleteStaleReplay, replay->partner_id, replay->key,
+                   replay->created_at - kDay);
+      !r) {
+    return r.error();
+  }
+  auto r = Run(db, queries::kInsertReplay, replay->partner_id, replay->key,
+               Blob{replay->fingerprint}, Blob{replay->sealed}, replay->created_at);
+  if (!r && r.error().code == ErrorCode::kConflict) {
+    return MakeError(ErrorCode::kKeyInUse,
+                     "A request with this Idempotency-Key is already in progress",
+                     "idempotency key taken by a concurrent request");
+  }
+  if (!r) return r.error();
+  return {};
+}
 
 Result<void> Migrate(Connection& db, const std::string& path) {
   if (auto r = db.Exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -212,27 +287,20 @@ Result<void> Migrate(Connection& db, const std::string& path) {
 
 Result<void> WriteRecipientLists(Connection& db, const Recipient& r) {
   for (const char* sql : {queries::kDeleteRedirectUris, queries::kDeleteContacts}) {
-    OBAUTH_TRY(del, db.Prepare(sql));
-    if (auto x = del->Bind(1, r.client_id).Run(); !x) return x;
+    if (auto x = Run(db, sql, r.client_id); !x) return x.error();
   }
   for (std::size_t i = 0; i < r.redirect_uris.size(); ++i) {
-    OBAUTH_TRY(ins, db.Prepare(queries::kInsertRedirectUri));
-    if (auto x = ins->Bind(1, r.client_id)
-                     .Bind(2, static_cast<std::int64_t>(i))
-                     .Bind(3, r.redirect_uris[i])
-                     .Run();
+    if (auto x = Run(db, queries::kInsertRedirectUri, r.client_id, static_cast<std::int64_t>(i),
+                     r.redirect_uris[i]);
         !x) {
-      return x;
+      return x.error();
     }
   }
   for (std::size_t i = 0; i < r.contact_emails.size(); ++i) {
-    OBAUTH_TRY(ins, db.Prepare(queries::kInsertContact));
-    if (auto x = ins->Bind(1, r.client_id)
-                     .Bind(2, static_cast<std::int64_t>(i))
-                     .Bind(3, r.contact_emails[i])
-                     .Run();
+    if (auto x = Run(db, queries::kInsertContact, r.client_id, static_cast<std::int64_t>(i),
+                     r.contact_emails[i]);
         !x) {
-      return x;
+      return x.error();
     }
   }
   return {};
@@ -273,8 +341,6 @@ Result<void> FillLists(Connection& db, Recipient& r) {
   r.contact_emails = std::move(emails);
   return {};
 }
-
-Error RecipientNotFound() { return MakeError(ErrorCode::kNotFound, "Data Recipient not found"); }
 
 }  // namespace
 
@@ -333,24 +399,21 @@ void SqliteStore::Release(std::unique_ptr<Connection> connection) {
   available_.notify_one();
 }
 
-Result<void> SqliteStore::CreatePartner(const Partner& partner, const std::string& secret_hash) {
+Result<void> SqliteStore::CreatePartner(const Partner& partner, const std::string& secret_hash,
+                                        const AuditEvent& audit) {
   OBAUTH_TRY(db, Acquire());
   return db->Transaction([&]() -> Result<void> {
-    OBAUTH_TRY(client, db->Prepare(queries::kInsertClient));
-    if (auto r = client->Bind(1, partner.client_id)
-                     .Bind(2, std::string_view("partner"))
-                     .Bind(3, std::optional<std::string>())
-                     .Bind(4, partner.name)
-                     .Bind(5, partner.created_at)
-                     .Run();
+    if (auto r = Run(*db, queries::kInsertClient, partner.client_id, std::string_view("partner"),
+                     nullptr, partner.name, partner.created_at);
         !r) {
-      return r;
+      return r.error();
     }
-    OBAUTH_TRY(secret, db->Prepare(queries::kInsertSecret));
-    return secret->Bind(1, partner.client_id)
-        .BindBlob(2, secret_hash)
-        .Bind(3, partner.created_at)
-        .Run();
+    if (auto r = Run(*db, queries::kInsertSecret, partner.client_id, Blob{secret_hash},
+                     partner.created_at);
+        !r) {
+      return r.error();
+    }
+    return InsertAudit(*db, audit);
   });
 }
 
@@ -358,142 +421,248 @@ Result<ClientCredentials> SqliteStore::FindClient(std::string_view client_id) {
   OBAUTH_TRY(db, Acquire());
   ClientCredentials out;
   {
-    OBAUTH_TRY(stmt, db->Prepare(queries::kFindClient));
-    stmt->Bind(1, client_id);
+    OBAUTH_TRY(stmt, Query(*db, queries::kFindClient, client_id));
     OBAUTH_TRY(row, stmt->Step());
     if (!row) return MakeError(ErrorCode::kNotFound, "Client not found");
     out.client_id = std::string(client_id);
     out.kind = stmt->Text(0) == "partner" ? ClientKind::kPartner : ClientKind::kRecipient;
     out.disabled = stmt->Int(1) != 0;
-    out.scope = stmt->Text(2);
+    out.retired = stmt->Int(2) != 0;
+    out.partner_id = stmt->Text(3);
+    out.scope = stmt->Text(4);
+    out.token_epoch = stmt->Int(5);
   }
-  OBAUTH_TRY(stmt, db->Prepare(queries::kFindSecrets));
-  stmt->Bind(1, client_id);
+  OBAUTH_TRY(stmt, Query(*db, queries::kFindSecrets, client_id));
   while (true) {
     OBAUTH_TRY(row, stmt->Step());
     if (!row) break;
-    out.secret_hashes.push_back(stmt->Text(0));
+    out.secrets.push_back({stmt->Int(0), stmt->Text(1), stmt->OptionalInt(2)});
   }
   return out;
 }
 
-Result<void> SqliteStore::CreateRecipient(const Recipient& r, const std::string& secret_hash) {
+Result<void> SqliteStore::CreateRecipient(const Recipient& r, const std::string& secret_hash,
+                                          const Replay* replay, const AuditEvent& audit) {
   OBAUTH_TRY(db, Acquire());
   return db->Transaction([&]() -> Result<void> {
-    OBAUTH_TRY(client, db->Prepare(queries::kInsertClient));
-    if (auto x = client->Bind(1, r.client_id)
-                     .Bind(2, std::string_view("recipient"))
-                     .Bind(3, r.partner_id)
-                     .Bind(4, r.name)
-                     .Bind(5, r.created_at)
-                     .Run();
+    if (auto x = Run(*db, queries::kInsertClient, r.client_id, std::string_view("recipient"),
+                     r.partner_id, r.name, r.created_at);
         !x) {
-      return x;
+      return x.error();
     }
-    OBAUTH_TRY(row, db->Prepare(queries::kInsertRecipient));
-    if (auto x = row->Bind(1, r.client_id)
-                     .Bind(2, r.scope)
-                     .Bind(3, r.logo_uri)
-                     .Bind(4, r.description)
-                     .Bind(5, r.terms_uri)
-                     .Bind(6, r.client_uri)
-                     .Bind(7, r.country)
-                     .Run();
+    if (auto x = Run(*db, queries::kInsertRecipient, r.client_id, r.scope, r.logo_uri,
+                     r.description, r.terms_uri, r.client_uri, r.country);
         !x) {
-      return x;
+      return x.error();
     }
     if (auto x = WriteRecipientLists(*db, r); !x) return x;
-    OBAUTH_TRY(secret, db->Prepare(queries::kInsertSecret));
-    return secret->Bind(1, r.client_id).BindBlob(2, secret_hash).Bind(3, r.created_at).Run();
+    if (auto x = Run(*db, queries::kInsertSecret, r.client_id, Blob{secret_hash}, r.created_at);
+        !x) {
+      return x.error();
+    }
+    if (auto x = InsertReplay(*db, replay); !x) return x;
+    return InsertAudit(*db, audit);
   });
 }
 
 Result<std::vector<Recipient>> SqliteStore::ListRecipients(std::string_view partner_id) {
   OBAUTH_TRY(db, Acquire());
   std::vector<Recipient> out;
-  // One read transaction, so the list and its child rows come from one snapshot.
-  if (auto r = db->Exec("BEGIN"); !r) return r.error();
-  auto result = [&]() -> Result<void> {
+  if (auto r = db->ReadTransaction([&]() -> Result<void> {
+        {
+          OBAUTH_TRY(stmt, Query(*db, queries::kListRecipients, partner_id));
+          while (true) {
+            OBAUTH_TRY(row, stmt->Step());
+            if (!row) break;
+            out.push_back(ReadRecipient(*stmt));
+          }
+        }
+        for (auto& recipient : out) {
+          if (auto x = FillLists(*db, recipient); !x) return x;
+        }
+        return {};
+      });
+      !r) {
+    return r.error();
+  }
+  return out;
+}
+
+Result<Recipient> SqliteStore::GetRecipient(std::string_view partner_id, std::string_view client_id,
+                                            std::int64_t now) {
+  OBAUTH_TRY(db, Acquire());
+  Recipient out;
+  if (auto r = db->ReadTransaction([&]() -> Result<void> {
+        {
+          OBAUTH_TRY(stmt, Query(*db, queries::kGetRecipient, partner_id, client_id));
+          OBAUTH_TRY(row, stmt->Step());
+          if (!row) return RecipientNotFound();
+          out = ReadRecipient(*stmt);
+        }
+        {
+          OBAUTH_TRY(stmt, Query(*db, queries::kSecretStatus, client_id, now));
+          OBAUTH_TRY(row, stmt->Step());
+          if (row) {
+            out.secrets.secret_last_used_at = stmt->OptionalInt(0);
+            out.secrets.previous_expires_at = stmt->OptionalInt(1);
+            out.secrets.previous_last_used_at = stmt->OptionalInt(2);
+            out.secrets.previous_authentications = stmt->Int(3);
+          }
+        }
+        return FillLists(*db, out);
+      });
+      !r) {
+    return r.error();
+  }
+  return out;
+}
+
+Result<void> SqliteStore::UpdateRecipient(const Recipient& r, const AuditEvent& audit) {
+  OBAUTH_TRY(db, Acquire());
+  return db->Transaction([&]() -> Result<void> {
+    OBAUTH_TRY(changed,
+               Run(*db, queries::kUpdateClient, r.client_id, r.partner_id, r.name, r.updated_at));
+    if (changed == 0) return RecipientNotFound();
+    if (auto x = Run(*db, queries::kUpdateRecipient, r.client_id, r.scope, r.logo_uri,
+                     r.description, r.terms_uri, r.client_uri, r.country);
+        !x) {
+      return x.error();
+    }
+    if (auto x = WriteRecipientLists(*db, r); !x) return x;
+    return InsertAudit(*db, audit);
+  });
+}
+
+Result<std::optional<std::int64_t>> SqliteStore::RotateSecret(const RotateSecretRequest& q,
+                                                              const Replay* replay,
+                                                              const AuditEvent& audit) {
+  OBAUTH_TRY(db, Acquire());
+  std::optional<std::int64_t> previous_expires_at;
+  auto result = db->Transaction([&]() -> Result<void> {
+    OBAUTH_TRY(live, Run(*db, queries::kTouchClient, q.client_id, q.partner_id, q.now));
+    if (live == 0) return RecipientNotFound();
     {
-      OBAUTH_TRY(stmt, db->Prepare(queries::kListRecipients));
-      stmt->Bind(1, partner_id);
-      while (true) {
-        OBAUTH_TRY(row, stmt->Step());
-        if (!row) break;
-        out.push_back(ReadRecipient(*stmt));
+      OBAUTH_TRY(stmt, Query(*db, queries::kPreviousInGrace, q.client_id, q.now));
+      OBAUTH_TRY(row, stmt->Step());
+      if (row && stmt->OptionalInt(0)) {
+        return MakeError(ErrorCode::kConflict,
+                         "The previous secret is still in its grace period; end it with DELETE "
+                         "/api/v1/recipients/" +
+                             q.client_id + "/secret/previous before rotating again");
       }
     }
-    for (auto& r : out) {
-      if (auto x = FillLists(*db, r); !x) return x;
+    // At most two secrets: drop expired previous ones, then keep the current one as the
+    // previous secret only when a grace period was asked for.
+    for (const char* sql : {queries::kDeletePreviousSecrets, queries::kResetPreviousCount}) {
+      if (auto x = Run(*db, sql, q.client_id); !x) return x.error();
+    }
+    if (q.grace_seconds > 0) {
+      previous_expires_at = q.now + q.grace_seconds;
+      if (auto x = Run(*db, queries::kExpireCurrentSecret, q.client_id, *previous_expires_at); !x) {
+        return x.error();
+      }
+    } else if (auto x = Run(*db, queries::kDeleteCurrentSecret, q.client_id); !x) {
+      return x.error();
+    }
+    if (auto x = Run(*db, queries::kInsertSecret, q.client_id, Blob{q.new_hash}, q.now); !x) {
+      return x.error();
+    }
+    if (q.revoke_tokens) {
+      if (auto x = Run(*db, queries::kBumpTokenEpoch, q.client_id); !x) return x.error();
+    }
+    if (auto x = InsertReplay(*db, replay); !x) return x;
+    return InsertAudit(*db, audit);
+  });
+  if (!result) return result.error();
+  return previous_expires_at;
+}
+
+Result<bool> SqliteStore::RevokePreviousSecret(std::string_view partner_id,
+                                               std::string_view client_id, std::int64_t now,
+                                               const AuditEvent& audit) {
+  OBAUTH_TRY(db, Acquire());
+  bool revoked = false;
+  auto result = db->Transaction([&]() -> Result<void> {
+    OBAUTH_TRY(live, Run(*db, queries::kTouchClient, client_id, partner_id, now));
+    if (live == 0) return RecipientNotFound();
+    {
+      OBAUTH_TRY(stmt, Query(*db, queries::kPreviousInGrace, client_id, now));
+      OBAUTH_TRY(row, stmt->Step());
+      revoked = row && stmt->OptionalInt(0).has_value();
+    }
+    if (auto x = Run(*db, queries::kDeletePreviousSecrets, client_id); !x) return x.error();
+    return revoked ? InsertAudit(*db, audit) : Result<void>();
+  });
+  if (!result) return result.error();
+  return revoked;
+}
+
+Result<void> SqliteStore::RetireRecipient(std::string_view partner_id, std::string_view client_id,
+                                          std::int64_t now, const AuditEvent& audit) {
+  OBAUTH_TRY(db, Acquire());
+  return db->Transaction([&]() -> Result<void> {
+    OBAUTH_TRY(retired, Run(*db, queries::kRetireClient, client_id, partner_id, now));
+    if (retired == 0) return RecipientNotFound();
+    if (auto x = Run(*db, queries::kDeleteAllSecrets, client_id); !x) return x.error();
+    return InsertAudit(*db, audit);
+  });
+}
+
+Result<void> SqliteStore::RecordSecretUse(const std::vector<SecretUse>& uses) {
+  if (uses.empty()) return {};
+  OBAUTH_TRY(db, Acquire());
+  return db->Transaction([&]() -> Result<void> {
+    for (const auto& use : uses) {
+      if (auto x = Run(*db, queries::kSecretUsed, use.secret_id, use.last_used_at); !x) {
+        return x.error();
+      }
+      if (use.previous_authentications > 0) {
+        if (auto x = Run(*db, queries::kCountPreviousUse, use.client_id,
+                         use.previous_authentications, use.secret_id);
+            !x) {
+          return x.error();
+        }
+      }
     }
     return {};
-  }();
-  (void)db->Exec(result ? "COMMIT" : "ROLLBACK");
-  if (!result) return result.error();
-  return out;
-}
-
-Result<Recipient> SqliteStore::GetRecipient(std::string_view partner_id,
-                                            std::string_view client_id) {
-  OBAUTH_TRY(db, Acquire());
-  if (auto r = db->Exec("BEGIN"); !r) return r.error();
-  Recipient out;
-  auto result = [&]() -> Result<void> {
-    {
-      OBAUTH_TRY(stmt, db->Prepare(queries::kGetRecipient));
-      stmt->Bind(1, partner_id).Bind(2, client_id);
-      OBAUTH_TRY(row, stmt->Step());
-      if (!row) return RecipientNotFound();
-      out = ReadRecipient(*stmt);
-    }
-    return FillLists(*db, out);
-  }();
-  (void)db->Exec(result ? "COMMIT" : "ROLLBACK");
-  if (!result) return result.error();
-  return out;
-}
-
-Result<void> SqliteStore::UpdateRecipient(const Recipient& r) {
-  OBAUTH_TRY(db, Acquire());
-  return db->Transaction([&]() -> Result<void> {
-    OBAUTH_TRY(client, db->Prepare(queries::kUpdateClient));
-    if (auto x = client->Bind(1, r.client_id)
-                     .Bind(2, r.partner_id)
-                     .Bind(3, r.name)
-                     .Bind(4, r.updated_at)
-                     .Run();
-        !x) {
-      return x;
-    }
-    if (client->Changes() == 0) return RecipientNotFound();
-    OBAUTH_TRY(row, db->Prepare(queries::kUpdateRecipient));
-    if (auto x = row->Bind(1, r.client_id)
-                     .Bind(2, r.scope)
-                     .Bind(3, r.logo_uri)
-                     .Bind(4, r.description)
-                     .Bind(5, r.terms_uri)
-                     .Bind(6, r.client_uri)
-                     .Bind(7, r.country)
-                     .Run();
-        !x) {
-      return x;
-    }
-    return WriteRecipientLists(*db, r);
   });
 }
 
-Result<void> SqliteStore::ReplaceSecret(std::string_view partner_id, std::string_view client_id,
-                                        const std::string& secret_hash, std::int64_t now) {
+Result<std::vector<AuditEvent>> SqliteStore::ListAuditEvents(const AuditQuery& q) {
   OBAUTH_TRY(db, Acquire());
-  return db->Transaction([&]() -> Result<void> {
-    OBAUTH_TRY(touch, db->Prepare(queries::kTouchClient));
-    if (auto x = touch->Bind(1, client_id).Bind(2, partner_id).Bind(3, now).Run(); !x) return x;
-    if (touch->Changes() == 0) return RecipientNotFound();
-    OBAUTH_TRY(del, db->Prepare(queries::kDeleteSecrets));
-    if (auto x = del->Bind(1, client_id).Run(); !x) return x;
-    OBAUTH_TRY(ins, db->Prepare(queries::kInsertSecret));
-    return ins->Bind(1, client_id).BindBlob(2, secret_hash).Bind(3, now).Run();
+  OBAUTH_TRY(stmt, Query(*db, queries::kListAudit, q.partner_id, q.client_id, q.before_id,
+                         std::int64_t{q.limit}));
+  std::vector<AuditEvent> out;
+  while (true) {
+    OBAUTH_TRY(row, stmt->Step());
+    if (!row) break;
+    out.push_back({stmt->Int(0), stmt->Int(1), stmt->Text(2), stmt->Text(3), stmt->Text(4),
+                   stmt->Text(5), stmt->Text(6), stmt->Text(7), stmt->Text(8)});
+  }
+  return out;
+}
+
+Result<std::optional<Replay>> SqliteStore::FindReplay(std::string_view partner_id,
+                                                      std::string_view key,
+                                                      std::int64_t not_before) {
+  OBAUTH_TRY(db, Acquire());
+  OBAUTH_TRY(stmt, Query(*db, queries::kFindReplay, partner_id, key, not_before));
+  OBAUTH_TRY(row, stmt->Step());
+  if (!row) return std::optional<Replay>();
+  return std::optional<Replay>(Replay{std::string(partner_id), std::string(key), stmt->Text(0),
+                                      stmt->Text(1), stmt->Int(2)});
+}
+
+Result<std::int64_t> SqliteStore::PurgeReplays(std::int64_t cutoff) {
+  OBAUTH_TRY(db, Acquire());
+  std::int64_t purged = 0;
+  auto result = db->Transaction([&]() -> Result<void> {
+    OBAUTH_TRY(n, Run(*db, queries::kPurgeReplays, cutoff));
+    purged = n;
+    return {};
   });
+  if (!result) return result.error();
+  return purged;
 }
 
 Result<std::optional<std::string>> SqliteStore::GetSetting(std::string_view name) {
@@ -511,8 +680,9 @@ Result<std::string> SqliteStore::GetOrCreateSetting(std::string_view name,
   std::string value;
   auto result = db->Transaction([&]() -> Result<void> {
     {
-      OBAUTH_TRY(ins, db->Prepare(queries::kInsertSettingIfAbsent));
-      if (auto x = ins->Bind(1, name).Bind(2, value_if_absent).Run(); !x) return x;
+      if (auto x = Run(*db, queries::kInsertSettingIfAbsent, name, value_if_absent); !x) {
+        return x.error();
+      }
     }
     OBAUTH_TRY(get, db->Prepare(queries::kGetSetting));
     get->Bind(1, name);

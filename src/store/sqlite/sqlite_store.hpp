@@ -24,14 +24,27 @@ class SqliteStore final : public Store {
                                                                  int max_connections);
   ~SqliteStore() override;
 
-  Result<void> CreatePartner(const Partner& partner, const std::string& secret_hash) override;
+  Result<void> CreatePartner(const Partner& partner, const std::string& secret_hash,
+                             const AuditEvent& audit) override;
   Result<ClientCredentials> FindClient(std::string_view client_id) override;
-  Result<void> CreateRecipient(const Recipient& recipient, const std::string& secret_hash) override;
+  Result<void> CreateRecipient(const Recipient& recipient, const std::string& secret_hash,
+                               const Replay* replay, const AuditEvent& audit) override;
   Result<std::vector<Recipient>> ListRecipients(std::string_view partner_id) override;
-  Result<Recipient> GetRecipient(std::string_view partner_id, std::string_view client_id) override;
-  Result<void> UpdateRecipient(const Recipient& recipient) override;
-  Result<void> ReplaceSecret(std::string_view partner_id, std::string_view client_id,
-                             const std::string& secret_hash, std::int64_t now) override;
+  Result<Recipient> GetRecipient(std::string_view partner_id, std::string_view client_id,
+                                 std::int64_t now) override;
+  Result<void> UpdateRecipient(const Recipient& recipient, const AuditEvent& audit) override;
+  Result<std::optional<std::int64_t>> RotateSecret(const RotateSecretRequest& request,
+                                                   const Replay* replay,
+                                                   const AuditEvent& audit) override;
+  Result<bool> RevokePreviousSecret(std::string_view partner_id, std::string_view client_id,
+                                    std::int64_t now, const AuditEvent& audit) override;
+  Result<void> RetireRecipient(std::string_view partner_id, std::string_view client_id,
+                               std::int64_t now, const AuditEvent& audit) override;
+  Result<void> RecordSecretUse(const std::vector<SecretUse>& uses) override;
+  Result<std::vector<AuditEvent>> ListAuditEvents(const AuditQuery& query) override;
+  Result<std::optional<Replay>> FindReplay(std::string_view partner_id, std::string_view key,
+                                           std::int64_t not_before) override;
+  Result<std::int64_t> PurgeReplays(std::int64_t cutoff) override;
   Result<std::optional<std::string>> GetSetting(std::string_view name) override;
   Result<std::string> GetOrCreateSetting(std::string_view name,
                                          std::string_view value_if_absent) override;

@@ -479,9 +479,11 @@ Routed Router::Idempotent(const Request& req, const admin::Caller& caller, std::
   std::string fingerprint =
       Idempotency::Fingerprint(req.method_string(), target.substr(0, target.find('?')), req.body());
   const std::int64_t now = services_.clock.NowSeconds();
-  auto stored = services_.store.FindReplay(caller.partner_id, key, now - kReplayLifetimeSeconds);
-  if (!stored) return fail(stored.error());
-  if (*stored) {
+  // A stored answer to the same request is replayed; one to another request is refused.
+  auto replay = [&]() -> std::optional<Routed> {
+    auto stored = services_.store.FindReplay(caller.partner_id, key, now - kReplayLifetimeSeconds);
+    if (!stored) return fail(stored.error());
+    if (!*stored) return std::nullopt;
     if ((*stored)->fingerprint != fingerprint) {
       return fail(MakeError(ErrorCode::kKeyReused,
                             "This Idempotency-Key was already used for a different request"));
@@ -492,12 +494,15 @@ Routed Router::Idempotent(const Request& req, const admin::Caller& caller, std::
                               "partner " + caller.partner_id + " replay");
     replayed.response.set("Idempotent-Replayed", "true");
     return replayed;
-  }
+  };
+  if (auto answer = replay()) return std::move(*answer);
   auto claim = services_.idempotency.TryClaim(caller.partner_id, key);
   if (!claim) {
     return fail(MakeError(ErrorCode::kKeyInUse,
                           "A request with this Idempotency-Key is already in progress"));
   }
+  // The first request with this key may have finished between the lookup and the claim.
+  if (auto answer = replay()) return std::move(*answer);
   std::string body;
   auto result = run([&](const T& value) -> Result<store::Replay> {
     body = encode(value);

@@ -196,12 +196,24 @@ Result<admin::RecipientInput> DecodeRecipientInput(std::string_view body,
   static constexpr std::string_view kKnown[] = {"name",       "scope",       "redirect_uris",
                                                 "logo_uri",   "description", "terms_uri",
                                                 "client_uri", "country",     "contacts"};
+  // The secret bookkeeping that details carry; read-only, ignored on update.
+  static constexpr std::string_view kBookkeeping[] = {
+      "secret_last_used_at", "previous_secret_expires_at", "previous_secret_last_used_at",
+      "previous_secret_authentications"};
+  std::size_t ignored = 0;
   for (const auto& member : object) {
     const std::string_view key = member.key();
     if (std::find(std::begin(kKnown), std::end(kKnown), key) != std::end(kKnown)) continue;
-    // A client may send back what GET returned: the id is accepted when it names this recipient.
+    // A client may send back what GET returned: the id is accepted when it names this recipient,
+    // and the secret bookkeeping is ignored.
     if (key == "client_id" && !context.creating && member.value().is_string() &&
         member.value().get_string() == context.path_client_id) {
+      ++ignored;
+      continue;
+    }
+    if (!context.creating && std::find(std::begin(kBookkeeping), std::end(kBookkeeping), key) !=
+                                 std::end(kBookkeeping)) {
+      ++ignored;
       continue;
     }
     return Invalid("Unknown or read-only field '" + std::string(key) + "'");
@@ -221,7 +233,7 @@ Result<admin::RecipientInput> DecodeRecipientInput(std::string_view body,
   for (auto& r : results) {
     if (!r) return r.error();
   }
-  const std::size_t fields = object.size() - (object.contains("client_id") ? 1 : 0);
+  const std::size_t fields = object.size() - ignored;
   if (!context.creating && fields == 0) return Invalid("The body has no field to update");
   return in;
 }

@@ -21,9 +21,21 @@ using obauth::testing::StringAt;
 const std::vector<std::string> kSummaryKeys = {"client_id", "client_uri",  "contacts",
                                                "country",   "description", "logo_uri",
                                                "name",      "terms_uri"};
-const std::vector<std::string> kDetailKeys = {
-    "client_id", "client_uri", "contacts",      "country", "description",
-    "logo_uri",  "name",       "redirect_uris", "scope",   "terms_uri"};
+// Details add the secret bookkeeping of issue 3 to the summary.
+const std::vector<std::string> kDetailKeys = {"client_id",
+                                              "client_uri",
+                                              "contacts",
+                                              "country",
+                                              "description",
+                                              "logo_uri",
+                                              "name",
+                                              "previous_secret_authentications",
+                                              "previous_secret_expires_at",
+                                              "previous_secret_last_used_at",
+                                              "redirect_uris",
+                                              "scope",
+                                              "secret_last_used_at",
+                                              "terms_uri"};
 
 json::object Without(json::object o, std::string_view key) {
   o.erase(key);
@@ -50,11 +62,15 @@ class AdminApi : public ObauthTest {
     std::string body;
   };
   std::vector<Route> EveryRoute(std::string_view client_id) const {
+    // The retirement comes last: every route before it still finds the recipient.
     return {{"GET", std::string(kRecipientsPath), ""},
             {"POST", std::string(kRecipientsPath), FullRecipientJson()},
             {"GET", RecipientPath(client_id), ""},
             {"PUT", RecipientPath(client_id), R"({"redirect_uris":["https://x.example/cb"]})"},
-            {"POST", RecipientPath(client_id) + "/secret", ""}};
+            {"POST", RecipientPath(client_id) + "/secret", ""},
+            {"DELETE", RecipientPath(client_id) + "/secret/previous", ""},
+            {"GET", std::string(kAuditPath), ""},
+            {"DELETE", RecipientPath(client_id), ""}};
   }
 
   HttpResponse SendRoute(const Route& route, Headers headers) {
@@ -173,6 +189,17 @@ TEST_F(AdminApi, DetailsShowEverythingButTheSecret) {
   EXPECT_EQ(json::serialize(details), json::serialize(Without(created.body, "client_secret")));
 }
 
+TEST_F(AdminApi, NewRecipientHasEmptySecretBookkeeping) {
+  const CreatedRecipient created = CreateRecipient(token_);
+  for (const json::object& details : {created.body, RecipientDetails(token_, created.id())}) {
+    SCOPED_TRACE(json::serialize(details));
+    EXPECT_TRUE(details.at("secret_last_used_at").is_null());
+    EXPECT_TRUE(details.at("previous_secret_expires_at").is_null());
+    EXPECT_TRUE(details.at("previous_secret_last_used_at").is_null());
+    EXPECT_EQ(obauth::testing::IntAt(details, "previous_secret_authentications"), 0);
+  }
+}
+
 TEST_F(AdminApi, PutRedirectUrisReplacesTheWholeList) {
   const CreatedRecipient created = CreateRecipient(token_);
   const HttpResponse r = AdminPut(
@@ -242,6 +269,30 @@ TEST_F(AdminApi, PutAcceptsTheBodyThatGetAnswered) {
   const HttpResponse r = AdminPut(token_, RecipientPath(created.id()), json::serialize(details));
   ASSERT_EQ(r.status, 200) << r.Describe();
   EXPECT_EQ(r.body, json::serialize(details));
+}
+
+TEST_F(AdminApi, PutIgnoresTheSecretBookkeepingOfDetails) {
+  const CreatedRecipient created = CreateRecipient(token_);
+  // Sent back with other values, the read-only bookkeeping changes nothing...
+  const HttpResponse r =
+      AdminPut(token_, RecipientPath(created.id()),
+               R"({"name":"Renamed","secret_last_used_at":"2020-01-01T00:00:00Z",)"
+               R"("previous_secret_expires_at":"2999-01-01T00:00:00Z",)"
+               R"("previous_secret_last_used_at":null,)"
+               R"("previous_secret_authentications":7})");
+  ASSERT_EQ(r.status, 200) << r.Describe();
+  const json::object details = RecipientDetails(token_, created.id());
+  EXPECT_EQ(StringAt(details, "name"), "Renamed");
+  EXPECT_TRUE(details.at("secret_last_used_at").is_null());
+  EXPECT_TRUE(details.at("previous_secret_expires_at").is_null());
+  EXPECT_EQ(obauth::testing::IntAt(details, "previous_secret_authentications"), 0);
+  // ...and alone it is no update at all. On create it is an unknown field.
+  ExpectMessage(AdminPut(token_, RecipientPath(created.id()), R"({"secret_last_used_at":null})"),
+                400);
+  json::object create = ParseJsonObject(FullRecipientJson());
+  create["previous_secret_authentications"] = 0;
+  ExpectMessage(AdminPost(token_, kRecipientsPath, json::serialize(create)), 400);
+  EXPECT_EQ(ParseJson(List().body).as_array().size(), 1u);
 }
 
 TEST_F(AdminApi, CreateRejectsInvalidBodyWith400NamingTheField) {
@@ -369,14 +420,16 @@ TEST_F(AdminApi, NonJsonContentTypeIs415) {
 }
 
 TEST_F(AdminApi, AcceptsTheTokenFromTheFlinksAuthKeyHeader) {
-  const CreatedRecipient created = CreateRecipient(token_);
   for (const std::string& value : {token_, "Bearer " + token_, "bearer " + token_}) {
     SCOPED_TRACE("flinks-auth-key: " + value.substr(0, 10));
+    // Every route ends with the retirement, so each round gets its own recipient.
+    const CreatedRecipient created = CreateRecipient(token_);
     for (const auto& route : EveryRoute(created.id())) {
       SCOPED_TRACE(route.method + " " + route.target);
       const HttpResponse r = SendRoute(route, {{"flinks-auth-key", value}});
-      EXPECT_EQ(r.status, 200) << r.Describe();
+      EXPECT_EQ(r.status, route.method == "DELETE" ? 204 : 200) << r.Describe();
     }
+    ExpectMessage(AdminGet(token_, RecipientPath(created.id())), 404);
   }
 }
 
@@ -490,6 +543,8 @@ TEST_F(AdminApi, UnknownOrMalformedRecipientIdIs404) {
     ExpectMessage(AdminGet(token_, RecipientPath(id)), 404, "Data Recipient not found");
     ExpectMessage(AdminPut(token_, RecipientPath(id), update), 404, "Data Recipient not found");
     ExpectMessage(RotateSecret(token_, id), 404, "Data Recipient not found");
+    ExpectMessage(RevokePreviousSecret(token_, id), 404, "Data Recipient not found");
+    ExpectMessage(AdminDelete(token_, RecipientPath(id)), 404, "Data Recipient not found");
   }
 }
 
@@ -503,8 +558,11 @@ TEST_F(AdminApi, WrongMethodIs405WithAllow) {
   const std::vector<Case> cases = {
       {std::string(kTokenPath), {"GET", "PUT", "DELETE"}, "POST"},
       {std::string(kRecipientsPath), {"PUT", "DELETE", "PATCH"}, "GET, POST"},
-      {RecipientPath(created.id()), {"POST", "DELETE", "PATCH"}, "GET, PUT"},
+      {RecipientPath(created.id()), {"POST", "PATCH"}, "GET, PUT, DELETE"},
       {RecipientPath(created.id()) + "/secret", {"GET", "PUT", "DELETE"}, "POST"},
+      {RecipientPath(created.id()) + "/secret/previous", {"GET", "POST", "PUT"}, "DELETE"},
+      {std::string(kIntrospectPath), {"GET", "PUT", "DELETE"}, "POST"},
+      {std::string(kAuditPath), {"POST", "PUT", "DELETE"}, "GET"},
       {"/healthz", {"POST"}, "GET"},
   };
   for (const auto& c : cases) {
@@ -522,7 +580,9 @@ TEST_F(AdminApi, UnknownPathIs404) {
        {"/", "/api", "/api/v1", "/api/v1/nope", "/api/v2/recipients", "/api/v1/recipientsX",
         "/api/v1/recipients/dc-aaaaaaaaaaaaaaaaaaaaaaaaa/other",
         "/api/v1/recipients/dc-aaaaaaaaaaaaaaaaaaaaaaaaa/secret/extra",
-        "/api/v1/recipients//secret", "/API/V1/TOKEN"}) {
+        "/api/v1/recipients/dc-aaaaaaaaaaaaaaaaaaaaaaaaa/secret/previous/x",
+        "/api/v1/recipients/dc-aaaaaaaaaaaaaaaaaaaaaaaaa/secret/Previous", "/api/v1/audit/x",
+        "/api/v1/introspect/x", "/api/v1/recipients//secret", "/API/V1/TOKEN"}) {
     SCOPED_TRACE(target);
     ExpectMessage(AdminGet(token_, target), 404, "Not Found");
   }

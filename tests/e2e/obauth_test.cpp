@@ -3,10 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/serialize.hpp>
+#include <ctime>
 #include <fstream>
 #include <iostream>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace obauth::e2e {
 namespace json = boost::json;
@@ -45,6 +48,43 @@ DecodedJwt DecodeJwt(std::string_view token) {
   return {ParseJsonObject(part(token.substr(0, first))),
           ParseJsonObject(part(token.substr(first + 1, second - first - 1))),
           part(token.substr(second + 1))};
+}
+
+std::int64_t NowSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::int64_t ParseRfc3339(std::string_view text) {
+  static const std::regex kFormat(R"(^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$)");
+  const std::string copy(text);
+  std::smatch m;
+  if (!std::regex_match(copy, m, kFormat)) {
+    throw std::runtime_error("not an RFC 3339 UTC timestamp with seconds: '" + copy + "'");
+  }
+  std::tm tm{};
+  tm.tm_year = std::stoi(m[1]) - 1900;
+  tm.tm_mon = std::stoi(m[2]) - 1;
+  tm.tm_mday = std::stoi(m[3]);
+  tm.tm_hour = std::stoi(m[4]);
+  tm.tm_min = std::stoi(m[5]);
+  tm.tm_sec = std::stoi(m[6]);
+  return static_cast<std::int64_t>(timegm(&tm));
+}
+
+void SleepUntilSecond(std::int64_t unix_seconds, std::chrono::milliseconds extra) {
+  std::this_thread::sleep_until(
+      std::chrono::system_clock::time_point(std::chrono::seconds(unix_seconds)) + extra);
+}
+
+bool Eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    if (condition()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 void ObauthTest::TearDown() {
@@ -159,11 +199,67 @@ HttpResponse ObauthTest::AdminPut(std::string_view token, std::string_view targe
        std::move(body)});
 }
 
+HttpResponse ObauthTest::AdminDelete(std::string_view token, std::string_view target) {
+  return Send(
+      {"DELETE", std::string(target), {{"Authorization", "Bearer " + std::string(token)}}, {}});
+}
+
 HttpResponse ObauthTest::RotateSecret(std::string_view token, std::string_view client_id) {
   return Send({"POST",
                RecipientPath(client_id) + "/secret",
                {{"Authorization", "Bearer " + std::string(token)}},
                {}});
+}
+
+HttpResponse ObauthTest::RotateSecret(std::string_view token, std::string_view client_id,
+                                      std::optional<std::string> body, Headers headers) {
+  headers.emplace_back("Authorization", "Bearer " + std::string(token));
+  if (body) headers.emplace_back("Content-Type", "application/json");
+  return Send({"POST", SecretPath(client_id), std::move(headers), body.value_or("")});
+}
+
+std::string ObauthTest::RotatedSecret(std::string_view token, std::string_view client_id,
+                                      std::optional<std::string> body) {
+  const HttpResponse r = RotateSecret(token, client_id, std::move(body));
+  if (r.status != 200) throw std::runtime_error("rotation answered " + r.Describe());
+  return StringAt(ParseJsonObject(r.body), "client_secret");
+}
+
+HttpResponse ObauthTest::RevokePreviousSecret(std::string_view token, std::string_view client_id) {
+  return AdminDelete(token, SecretPath(client_id) + "/previous");
+}
+
+HttpResponse ObauthTest::Introspect(const Credentials& caller, std::string_view token) {
+  return Send({"POST",
+               std::string(kIntrospectPath),
+               {{"Content-Type", "application/x-www-form-urlencoded"}},
+               FormBody({{"token", std::string(token)},
+                         {"client_id", caller.client_id},
+                         {"client_secret", caller.client_secret}})});
+}
+
+json::object ObauthTest::Introspection(const Credentials& caller, std::string_view token) {
+  const HttpResponse r = Introspect(caller, token);
+  if (r.status != 200) throw std::runtime_error("introspection answered " + r.Describe());
+  return ParseJsonObject(r.body);
+}
+
+std::vector<json::object> ObauthTest::AuditEvents(std::string_view admin_token,
+                                                  std::string_view query) {
+  std::vector<json::object> events;
+  std::string after;
+  for (int page = 0; page < 1000; ++page) {
+    std::string target = std::string(kAuditPath) + "?limit=200";
+    if (!query.empty()) target += "&" + std::string(query);
+    if (!after.empty()) target += "&after=" + after;
+    const HttpResponse r = AdminGet(admin_token, target);
+    if (r.status != 200) throw std::runtime_error("audit answered " + r.Describe());
+    const json::object body = ParseJsonObject(r.body);
+    for (const auto& event : body.at("events").as_array()) events.push_back(event.as_object());
+    if (body.at("next").is_null()) return events;
+    after = StringAt(body, "next");
+  }
+  throw std::runtime_error("audit paging does not end");
 }
 
 CreatedRecipient ObauthTest::CreateRecipient(std::string_view admin_token, std::string body) {
@@ -208,6 +304,20 @@ void ExpectInvalidBearerToken(const HttpResponse& response) {
   EXPECT_EQ(response.body, R"({"message":"Invalid Bearer Token"})");
   EXPECT_EQ(response.Header("WWW-Authenticate").value_or("").rfind("Bearer", 0), 0u)
       << "challenge: " << response.Header("WWW-Authenticate").value_or("(none)");
+}
+
+void ExpectNoContent(const HttpResponse& response) {
+  EXPECT_EQ(response.status, 204) << response.Describe();
+  EXPECT_EQ(response.body, "");
+}
+
+std::vector<json::object> EventsWithAction(const std::vector<json::object>& events,
+                                           std::string_view action) {
+  std::vector<json::object> out;
+  for (const auto& event : events) {
+    if (StringAt(event, "action") == action) out.push_back(event);
+  }
+  return out;
 }
 
 }  // namespace obauth::e2e

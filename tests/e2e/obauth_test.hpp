@@ -4,7 +4,10 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <chrono>
 #include <csignal>
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +30,8 @@ using obauth::testing::ServerProcess;
 
 inline constexpr std::string_view kRecipientsPath = "/api/v1/recipients";
 inline constexpr std::string_view kTokenPath = "/api/v1/token";
+inline constexpr std::string_view kIntrospectPath = "/api/v1/introspect";
+inline constexpr std::string_view kAuditPath = "/api/v1/audit";
 inline constexpr std::string_view kAllDataScopes =
     "ACCOUNT_BASIC ACCOUNT_DETAILED ACCOUNT_PAYMENTS INVESTMENTS TRANSACTIONS STATEMENTS "
     "CUSTOMER_CONTACT CUSTOMER_PERSONAL";
@@ -55,6 +60,20 @@ struct DecodedJwt {
   std::string signature;
 };
 DecodedJwt DecodeJwt(std::string_view token);
+
+// The wall clock in whole seconds since the Unix epoch, as tokens and timestamps carry it.
+std::int64_t NowSeconds();
+// The Unix time of an RFC 3339 UTC timestamp with second precision ("2026-11-26T15:56:17Z").
+// Throws std::runtime_error for any other text.
+std::int64_t ParseRfc3339(std::string_view text);
+// Sleeps until `extra` after the start of the wall-clock second `unix_seconds` (no sleep if it
+// has passed).
+void SleepUntilSecond(std::int64_t unix_seconds,
+                      std::chrono::milliseconds extra = std::chrono::milliseconds(50));
+// Calls `condition` every 50 ms until it answers true or `timeout` passes; answers its last
+// result. For state the server updates in the background (secret usage, about once a second).
+bool Eventually(const std::function<bool()>& condition,
+                std::chrono::milliseconds timeout = std::chrono::seconds(3));
 
 class ObauthTest : public obauth::testing::TempDirTest {
  protected:
@@ -95,7 +114,26 @@ class ObauthTest : public obauth::testing::TempDirTest {
   HttpResponse AdminGet(std::string_view token, std::string_view target);
   HttpResponse AdminPost(std::string_view token, std::string_view target, std::string body);
   HttpResponse AdminPut(std::string_view token, std::string_view target, std::string body);
+  HttpResponse AdminDelete(std::string_view token, std::string_view target);
   HttpResponse RotateSecret(std::string_view token, std::string_view client_id);
+  // POST .../secret with a JSON `body` (no body and no Content-Type when nullopt) and `headers`
+  // (e.g. Idempotency-Key) besides the bearer token.
+  HttpResponse RotateSecret(std::string_view token, std::string_view client_id,
+                            std::optional<std::string> body, Headers headers = {});
+  // The client_secret of a rotation that must answer 200 (a body-less one when nullopt).
+  std::string RotatedSecret(std::string_view token, std::string_view client_id,
+                            std::optional<std::string> body = std::nullopt);
+  // DELETE .../secret/previous.
+  HttpResponse RevokePreviousSecret(std::string_view token, std::string_view client_id);
+  // POST /api/v1/introspect of `token` as a form, authenticated with `caller`'s credentials in
+  // the body (client_secret_post).
+  HttpResponse Introspect(const Credentials& caller, std::string_view token);
+  // The parsed 200 answer of Introspect(); throws on any other answer.
+  boost::json::object Introspection(const Credentials& caller, std::string_view token);
+  // Every audit event the partner of `admin_token` can see (following `next` from page to
+  // page), newest first; `query` is added to each page request (e.g. "client_id=dc-...").
+  std::vector<boost::json::object> AuditEvents(std::string_view admin_token,
+                                               std::string_view query = {});
   // POST /api/v1/recipients, which must answer 200 with a client_id and a client_secret.
   CreatedRecipient CreateRecipient(std::string_view admin_token,
                                    std::string body = FullRecipientJson());
@@ -104,6 +142,9 @@ class ObauthTest : public obauth::testing::TempDirTest {
 
   static std::string RecipientPath(std::string_view client_id) {
     return std::string(kRecipientsPath) + "/" + std::string(client_id);
+  }
+  static std::string SecretPath(std::string_view client_id) {
+    return RecipientPath(client_id) + "/secret";
   }
 
   const std::vector<std::string>& request_ids() const { return request_ids_; }
@@ -126,5 +167,11 @@ void ExpectMessage(const HttpResponse& response, int status,
                    std::optional<std::string_view> message = std::nullopt);
 // 401 {"message":"Invalid Bearer Token"} with a Bearer challenge (RFC 6750 §3).
 void ExpectInvalidBearerToken(const HttpResponse& response);
+// 204 with no body.
+void ExpectNoContent(const HttpResponse& response);
+
+// The events with this action, in the order given.
+std::vector<boost::json::object> EventsWithAction(const std::vector<boost::json::object>& events,
+                                                  std::string_view action);
 
 }  // namespace obauth::e2e

@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/serialize.hpp>
+#include <chrono>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "e2e/obauth_test.hpp"
 
@@ -99,6 +101,125 @@ TEST_F(RequestLog, NoSecretTokenCredentialHeaderOrBodyReachesTheLog) {
   ASSERT_FALSE(RequestLines(log).empty()) << log;
   for (const auto& [what, value] : secrets) {
     EXPECT_EQ(log.find(value), std::string::npos) << what << " found in the server log";
+  }
+}
+
+TEST_F(RequestLog, NoSecretTokenKeyOrReplayedBodyOfTheIssue3EndpointsReachesTheLog) {
+  std::vector<std::pair<std::string, std::string>> secrets;
+  auto remember = [&](std::string what, std::string value) {
+    ASSERT_FALSE(value.empty()) << what;
+    secrets.emplace_back(std::move(what), std::move(value));
+  };
+  const Credentials partner = CreatePartner();
+  remember("partner secret", partner.client_secret);
+  StartServer();
+  const std::string token = AdminToken(partner);
+  remember("admin token", token);
+
+  // Creation and rotation under an Idempotency-Key, each replayed once.
+  const HttpRequest create{"POST",
+                           std::string(kRecipientsPath),
+                           {{"Authorization", "Bearer " + token},
+                            {"Content-Type", "application/json"},
+                            {"Idempotency-Key", "Create-Key-Sentinel-8810"}},
+                           FullRecipientJson("Replay Body Sentinel K4")};
+  remember("create key", "Create-Key-Sentinel-8810");
+  remember("create body", "Replay Body Sentinel K4");
+  const HttpResponse created = Send(create);
+  ASSERT_EQ(created.status, 200) << created.Describe();
+  ASSERT_EQ(Send(create).body, created.body);
+  const Credentials first{StringAt(ParseJsonObject(created.body), "client_id"),
+                          StringAt(ParseJsonObject(created.body), "client_secret")};
+  remember("first secret", first.client_secret);
+  const std::string first_token = Token(first);
+  remember("first token", first_token);
+
+  const Headers rotate_key = {{"Idempotency-Key", "Rotate-Key-Sentinel-2277"}};
+  remember("rotate key", "Rotate-Key-Sentinel-2277");
+  const HttpResponse rotated =
+      RotateSecret(token, first.client_id, R"({"previous_secret_expires_in":600})", rotate_key);
+  ASSERT_EQ(rotated.status, 200) << rotated.Describe();
+  ASSERT_EQ(
+      RotateSecret(token, first.client_id, R"({"previous_secret_expires_in":600})", rotate_key)
+          .body,
+      rotated.body);
+  const Credentials second{first.client_id,
+                           StringAt(ParseJsonObject(rotated.body), "client_secret")};
+  remember("second secret", second.client_secret);
+  // Refused requests under keys: another body (422), a rotation in grace (409), a bad key (400).
+  ExpectMessage(RotateSecret(token, first.client_id, "{}", rotate_key), 422);
+  ExpectMessage(RotateSecret(token, first.client_id, std::nullopt,
+                             {{"Idempotency-Key", "Other-Key-Sentinel-6161"}}),
+                409);
+  remember("refused key", "Other-Key-Sentinel-6161");
+  ExpectMessage(RotateSecret(token, first.client_id, std::nullopt,
+                             {{"Idempotency-Key", "Bad Key Sentinel 4040"}}),
+                400);
+  remember("malformed key", "Bad Key Sentinel 4040");
+
+  // Usage of the old secret (flushed in the background), introspection in every form.
+  const std::string old_secret_token = Token(first);
+  remember("token of the old secret", old_secret_token);
+  const std::string second_token = Token(second);
+  remember("token of the new secret", second_token);
+  ASSERT_TRUE(ParseJsonObject(Introspect(partner, first_token).body).at("active").as_bool());
+  const std::string basic =
+      BasicAuthorization(FormEncode(partner.client_id), FormEncode(partner.client_secret));
+  EXPECT_EQ(Send({"POST",
+                  std::string(kIntrospectPath),
+                  {{"Authorization", basic}, {"Content-Type", "application/json"}},
+                  R"({"token":")" + second_token + "\"}"})
+                .status,
+            200);
+  EXPECT_EQ(Introspect(partner, "Bogus-Introspected-Sentinel-1212").body, R"({"active":false})");
+  remember("bogus introspected token", "Bogus-Introspected-Sentinel-1212");
+  ExpectOAuthError(Introspect({partner.client_id, "Wrong-Introspect-Secret-3434"}, first_token),
+                   400, "invalid_client");
+  remember("wrong introspection secret", "Wrong-Introspect-Secret-3434");
+  ExpectOAuthError(Introspect(first, second_token), 400, "unauthorized_client");
+
+  // Ending the grace, revoking tokens, the trail, retirement.
+  ExpectNoContent(RevokePreviousSecret(token, first.client_id));
+  const std::string third = RotatedSecret(token, first.client_id, R"({"revoke_tokens":true})");
+  remember("third secret", third);
+  EXPECT_EQ(AdminGet(token, kAuditPath).status, 200);
+  ExpectNoContent(AdminDelete(token, RecipientPath(first.client_id)));
+  // Let the background writer record the secret usage before the stop.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+
+  ASSERT_EQ(StopServer().ToString(), "exit 0");
+  const std::string log = server().log_text();
+  ASSERT_FALSE(RequestLines(log).empty()) << log;
+  for (const auto& [what, value] : secrets) {
+    EXPECT_EQ(log.find(value), std::string::npos) << what << " found in the server log";
+  }
+}
+
+TEST_F(RequestLog, Issue3RoutesAreLoggedByTheirTemplate) {
+  const Credentials partner = CreatePartner();
+  StartServer();
+  const std::string token = AdminToken(partner);
+  const CreatedRecipient recipient = CreateRecipient(token);
+  RotateSecret(token, recipient.id(), R"({"previous_secret_expires_in":60})");
+  RevokePreviousSecret(token, recipient.id());
+  Introspect(partner, token);
+  AdminGet(token, std::string(kAuditPath) + "?limit=5");
+  AdminDelete(token, RecipientPath(recipient.id()));
+  ASSERT_EQ(StopServer().ToString(), "exit 0");
+
+  const std::vector<std::string> lines = RequestLines(server().log_text());
+  const std::string expected[] = {
+      "method=POST route=/api/v1/token status=200 duration_ms=",
+      "method=POST route=/api/v1/recipients status=200 duration_ms=",
+      "method=POST route=/api/v1/recipients/{client_id}/secret status=200 duration_ms=",
+      "method=DELETE route=/api/v1/recipients/{client_id}/secret/previous status=204 duration_ms=",
+      "method=POST route=/api/v1/introspect status=200 duration_ms=",
+      "method=GET route=/api/v1/audit status=200 duration_ms=",
+      "method=DELETE route=/api/v1/recipients/{client_id} status=204 duration_ms=",
+  };
+  ASSERT_EQ(lines.size(), std::size(expected)) << server().log_text();
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_NE(lines[i].find(expected[i]), std::string::npos) << lines[i];
   }
 }
 

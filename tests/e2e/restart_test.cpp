@@ -1,5 +1,5 @@
-// Restart keeps everything: partners, recipients, rotated secrets and the token signing key
-// survive a stop and a start on the same database.
+// Restart keeps everything: partners, recipients, rotated secrets, the token signing key,
+// Idempotency-Key replays and grace periods survive a stop and a start on the same database.
 #include <gtest/gtest.h>
 
 #include <boost/json/serialize.hpp>
@@ -63,6 +63,75 @@ TEST_F(Restart, KeepsTheSigningKeySoUnexpiredTokensStayValid) {
   StartServer(args);
   EXPECT_EQ(AdminGet(token, kRecipientsPath).status, 200);
   EXPECT_EQ(StringAt(DecodeJwt(AdminToken(partner)).header, "kid"), kid);
+}
+
+TEST_F(Restart, KeepsIdempotencyReplaysSoARetryAfterARestartGetsTheSameSecret) {
+  const Credentials partner = CreatePartner();
+  StartServer();
+  std::string token = AdminToken(partner);
+  auto create = [&] {
+    return Send({"POST",
+                 std::string(kRecipientsPath),
+                 {{"Authorization", "Bearer " + token},
+                  {"Content-Type", "application/json"},
+                  {"Idempotency-Key", "restart-create"}},
+                 FullRecipientJson()});
+  };
+  const HttpResponse created = create();
+  ASSERT_EQ(created.status, 200) << created.Describe();
+  const std::string id = StringAt(ParseJsonObject(created.body), "client_id");
+  const std::string body = R"({"previous_secret_expires_in":3600})";
+  auto rotate = [&] {
+    return RotateSecret(token, id, body, {{"Idempotency-Key", "restart-rotate"}});
+  };
+  const HttpResponse rotated = rotate();
+  ASSERT_EQ(rotated.status, 200) << rotated.Describe();
+
+  ASSERT_EQ(StopServer(SIGTERM).ToString(), "exit 0");
+  StartServer();
+  token = AdminToken(partner);
+
+  const HttpResponse create_again = create();
+  EXPECT_EQ(create_again.status, 200) << create_again.Describe();
+  EXPECT_EQ(create_again.body, created.body);
+  EXPECT_EQ(create_again.Header("Idempotent-Replayed").value_or("(none)"), "true");
+  const HttpResponse rotate_again = rotate();
+  EXPECT_EQ(rotate_again.status, 200) << rotate_again.Describe();
+  EXPECT_EQ(rotate_again.body, rotated.body);
+  EXPECT_EQ(rotate_again.Header("Idempotent-Replayed").value_or("(none)"), "true");
+
+  // Nothing ran twice: one recipient, one rotation, and both secrets of the grace still work.
+  EXPECT_EQ(ParseJson(AdminGet(token, kRecipientsPath).body).as_array().size(), 1u);
+  EXPECT_EQ(EventsWithAction(AuditEvents(token), "recipient.secret_rotated").size(), 1u);
+  EXPECT_EQ(RequestToken({id, StringAt(ParseJsonObject(rotated.body), "client_secret")}).status,
+            200);
+  EXPECT_EQ(RequestToken({id, StringAt(ParseJsonObject(created.body), "client_secret")}).status,
+            200);
+  ExpectMessage(RotateSecret(token, id, body), 409);
+}
+
+TEST_F(Restart, KeepsRevocationsAndRetirements) {
+  // A fixed issuer keeps tokens of the first run valid in the second.
+  const std::vector<std::string> args = {"--issuer", "https://obauth.example.test"};
+  const Credentials partner = CreatePartner();
+  StartServer(args);
+  std::string token = AdminToken(partner);
+  const CreatedRecipient revoked = CreateRecipient(token, FullRecipientJson("Revoked"));
+  const CreatedRecipient retired = CreateRecipient(token, FullRecipientJson("Retired"));
+  const std::string revoked_token = Token(revoked.credentials);
+  const std::string retired_token = Token(retired.credentials);
+  const std::string fresh = RotatedSecret(token, revoked.id(), R"({"revoke_tokens":true})");
+  const std::string fresh_token = Token({revoked.id(), fresh});
+  ExpectNoContent(AdminDelete(token, RecipientPath(retired.id())));
+
+  ASSERT_EQ(StopServer(SIGTERM).ToString(), "exit 0");
+  StartServer(args);
+
+  EXPECT_EQ(Introspect(partner, revoked_token).body, R"({"active":false})");
+  EXPECT_EQ(Introspect(partner, retired_token).body, R"({"active":false})");
+  EXPECT_TRUE(ParseJsonObject(Introspect(partner, fresh_token).body).at("active").as_bool());
+  ExpectOAuthError(RequestToken(retired.credentials), 400, "invalid_client");
+  ExpectMessage(AdminGet(token, RecipientPath(retired.id())), 404);
 }
 
 }  // namespace

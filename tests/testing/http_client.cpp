@@ -9,8 +9,10 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <cctype>
+#include <latch>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace obauth::testing {
 namespace asio = boost::asio;
@@ -156,6 +158,38 @@ HttpResponse SendHttp(const std::string& host, unsigned short port, HttpRequest 
     request.headers.emplace_back("Connection", "close");
   HttpConnection connection(host, port);
   return connection.Send(request);
+}
+
+std::vector<HttpResponse> SendConcurrently(const std::string& host, unsigned short port,
+                                           std::vector<HttpRequest> requests) {
+  std::vector<HttpResponse> responses(requests.size());
+  std::latch connected(static_cast<std::ptrdiff_t>(requests.size()));
+  std::vector<std::thread> threads;
+  threads.reserve(requests.size());
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    threads.emplace_back([&, i] {
+      HttpRequest& request = requests[i];
+      if (!HasHeader(request.headers, "Connection")) {
+        request.headers.emplace_back("Connection", "close");
+      }
+      std::optional<HttpConnection> connection;
+      std::string failure;
+      try {
+        connection.emplace(host, port);
+      } catch (const std::exception& e) {
+        failure = e.what();
+      }
+      connected.arrive_and_wait();
+      try {
+        if (connection) responses[i] = connection->Send(request);
+      } catch (const std::exception& e) {
+        failure = e.what();
+      }
+      if (!failure.empty()) responses[i] = HttpResponse{0, {}, failure, false};
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  return responses;
 }
 
 }  // namespace obauth::testing

@@ -76,4 +76,11 @@ class HttpConnection {
 // Sends one request on a new connection (with Connection: close) and returns the response.
 HttpResponse SendHttp(const std::string& host, unsigned short port, HttpRequest request);
 
+// Sends each request on its own new connection (with Connection: close), as close to the same
+// moment as possible: every thread connects first, then all write together. Answers the
+// responses in request order; a request that fails at the socket level answers status 0 with
+// the error as its body. Thread-safe.
+std::vector<HttpResponse> SendConcurrently(const std::string& host, unsigned short port,
+                                           std::vector<HttpRequest> requests);
+
 }  // namespace obauth::testing

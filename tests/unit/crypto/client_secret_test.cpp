@@ -53,8 +53,8 @@ TEST(SecretHasher, HashIsBoundToClientId) {
   const Secret secret("s3cret");
   const std::string hash = hasher.Hash("dc-a", secret);
   EXPECT_NE(hasher.Hash("dc-b", secret), hash);
-  EXPECT_TRUE(hasher.Matches("dc-a", secret, {hash}));
-  EXPECT_FALSE(hasher.Matches("dc-b", secret, {hash}));
+  EXPECT_EQ(hasher.Match("dc-a", secret, {hash}), 0);
+  EXPECT_EQ(hasher.Match("dc-b", secret, {hash}), -1);
 }
 
 TEST(SecretHasher, IdAndSecretBoundaryIsUnambiguous) {
@@ -67,36 +67,56 @@ TEST(SecretHasher, HashDependsOnServerKey) {
   const SecretHasher a(kServerKey);
   const SecretHasher b(Secret(std::string(32, 'q')));
   const Secret secret("s3cret");
+  const std::string hash = a.Hash("dc-a", secret);
   EXPECT_NE(a.Hash("dc-a", secret), b.Hash("dc-a", secret));
-  EXPECT_FALSE(b.Matches("dc-a", secret, {a.Hash("dc-a", secret)}));
+  EXPECT_EQ(b.Match("dc-a", secret, {hash}), -1);
 }
 
 TEST(SecretHasher, MatchesAnyOfSeveralHashes) {
   const SecretHasher hasher(kServerKey);
   const Secret old_secret("old");
   const Secret new_secret("new");
-  const std::vector<std::string> hashes = {hasher.Hash("dc-a", old_secret),
-                                           hasher.Hash("dc-a", new_secret)};
-  EXPECT_TRUE(hasher.Matches("dc-a", old_secret, hashes));
-  EXPECT_TRUE(hasher.Matches("dc-a", new_secret, hashes));
-  EXPECT_FALSE(hasher.Matches("dc-a", Secret("other"), hashes));
-  const std::vector<std::string> reversed = {hashes[1], hashes[0]};
-  EXPECT_TRUE(hasher.Matches("dc-a", old_secret, reversed));
+  const std::string old_hash = hasher.Hash("dc-a", old_secret);
+  const std::string new_hash = hasher.Hash("dc-a", new_secret);
+  const std::vector<std::string_view> hashes = {old_hash, new_hash};
+  EXPECT_GE(hasher.Match("dc-a", old_secret, hashes), 0);
+  EXPECT_GE(hasher.Match("dc-a", new_secret, hashes), 0);
+  EXPECT_EQ(hasher.Match("dc-a", Secret("other"), hashes), -1);
+  const std::vector<std::string_view> reversed = {new_hash, old_hash};
+  EXPECT_GE(hasher.Match("dc-a", old_secret, reversed), 0);
+}
+
+TEST(SecretHasher, MatchReturnsTheIndexOfTheMatchingHash) {
+  const SecretHasher hasher(kServerKey);
+  const Secret current("current");
+  const Secret previous("previous");
+  const std::string current_hash = hasher.Hash("dc-a", current);
+  const std::string previous_hash = hasher.Hash("dc-a", previous);
+  const std::string dummy(32, '\0');
+  const std::vector<std::string_view> hashes = {current_hash, previous_hash};
+  EXPECT_EQ(hasher.Match("dc-a", current, hashes), 0);
+  EXPECT_EQ(hasher.Match("dc-a", previous, hashes), 1);
+  EXPECT_EQ(hasher.Match("dc-a", Secret("neither"), hashes), -1);
+  EXPECT_EQ(hasher.Match("dc-a", previous, {previous_hash, current_hash}), 0);
+  EXPECT_EQ(hasher.Match("dc-a", previous, {dummy, dummy, previous_hash}), 2);
+  EXPECT_EQ(hasher.Match("dc-a", current, {dummy, dummy}), -1);
 }
 
 TEST(SecretHasher, NoHashesMatchesNothing) {
   const SecretHasher hasher(kServerKey);
-  EXPECT_FALSE(hasher.Matches("dc-a", Secret("s"), {}));
-  EXPECT_FALSE(hasher.Matches("dc-a", Secret(""), {std::string(32, '\0')}));
+  EXPECT_EQ(hasher.Match("dc-a", Secret("s"), {}), -1);
+  const std::string zeros(32, '\0');
+  EXPECT_EQ(hasher.Match("dc-a", Secret(""), {zeros}), -1);
 }
 
 TEST(SecretHasher, TruncatedOrPrefixHashDoesNotMatch) {
   const SecretHasher hasher(kServerKey);
   const Secret secret("s3cret");
   const std::string hash = hasher.Hash("dc-a", secret);
-  EXPECT_FALSE(hasher.Matches("dc-a", secret, {hash.substr(0, 16)}));
-  EXPECT_FALSE(hasher.Matches("dc-a", secret, {hash + "x"}));
-  EXPECT_FALSE(hasher.Matches("dc-a", secret, {""}));
+  const std::string longer = hash + "x";
+  EXPECT_EQ(hasher.Match("dc-a", secret, {std::string_view(hash).substr(0, 16)}), -1);
+  EXPECT_EQ(hasher.Match("dc-a", secret, {longer}), -1);
+  EXPECT_EQ(hasher.Match("dc-a", secret, {""}), -1);
 }
 
 }  // namespace

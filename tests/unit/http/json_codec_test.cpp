@@ -238,48 +238,67 @@ TEST(DecodeRecipientInput, RejectsNestingDeeperThan16) {
   EXPECT_EQ(very_deep.error().code, ErrorCode::kValidation);
 }
 
-TEST(DecodeTokenJson, ReadsStringParameters) {
-  oauth::TokenRequest request;
-  ASSERT_TRUE(DecodeTokenJson(
+// ---- DecodeJsonParams (the token and introspection endpoints' JSON bodies) ---------------------
+
+using Pairs = std::vector<std::pair<std::string, std::string>>;
+const std::vector<std::string_view> kTokenNames = {"grant_type", "scope", "client_id",
+                                                   "client_secret"};
+
+TEST(DecodeJsonParams, ReadsNamedStringParametersInBodyOrder) {
+  auto pairs = DecodeJsonParams(
       R"({"grant_type":"client_credentials","scope":"client:admin","client_id":"pt-1",)"
       R"("client_secret":"s3cret","extra":{"ignored":[1,2]}})",
-      request));
-  EXPECT_EQ(request.grant_type, std::optional<std::string>("client_credentials"));
-  EXPECT_EQ(request.scope, std::optional<std::string>("client:admin"));
-  EXPECT_EQ(request.body_client_id, std::optional<std::string>("pt-1"));
-  ASSERT_TRUE(request.body_client_secret.has_value());
-  EXPECT_EQ(request.body_client_secret->Expose(), "s3cret");
-  EXPECT_FALSE(request.basic.has_value());
+      kTokenNames);
+  ASSERT_TRUE(pairs) << pairs.error().public_message;
+  EXPECT_EQ(*pairs, (Pairs{{"grant_type", "client_credentials"},
+                           {"scope", "client:admin"},
+                           {"client_id", "pt-1"},
+                           {"client_secret", "s3cret"}}));
 }
 
-TEST(DecodeTokenJson, AbsentParametersStayUnset) {
-  oauth::TokenRequest request;
-  ASSERT_TRUE(DecodeTokenJson(R"({"grant_type":"client_credentials"})", request));
-  EXPECT_FALSE(request.scope.has_value());
-  EXPECT_FALSE(request.body_client_id.has_value());
-  EXPECT_FALSE(request.body_client_secret.has_value());
+TEST(DecodeJsonParams, AbsentParametersAreNotReturned) {
+  auto pairs = DecodeJsonParams(R"({"grant_type":"client_credentials"})", kTokenNames);
+  ASSERT_TRUE(pairs);
+  EXPECT_EQ(*pairs, (Pairs{{"grant_type", "client_credentials"}}));
+  auto none = DecodeJsonParams("{}", kTokenNames);
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
 }
 
-TEST(DecodeTokenJson, EmptyValuesCountAsAbsent) {
-  // RFC 6749 §3.1, as on the form path.
-  oauth::TokenRequest request;
-  ASSERT_TRUE(DecodeTokenJson(R"({"grant_type":"client_credentials","client_id":"",)"
-                              R"("client_secret":"","scope":""})",
-                              request));
-  EXPECT_FALSE(request.body_client_id.has_value());
-  EXPECT_FALSE(request.body_client_secret.has_value());
-  EXPECT_FALSE(request.scope.has_value());
+TEST(DecodeJsonParams, EmptyValuesAreReturnedForTheEndpointToTreatAsAbsent) {
+  // RFC 6749 §3.1 (an empty parameter is omitted) is applied by the router, the same for form
+  // and JSON bodies; see RouterTest.TokenJsonEmptyValuesCountAsAbsent.
+  auto pairs = DecodeJsonParams(R"({"grant_type":"client_credentials","client_id":"",)"
+                                R"("client_secret":"","scope":""})",
+                                kTokenNames);
+  ASSERT_TRUE(pairs);
+  EXPECT_EQ(*pairs, (Pairs{{"grant_type", "client_credentials"},
+                           {"client_id", ""},
+                           {"client_secret", ""},
+                           {"scope", ""}}));
 }
 
-TEST(DecodeTokenJson, RejectsRepeatedParameters) {
-  oauth::TokenRequest request;
-  auto r =
-      DecodeTokenJson(R"({"grant_type":"client_credentials","scope":"a","scope":"b"})", request);
+TEST(DecodeJsonParams, OnlyTheNamesAskedForAreRead) {
+  auto pairs = DecodeJsonParams(R"({"token":"a.b.c","token_type_hint":"access_token",)"
+                                R"("grant_type":{"not":"a string"}})",
+                                {"token", "token_type_hint"});
+  ASSERT_TRUE(pairs) << pairs.error().public_message;
+  EXPECT_EQ(*pairs, (Pairs{{"token", "a.b.c"}, {"token_type_hint", "access_token"}}));
+}
+
+TEST(DecodeJsonParams, RejectsRepeatedParameters) {
+  auto r = DecodeJsonParams(R"({"grant_type":"client_credentials","scope":"a","scope":"b"})",
+                            kTokenNames);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::kInvalidRequest);
+  // Any repeated member makes the body ambiguous, named or not.
+  auto unnamed =
+      DecodeJsonParams(R"({"grant_type":"client_credentials","x":1,"x":2})", kTokenNames);
+  ASSERT_FALSE(unnamed);
+  EXPECT_EQ(unnamed.error().code, ErrorCode::kInvalidRequest);
 }
 
-TEST(DecodeTokenJson, RejectsTable) {
+TEST(DecodeJsonParams, RejectsTable) {
   const std::string_view cases[] = {
       "",
       "{",
@@ -294,11 +313,142 @@ TEST(DecodeTokenJson, RejectsTable) {
   };
   for (const auto body : cases) {
     SCOPED_TRACE(body);
-    oauth::TokenRequest request;
-    auto r = DecodeTokenJson(body, request);
+    auto r = DecodeJsonParams(body, kTokenNames);
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, ErrorCode::kInvalidRequest);
   }
+}
+
+// ---- DecodeRotateOptions ------------------------------------------------------------------------
+
+struct RotateCase {
+  std::string body;
+  std::int64_t grace;
+  bool revoke_tokens;
+};
+
+TEST(DecodeRotateOptions, AcceptsTable) {
+  const admin::RotateOptions defaults{300, false};
+  const RotateCase cases[] = {
+      {"", 300, false},
+      {" \t\r\n", 300, false},
+      {"{}", 300, false},
+      {R"({"previous_secret_expires_in":600})", 600, false},
+      {R"({"previous_secret_expires_in":0})", 0, false},
+      {R"({"revoke_tokens":true})", 300, true},
+      {R"({"revoke_tokens":false})", 300, false},
+      {R"( {"revoke_tokens":true,"previous_secret_expires_in":604800} )", 604800, true},
+      // Out of range values decode; the service answers kValidation for them.
+      {R"({"previous_secret_expires_in":-1})", -1, false},
+      {R"({"previous_secret_expires_in":604801})", 604801, false},
+      {R"({"previous_secret_expires_in":18446744073709551615})", -1, false},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.body);
+    auto options = DecodeRotateOptions(c.body, defaults);
+    ASSERT_TRUE(options) << options.error().public_message;
+    EXPECT_EQ(options->previous_secret_expires_in, c.grace);
+    EXPECT_EQ(options->revoke_tokens, c.revoke_tokens);
+  }
+}
+
+TEST(DecodeRotateOptions, RejectsTable) {
+  const std::pair<std::string, std::string> cases[] = {
+      // Wrong types.
+      {R"({"previous_secret_expires_in":"600"})", "'previous_secret_expires_in'"},
+      {R"({"previous_secret_expires_in":1.5})", "'previous_secret_expires_in'"},
+      {R"({"previous_secret_expires_in":6e2})", "'previous_secret_expires_in'"},
+      {R"({"previous_secret_expires_in":true})", "'previous_secret_expires_in'"},
+      {R"({"previous_secret_expires_in":null})", "'previous_secret_expires_in'"},
+      {R"({"previous_secret_expires_in":[600]})", "'previous_secret_expires_in'"},
+      {R"({"revoke_tokens":"true"})", "'revoke_tokens'"},
+      {R"({"revoke_tokens":1})", "'revoke_tokens'"},
+      {R"({"revoke_tokens":null})", "'revoke_tokens'"},
+      // Unknown fields.
+      {R"({"grace":600})", "'grace'"},
+      {R"({"previous_secret_expires_in":600,"client_secret":"x"})", "'client_secret'"},
+      // Malformed JSON or not an object.
+      {"{", "Malformed JSON"},
+      {R"({"revoke_tokens":true,})", "Malformed JSON"},
+      {"[]", "must be an object"},
+      {"null", "must be an object"},
+      {"600", "must be an object"},
+      {R"({"revoke_tokens":true,"revoke_tokens":false})", "appears twice"},
+  };
+  for (const auto& [body, message_part] : cases) {
+    SCOPED_TRACE(body);
+    auto options = DecodeRotateOptions(body, {});
+    ASSERT_FALSE(options);
+    EXPECT_EQ(options.error().code, ErrorCode::kValidation);
+    EXPECT_NE(options.error().public_message.find(message_part), std::string::npos)
+        << options.error().public_message;
+  }
+}
+
+// ---- Encoders -----------------------------------------------------------------------------------
+
+TEST(EncodeIssuedSecret, CarriesPreviousExpiryOnlyWithAGracePeriod) {
+  admin::IssuedSecret issued{kPathId, Secret("s3cret"), std::nullopt};
+  EXPECT_EQ(EncodeIssuedSecret(issued),
+            std::string(R"({"client_id":")") + kPathId + R"(","client_secret":"s3cret"})");
+  issued.previous_secret_expires_at = 1'700'000'600;
+  EXPECT_EQ(
+      EncodeIssuedSecret(issued),
+      std::string(R"({"client_id":")") + kPathId +
+          R"(","client_secret":"s3cret","previous_secret_expires_at":"2023-11-14T22:23:20Z"})");
+}
+
+TEST(EncodeIntrospection, InactiveIsOnlyActiveFalse) {
+  EXPECT_EQ(EncodeIntrospection(oauth::Introspection{}), R"({"active":false})");
+}
+
+TEST(EncodeIntrospection, ActiveHasRfc7662Fields) {
+  oauth::AccessTokenClaims claims{"https://auth.example", "dc-1",  "dc-1",
+                                  "ACCOUNT_BASIC",        "jti-1", 1'700'000'000,
+                                  1'700'000'300,          3};
+  const std::string body = EncodeIntrospection(oauth::Introspection{claims});
+  EXPECT_EQ(body, R"({"active":true,"scope":"ACCOUNT_BASIC","client_id":"dc-1","sub":"dc-1",)"
+                  R"("exp":1700000300,"iat":1700000000,"iss":"https://auth.example",)"
+                  R"("aud":"https://auth.example","jti":"jti-1","token_type":"Bearer"})");
+}
+
+TEST(EncodeAuditPage, EventsWithOptionsAndNextCursor) {
+  const store::AuditEvent event{42,
+                                1'700'000'000,
+                                "pt-1",
+                                "pt-1",
+                                "recipient.secret_rotated",
+                                "dc-1",
+                                "req-1",
+                                "203.0.113.1:1",
+                                R"({"revoke_tokens":true})"};
+  EXPECT_EQ(EncodeAuditPage({event}, 42),
+            R"({"events":[{"id":"42","at":"2023-11-14T22:13:20Z","actor":"pt-1",)"
+            R"("action":"recipient.secret_rotated","client_id":"dc-1","request_id":"req-1",)"
+            R"("source":"203.0.113.1:1","options":{"revoke_tokens":true}}],"next":"42"})");
+  EXPECT_EQ(EncodeAuditPage({}, std::nullopt), R"({"events":[],"next":null})");
+}
+
+TEST(EncodeRecipientDetails, CarriesSecretStatus) {
+  store::Recipient r;
+  r.client_id = kPathId;
+  const std::string empty = EncodeRecipientDetails(r);
+  EXPECT_NE(empty.find(R"("secret_last_used_at":null)"), std::string::npos) << empty;
+  EXPECT_NE(empty.find(R"("previous_secret_expires_at":null)"), std::string::npos) << empty;
+  EXPECT_NE(empty.find(R"("previous_secret_last_used_at":null)"), std::string::npos) << empty;
+  EXPECT_NE(empty.find(R"("previous_secret_authentications":0)"), std::string::npos) << empty;
+  r.secrets = {1'700'000'000, 1'700'000'600, 1'700'000'060, 7};
+  const std::string body = EncodeRecipientDetails(r);
+  EXPECT_NE(body.find(R"("secret_last_used_at":"2023-11-14T22:13:20Z")"), std::string::npos)
+      << body;
+  EXPECT_NE(body.find(R"("previous_secret_expires_at":"2023-11-14T22:23:20Z")"), std::string::npos)
+      << body;
+  EXPECT_NE(body.find(R"("previous_secret_last_used_at":"2023-11-14T22:14:20Z")"),
+            std::string::npos)
+      << body;
+  EXPECT_NE(body.find(R"("previous_secret_authentications":7)"), std::string::npos) << body;
+  // The list shows summaries only.
+  EXPECT_EQ(EncodeRecipientList({r}).find("secret_last_used_at"), std::string::npos);
 }
 
 TEST(EncodeToken, HasBearerTypeAndExpiresIn) {

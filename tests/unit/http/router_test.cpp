@@ -2,18 +2,23 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
+#include <boost/json.hpp>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "admin/recipient_service.hpp"
 #include "core/clock.hpp"
+#include "core/time_format.hpp"
 #include "crypto/base64url.hpp"
 #include "crypto/client_secret.hpp"
 #include "crypto/signing_key.hpp"
 #include "oauth/access_token.hpp"
 #include "oauth/token_service.hpp"
+#include "oauth/usage_tracker.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "temp_dir.hpp"
 
@@ -21,12 +26,15 @@ namespace obauth::http {
 namespace {
 
 namespace bh = boost::beast::http;
+namespace json = boost::json;
 
 constexpr char kIssuer[] = "https://auth.example";
 constexpr std::int64_t kNow = 1'700'000'000;
 constexpr std::int64_t kTtl = 300;
 constexpr char kForm[] = "application/x-www-form-urlencoded";
 constexpr char kJson[] = "application/json";
+constexpr char kRequestId[] = "req-test";
+constexpr char kPeer[] = "192.0.2.1:5555";
 
 std::string HeaderOf(const Response& res, bh::field field) { return std::string(res[field]); }
 std::string HeaderOf(const Response& res, std::string_view name) { return std::string(res[name]); }
@@ -75,16 +83,18 @@ class RouterTest : public test_support::TempDirTest {
     auto key = crypto::SigningKey::Generate();
     ASSERT_TRUE(key);
     access_tokens_ = std::make_unique<oauth::AccessTokens>(std::move(*key), kIssuer);
-    tokens_ =
-        std::make_unique<oauth::TokenService>(*store_, hasher_, *access_tokens_, clock_, kTtl);
+    tokens_ = std::make_unique<oauth::TokenService>(*store_, hasher_, *access_tokens_, usage_,
+                                                    clock_, kTtl);
     recipients_ = std::make_unique<admin::RecipientService>(*store_, hasher_, clock_);
-    router_ = std::make_unique<Router>(Services{*tokens_, *access_tokens_, *recipients_, clock_});
+    router_ = std::make_unique<Router>(
+        Services{*tokens_, *recipients_, *store_, idempotency_, clock_, admin::RotateOptions{}});
 
-    auto partner = admin::CreatePartner(*store_, hasher_, clock_, "Partner A");
+    const admin::Caller operator_caller{"", "operator", "", "cli"};
+    auto partner = admin::CreatePartner(*store_, hasher_, clock_, "Partner A", operator_caller);
     ASSERT_TRUE(partner);
     partner_id_ = partner->client_id;
     partner_secret_ = std::string(partner->client_secret.Expose());
-    auto other = admin::CreatePartner(*store_, hasher_, clock_, "Partner B");
+    auto other = admin::CreatePartner(*store_, hasher_, clock_, "Partner B", operator_caller);
     ASSERT_TRUE(other);
     other_partner_id_ = other->client_id;
     other_partner_secret_ = std::string(other->client_secret.Expose());
@@ -93,7 +103,7 @@ class RouterTest : public test_support::TempDirTest {
     input.name = {true, std::string("Acme")};
     input.scope = {true, std::vector<std::string>{"ACCOUNT_BASIC", "TRANSACTIONS"}};
     input.redirect_uris = {true, std::vector<std::string>{"https://acme.example/cb"}};
-    auto created = recipients_->Create(admin::Caller{partner_id_}, input);
+    auto created = recipients_->Create(PartnerCaller(), input);
     ASSERT_TRUE(created);
     recipient_id_ = created->recipient.client_id;
     recipient_secret_ = std::string(created->client_secret.Expose());
@@ -108,7 +118,9 @@ class RouterTest : public test_support::TempDirTest {
     TempDirTest::TearDown();
   }
 
-  Routed Handle(const Request& req) const { return router_->Handle(req); }
+  Routed Handle(const Request& req) const { return router_->Handle(req, {kRequestId, kPeer}); }
+
+  admin::Caller PartnerCaller() const { return {partner_id_, partner_id_, "setup", "test"}; }
 
   Routed PostToken(std::string body, std::string_view content_type = kForm,
                    std::string_view authorization = {}) const {
@@ -133,20 +145,62 @@ class RouterTest : public test_support::TempDirTest {
   }
 
   // Asserts an RFC 6749 §5.2 error body with `error` and `status`.
-  static void ExpectOAuthError(const Routed& r, unsigned status, const std::string& error) {
+  static void ExpectOAuthError(const Routed& r, unsigned status, const std::string& error,
+                               std::string_view route = "/api/v1/token") {
     EXPECT_EQ(r.response.result_int(), status) << r.response.body();
     EXPECT_EQ(JsonString(r.response.body(), "error"), error) << r.response.body();
     EXPECT_FALSE(JsonString(r.response.body(), "error_description").empty());
     EXPECT_EQ(HeaderOf(r.response, bh::field::cache_control), "no-store");
     EXPECT_EQ(HeaderOf(r.response, bh::field::pragma), "no-cache");
     EXPECT_EQ(HeaderOf(r.response, bh::field::content_type), "application/json");
-    EXPECT_EQ(r.route, "/api/v1/token");
+    EXPECT_EQ(r.route, route);
   }
 
   std::string RecipientPath() const { return "/api/v1/recipients/" + recipient_id_; }
 
+  Routed Rotate(const std::string& token, std::string body = {},
+                std::string_view content_type = kJson, std::string_view idempotency_key = {},
+                const std::string& path = {}) const {
+    const std::string_view type = body.empty() ? std::string_view() : content_type;
+    Request req = Make(bh::verb::post, (path.empty() ? RecipientPath() : path) + "/secret",
+                       std::move(body), type);
+    req.set(bh::field::authorization, "Bearer " + token);
+    if (!idempotency_key.empty()) req.set("Idempotency-Key", idempotency_key);
+    return Handle(req);
+  }
+
+  // POST /api/v1/introspect with a form body and the partner's Basic credentials.
+  Routed Introspect(const std::string& token, std::string_view authorization = {}) const {
+    Request req =
+        Make(bh::verb::post, "/api/v1/introspect", token.empty() ? "" : "token=" + token, kForm);
+    req.set(bh::field::authorization,
+            authorization.empty() ? BasicHeader(partner_id_, partner_secret_) : authorization);
+    return Handle(req);
+  }
+  bool IsActive(const std::string& token) const {
+    const Routed r = Introspect(token);
+    EXPECT_EQ(r.response.result_int(), 200u) << r.response.body();
+    return r.response.body() != R"({"active":false})";
+  }
+
+  // The token endpoint accepts this id and secret.
+  bool Authenticates(const std::string& id, const std::string& secret) const {
+    return PostToken("grant_type=client_credentials&client_id=" + id + "&client_secret=" + secret)
+               .response.result_int() == 200u;
+  }
+
+  static json::object ParseObject(const std::string& body) {
+    boost::system::error_code ec;
+    json::value value = json::parse(body, ec);
+    EXPECT_FALSE(ec) << body;
+    EXPECT_TRUE(value.is_object()) << body;
+    return value.is_object() ? value.as_object() : json::object();
+  }
+
   ManualClock clock_{kNow};
   crypto::SecretHasher hasher_{Secret(std::string(32, 'k'))};
+  oauth::UsageTracker usage_;
+  Idempotency idempotency_{Secret(std::string(32, 'i'))};
   std::unique_ptr<store::sqlite::SqliteStore> store_;
   std::unique_ptr<oauth::AccessTokens> access_tokens_;
   std::unique_ptr<oauth::TokenService> tokens_;
@@ -197,11 +251,19 @@ TEST_F(RouterTest, WrongMethodIs405WithAllowHeader) {
       {bh::verb::put, "/api/v1/recipients", "GET, POST", "/api/v1/recipients"},
       {bh::verb::delete_, "/api/v1/recipients", "GET, POST", "/api/v1/recipients"},
       {bh::verb::patch, "/api/v1/recipients", "GET, POST", "/api/v1/recipients"},
-      {bh::verb::post, id, "GET, PUT", "/api/v1/recipients/{client_id}"},
-      {bh::verb::delete_, id, "GET, PUT", "/api/v1/recipients/{client_id}"},
-      {bh::verb::patch, id, "GET, PUT", "/api/v1/recipients/{client_id}"},
+      {bh::verb::post, id, "GET, PUT, DELETE", "/api/v1/recipients/{client_id}"},
+      {bh::verb::patch, id, "GET, PUT, DELETE", "/api/v1/recipients/{client_id}"},
       {bh::verb::get, id + "/secret", "POST", "/api/v1/recipients/{client_id}/secret"},
       {bh::verb::put, id + "/secret", "POST", "/api/v1/recipients/{client_id}/secret"},
+      {bh::verb::delete_, id + "/secret", "POST", "/api/v1/recipients/{client_id}/secret"},
+      {bh::verb::get, id + "/secret/previous", "DELETE",
+       "/api/v1/recipients/{client_id}/secret/previous"},
+      {bh::verb::post, id + "/secret/previous", "DELETE",
+       "/api/v1/recipients/{client_id}/secret/previous"},
+      {bh::verb::get, "/api/v1/introspect", "POST", "/api/v1/introspect"},
+      {bh::verb::delete_, "/api/v1/introspect", "POST", "/api/v1/introspect"},
+      {bh::verb::post, "/api/v1/audit", "GET", "/api/v1/audit"},
+      {bh::verb::delete_, "/api/v1/audit", "GET", "/api/v1/audit"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(std::string(bh::to_string(c.verb)) + " " + c.path);
@@ -220,6 +282,9 @@ TEST_F(RouterTest, AdminRoutesWithoutTokenAre401) {
       {bh::verb::get, RecipientPath()},
       {bh::verb::put, RecipientPath()},
       {bh::verb::post, RecipientPath() + "/secret"},
+      {bh::verb::delete_, RecipientPath()},
+      {bh::verb::delete_, RecipientPath() + "/secret/previous"},
+      {bh::verb::get, "/api/v1/audit"},
   };
   for (const auto& [verb, path] : routes) {
     SCOPED_TRACE(path);
@@ -229,10 +294,11 @@ TEST_F(RouterTest, AdminRoutesWithoutTokenAre401) {
               R"(Bearer realm="obauth", error="invalid_token")");
     EXPECT_EQ(JsonString(r.response.body(), "message"), "Invalid Bearer Token");
   }
-  // Nothing was changed by the unauthenticated POSTs.
-  auto list = recipients_->List(admin::Caller{partner_id_});
+  // Nothing was changed by the unauthenticated requests.
+  auto list = recipients_->List(PartnerCaller());
   ASSERT_TRUE(list);
   EXPECT_EQ(list->size(), 1u);
+  EXPECT_TRUE(Authenticates(recipient_id_, recipient_secret_));
 }
 
 TEST_F(RouterTest, MalformedOrForeignTokensAre401) {
@@ -251,7 +317,7 @@ TEST_F(RouterTest, MalformedOrForeignTokensAre401) {
   ASSERT_TRUE(other_key);
   const oauth::AccessTokens other(std::move(*other_key), kIssuer);
   oauth::AccessTokenClaims claims{kIssuer, partner_id_, partner_id_, "client:admin",
-                                  "j",     kNow,        kNow + 60};
+                                  "j",     kNow,        kNow + 60,   0};
   auto forged = other.Sign(claims);
   ASSERT_TRUE(forged);
   EXPECT_EQ(Admin(bh::verb::get, "/api/v1/recipients", *forged).response.result_int(), 401u);
@@ -525,11 +591,15 @@ TEST_F(RouterTest, AnotherPartnersRecipientIs404OnEveryRoute) {
                 .response.result_int(),
             404u);
   EXPECT_EQ(Admin(bh::verb::post, RecipientPath() + "/secret", token).response.result_int(), 404u);
+  EXPECT_EQ(
+      Admin(bh::verb::delete_, RecipientPath() + "/secret/previous", token).response.result_int(),
+      404u);
+  EXPECT_EQ(Admin(bh::verb::delete_, RecipientPath(), token).response.result_int(), 404u);
   const Routed list = Admin(bh::verb::get, "/api/v1/recipients", token);
   ASSERT_EQ(list.response.result_int(), 200u);
   EXPECT_EQ(list.response.body(), "[]");
   // The owner's recipient and secret are untouched.
-  auto stored = recipients_->Get(admin::Caller{partner_id_}, recipient_id_);
+  auto stored = recipients_->Get(PartnerCaller(), recipient_id_);
   ASSERT_TRUE(stored);
   EXPECT_EQ(stored->name, "Acme");
   EXPECT_FALSE(TokenFor(recipient_id_, recipient_secret_).empty());
@@ -560,6 +630,456 @@ TEST_F(RouterTest, EveryResponseIsJsonAndNoStore) {
     EXPECT_EQ(HeaderOf(r.response, bh::field::content_type), "application/json");
     EXPECT_EQ(HeaderOf(r.response, bh::field::cache_control), "no-store");
   }
+}
+
+TEST_F(RouterTest, TokenJsonEmptyValuesCountAsAbsent) {
+  // RFC 6749 §3.1, as on the form path: empty client_id/client_secret do not count as a second
+  // authentication method next to Basic, and an empty scope asks for the default scopes.
+  const Routed r = PostToken(R"({"grant_type":"client_credentials","client_id":"",)"
+                             R"("client_secret":"","scope":""})",
+                             kJson, BasicHeader(recipient_id_, recipient_secret_));
+  ASSERT_EQ(r.response.result_int(), 200u) << r.response.body();
+  EXPECT_EQ(JsonString(r.response.body(), "scope"), "ACCOUNT_BASIC TRANSACTIONS");
+  ExpectOAuthError(PostToken(R"({"grant_type":"","client_id":")" + partner_id_ +
+                                 R"(","client_secret":")" + partner_secret_ + R"("})",
+                             kJson),
+                   400, "invalid_request");
+}
+
+TEST_F(RouterTest, TokenJsonRepeatedParameterIsInvalidRequest) {
+  ExpectOAuthError(PostToken(R"({"grant_type":"client_credentials","grant_type":"x"})", kJson,
+                             BasicHeader(partner_id_, partner_secret_)),
+                   400, "invalid_request");
+}
+
+// ---- Retirement ---------------------------------------------------------------------------------
+
+TEST_F(RouterTest, DeleteRecipientIs204ThenItIsGone) {
+  const std::string token = PartnerToken();
+  const std::string recipient_token = TokenFor(recipient_id_, recipient_secret_);
+  ASSERT_TRUE(IsActive(recipient_token));
+
+  const Routed deleted = Admin(bh::verb::delete_, RecipientPath(), token);
+  EXPECT_EQ(deleted.response.result_int(), 204u) << deleted.response.body();
+  EXPECT_TRUE(deleted.response.body().empty());
+  EXPECT_EQ(HeaderOf(deleted.response, bh::field::cache_control), "no-store");
+  EXPECT_EQ(deleted.route, "/api/v1/recipients/{client_id}");
+
+  EXPECT_EQ(Admin(bh::verb::get, RecipientPath(), token).response.result_int(), 404u);
+  const Routed list = Admin(bh::verb::get, "/api/v1/recipients", token);
+  ASSERT_EQ(list.response.result_int(), 200u);
+  EXPECT_EQ(list.response.body(), "[]");
+  EXPECT_EQ(Admin(bh::verb::delete_, RecipientPath(), token).response.result_int(), 404u);
+  EXPECT_EQ(Rotate(token).response.result_int(), 404u);
+  // Its secret stops working and its tokens become inactive.
+  EXPECT_FALSE(Authenticates(recipient_id_, recipient_secret_));
+  EXPECT_FALSE(IsActive(recipient_token));
+  // The partner's own token is unaffected.
+  EXPECT_EQ(Admin(bh::verb::get, "/api/v1/recipients", token).response.result_int(), 200u);
+}
+
+// ---- Rotation with a grace period ---------------------------------------------------------------
+
+TEST_F(RouterTest, RotationWithGraceKeepsTheOldSecretUntilPreviousIsDeleted) {
+  const std::string token = PartnerToken();
+  const Routed rotated = Rotate(token, R"({"previous_secret_expires_in":600})");
+  ASSERT_EQ(rotated.response.result_int(), 200u) << rotated.response.body();
+  const std::string new_secret = JsonString(rotated.response.body(), "client_secret");
+  EXPECT_EQ(JsonString(rotated.response.body(), "previous_secret_expires_at"),
+            FormatRfc3339(kNow + 600));
+  EXPECT_TRUE(Authenticates(recipient_id_, recipient_secret_));
+  EXPECT_TRUE(Authenticates(recipient_id_, new_secret));
+
+  const Routed details = Admin(bh::verb::get, RecipientPath(), token);
+  EXPECT_EQ(JsonString(details.response.body(), "previous_secret_expires_at"),
+            FormatRfc3339(kNow + 600));
+
+  // A second rotation must wait for the grace period to end.
+  const Routed conflict = Rotate(token);
+  EXPECT_EQ(conflict.response.result_int(), 409u) << conflict.response.body();
+  EXPECT_NE(JsonString(conflict.response.body(), "message").find("/secret/previous"),
+            std::string::npos);
+  EXPECT_TRUE(Authenticates(recipient_id_, new_secret));
+
+  const Routed ended = Admin(bh::verb::delete_, RecipientPath() + "/secret/previous", token);
+  EXPECT_EQ(ended.response.result_int(), 204u) << ended.response.body();
+  EXPECT_TRUE(ended.response.body().empty());
+  EXPECT_EQ(ended.route, "/api/v1/recipients/{client_id}/secret/previous");
+  EXPECT_FALSE(Authenticates(recipient_id_, recipient_secret_));
+  EXPECT_TRUE(Authenticates(recipient_id_, new_secret));
+  // Nothing left to end: still 204.
+  EXPECT_EQ(
+      Admin(bh::verb::delete_, RecipientPath() + "/secret/previous", token).response.result_int(),
+      204u);
+  EXPECT_EQ(Rotate(token).response.result_int(), 200u);
+}
+
+TEST_F(RouterTest, PreviousSecretStopsWorkingWhenGraceExpires) {
+  const std::string token = PartnerToken();
+  const Routed rotated = Rotate(token, R"({"previous_secret_expires_in":60})");
+  ASSERT_EQ(rotated.response.result_int(), 200u);
+  clock_.Advance(59);
+  EXPECT_TRUE(Authenticates(recipient_id_, recipient_secret_));
+  clock_.Advance(1);
+  EXPECT_FALSE(Authenticates(recipient_id_, recipient_secret_));
+  EXPECT_TRUE(Authenticates(recipient_id_, JsonString(rotated.response.body(), "client_secret")));
+}
+
+TEST_F(RouterTest, ServerDefaultGraceAppliesWhenTheBodyDoesNotSetIt) {
+  const Router with_default(Services{*tokens_, *recipients_, *store_, idempotency_, clock_,
+                                     admin::RotateOptions{600, false}});
+  const std::string token = PartnerToken();
+  auto rotate = [&](std::string body) {
+    Request req = Make(bh::verb::post, RecipientPath() + "/secret", body,
+                       body.empty() ? std::string_view() : kJson);
+    req.set(bh::field::authorization, "Bearer " + token);
+    return with_default.Handle(req, {kRequestId, kPeer});
+  };
+  const Routed no_body = rotate("");
+  ASSERT_EQ(no_body.response.result_int(), 200u) << no_body.response.body();
+  EXPECT_EQ(JsonString(no_body.response.body(), "previous_secret_expires_at"),
+            FormatRfc3339(kNow + 600));
+  ASSERT_EQ(
+      Admin(bh::verb::delete_, RecipientPath() + "/secret/previous", token).response.result_int(),
+      204u);
+  const Routed other_option = rotate(R"({"revoke_tokens":true})");
+  ASSERT_EQ(other_option.response.result_int(), 200u) << other_option.response.body();
+  EXPECT_EQ(JsonString(other_option.response.body(), "previous_secret_expires_at"),
+            FormatRfc3339(kNow + 600));
+  ASSERT_EQ(
+      Admin(bh::verb::delete_, RecipientPath() + "/secret/previous", token).response.result_int(),
+      204u);
+  const Routed explicit_zero = rotate(R"({"previous_secret_expires_in":0})");
+  ASSERT_EQ(explicit_zero.response.result_int(), 200u) << explicit_zero.response.body();
+  EXPECT_EQ(explicit_zero.response.body().find("previous_secret_expires_at"), std::string::npos);
+}
+
+TEST_F(RouterTest, RotationBodyErrors) {
+  const std::string token = PartnerToken();
+  const std::pair<std::string, unsigned> cases[] = {
+      {R"({"previous_secret_expires_in":604801})", 400},
+      {R"({"previous_secret_expires_in":-1})", 400},
+      {R"({"previous_secret_expires_in":"600"})", 400},
+      {R"({"revoke_tokens":"yes"})", 400},
+      {R"({"unknown":1})", 400},
+      {"{not json", 400},
+      {"[]", 400},
+  };
+  for (const auto& [body, status] : cases) {
+    SCOPED_TRACE(body);
+    const Routed r = Rotate(token, body);
+    EXPECT_EQ(r.response.result_int(), status) << r.response.body();
+    EXPECT_FALSE(JsonString(r.response.body(), "message").empty());
+  }
+  EXPECT_TRUE(Authenticates(recipient_id_, recipient_secret_));
+  EXPECT_EQ(Rotate(token, R"({"previous_secret_expires_in":604800})").response.result_int(), 200u);
+}
+
+TEST_F(RouterTest, RotationWithABodyButNotJsonIs415) {
+  const std::string token = PartnerToken();
+  for (const std::string_view type : {"text/plain", "application/x-www-form-urlencoded", ""}) {
+    SCOPED_TRACE(type);
+    Request req = Make(bh::verb::post, RecipientPath() + "/secret",
+                       R"({"previous_secret_expires_in":600})", type);
+    req.set(bh::field::authorization, "Bearer " + token);
+    const Routed r = Handle(req);
+    EXPECT_EQ(r.response.result_int(), 415u) << r.response.body();
+  }
+  EXPECT_TRUE(Authenticates(recipient_id_, recipient_secret_));
+  // A blank body is no body, whatever its type.
+  Request blank = Make(bh::verb::post, RecipientPath() + "/secret", " \r\n", "text/plain");
+  blank.set(bh::field::authorization, "Bearer " + token);
+  EXPECT_EQ(Handle(blank).response.result_int(), 200u);
+}
+
+TEST_F(RouterTest, RevokeTokensMakesEarlierTokensInactive) {
+  const std::string token = PartnerToken();
+  const std::string before = TokenFor(recipient_id_, recipient_secret_);
+  clock_.Advance(1);
+  const Routed rotated = Rotate(token, R"({"revoke_tokens":true})");
+  ASSERT_EQ(rotated.response.result_int(), 200u) << rotated.response.body();
+  EXPECT_FALSE(IsActive(before));
+  const std::string after =
+      TokenFor(recipient_id_, JsonString(rotated.response.body(), "client_secret"));
+  EXPECT_TRUE(IsActive(after));
+}
+
+// ---- Introspection ------------------------------------------------------------------------------
+
+TEST_F(RouterTest, IntrospectionByFormWithBasicShowsRfc7662Fields) {
+  const std::string recipient_token = TokenFor(recipient_id_, recipient_secret_);
+  const Routed r = Introspect(recipient_token);
+  ASSERT_EQ(r.response.result_int(), 200u) << r.response.body();
+  EXPECT_EQ(r.route, "/api/v1/introspect");
+  EXPECT_EQ(HeaderOf(r.response, bh::field::cache_control), "no-store");
+  const json::object body = ParseObject(r.response.body());
+  EXPECT_EQ(body.at("active"), json::value(true));
+  EXPECT_EQ(body.at("client_id").as_string(), recipient_id_);
+  EXPECT_EQ(body.at("sub").as_string(), recipient_id_);
+  EXPECT_EQ(body.at("scope").as_string(), "ACCOUNT_BASIC TRANSACTIONS");
+  EXPECT_EQ(body.at("exp").as_int64(), kNow + kTtl);
+  EXPECT_EQ(body.at("iat").as_int64(), kNow);
+  EXPECT_EQ(body.at("iss").as_string(), kIssuer);
+  EXPECT_EQ(body.at("token_type").as_string(), "Bearer");
+  EXPECT_FALSE(body.at("jti").as_string().empty());
+}
+
+TEST_F(RouterTest, IntrospectionByJsonWithPostCredentials) {
+  const std::string recipient_token = TokenFor(recipient_id_, recipient_secret_);
+  const Routed r = Handle(Make(
+      bh::verb::post, "/api/v1/introspect",
+      R"({"token":")" + recipient_token + R"(","token_type_hint":"access_token",)" +
+          R"("client_id":")" + partner_id_ + R"(","client_secret":")" + partner_secret_ + R"("})",
+      kJson));
+  ASSERT_EQ(r.response.result_int(), 200u) << r.response.body();
+  EXPECT_EQ(ParseObject(r.response.body()).at("active"), json::value(true));
+}
+
+TEST_F(RouterTest, IntrospectionOfOtherOrBadTokensIsInactive) {
+  const std::string foreign = TokenFor(other_partner_id_, other_partner_secret_);
+  const std::string own = TokenFor(recipient_id_, recipient_secret_);
+  for (const std::string& token : {foreign, std::string("garbage"), own + "x"}) {
+    SCOPED_TRACE(token);
+    const Routed r = Introspect(token);
+    EXPECT_EQ(r.response.result_int(), 200u);
+    EXPECT_EQ(r.response.body(), R"({"active":false})");
+    EXPECT_EQ(r.note, "inactive");
+  }
+  clock_.Advance(kTtl);
+  EXPECT_FALSE(IsActive(own));
+}
+
+TEST_F(RouterTest, IntrospectionWithoutTokenIsInvalidRequest) {
+  ExpectOAuthError(Introspect(""), 400, "invalid_request", "/api/v1/introspect");
+  Request empty = Make(bh::verb::post, "/api/v1/introspect", "token=", kForm);
+  empty.set(bh::field::authorization, BasicHeader(partner_id_, partner_secret_));
+  ExpectOAuthError(Handle(empty), 400, "invalid_request", "/api/v1/introspect");
+  Request json_missing = Make(bh::verb::post, "/api/v1/introspect", "{}", kJson);
+  json_missing.set(bh::field::authorization, BasicHeader(partner_id_, partner_secret_));
+  ExpectOAuthError(Handle(json_missing), 400, "invalid_request", "/api/v1/introspect");
+}
+
+TEST_F(RouterTest, IntrospectionCallerErrors) {
+  const std::string token = TokenFor(recipient_id_, recipient_secret_);
+  const Routed wrong_basic = Introspect(token, BasicHeader(partner_id_, "wrong"));
+  ExpectOAuthError(wrong_basic, 401, "invalid_client", "/api/v1/introspect");
+  EXPECT_EQ(HeaderOf(wrong_basic.response, bh::field::www_authenticate), R"(Basic realm="obauth")");
+  ExpectOAuthError(
+      Handle(Make(bh::verb::post, "/api/v1/introspect",
+                  "token=" + token + "&client_id=" + partner_id_ + "&client_secret=wrong", kForm)),
+      400, "invalid_client", "/api/v1/introspect");
+  ExpectOAuthError(Handle(Make(bh::verb::post, "/api/v1/introspect", "token=" + token, kForm)), 400,
+                   "invalid_client", "/api/v1/introspect");
+  ExpectOAuthError(Introspect(token, BasicHeader(recipient_id_, recipient_secret_)), 400,
+                   "unauthorized_client", "/api/v1/introspect");
+}
+
+// ---- Audit trail --------------------------------------------------------------------------------
+
+TEST_F(RouterTest, AuditPagesWithLimitAndNextCursor) {
+  const std::string token = PartnerToken();
+  ASSERT_EQ(Rotate(token).response.result_int(), 200u);
+  ASSERT_EQ(Rotate(token, R"({"revoke_tokens":true})").response.result_int(), 200u);
+  ASSERT_EQ(Rotate(token).response.result_int(), 200u);
+  // partner.created, recipient.created and three rotations.
+  const Routed all = Admin(bh::verb::get, "/api/v1/audit", token);
+  ASSERT_EQ(all.response.result_int(), 200u) << all.response.body();
+  EXPECT_EQ(all.route, "/api/v1/audit");
+  const json::object everything = ParseObject(all.response.body());
+  const json::array& all_events = everything.at("events").as_array();
+  ASSERT_EQ(all_events.size(), 5u);
+  EXPECT_TRUE(everything.at("next").is_null());
+  const json::object& newest = all_events[0].as_object();
+  EXPECT_EQ(newest.at("action").as_string(), "recipient.secret_rotated");
+  EXPECT_EQ(newest.at("actor").as_string(), partner_id_);
+  EXPECT_EQ(newest.at("client_id").as_string(), recipient_id_);
+  EXPECT_EQ(newest.at("request_id").as_string(), kRequestId);
+  EXPECT_EQ(newest.at("source").as_string(), kPeer);
+  EXPECT_EQ(newest.at("at").as_string(), FormatRfc3339(kNow));
+  EXPECT_EQ(all_events[1].at("options").at("revoke_tokens"), json::value(true));
+  EXPECT_EQ(all_events[4].at("action").as_string(), "partner.created");
+
+  std::vector<std::string> paged;
+  std::string target = "/api/v1/audit?limit=2";
+  for (int page = 0; page < 5; ++page) {
+    const Routed r = Admin(bh::verb::get, target, token);
+    ASSERT_EQ(r.response.result_int(), 200u) << r.response.body();
+    const json::object body = ParseObject(r.response.body());
+    const json::array& events = body.at("events").as_array();
+    EXPECT_LE(events.size(), 2u);
+    for (const auto& e : events) paged.emplace_back(e.at("id").as_string());
+    if (body.at("next").is_null()) break;
+    target = "/api/v1/audit?limit=2&after=" + std::string(body.at("next").as_string());
+  }
+  std::vector<std::string> expected;
+  for (const auto& e : all_events) expected.emplace_back(e.at("id").as_string());
+  EXPECT_EQ(paged, expected);
+
+  const Routed filtered =
+      Admin(bh::verb::get, "/api/v1/audit?client_id=" + recipient_id_ + "&limit=200", token);
+  ASSERT_EQ(filtered.response.result_int(), 200u);
+  EXPECT_EQ(ParseObject(filtered.response.body()).at("events").as_array().size(), 4u);
+
+  // Another partner sees only its own trail.
+  const Routed other =
+      Admin(bh::verb::get, "/api/v1/audit", TokenFor(other_partner_id_, other_partner_secret_));
+  const json::object other_body = ParseObject(other.response.body());
+  const json::array& other_events = other_body.at("events").as_array();
+  ASSERT_EQ(other_events.size(), 1u);
+  EXPECT_EQ(other_events[0].at("client_id").as_string(), other_partner_id_);
+}
+
+TEST_F(RouterTest, AuditRejectsBadLimitOrCursor) {
+  const std::string token = PartnerToken();
+  for (const char* query :
+       {"limit=0", "limit=201", "limit=-1", "limit=abc", "limit=", "limit=1.5", "after=0",
+        "after=abc", "after=-5", "after=", "after=99999999999999999999"}) {
+    SCOPED_TRACE(query);
+    const Routed r = Admin(bh::verb::get, std::string("/api/v1/audit?") + query, token);
+    EXPECT_EQ(r.response.result_int(), 400u) << r.response.body();
+    EXPECT_FALSE(JsonString(r.response.body(), "message").empty());
+  }
+  EXPECT_EQ(Admin(bh::verb::get, "/api/v1/audit?limit=1&after=1", token).response.result_int(),
+            200u);
+}
+
+TEST_F(RouterTest, AuditNeverShowsASecret) {
+  const std::string token = PartnerToken();
+  const Routed rotated = Rotate(token, R"({"previous_secret_expires_in":600})", kJson, "key-1");
+  ASSERT_EQ(rotated.response.result_int(), 200u);
+  const std::string body = Admin(bh::verb::get, "/api/v1/audit", token).response.body();
+  for (const std::string& secret : {recipient_secret_, partner_secret_, token,
+                                    JsonString(rotated.response.body(), "client_secret")}) {
+    EXPECT_EQ(body.find(secret), std::string::npos);
+  }
+  EXPECT_EQ(body.find("key-1"), std::string::npos) << "the idempotency key is not needed either";
+}
+
+// ---- Idempotency-Key ----------------------------------------------------------------------------
+
+TEST_F(RouterTest, RotationRetryWithTheSameKeyReplaysTheSameSecret) {
+  const std::string token = PartnerToken();
+  const std::string body = R"({"previous_secret_expires_in":600})";
+  const Routed first = Rotate(token, body, kJson, "rotate-1");
+  ASSERT_EQ(first.response.result_int(), 200u) << first.response.body();
+  EXPECT_EQ(HeaderOf(first.response, "Idempotent-Replayed"), "");
+  const std::string secret = JsonString(first.response.body(), "client_secret");
+
+  clock_.Advance(3600);
+  const Routed retry = Rotate(PartnerToken(), body, kJson, "rotate-1");
+  ASSERT_EQ(retry.response.result_int(), 200u) << retry.response.body();
+  EXPECT_EQ(retry.response.body(), first.response.body());
+  EXPECT_EQ(JsonString(retry.response.body(), "client_secret"), secret);
+  EXPECT_EQ(HeaderOf(retry.response, "Idempotent-Replayed"), "true");
+  EXPECT_EQ(HeaderOf(retry.response, bh::field::cache_control), "no-store");
+  EXPECT_EQ(HeaderOf(retry.response, bh::field::content_type), "application/json");
+
+  // One rotation only: the replayed secret works, and the trail shows one rotation.
+  EXPECT_TRUE(Authenticates(recipient_id_, secret));
+  auto events = recipients_->Audit(PartnerCaller(), recipient_id_, std::nullopt, 50);
+  ASSERT_TRUE(events);
+  EXPECT_EQ(std::count_if(events->begin(), events->end(),
+                          [](const auto& e) { return e.action == "recipient.secret_rotated"; }),
+            1);
+  EXPECT_NE((*events)[0].options_json.find(R"("idempotency_key":true)"), std::string::npos);
+}
+
+TEST_F(RouterTest, CreateRetryWithTheSameKeyReplaysTheSameRecipient) {
+  const std::string token = PartnerToken();
+  const std::string body =
+      R"({"name":"Budget","scope":"ACCOUNT_BASIC","redirect_uris":"https://b.example/cb"})";
+  auto create = [&] {
+    Request req = Make(bh::verb::post, "/api/v1/recipients", body, kJson);
+    req.set(bh::field::authorization, "Bearer " + token);
+    req.set("Idempotency-Key", "create-1");
+    return Handle(req);
+  };
+  const Routed first = create();
+  ASSERT_EQ(first.response.result_int(), 200u) << first.response.body();
+  const Routed retry = create();
+  ASSERT_EQ(retry.response.result_int(), 200u) << retry.response.body();
+  EXPECT_EQ(retry.response.body(), first.response.body());
+  EXPECT_EQ(HeaderOf(retry.response, "Idempotent-Replayed"), "true");
+  auto list = recipients_->List(PartnerCaller());
+  ASSERT_TRUE(list);
+  EXPECT_EQ(list->size(), 2u);
+  EXPECT_TRUE(Authenticates(JsonString(first.response.body(), "client_id"),
+                            JsonString(retry.response.body(), "client_secret")));
+}
+
+TEST_F(RouterTest, SameKeyForADifferentRequestIs422) {
+  const std::string token = PartnerToken();
+  ASSERT_EQ(Rotate(token, {}, kJson, "k").response.result_int(), 200u);
+  const Routed other_body = Rotate(token, R"({"revoke_tokens":true})", kJson, "k");
+  EXPECT_EQ(other_body.response.result_int(), 422u) << other_body.response.body();
+  EXPECT_FALSE(JsonString(other_body.response.body(), "message").empty());
+
+  // Another path (another recipient) with the same key is a different request too.
+  auto created = recipients_->Create(PartnerCaller(), [] {
+    admin::RecipientInput in;
+    in.name = {true, std::string("Second")};
+    in.scope = {true, std::vector<std::string>{"ACCOUNT_BASIC"}};
+    in.redirect_uris = {true, std::vector<std::string>{"https://s.example/cb"}};
+    return in;
+  }());
+  ASSERT_TRUE(created);
+  const std::string second_path = "/api/v1/recipients/" + created->recipient.client_id;
+  EXPECT_EQ(Rotate(token, {}, kJson, "k", second_path).response.result_int(), 422u);
+  EXPECT_TRUE(
+      Authenticates(created->recipient.client_id, std::string(created->client_secret.Expose())));
+
+  // Keys are per partner: another partner may use the same one.
+  const std::string other_token = TokenFor(other_partner_id_, other_partner_secret_);
+  Request req =
+      Make(bh::verb::post, "/api/v1/recipients",
+           R"({"name":"B","scope":"ACCOUNT_BASIC","redirect_uris":"https://b.example/cb"})", kJson);
+  req.set(bh::field::authorization, "Bearer " + other_token);
+  req.set("Idempotency-Key", "k");
+  EXPECT_EQ(Handle(req).response.result_int(), 200u);
+}
+
+TEST_F(RouterTest, InvalidIdempotencyKeyIs400AndChangesNothing) {
+  const std::string token = PartnerToken();
+  for (const std::string& key : {std::string(256, 'k'), std::string("has space"),
+                                 std::string("caf\xc3\xa9"), std::string("del\x7f")}) {
+    SCOPED_TRACE(key);
+    const Routed r = Rotate(token, {}, kJson, key);
+    EXPECT_EQ(r.response.result_int(), 400u) << r.response.body();
+    EXPECT_NE(JsonString(r.response.body(), "message").find("Idempotency-Key"), std::string::npos);
+  }
+  Request empty = Make(bh::verb::post, RecipientPath() + "/secret");
+  empty.set(bh::field::authorization, "Bearer " + token);
+  empty.set("Idempotency-Key", "");
+  EXPECT_EQ(Handle(empty).response.result_int(), 400u);
+  EXPECT_TRUE(Authenticates(recipient_id_, recipient_secret_));
+  EXPECT_EQ(Rotate(token, {}, kJson, std::string(255, 'k')).response.result_int(), 200u);
+}
+
+TEST_F(RouterTest, KeyInFlightIs409) {
+  const std::string token = PartnerToken();
+  auto claim = idempotency_.TryClaim(partner_id_, "busy");
+  ASSERT_TRUE(claim.has_value());
+  const Routed r = Rotate(token, {}, kJson, "busy");
+  EXPECT_EQ(r.response.result_int(), 409u) << r.response.body();
+  EXPECT_TRUE(Authenticates(recipient_id_, recipient_secret_));
+  claim.reset();
+  EXPECT_EQ(Rotate(token, {}, kJson, "busy").response.result_int(), 200u);
+}
+
+TEST_F(RouterTest, ReplayIsForgottenAfter24Hours) {
+  const std::string token = PartnerToken();
+  const Routed first = Rotate(token, {}, kJson, "daily");
+  ASSERT_EQ(first.response.result_int(), 200u);
+  clock_.Advance(kReplayLifetimeSeconds);
+  const std::string fresh_token = PartnerToken();
+  const Routed same_day = Rotate(fresh_token, {}, kJson, "daily");
+  EXPECT_EQ(HeaderOf(same_day.response, "Idempotent-Replayed"), "true");
+  clock_.Advance(1);
+  const Routed later = Rotate(PartnerToken(), {}, kJson, "daily");
+  ASSERT_EQ(later.response.result_int(), 200u) << later.response.body();
+  EXPECT_EQ(HeaderOf(later.response, "Idempotent-Replayed"), "");
+  EXPECT_NE(JsonString(later.response.body(), "client_secret"),
+            JsonString(first.response.body(), "client_secret"));
 }
 
 TEST(SetCommonHeaders, AddsRequestIdServerAndNosniff) {

@@ -60,7 +60,7 @@ class AccessTokensTest : public ::testing::Test {
                              std::string_view iss = kIssuer) {
     return R"({"iss":")" + std::string(iss) + R"(","aud":")" + std::string(iss) +
            R"(","sub":"pt-abc","client_id":"pt-abc","scope":"client:admin","iat":)" +
-           std::to_string(iat) + R"(,"exp":)" + std::to_string(exp) + R"(,"jti":"j"})";
+           std::to_string(iat) + R"(,"exp":)" + std::to_string(exp) + R"(,"jti":"j","gen":0})";
   }
 
   void ExpectRejected(const std::string& token, std::int64_t now, std::string_view why) {
@@ -86,6 +86,20 @@ TEST_F(AccessTokensTest, SignThenVerifyReturnsEveryClaim) {
   EXPECT_EQ(verified->jwt_id, claims.jwt_id);
   EXPECT_EQ(verified->issued_at, claims.issued_at);
   EXPECT_EQ(verified->expires_at, claims.expires_at);
+  EXPECT_EQ(verified->token_epoch, claims.token_epoch);
+}
+
+TEST_F(AccessTokensTest, TokenEpochRoundTripsAsGen) {
+  AccessTokenClaims claims = Claims();
+  claims.token_epoch = 42;
+  const std::string token = SignOrFail(claims);
+  const auto first = token.find('.') + 1;
+  const auto payload = crypto::Base64UrlDecode(token.substr(first, token.rfind('.') - first));
+  ASSERT_TRUE(payload.has_value());
+  EXPECT_NE(payload->find(R"("gen":42)"), std::string::npos) << *payload;
+  auto verified = tokens_.Verify(token, kNow);
+  ASSERT_TRUE(verified) << verified.error().internal;
+  EXPECT_EQ(verified->token_epoch, 42);
 }
 
 TEST_F(AccessTokensTest, TokenHasRfc9068Header) {
@@ -126,7 +140,7 @@ TEST_F(AccessTokensTest, RejectsNotBeforeBeyondSkew) {
   const std::string payload = R"({"iss":"https://auth.example","aud":"https://auth.example",)"
                               R"("sub":"s","client_id":"s","scope":"","iat":)" +
                               std::to_string(kNow) + R"(,"exp":)" + std::to_string(kNow + 300) +
-                              R"(,"jti":"j","nbf":)" +
+                              R"(,"jti":"j","gen":0,"nbf":)" +
                               std::to_string(kNow + AccessTokens::kClockSkew + 1) + "}";
   ExpectRejected(Forge(Header(), payload), kNow, "not yet valid");
 }
@@ -141,7 +155,7 @@ TEST_F(AccessTokensTest, RejectsAnotherAudience) {
   const std::string payload = R"({"iss":"https://auth.example","aud":"https://api.example",)"
                               R"("sub":"s","client_id":"s","scope":"","iat":)" +
                               std::to_string(kNow) + R"(,"exp":)" + std::to_string(kNow + 300) +
-                              R"(,"jti":"j"})";
+                              R"(,"jti":"j","gen":0})";
   ExpectRejected(Forge(Header(), payload), kNow, "another issuer or audience");
 }
 
@@ -265,35 +279,42 @@ TEST_F(AccessTokensTest, RejectsMissingOrMistypedClaim) {
   // Each payload misses or mistypes one claim.
   const std::string payloads[] = {
       R"({"aud":"https://auth.example","sub":"s","client_id":"s","scope":"","iat":)" + iat +
-          R"(,"exp":)" + exp + R"(,"jti":"j"})",
+          R"(,"exp":)" + exp + R"(,"jti":"j","gen":0})",
       R"({"iss":"https://auth.example","sub":"s","client_id":"s","scope":"","iat":)" + iat +
-          R"(,"exp":)" + exp + R"(,"jti":"j"})",
+          R"(,"exp":)" + exp + R"(,"jti":"j","gen":0})",
       R"({"iss":"https://auth.example","aud":"https://auth.example","client_id":"s","scope":"",)"
       R"("iat":)" +
-          iat + R"(,"exp":)" + exp + R"(,"jti":"j"})",
+          iat + R"(,"exp":)" + exp + R"(,"jti":"j","gen":0})",
       R"({"iss":"https://auth.example","aud":"https://auth.example","sub":"s","scope":"","iat":)" +
-          iat + R"(,"exp":)" + exp + R"(,"jti":"j"})",
+          iat + R"(,"exp":)" + exp + R"(,"jti":"j","gen":0})",
       R"({"iss":"https://auth.example","aud":"https://auth.example","sub":"s","client_id":"s",)"
       R"("iat":)" +
-          iat + R"(,"exp":)" + exp + R"(,"jti":"j"})",
+          iat + R"(,"exp":)" + exp + R"(,"jti":"j","gen":0})",
       R"({"iss":"https://auth.example","aud":"https://auth.example","sub":"s","client_id":"s",)"
       R"("scope":"","iat":)" +
-          iat + R"(,"exp":)" + exp + "}",
+          iat + R"(,"exp":)" + exp + R"(,"gen":0})",
       R"({"iss":"https://auth.example","aud":"https://auth.example","sub":"s","client_id":"s",)"
       R"("scope":"","exp":)" +
-          exp + R"(,"jti":"j"})",
+          exp + R"(,"jti":"j","gen":0})",
       R"({"iss":"https://auth.example","aud":"https://auth.example","sub":"s","client_id":"s",)"
       R"("scope":"","iat":)" +
-          iat + R"(,"jti":"j"})",
+          iat + R"(,"jti":"j","gen":0})",
       R"({"iss":"https://auth.example","aud":"https://auth.example","sub":"s","client_id":"s",)"
       R"("scope":"","iat":)" +
-          iat + R"(,"exp":")" + exp + R"(","jti":"j"})",
+          iat + R"(,"exp":")" + exp + R"(","jti":"j","gen":0})",
       R"({"iss":"https://auth.example","aud":["https://auth.example"],"sub":"s","client_id":"s",)"
+      R"("scope":"","iat":)" +
+          iat + R"(,"exp":)" + exp + R"(,"jti":"j","gen":0})",
+      R"({"iss":"https://auth.example","aud":"https://auth.example","sub":"s","client_id":"s",)"
+      R"("scope":"","iat":)" +
+          iat + R"(,"exp":1.7e9,"jti":"j","gen":0})",
+      // The token epoch (revocation) is required and must be an integer.
+      R"({"iss":"https://auth.example","aud":"https://auth.example","sub":"s","client_id":"s",)"
       R"("scope":"","iat":)" +
           iat + R"(,"exp":)" + exp + R"(,"jti":"j"})",
       R"({"iss":"https://auth.example","aud":"https://auth.example","sub":"s","client_id":"s",)"
       R"("scope":"","iat":)" +
-          iat + R"(,"exp":1.7e9,"jti":"j"})",
+          iat + R"(,"exp":)" + exp + R"(,"jti":"j","gen":"0"})",
   };
   for (const auto& payload : payloads) {
     SCOPED_TRACE(payload);

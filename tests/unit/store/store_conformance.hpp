@@ -12,8 +12,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "store/store.hpp"
@@ -74,9 +77,94 @@ class StoreConformance : public ::testing::Test {
     return h;
   }
 
+  static AuditEvent Event(std::string partner_id, std::string action, std::string client_id,
+                          std::int64_t at = 3000) {
+    AuditEvent e;
+    e.at = at;
+    e.actor = partner_id;
+    e.partner_id = std::move(partner_id);
+    e.action = std::move(action);
+    e.client_id = std::move(client_id);
+    e.request_id = "req-" + std::to_string(at);
+    e.source = "203.0.113.7:5555";
+    e.options_json = R"({"k":1})";
+    return e;
+  }
+
+  static Replay MakeReplay(std::string partner_id, std::string key, std::int64_t created_at,
+                           std::string sealed = "sealed-bytes") {
+    return Replay{std::move(partner_id), std::move(key), Hash('f'), std::move(sealed), created_at};
+  }
+
   void CreatePartnerOrFail(const std::string& id) {
-    auto r = store_->CreatePartner(MakePartner(id), Hash('p'));
+    auto r = store_->CreatePartner(MakePartner(id), Hash('p'), Event(id, "partner.created", id));
     ASSERT_TRUE(r) << r.error().internal;
+  }
+
+  Result<void> CreateRecipient(const Recipient& recipient, const std::string& hash,
+                               const Replay* replay = nullptr) {
+    return store_->CreateRecipient(
+        recipient, hash, replay,
+        Event(recipient.partner_id, "recipient.created", recipient.client_id));
+  }
+
+  void CreateRecipientOrFail(const std::string& id, const std::string& partner_id,
+                             const std::string& hash) {
+    auto r = CreateRecipient(MakeRecipient(id, partner_id), hash);
+    ASSERT_TRUE(r) << r.error().internal;
+  }
+
+  Result<void> UpdateRecipient(const Recipient& recipient) {
+    return store_->UpdateRecipient(
+        recipient, Event(recipient.partner_id, "recipient.updated", recipient.client_id));
+  }
+
+  Result<std::optional<std::int64_t>> Rotate(const std::string& partner_id,
+                                             const std::string& client_id, const std::string& hash,
+                                             std::int64_t now, std::int64_t grace = 0,
+                                             bool revoke_tokens = false,
+                                             const Replay* replay = nullptr) {
+    return store_->RotateSecret({partner_id, client_id, hash, now, grace, revoke_tokens}, replay,
+                                Event(partner_id, "recipient.secret_rotated", client_id, now));
+  }
+
+  // The stored secret hashes of a client, current first.
+  std::vector<std::string> Hashes(std::string_view client_id) {
+    auto client = store_->FindClient(client_id);
+    EXPECT_TRUE(client) << (client ? "" : client.error().internal);
+    std::vector<std::string> out;
+    if (client) {
+      for (const auto& secret : client->secrets) out.push_back(secret.hash);
+    }
+    return out;
+  }
+
+  ClientCredentials Client(std::string_view client_id) {
+    auto client = store_->FindClient(client_id);
+    EXPECT_TRUE(client) << (client ? "" : client.error().internal);
+    return client ? std::move(*client) : ClientCredentials{};
+  }
+
+  std::vector<AuditEvent> Events(const std::string& partner_id,
+                                 std::optional<std::string> client_id = std::nullopt,
+                                 std::optional<std::int64_t> before_id = std::nullopt,
+                                 int limit = 200) {
+    auto events = store_->ListAuditEvents({partner_id, std::move(client_id), before_id, limit});
+    EXPECT_TRUE(events) << (events ? "" : events.error().internal);
+    return events ? std::move(*events) : std::vector<AuditEvent>{};
+  }
+
+  std::vector<std::string> Actions(const std::string& partner_id) {
+    std::vector<std::string> out;
+    for (const auto& e : Events(partner_id)) out.push_back(e.action);
+    return out;
+  }
+
+  Recipient GetOrFail(const std::string& partner_id, const std::string& client_id,
+                      std::int64_t now = 3000) {
+    auto got = store_->GetRecipient(partner_id, client_id, now);
+    EXPECT_TRUE(got) << (got ? "" : got.error().internal);
+    return got ? std::move(*got) : Recipient{};
   }
 
   Factory factory_;
@@ -85,15 +173,26 @@ class StoreConformance : public ::testing::Test {
 
 TYPED_TEST_SUITE_P(StoreConformance);
 
+using Strings = std::vector<std::string>;
+
+// ---- Partners and recipients ------------------------------------------------------------------
+
 TYPED_TEST_P(StoreConformance, CreatesAndFindsPartner) {
-  ASSERT_TRUE(this->store_->CreatePartner(this->MakePartner("pt-1"), this->Hash('a')));
+  ASSERT_TRUE(this->store_->CreatePartner(this->MakePartner("pt-1"), this->Hash('a'),
+                                          this->Event("pt-1", "partner.created", "pt-1")));
   auto found = this->store_->FindClient("pt-1");
   ASSERT_TRUE(found) << found.error().internal;
   EXPECT_EQ(found->client_id, "pt-1");
   EXPECT_EQ(found->kind, ClientKind::kPartner);
+  EXPECT_EQ(found->partner_id, "");
   EXPECT_FALSE(found->disabled);
+  EXPECT_FALSE(found->retired);
+  EXPECT_EQ(found->token_epoch, 0);
   EXPECT_EQ(found->scope, "");
-  EXPECT_EQ(found->secret_hashes, std::vector<std::string>{this->Hash('a')});
+  ASSERT_EQ(found->secrets.size(), 1u);
+  EXPECT_EQ(found->secrets[0].hash, this->Hash('a'));
+  EXPECT_FALSE(found->secrets[0].expires_at.has_value());
+  EXPECT_EQ(this->Actions("pt-1"), Strings{"partner.created"});
 }
 
 TYPED_TEST_P(StoreConformance, FindClientUnknownIsNotFound) {
@@ -107,21 +206,21 @@ TYPED_TEST_P(StoreConformance, FindClientUnknownIsNotFound) {
 
 TYPED_TEST_P(StoreConformance, DuplicatePartnerIdIsConflict) {
   this->CreatePartnerOrFail("pt-1");
-  auto again = this->store_->CreatePartner(this->MakePartner("pt-1"), this->Hash('b'));
+  auto again = this->store_->CreatePartner(this->MakePartner("pt-1"), this->Hash('b'),
+                                           this->Event("pt-1", "partner.created", "pt-1"));
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, ErrorCode::kConflict);
-  // The failed write left the first partner's secret alone.
-  auto found = this->store_->FindClient("pt-1");
-  ASSERT_TRUE(found);
-  EXPECT_EQ(found->secret_hashes, std::vector<std::string>{this->Hash('p')});
+  // The failed write left the first partner's secret alone, and recorded no event.
+  EXPECT_EQ(this->Hashes("pt-1"), Strings{this->Hash('p')});
+  EXPECT_EQ(this->Actions("pt-1"), Strings{"partner.created"});
 }
 
 TYPED_TEST_P(StoreConformance, CreatesRecipientAndReadsEveryField) {
   this->CreatePartnerOrFail("pt-1");
   const Recipient recipient = this->MakeRecipient("dc-1", "pt-1");
-  ASSERT_TRUE(this->store_->CreateRecipient(recipient, this->Hash('r')));
+  ASSERT_TRUE(this->CreateRecipient(recipient, this->Hash('r')));
 
-  auto got = this->store_->GetRecipient("pt-1", "dc-1");
+  auto got = this->store_->GetRecipient("pt-1", "dc-1", 3000);
   ASSERT_TRUE(got) << got.error().internal;
   EXPECT_EQ(got->client_id, recipient.client_id);
   EXPECT_EQ(got->partner_id, recipient.partner_id);
@@ -140,9 +239,12 @@ TYPED_TEST_P(StoreConformance, CreatesRecipientAndReadsEveryField) {
   auto client = this->store_->FindClient("dc-1");
   ASSERT_TRUE(client);
   EXPECT_EQ(client->kind, ClientKind::kRecipient);
+  EXPECT_EQ(client->partner_id, "pt-1");
   EXPECT_FALSE(client->disabled);
+  EXPECT_FALSE(client->retired);
+  EXPECT_EQ(client->token_epoch, 0);
   EXPECT_EQ(client->scope, "ACCOUNT_BASIC TRANSACTIONS");
-  EXPECT_EQ(client->secret_hashes, std::vector<std::string>{this->Hash('r')});
+  EXPECT_EQ(this->Hashes("dc-1"), Strings{this->Hash('r')});
 }
 
 TYPED_TEST_P(StoreConformance, AbsentOptionalFieldsStayAbsent) {
@@ -154,52 +256,47 @@ TYPED_TEST_P(StoreConformance, AbsentOptionalFieldsStayAbsent) {
   minimal.scope = "ACCOUNT_BASIC";
   minimal.redirect_uris = {"https://min.example/cb"};
   minimal.created_at = minimal.updated_at = 5;
-  ASSERT_TRUE(this->store_->CreateRecipient(minimal, this->Hash('m')));
-  auto got = this->store_->GetRecipient("pt-1", "dc-min");
-  ASSERT_TRUE(got);
-  EXPECT_FALSE(got->logo_uri.has_value());
-  EXPECT_FALSE(got->description.has_value());
-  EXPECT_FALSE(got->terms_uri.has_value());
-  EXPECT_FALSE(got->client_uri.has_value());
-  EXPECT_FALSE(got->country.has_value());
-  EXPECT_TRUE(got->contact_emails.empty());
+  ASSERT_TRUE(this->CreateRecipient(minimal, this->Hash('m')));
+  const Recipient got = this->GetOrFail("pt-1", "dc-min");
+  EXPECT_FALSE(got.logo_uri.has_value());
+  EXPECT_FALSE(got.description.has_value());
+  EXPECT_FALSE(got.terms_uri.has_value());
+  EXPECT_FALSE(got.client_uri.has_value());
+  EXPECT_FALSE(got.country.has_value());
+  EXPECT_TRUE(got.contact_emails.empty());
 }
 
 TYPED_TEST_P(StoreConformance, EmptyStringOptionalIsNotNull) {
   this->CreatePartnerOrFail("pt-1");
   Recipient r = this->MakeRecipient("dc-1", "pt-1");
   r.description = "";
-  ASSERT_TRUE(this->store_->CreateRecipient(r, this->Hash('r')));
-  auto got = this->store_->GetRecipient("pt-1", "dc-1");
-  ASSERT_TRUE(got);
-  ASSERT_TRUE(got->description.has_value());
-  EXPECT_EQ(*got->description, "");
+  ASSERT_TRUE(this->CreateRecipient(r, this->Hash('r')));
+  const Recipient got = this->GetOrFail("pt-1", "dc-1");
+  ASSERT_TRUE(got.description.has_value());
+  EXPECT_EQ(*got.description, "");
 }
 
 TYPED_TEST_P(StoreConformance, DuplicateRecipientIdIsConflict) {
   this->CreatePartnerOrFail("pt-1");
   this->CreatePartnerOrFail("pt-2");
-  ASSERT_TRUE(this->store_->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), this->Hash('r')));
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), this->Hash('r')));
   Recipient other = this->MakeRecipient("dc-1", "pt-2");
   other.name = "Impostor";
-  auto again = this->store_->CreateRecipient(other, this->Hash('x'));
+  auto again = this->CreateRecipient(other, this->Hash('x'));
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, ErrorCode::kConflict);
-  // Nothing of the failed insert is visible.
-  auto got = this->store_->GetRecipient("pt-1", "dc-1");
-  ASSERT_TRUE(got);
-  EXPECT_EQ(got->name, "Acme Budgeting \xc3\xa9");
+  // Nothing of the failed insert is visible, not even its audit event.
+  EXPECT_EQ(this->GetOrFail("pt-1", "dc-1").name, "Acme Budgeting \xc3\xa9");
   auto list = this->store_->ListRecipients("pt-2");
   ASSERT_TRUE(list);
   EXPECT_TRUE(list->empty());
-  auto client = this->store_->FindClient("dc-1");
-  ASSERT_TRUE(client);
-  EXPECT_EQ(client->secret_hashes, std::vector<std::string>{this->Hash('r')});
+  EXPECT_EQ(this->Hashes("dc-1"), Strings{this->Hash('r')});
+  EXPECT_EQ(this->Actions("pt-2"), Strings{"partner.created"});
 }
 
 TYPED_TEST_P(StoreConformance, RecipientIdTakenByPartnerIsConflict) {
   this->CreatePartnerOrFail("pt-1");
-  auto r = this->store_->CreateRecipient(this->MakeRecipient("pt-1", "pt-1"), this->Hash('r'));
+  auto r = this->CreateRecipient(this->MakeRecipient("pt-1", "pt-1"), this->Hash('r'));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::kConflict);
 }
@@ -208,11 +305,11 @@ TYPED_TEST_P(StoreConformance, ListsOwnRecipientsOldestFirst) {
   this->CreatePartnerOrFail("pt-1");
   this->CreatePartnerOrFail("pt-2");
   // Created out of time order, and two with the same time (insertion order breaks the tie).
-  ASSERT_TRUE(this->store_->CreateRecipient(this->MakeRecipient("dc-c", "pt-1", 300), "h"));
-  ASSERT_TRUE(this->store_->CreateRecipient(this->MakeRecipient("dc-a", "pt-1", 100), "h"));
-  ASSERT_TRUE(this->store_->CreateRecipient(this->MakeRecipient("dc-z", "pt-1", 200), "h"));
-  ASSERT_TRUE(this->store_->CreateRecipient(this->MakeRecipient("dc-b", "pt-1", 200), "h"));
-  ASSERT_TRUE(this->store_->CreateRecipient(this->MakeRecipient("dc-x", "pt-2", 50), "h"));
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-c", "pt-1", 300), "h"));
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-a", "pt-1", 100), "h"));
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-z", "pt-1", 200), "h"));
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-b", "pt-1", 200), "h"));
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-x", "pt-2", 50), "h"));
 
   auto list = this->store_->ListRecipients("pt-1");
   ASSERT_TRUE(list) << list.error().internal;
@@ -239,22 +336,22 @@ TYPED_TEST_P(StoreConformance, ListsOwnRecipientsOldestFirst) {
 TYPED_TEST_P(StoreConformance, GetRecipientOfAnotherPartnerIsNotFound) {
   this->CreatePartnerOrFail("pt-1");
   this->CreatePartnerOrFail("pt-2");
-  ASSERT_TRUE(this->store_->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), "h"));
-  auto got = this->store_->GetRecipient("pt-2", "dc-1");
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), "h"));
+  auto got = this->store_->GetRecipient("pt-2", "dc-1", 3000);
   ASSERT_FALSE(got);
   EXPECT_EQ(got.error().code, ErrorCode::kNotFound);
-  auto unknown = this->store_->GetRecipient("pt-1", "dc-unknown");
+  auto unknown = this->store_->GetRecipient("pt-1", "dc-unknown", 3000);
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().code, ErrorCode::kNotFound);
   // A partner is not a recipient of itself.
-  auto partner = this->store_->GetRecipient("pt-1", "pt-1");
+  auto partner = this->store_->GetRecipient("pt-1", "pt-1", 3000);
   ASSERT_FALSE(partner);
   EXPECT_EQ(partner.error().code, ErrorCode::kNotFound);
 }
 
 TYPED_TEST_P(StoreConformance, UpdateReplacesEveryField) {
   this->CreatePartnerOrFail("pt-1");
-  ASSERT_TRUE(this->store_->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), "h"));
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), "h"));
   Recipient changed;
   changed.client_id = "dc-1";
   changed.partner_id = "pt-1";
@@ -265,22 +362,21 @@ TYPED_TEST_P(StoreConformance, UpdateReplacesEveryField) {
   changed.contact_emails = {};
   changed.created_at = 2000;
   changed.updated_at = 9000;
-  auto updated = this->store_->UpdateRecipient(changed);
+  auto updated = this->UpdateRecipient(changed);
   ASSERT_TRUE(updated) << updated.error().internal;
 
-  auto got = this->store_->GetRecipient("pt-1", "dc-1");
-  ASSERT_TRUE(got);
-  EXPECT_EQ(got->name, "Renamed");
-  EXPECT_EQ(got->scope, "ACCOUNT_BASIC");
-  EXPECT_EQ(got->redirect_uris, std::vector<std::string>{"https://new.example/only"});
-  EXPECT_FALSE(got->logo_uri.has_value());
-  EXPECT_FALSE(got->description.has_value());
-  EXPECT_FALSE(got->terms_uri.has_value());
-  EXPECT_FALSE(got->client_uri.has_value());
-  EXPECT_EQ(got->country, std::optional<std::string>("US"));
-  EXPECT_TRUE(got->contact_emails.empty());
-  EXPECT_EQ(got->created_at, 2000);
-  EXPECT_EQ(got->updated_at, 9000);
+  const Recipient got = this->GetOrFail("pt-1", "dc-1");
+  EXPECT_EQ(got.name, "Renamed");
+  EXPECT_EQ(got.scope, "ACCOUNT_BASIC");
+  EXPECT_EQ(got.redirect_uris, std::vector<std::string>{"https://new.example/only"});
+  EXPECT_FALSE(got.logo_uri.has_value());
+  EXPECT_FALSE(got.description.has_value());
+  EXPECT_FALSE(got.terms_uri.has_value());
+  EXPECT_FALSE(got.client_uri.has_value());
+  EXPECT_EQ(got.country, std::optional<std::string>("US"));
+  EXPECT_TRUE(got.contact_emails.empty());
+  EXPECT_EQ(got.created_at, 2000);
+  EXPECT_EQ(got.updated_at, 9000);
   auto client = this->store_->FindClient("dc-1");
   ASSERT_TRUE(client);
   EXPECT_EQ(client->scope, "ACCOUNT_BASIC");
@@ -290,66 +386,560 @@ TYPED_TEST_P(StoreConformance, UpdateWithWrongPartnerIsNotFoundAndChangesNothing
   this->CreatePartnerOrFail("pt-1");
   this->CreatePartnerOrFail("pt-2");
   const Recipient original = this->MakeRecipient("dc-1", "pt-1");
-  ASSERT_TRUE(this->store_->CreateRecipient(original, "h"));
+  ASSERT_TRUE(this->CreateRecipient(original, "h"));
   Recipient hijack = original;
   hijack.partner_id = "pt-2";
   hijack.name = "Hijacked";
   hijack.redirect_uris = {"https://evil.example/cb"};
-  auto updated = this->store_->UpdateRecipient(hijack);
+  auto updated = this->UpdateRecipient(hijack);
   ASSERT_FALSE(updated);
   EXPECT_EQ(updated.error().code, ErrorCode::kNotFound);
 
-  auto got = this->store_->GetRecipient("pt-1", "dc-1");
-  ASSERT_TRUE(got);
-  EXPECT_EQ(got->name, original.name);
-  EXPECT_EQ(got->redirect_uris, original.redirect_uris);
-  EXPECT_EQ(got->partner_id, "pt-1");
+  const Recipient got = this->GetOrFail("pt-1", "dc-1");
+  EXPECT_EQ(got.name, original.name);
+  EXPECT_EQ(got.redirect_uris, original.redirect_uris);
+  EXPECT_EQ(got.partner_id, "pt-1");
 }
 
 TYPED_TEST_P(StoreConformance, UpdateUnknownRecipientIsNotFound) {
   this->CreatePartnerOrFail("pt-1");
-  auto updated = this->store_->UpdateRecipient(this->MakeRecipient("dc-unknown", "pt-1"));
+  auto updated = this->UpdateRecipient(this->MakeRecipient("dc-unknown", "pt-1"));
   ASSERT_FALSE(updated);
   EXPECT_EQ(updated.error().code, ErrorCode::kNotFound);
 }
 
-TYPED_TEST_P(StoreConformance, ReplaceSecretLeavesOnlyTheNewHash) {
+// ---- Rotation ---------------------------------------------------------------------------------
+
+TYPED_TEST_P(StoreConformance, RotateSecretWithoutGraceDeletesTheOldHash) {
   this->CreatePartnerOrFail("pt-1");
-  ASSERT_TRUE(this->store_->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), this->Hash('o')));
-  auto replaced = this->store_->ReplaceSecret("pt-1", "dc-1", this->Hash('n'), 7777);
-  ASSERT_TRUE(replaced) << replaced.error().internal;
-  auto client = this->store_->FindClient("dc-1");
-  ASSERT_TRUE(client);
-  EXPECT_EQ(client->secret_hashes, std::vector<std::string>{this->Hash('n')});
-  auto got = this->store_->GetRecipient("pt-1", "dc-1");
-  ASSERT_TRUE(got);
-  EXPECT_EQ(got->updated_at, 7777);
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), this->Hash('o')));
+  auto rotated = this->Rotate("pt-1", "dc-1", this->Hash('n'), 7777);
+  ASSERT_TRUE(rotated) << rotated.error().internal;
+  EXPECT_FALSE(rotated->has_value());
+  const ClientCredentials client = this->Client("dc-1");
+  ASSERT_EQ(client.secrets.size(), 1u);
+  EXPECT_EQ(client.secrets[0].hash, this->Hash('n'));
+  EXPECT_FALSE(client.secrets[0].expires_at.has_value());
+  EXPECT_EQ(client.token_epoch, 0);
+  EXPECT_EQ(this->GetOrFail("pt-1", "dc-1").updated_at, 7777);
 }
 
-TYPED_TEST_P(StoreConformance, ReplaceSecretWithWrongPartnerIsNotFoundAndKeepsSecret) {
+TYPED_TEST_P(StoreConformance, RotateSecretWithWrongPartnerIsNotFoundAndKeepsSecret) {
   this->CreatePartnerOrFail("pt-1");
   this->CreatePartnerOrFail("pt-2");
-  ASSERT_TRUE(this->store_->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), this->Hash('o')));
-  auto replaced = this->store_->ReplaceSecret("pt-2", "dc-1", this->Hash('n'), 7777);
-  ASSERT_FALSE(replaced);
-  EXPECT_EQ(replaced.error().code, ErrorCode::kNotFound);
-  auto client = this->store_->FindClient("dc-1");
-  ASSERT_TRUE(client);
-  EXPECT_EQ(client->secret_hashes, std::vector<std::string>{this->Hash('o')});
-  auto got = this->store_->GetRecipient("pt-1", "dc-1");
-  ASSERT_TRUE(got);
-  EXPECT_EQ(got->updated_at, 2000);
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), this->Hash('o')));
+  auto rotated = this->Rotate("pt-2", "dc-1", this->Hash('n'), 7777, 600, true);
+  ASSERT_FALSE(rotated);
+  EXPECT_EQ(rotated.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(this->Hashes("dc-1"), Strings{this->Hash('o')});
+  EXPECT_EQ(this->Client("dc-1").token_epoch, 0);
+  EXPECT_EQ(this->GetOrFail("pt-1", "dc-1").updated_at, 2000);
+  EXPECT_EQ(this->Actions("pt-2"), Strings{"partner.created"});
 }
 
-TYPED_TEST_P(StoreConformance, ReplaceSecretCannotTargetAPartner) {
+TYPED_TEST_P(StoreConformance, RotateSecretCannotTargetAPartner) {
   this->CreatePartnerOrFail("pt-1");
-  auto replaced = this->store_->ReplaceSecret("pt-1", "pt-1", this->Hash('n'), 7777);
-  ASSERT_FALSE(replaced);
-  EXPECT_EQ(replaced.error().code, ErrorCode::kNotFound);
-  auto client = this->store_->FindClient("pt-1");
-  ASSERT_TRUE(client);
-  EXPECT_EQ(client->secret_hashes, std::vector<std::string>{this->Hash('p')});
+  auto rotated = this->Rotate("pt-1", "pt-1", this->Hash('n'), 7777);
+  ASSERT_FALSE(rotated);
+  EXPECT_EQ(rotated.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(this->Hashes("pt-1"), Strings{this->Hash('p')});
 }
+
+TYPED_TEST_P(StoreConformance, RotateSecretWithGraceKeepsTheOldHashUntilItExpires) {
+  this->CreatePartnerOrFail("pt-1");
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), this->Hash('o')));
+  auto rotated = this->Rotate("pt-1", "dc-1", this->Hash('n'), 7000, 600);
+  ASSERT_TRUE(rotated) << rotated.error().internal;
+  EXPECT_EQ(*rotated, std::optional<std::int64_t>(7600));
+  const ClientCredentials client = this->Client("dc-1");
+  ASSERT_EQ(client.secrets.size(), 2u);
+  // The current secret comes first.
+  EXPECT_EQ(client.secrets[0].hash, this->Hash('n'));
+  EXPECT_FALSE(client.secrets[0].expires_at.has_value());
+  EXPECT_EQ(client.secrets[1].hash, this->Hash('o'));
+  EXPECT_EQ(client.secrets[1].expires_at, std::optional<std::int64_t>(7600));
+  EXPECT_NE(client.secrets[0].id, client.secrets[1].id);
+  EXPECT_EQ(this->GetOrFail("pt-1", "dc-1", 7000).secrets.previous_expires_at,
+            std::optional<std::int64_t>(7600));
+}
+
+TYPED_TEST_P(StoreConformance, SecondRotationDuringGraceIsConflictAndChangesNothing) {
+  this->CreatePartnerOrFail("pt-1");
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), this->Hash('o')));
+  ASSERT_TRUE(this->Rotate("pt-1", "dc-1", this->Hash('n'), 7000, 600));
+  const ClientCredentials before = this->Client("dc-1");
+  const auto events_before = this->Events("pt-1").size();
+
+  const Replay replay = this->MakeReplay("pt-1", "key-1", 7599);
+  for (const std::int64_t grace : {std::int64_t{0}, std::int64_t{600}}) {
+    SCOPED_TRACE(grace);
+    // One second before the previous secret expires it is still in its grace period.
+    auto again = this->Rotate("pt-1", "dc-1", this->Hash('x'), 7599, grace, true, &replay);
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error().code, ErrorCode::kConflict);
+  }
+  const ClientCredentials after = this->Client("dc-1");
+  ASSERT_EQ(after.secrets.size(), before.secrets.size());
+  for (std::size_t i = 0; i < after.secrets.size(); ++i) {
+    EXPECT_EQ(after.secrets[i].hash, before.secrets[i].hash);
+    EXPECT_EQ(after.secrets[i].expires_at, before.secrets[i].expires_at);
+  }
+  EXPECT_EQ(after.token_epoch, 0);
+  EXPECT_EQ(this->GetOrFail("pt-1", "dc-1").updated_at, 7000);
+  EXPECT_EQ(this->Events("pt-1").size(), events_before);
+  auto found = this->store_->FindReplay("pt-1", "key-1", 0);
+  ASSERT_TRUE(found);
+  EXPECT_FALSE(found->has_value());
+}
+
+TYPED_TEST_P(StoreConformance, RotationAfterGraceExpiredLeavesAtMostTwoSecrets) {
+  this->CreatePartnerOrFail("pt-1");
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), this->Hash('a')));
+  ASSERT_TRUE(this->Rotate("pt-1", "dc-1", this->Hash('b'), 7000, 600));
+  // At the expiry instant the previous secret is no longer in grace.
+  auto second = this->Rotate("pt-1", "dc-1", this->Hash('c'), 7600, 600);
+  ASSERT_TRUE(second) << second.error().internal;
+  EXPECT_EQ(*second, std::optional<std::int64_t>(8200));
+  EXPECT_EQ(this->Hashes("dc-1"), (Strings{this->Hash('c'), this->Hash('b')}));
+
+  auto third = this->Rotate("pt-1", "dc-1", this->Hash('d'), 9000);
+  ASSERT_TRUE(third) << third.error().internal;
+  EXPECT_EQ(this->Hashes("dc-1"), Strings{this->Hash('d')});
+}
+
+TYPED_TEST_P(StoreConformance, RevokeTokensBumpsTheTokenEpoch) {
+  this->CreatePartnerOrFail("pt-1");
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), this->Hash('a')));
+  ASSERT_TRUE(this->Rotate("pt-1", "dc-1", this->Hash('b'), 7000));
+  EXPECT_EQ(this->Client("dc-1").token_epoch, 0);
+  ASSERT_TRUE(this->Rotate("pt-1", "dc-1", this->Hash('c'), 7001, 0, true));
+  EXPECT_EQ(this->Client("dc-1").token_epoch, 1);
+  ASSERT_TRUE(this->Rotate("pt-1", "dc-1", this->Hash('d'), 7002, 60, true));
+  EXPECT_EQ(this->Client("dc-1").token_epoch, 2);
+}
+
+TYPED_TEST_P(StoreConformance, RevokePreviousSecretReturnsTrueOnceThenFalse) {
+  this->CreatePartnerOrFail("pt-1");
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), this->Hash('a')));
+  auto revoke = [&](std::int64_t now) {
+    return this->store_->RevokePreviousSecret(
+        "pt-1", "dc-1", now, this->Event("pt-1", "recipient.previous_secret_revoked", "dc-1"));
+  };
+  // Nothing to revoke yet: false, and no event.
+  auto none = revoke(6000);
+  ASSERT_TRUE(none) << none.error().internal;
+  EXPECT_FALSE(*none);
+  EXPECT_EQ(this->Actions("pt-1"), (Strings{"recipient.created", "partner.created"}));
+
+  ASSERT_TRUE(this->Rotate("pt-1", "dc-1", this->Hash('b'), 7000, 600));
+  auto first = revoke(7100);
+  ASSERT_TRUE(first) << first.error().internal;
+  EXPECT_TRUE(*first);
+  EXPECT_EQ(this->Hashes("dc-1"), Strings{this->Hash('b')});
+  auto second = revoke(7101);
+  ASSERT_TRUE(second);
+  EXPECT_FALSE(*second);
+  EXPECT_EQ(this->Actions("pt-1"),
+            (Strings{"recipient.previous_secret_revoked", "recipient.secret_rotated",
+                     "recipient.created", "partner.created"}));
+  // With the grace period over, a new rotation is allowed at once.
+  EXPECT_TRUE(this->Rotate("pt-1", "dc-1", this->Hash('c'), 7102, 600));
+}
+
+TYPED_TEST_P(StoreConformance, RevokePreviousSecretAfterExpiryIsFalseWithoutEvent) {
+  this->CreatePartnerOrFail("pt-1");
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), this->Hash('a')));
+  ASSERT_TRUE(this->Rotate("pt-1", "dc-1", this->Hash('b'), 7000, 600));
+  const auto events_before = this->Events("pt-1").size();
+  auto late =
+      this->store_->RevokePreviousSecret("pt-1", "dc-1", 7600, this->Event("pt-1", "x", "dc-1"));
+  ASSERT_TRUE(late);
+  EXPECT_FALSE(*late);
+  EXPECT_EQ(this->Events("pt-1").size(), events_before);
+}
+
+TYPED_TEST_P(StoreConformance, RevokePreviousSecretOfUnknownOrForeignRecipientIsNotFound) {
+  this->CreatePartnerOrFail("pt-1");
+  this->CreatePartnerOrFail("pt-2");
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), this->Hash('a')));
+  ASSERT_TRUE(this->Rotate("pt-1", "dc-1", this->Hash('b'), 7000, 600));
+  for (const auto& [partner, client] : {std::pair<std::string, std::string>{"pt-2", "dc-1"},
+                                        {"pt-1", "dc-unknown"},
+                                        {"pt-1", "pt-1"}}) {
+    SCOPED_TRACE(partner + " " + client);
+    auto r = this->store_->RevokePreviousSecret(partner, client, 7100,
+                                                this->Event(partner, "x", client));
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
+  }
+  EXPECT_EQ(this->Hashes("dc-1").size(), 2u);
+}
+
+// ---- Retirement -------------------------------------------------------------------------------
+
+TYPED_TEST_P(StoreConformance, RetiredRecipientIsGoneButItsIdStaysTaken) {
+  this->CreatePartnerOrFail("pt-1");
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), this->Hash('a')));
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-2", "pt-1"), this->Hash('b')));
+  ASSERT_TRUE(this->Rotate("pt-1", "dc-1", this->Hash('c'), 7000, 600));
+  auto retired = this->store_->RetireRecipient("pt-1", "dc-1", 8000,
+                                               this->Event("pt-1", "recipient.deleted", "dc-1"));
+  ASSERT_TRUE(retired) << retired.error().internal;
+
+  auto list = this->store_->ListRecipients("pt-1");
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].client_id, "dc-2");
+  auto got = this->store_->GetRecipient("pt-1", "dc-1", 8000);
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().code, ErrorCode::kNotFound);
+
+  // Still known to FindClient, so its tokens can be judged, but without secrets.
+  const ClientCredentials client = this->Client("dc-1");
+  EXPECT_TRUE(client.retired);
+  EXPECT_TRUE(client.secrets.empty());
+  EXPECT_EQ(client.token_epoch, 1);
+  EXPECT_EQ(this->Actions("pt-1").front(), "recipient.deleted");
+
+  auto again =
+      this->store_->RetireRecipient("pt-1", "dc-1", 8001, this->Event("pt-1", "x", "dc-1"));
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(this->Actions("pt-1").front(), "recipient.deleted");
+
+  // The id is never reused.
+  auto reused = this->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), this->Hash('z'));
+  ASSERT_FALSE(reused);
+  EXPECT_EQ(reused.error().code, ErrorCode::kConflict);
+  EXPECT_TRUE(this->Client("dc-1").retired);
+
+  // Nothing else may change it any more.
+  auto update = this->UpdateRecipient(this->MakeRecipient("dc-1", "pt-1"));
+  ASSERT_FALSE(update);
+  EXPECT_EQ(update.error().code, ErrorCode::kNotFound);
+  auto rotate = this->Rotate("pt-1", "dc-1", this->Hash('y'), 9000);
+  ASSERT_FALSE(rotate);
+  EXPECT_EQ(rotate.error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(this->Hashes("dc-1").empty());
+  auto revoke =
+      this->store_->RevokePreviousSecret("pt-1", "dc-1", 9000, this->Event("pt-1", "x", "dc-1"));
+  ASSERT_FALSE(revoke);
+  EXPECT_EQ(revoke.error().code, ErrorCode::kNotFound);
+}
+
+TYPED_TEST_P(StoreConformance, RetireOfForeignUnknownOrPartnerIdIsNotFound) {
+  this->CreatePartnerOrFail("pt-1");
+  this->CreatePartnerOrFail("pt-2");
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), this->Hash('a')));
+  for (const auto& [partner, client] : {std::pair<std::string, std::string>{"pt-2", "dc-1"},
+                                        {"pt-1", "dc-unknown"},
+                                        {"pt-1", "pt-1"}}) {
+    SCOPED_TRACE(partner + " " + client);
+    auto r =
+        this->store_->RetireRecipient(partner, client, 8000, this->Event(partner, "x", client));
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
+  }
+  EXPECT_FALSE(this->Client("dc-1").retired);
+  EXPECT_FALSE(this->Client("pt-1").retired);
+  EXPECT_EQ(this->Hashes("dc-1"), Strings{this->Hash('a')});
+}
+
+// ---- Secret usage -----------------------------------------------------------------------------
+
+TYPED_TEST_P(StoreConformance, FreshRecipientHasEmptySecretStatus) {
+  this->CreatePartnerOrFail("pt-1");
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), this->Hash('a')));
+  const SecretStatus status = this->GetOrFail("pt-1", "dc-1").secrets;
+  EXPECT_FALSE(status.secret_last_used_at.has_value());
+  EXPECT_FALSE(status.previous_expires_at.has_value());
+  EXPECT_FALSE(status.previous_last_used_at.has_value());
+  EXPECT_EQ(status.previous_authentications, 0);
+}
+
+TYPED_TEST_P(StoreConformance, RecordSecretUseSetsLastUsedAndCountsPreviousSecretOnly) {
+  this->CreatePartnerOrFail("pt-1");
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), this->Hash('a')));
+  ASSERT_TRUE(this->Rotate("pt-1", "dc-1", this->Hash('b'), 7000, 600));
+  const ClientCredentials client = this->Client("dc-1");
+  ASSERT_EQ(client.secrets.size(), 2u);
+  const std::int64_t current = client.secrets[0].id;
+  const std::int64_t previous = client.secrets[1].id;
+
+  // A count given for the current secret is not a previous-secret authentication.
+  ASSERT_TRUE(this->store_->RecordSecretUse({{current, "dc-1", 7010, 5}}));
+  SecretStatus status = this->GetOrFail("pt-1", "dc-1", 7010).secrets;
+  EXPECT_EQ(status.secret_last_used_at, std::optional<std::int64_t>(7010));
+  EXPECT_FALSE(status.previous_last_used_at.has_value());
+  EXPECT_EQ(status.previous_authentications, 0);
+
+  ASSERT_TRUE(this->store_->RecordSecretUse({{previous, "dc-1", 7020, 3}}));
+  ASSERT_TRUE(this->store_->RecordSecretUse({{previous, "dc-1", 7030, 2}}));
+  status = this->GetOrFail("pt-1", "dc-1", 7030).secrets;
+  EXPECT_EQ(status.secret_last_used_at, std::optional<std::int64_t>(7010));
+  EXPECT_EQ(status.previous_expires_at, std::optional<std::int64_t>(7600));
+  EXPECT_EQ(status.previous_last_used_at, std::optional<std::int64_t>(7030));
+  EXPECT_EQ(status.previous_authentications, 5);
+
+  // Last used never moves back in time (batches may arrive out of order).
+  ASSERT_TRUE(this->store_->RecordSecretUse({{current, "dc-1", 7005, 0}}));
+  EXPECT_EQ(this->GetOrFail("pt-1", "dc-1", 7030).secrets.secret_last_used_at,
+            std::optional<std::int64_t>(7010));
+}
+
+TYPED_TEST_P(StoreConformance, RecordSecretUseIgnoresDeletedSecrets) {
+  this->CreatePartnerOrFail("pt-1");
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), this->Hash('a')));
+  ASSERT_TRUE(this->Rotate("pt-1", "dc-1", this->Hash('b'), 7000, 600));
+  const std::int64_t previous = this->Client("dc-1").secrets[1].id;
+  ASSERT_TRUE(
+      this->store_->RevokePreviousSecret("pt-1", "dc-1", 7001, this->Event("pt-1", "x", "dc-1")));
+  // A batch noticed before the revocation arrives after it.
+  auto recorded =
+      this->store_->RecordSecretUse({{previous, "dc-1", 7002, 4}, {999999, "dc-1", 1, 1}});
+  ASSERT_TRUE(recorded) << recorded.error().internal;
+  const SecretStatus status = this->GetOrFail("pt-1", "dc-1", 7002).secrets;
+  EXPECT_EQ(status.previous_authentications, 0);
+  EXPECT_FALSE(status.previous_last_used_at.has_value());
+  EXPECT_FALSE(status.secret_last_used_at.has_value());
+  EXPECT_TRUE(this->store_->RecordSecretUse({}));
+}
+
+TYPED_TEST_P(StoreConformance, SecretStatusForgetsThePreviousSecretWhenItsGraceEnds) {
+  this->CreatePartnerOrFail("pt-1");
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), this->Hash('a')));
+  ASSERT_TRUE(this->Rotate("pt-1", "dc-1", this->Hash('b'), 7000, 600));
+  const std::int64_t previous = this->Client("dc-1").secrets[1].id;
+  ASSERT_TRUE(this->store_->RecordSecretUse({{previous, "dc-1", 7100, 1}}));
+  SecretStatus during = this->GetOrFail("pt-1", "dc-1", 7599).secrets;
+  EXPECT_EQ(during.previous_expires_at, std::optional<std::int64_t>(7600));
+  EXPECT_EQ(during.previous_last_used_at, std::optional<std::int64_t>(7100));
+  SecretStatus after = this->GetOrFail("pt-1", "dc-1", 7600).secrets;
+  EXPECT_FALSE(after.previous_expires_at.has_value());
+  EXPECT_FALSE(after.previous_last_used_at.has_value());
+  // The next rotation starts a new count.
+  ASSERT_TRUE(this->Rotate("pt-1", "dc-1", this->Hash('c'), 7700, 600));
+  EXPECT_EQ(this->GetOrFail("pt-1", "dc-1", 7700).secrets.previous_authentications, 0);
+}
+
+// ---- Audit trail ------------------------------------------------------------------------------
+
+TYPED_TEST_P(StoreConformance, AuditEventKeepsEveryField) {
+  this->CreatePartnerOrFail("pt-1");
+  AuditEvent event = this->Event("pt-1", "recipient.created", "dc-1", 4242);
+  event.actor = "operator";
+  event.request_id = "req-\xc3\xa9";
+  event.source = "cli";
+  event.options_json = R"({"idempotency_key":true})";
+  ASSERT_TRUE(
+      this->store_->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), "h", nullptr, event));
+  const auto events = this->Events("pt-1");
+  ASSERT_EQ(events.size(), 2u);
+  const AuditEvent& got = events[0];
+  EXPECT_GT(got.id, events[1].id);
+  EXPECT_EQ(got.at, 4242);
+  EXPECT_EQ(got.partner_id, "pt-1");
+  EXPECT_EQ(got.actor, "operator");
+  EXPECT_EQ(got.action, "recipient.created");
+  EXPECT_EQ(got.client_id, "dc-1");
+  EXPECT_EQ(got.request_id, "req-\xc3\xa9");
+  EXPECT_EQ(got.source, "cli");
+  EXPECT_EQ(got.options_json, R"({"idempotency_key":true})");
+}
+
+TYPED_TEST_P(StoreConformance, FailedChangeRecordsNoAuditEvent) {
+  this->CreatePartnerOrFail("pt-1");
+  this->CreatePartnerOrFail("pt-2");
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), "h"));
+  Recipient hijack = this->MakeRecipient("dc-1", "pt-2");
+  hijack.name = "Hijacked";
+  ASSERT_FALSE(this->UpdateRecipient(hijack));
+  ASSERT_FALSE(this->Rotate("pt-2", "dc-1", "x", 5000));
+  ASSERT_FALSE(
+      this->store_->RetireRecipient("pt-2", "dc-1", 5000, this->Event("pt-2", "x", "dc-1")));
+  EXPECT_EQ(this->Actions("pt-2"), Strings{"partner.created"});
+  EXPECT_EQ(this->Actions("pt-1"), (Strings{"recipient.created", "partner.created"}));
+}
+
+TYPED_TEST_P(StoreConformance, ListAuditEventsNewestFirstWithFilterCursorAndLimit) {
+  this->CreatePartnerOrFail("pt-1");
+  this->CreatePartnerOrFail("pt-2");
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), "h"));
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-2", "pt-1"), "h"));
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-3", "pt-2"), "h"));
+  ASSERT_TRUE(this->Rotate("pt-1", "dc-1", "h1", 5000));
+  ASSERT_TRUE(this->Rotate("pt-1", "dc-2", "h2", 5001));
+  ASSERT_TRUE(this->Rotate("pt-1", "dc-1", "h3", 5002));
+
+  const auto all = this->Events("pt-1");
+  ASSERT_EQ(all.size(), 6u);
+  for (std::size_t i = 1; i < all.size(); ++i) EXPECT_GT(all[i - 1].id, all[i].id);
+  for (const auto& e : all) EXPECT_EQ(e.partner_id, "pt-1");
+  EXPECT_EQ(all[0].client_id, "dc-1");
+  EXPECT_EQ(all[0].at, 5002);
+  EXPECT_EQ(all.back().action, "partner.created");
+
+  const auto only_dc1 = this->Events("pt-1", std::string("dc-1"));
+  std::vector<std::int64_t> ats;
+  for (const auto& e : only_dc1) ats.push_back(e.at);
+  EXPECT_EQ(ats, (std::vector<std::int64_t>{5002, 5000, 3000}));
+
+  // Pages of two, following the cursor until the end.
+  std::vector<std::int64_t> paged;
+  std::optional<std::int64_t> before;
+  for (int page = 0; page < 10; ++page) {
+    const auto events = this->Events("pt-1", std::nullopt, before, 2);
+    EXPECT_LE(events.size(), 2u);
+    for (const auto& e : events) paged.push_back(e.id);
+    if (events.size() < 2) break;
+    before = events.back().id;
+  }
+  std::vector<std::int64_t> expected;
+  for (const auto& e : all) expected.push_back(e.id);
+  EXPECT_EQ(paged, expected);
+
+  const auto after_dc1 = this->Events("pt-1", std::string("dc-1"), only_dc1[0].id, 1);
+  ASSERT_EQ(after_dc1.size(), 1u);
+  EXPECT_EQ(after_dc1[0].id, only_dc1[1].id);
+  EXPECT_TRUE(this->Events("pt-1", std::nullopt, all.back().id).empty());
+  EXPECT_TRUE(this->Events("pt-1", std::string("dc-3")).empty());
+  EXPECT_TRUE(this->Events("pt-unknown").empty());
+}
+
+// ---- Idempotency replays ----------------------------------------------------------------------
+
+TYPED_TEST_P(StoreConformance, ReplayIsStoredWithTheChangeAndFoundByPartnerAndKey) {
+  this->CreatePartnerOrFail("pt-1");
+  this->CreatePartnerOrFail("pt-2");
+  const Replay create_replay =
+      this->MakeReplay("pt-1", "create-key", 5000, std::string("\0\xff", 2));
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), "h", &create_replay));
+  const Replay rotate_replay = this->MakeReplay("pt-1", "rotate-key", 6000);
+  ASSERT_TRUE(this->Rotate("pt-1", "dc-1", "h2", 6000, 0, false, &rotate_replay));
+
+  auto found = this->store_->FindReplay("pt-1", "create-key", 0);
+  ASSERT_TRUE(found) << found.error().internal;
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->partner_id, "pt-1");
+  EXPECT_EQ((*found)->key, "create-key");
+  EXPECT_EQ((*found)->fingerprint, create_replay.fingerprint);
+  EXPECT_EQ((*found)->sealed, create_replay.sealed);
+  EXPECT_EQ((*found)->created_at, 5000);
+  auto rotation = this->store_->FindReplay("pt-1", "rotate-key", 0);
+  ASSERT_TRUE(rotation);
+  ASSERT_TRUE(rotation->has_value());
+  EXPECT_EQ((*rotation)->created_at, 6000);
+
+  // Keys belong to one partner.
+  auto other = this->store_->FindReplay("pt-2", "create-key", 0);
+  ASSERT_TRUE(other);
+  EXPECT_FALSE(other->has_value());
+  auto unknown = this->store_->FindReplay("pt-1", "no-such-key", 0);
+  ASSERT_TRUE(unknown);
+  EXPECT_FALSE(unknown->has_value());
+}
+
+TYPED_TEST_P(StoreConformance, FindReplayHonoursNotBefore) {
+  this->CreatePartnerOrFail("pt-1");
+  const Replay replay = this->MakeReplay("pt-1", "k", 5000);
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), "h", &replay));
+  auto at = this->store_->FindReplay("pt-1", "k", 5000);
+  ASSERT_TRUE(at);
+  EXPECT_TRUE(at->has_value());
+  auto after = this->store_->FindReplay("pt-1", "k", 5001);
+  ASSERT_TRUE(after);
+  EXPECT_FALSE(after->has_value());
+}
+
+TYPED_TEST_P(StoreConformance, TakenReplayKeyIsKeyInUseAndRollsTheWholeChangeBack) {
+  this->CreatePartnerOrFail("pt-1");
+  const Replay replay = this->MakeReplay("pt-1", "k", 5000, "first");
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), this->Hash('a'), &replay));
+  const auto events_before = this->Events("pt-1").size();
+
+  const Replay clash = this->MakeReplay("pt-1", "k", 5100, "second");
+  auto rotated = this->Rotate("pt-1", "dc-1", this->Hash('b'), 5100, 600, true, &clash);
+  ASSERT_FALSE(rotated);
+  EXPECT_EQ(rotated.error().code, ErrorCode::kKeyInUse);
+  const ClientCredentials client = this->Client("dc-1");
+  EXPECT_EQ(this->Hashes("dc-1"), Strings{this->Hash('a')});
+  EXPECT_EQ(client.token_epoch, 0);
+  EXPECT_EQ(this->GetOrFail("pt-1", "dc-1").updated_at, 2000);
+
+  auto created = this->CreateRecipient(this->MakeRecipient("dc-2", "pt-1"), "h", &clash);
+  ASSERT_FALSE(created);
+  EXPECT_EQ(created.error().code, ErrorCode::kKeyInUse);
+  auto missing = this->store_->FindClient("dc-2");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+
+  EXPECT_EQ(this->Events("pt-1").size(), events_before);
+  auto found = this->store_->FindReplay("pt-1", "k", 0);
+  ASSERT_TRUE(found);
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->sealed, "first");
+}
+
+TYPED_TEST_P(StoreConformance, SameKeyForAnotherPartnerIsIndependent) {
+  this->CreatePartnerOrFail("pt-1");
+  this->CreatePartnerOrFail("pt-2");
+  const Replay a = this->MakeReplay("pt-1", "k", 5000, "a");
+  const Replay b = this->MakeReplay("pt-2", "k", 5000, "b");
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), "h", &a));
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-2", "pt-2"), "h", &b));
+  auto found = this->store_->FindReplay("pt-2", "k", 0);
+  ASSERT_TRUE(found);
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->sealed, "b");
+}
+
+TYPED_TEST_P(StoreConformance, ReplayOlderThanADayIsReplaced) {
+  this->CreatePartnerOrFail("pt-1");
+  constexpr std::int64_t kDay = 24 * 60 * 60;
+  const Replay old = this->MakeReplay("pt-1", "k", 5000, "old");
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), "h", &old));
+  // Exactly a day later the key is still taken.
+  const Replay same_day = this->MakeReplay("pt-1", "k", 5000 + kDay, "same-day");
+  auto taken = this->Rotate("pt-1", "dc-1", "h2", 5000 + kDay, 0, false, &same_day);
+  ASSERT_FALSE(taken);
+  EXPECT_EQ(taken.error().code, ErrorCode::kKeyInUse);
+
+  const Replay fresh = this->MakeReplay("pt-1", "k", 5001 + kDay, "fresh");
+  auto rotated = this->Rotate("pt-1", "dc-1", "h2", 5001 + kDay, 0, false, &fresh);
+  ASSERT_TRUE(rotated) << rotated.error().internal;
+  auto found = this->store_->FindReplay("pt-1", "k", 0);
+  ASSERT_TRUE(found);
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->sealed, "fresh");
+  EXPECT_EQ((*found)->created_at, 5001 + kDay);
+}
+
+TYPED_TEST_P(StoreConformance, PurgeReplaysDeletesThoseCreatedBeforeTheCutoff) {
+  this->CreatePartnerOrFail("pt-1");
+  const Replay r1 = this->MakeReplay("pt-1", "k1", 1000);
+  const Replay r2 = this->MakeReplay("pt-1", "k2", 2000);
+  const Replay r3 = this->MakeReplay("pt-1", "k3", 3000);
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), "h", &r1));
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-2", "pt-1"), "h", &r2));
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-3", "pt-1"), "h", &r3));
+  auto purged = this->store_->PurgeReplays(2000);
+  ASSERT_TRUE(purged) << purged.error().internal;
+  EXPECT_EQ(*purged, 1);
+  for (const auto& [key, present] :
+       {std::pair<std::string, bool>{"k1", false}, {"k2", true}, {"k3", true}}) {
+    SCOPED_TRACE(key);
+    auto found = this->store_->FindReplay("pt-1", key, 0);
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->has_value(), present);
+  }
+  auto again = this->store_->PurgeReplays(2000);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, 0);
+  // The changes the replays answered are untouched.
+  EXPECT_EQ(this->Hashes("dc-1"), Strings{"h"});
+}
+
+// ---- Settings and durability ------------------------------------------------------------------
 
 TYPED_TEST_P(StoreConformance, SettingAbsentIsNullopt) {
   auto value = this->store_->GetSetting("nothing");
@@ -386,7 +976,9 @@ TYPED_TEST_P(StoreConformance, GetOrCreateSettingFirstWriterWinsAcrossInstances)
 
 TYPED_TEST_P(StoreConformance, DataSurvivesReopening) {
   this->CreatePartnerOrFail("pt-1");
-  ASSERT_TRUE(this->store_->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), this->Hash('r')));
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), this->Hash('r')));
+  const Replay replay = this->MakeReplay("pt-1", "k", 7000);
+  ASSERT_TRUE(this->Rotate("pt-1", "dc-1", this->Hash('s'), 7000, 600, true, &replay));
   ASSERT_TRUE(this->store_->GetOrCreateSetting("key", "value"));
   this->store_.reset();
 
@@ -394,13 +986,25 @@ TYPED_TEST_P(StoreConformance, DataSurvivesReopening) {
   ASSERT_NE(reopened, nullptr);
   auto partner = reopened->FindClient("pt-1");
   ASSERT_TRUE(partner);
-  EXPECT_EQ(partner->secret_hashes, std::vector<std::string>{this->Hash('p')});
-  auto recipient = reopened->GetRecipient("pt-1", "dc-1");
+  ASSERT_EQ(partner->secrets.size(), 1u);
+  EXPECT_EQ(partner->secrets[0].hash, this->Hash('p'));
+  auto client = reopened->FindClient("dc-1");
+  ASSERT_TRUE(client);
+  ASSERT_EQ(client->secrets.size(), 2u);
+  EXPECT_EQ(client->secrets[1].expires_at, std::optional<std::int64_t>(7600));
+  EXPECT_EQ(client->token_epoch, 1);
+  auto recipient = reopened->GetRecipient("pt-1", "dc-1", 7000);
   ASSERT_TRUE(recipient);
   EXPECT_EQ(recipient->contact_emails, this->MakeRecipient("dc-1", "pt-1").contact_emails);
   auto setting = reopened->GetSetting("key");
   ASSERT_TRUE(setting);
   EXPECT_EQ(*setting, std::optional<std::string>("value"));
+  auto events = reopened->ListAuditEvents({"pt-1", std::nullopt, std::nullopt, 10});
+  ASSERT_TRUE(events);
+  EXPECT_EQ(events->size(), 3u);
+  auto found = reopened->FindReplay("pt-1", "k", 0);
+  ASSERT_TRUE(found);
+  EXPECT_TRUE(found->has_value());
 }
 
 REGISTER_TYPED_TEST_SUITE_P(
@@ -410,8 +1014,22 @@ REGISTER_TYPED_TEST_SUITE_P(
     RecipientIdTakenByPartnerIsConflict, ListsOwnRecipientsOldestFirst,
     GetRecipientOfAnotherPartnerIsNotFound, UpdateReplacesEveryField,
     UpdateWithWrongPartnerIsNotFoundAndChangesNothing, UpdateUnknownRecipientIsNotFound,
-    ReplaceSecretLeavesOnlyTheNewHash, ReplaceSecretWithWrongPartnerIsNotFoundAndKeepsSecret,
-    ReplaceSecretCannotTargetAPartner, SettingAbsentIsNullopt, GetOrCreateSettingFirstWriterWins,
+    RotateSecretWithoutGraceDeletesTheOldHash, RotateSecretWithWrongPartnerIsNotFoundAndKeepsSecret,
+    RotateSecretCannotTargetAPartner, RotateSecretWithGraceKeepsTheOldHashUntilItExpires,
+    SecondRotationDuringGraceIsConflictAndChangesNothing,
+    RotationAfterGraceExpiredLeavesAtMostTwoSecrets, RevokeTokensBumpsTheTokenEpoch,
+    RevokePreviousSecretReturnsTrueOnceThenFalse,
+    RevokePreviousSecretAfterExpiryIsFalseWithoutEvent,
+    RevokePreviousSecretOfUnknownOrForeignRecipientIsNotFound,
+    RetiredRecipientIsGoneButItsIdStaysTaken, RetireOfForeignUnknownOrPartnerIdIsNotFound,
+    FreshRecipientHasEmptySecretStatus, RecordSecretUseSetsLastUsedAndCountsPreviousSecretOnly,
+    RecordSecretUseIgnoresDeletedSecrets, SecretStatusForgetsThePreviousSecretWhenItsGraceEnds,
+    AuditEventKeepsEveryField, FailedChangeRecordsNoAuditEvent,
+    ListAuditEventsNewestFirstWithFilterCursorAndLimit,
+    ReplayIsStoredWithTheChangeAndFoundByPartnerAndKey, FindReplayHonoursNotBefore,
+    TakenReplayKeyIsKeyInUseAndRollsTheWholeChangeBack, SameKeyForAnotherPartnerIsIndependent,
+    ReplayOlderThanADayIsReplaced, PurgeReplaysDeletesThoseCreatedBeforeTheCutoff,
+    SettingAbsentIsNullopt, GetOrCreateSettingFirstWriterWins,
     GetOrCreateSettingFirstWriterWinsAcrossInstances, DataSurvivesReopening);
 
 }  // namespace obauth::store

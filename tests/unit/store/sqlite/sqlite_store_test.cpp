@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_store.hpp"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <atomic>
@@ -9,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/sqlite/migrations.hpp"
 #include "store/store_conformance.hpp"
 #include "temp_dir.hpp"
 
@@ -39,7 +41,57 @@ INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, StoreConformance, SqliteStoreFactory);
 
 namespace {
 
-class SqliteStoreTest : public test_support::TempDirTest {};
+class SqliteStoreTest : public test_support::TempDirTest {
+ protected:
+  // Runs `sql` on the database file directly, as an older obauth or an operator would.
+  static void ExecRaw(const std::string& path, const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    char* message = nullptr;
+    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message);
+    const std::string text = message ? message : "";
+    sqlite3_free(message);
+    sqlite3_close(db);
+    ASSERT_EQ(rc, SQLITE_OK) << text;
+  }
+
+  static std::int64_t SchemaVersion(const std::string& path) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    EXPECT_EQ(
+        sqlite3_prepare_v2(db, "SELECT max(version) FROM schema_migrations", -1, &stmt, nullptr),
+        SQLITE_OK);
+    std::int64_t version = -1;
+    if (sqlite3_step(stmt) == SQLITE_ROW) version = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return version;
+  }
+
+  // A database as obauth's first release (schema version 1) left it, with one partner, one
+  // recipient and a setting.
+  static void CreateVersion1Database(const std::string& path) {
+    std::string sql =
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
+        "applied_at INTEGER NOT NULL) STRICT;";
+    ASSERT_EQ(kMigrations[0].version, 1);
+    sql += kMigrations[0].sql;
+    sql +=
+        "INSERT INTO schema_migrations VALUES (1, 1000);"
+        "INSERT INTO clients (client_id, kind, partner_id, name, created_at, updated_at) VALUES "
+        "('pt-1', 'partner', NULL, 'Partner', 1000, 1000),"
+        "('dc-1', 'recipient', 'pt-1', 'Acme', 2000, 2500);"
+        "INSERT INTO client_secrets (client_id, secret_hash, created_at) VALUES "
+        "('pt-1', x'0102', 1000), ('dc-1', x'00ff', 2000);"
+        "INSERT INTO recipients (client_id, scope, country) VALUES "
+        "('dc-1', 'ACCOUNT_BASIC TRANSACTIONS', 'CA');"
+        "INSERT INTO recipient_redirect_uris VALUES ('dc-1', 0, 'https://acme.example/cb');"
+        "INSERT INTO recipient_contacts VALUES ('dc-1', 0, 'ops@acme.example');"
+        "INSERT INTO settings VALUES ('signing_key_ed25519', 'pem');";
+    ExecRaw(path, sql);
+  }
+};
 
 TEST_F(SqliteStoreTest, CreatesDatabaseFileWithMode0600) {
   const std::string path = DbPath();
@@ -86,6 +138,78 @@ TEST_F(SqliteStoreTest, ReopeningAppliesNoMigrationTwice) {
     auto store = SqliteStore::Open(DbPath(), 1);
     ASSERT_TRUE(store) << store.error().internal;
   }
+}
+
+TEST_F(SqliteStoreTest, MigratesAVersion1DatabaseKeepingItsData) {
+  const std::string path = DbPath();
+  CreateVersion1Database(path);
+  ASSERT_EQ(SchemaVersion(path), 1);
+  auto opened = SqliteStore::Open(path, 1);
+  ASSERT_TRUE(opened) << opened.error().internal;
+  Store& store = **opened;
+  EXPECT_EQ(SchemaVersion(path), static_cast<std::int64_t>(kMigrations.back().version));
+
+  auto partner = store.FindClient("pt-1");
+  ASSERT_TRUE(partner) << partner.error().internal;
+  EXPECT_EQ(partner->kind, ClientKind::kPartner);
+  ASSERT_EQ(partner->secrets.size(), 1u);
+  EXPECT_EQ(partner->secrets[0].hash, std::string("\x01\x02", 2));
+
+  auto client = store.FindClient("dc-1");
+  ASSERT_TRUE(client) << client.error().internal;
+  EXPECT_EQ(client->partner_id, "pt-1");
+  EXPECT_FALSE(client->retired);
+  EXPECT_EQ(client->token_epoch, 0);
+  ASSERT_EQ(client->secrets.size(), 1u);
+  EXPECT_EQ(client->secrets[0].hash, std::string("\x00\xff", 2));
+  EXPECT_FALSE(client->secrets[0].expires_at.has_value());
+
+  auto recipient = store.GetRecipient("pt-1", "dc-1", 3000);
+  ASSERT_TRUE(recipient) << recipient.error().internal;
+  EXPECT_EQ(recipient->name, "Acme");
+  EXPECT_EQ(recipient->scope, "ACCOUNT_BASIC TRANSACTIONS");
+  EXPECT_EQ(recipient->country, std::optional<std::string>("CA"));
+  EXPECT_EQ(recipient->redirect_uris, std::vector<std::string>{"https://acme.example/cb"});
+  EXPECT_EQ(recipient->contact_emails, std::vector<std::string>{"ops@acme.example"});
+  EXPECT_EQ(recipient->created_at, 2000);
+  EXPECT_EQ(recipient->updated_at, 2500);
+  EXPECT_FALSE(recipient->secrets.secret_last_used_at.has_value());
+  EXPECT_EQ(recipient->secrets.previous_authentications, 0);
+
+  auto setting = store.GetSetting("signing_key_ed25519");
+  ASSERT_TRUE(setting);
+  EXPECT_EQ(*setting, std::optional<std::string>("pem"));
+  auto events = store.ListAuditEvents({"pt-1", std::nullopt, std::nullopt, 10});
+  ASSERT_TRUE(events);
+  EXPECT_TRUE(events->empty());
+
+  // The migrated rows take part in the new features.
+  AuditEvent event{0, 3000, "pt-1", "pt-1", "recipient.secret_rotated", "dc-1", "r", "s", "{}"};
+  auto rotated = store.RotateSecret({"pt-1", "dc-1", "new-hash", 3000, 600, true}, nullptr, event);
+  ASSERT_TRUE(rotated) << rotated.error().internal;
+  auto after = store.FindClient("dc-1");
+  ASSERT_TRUE(after);
+  ASSERT_EQ(after->secrets.size(), 2u);
+  EXPECT_EQ(after->secrets[1].expires_at, std::optional<std::int64_t>(3600));
+  EXPECT_EQ(after->token_epoch, 1);
+
+  // Opening again applies nothing twice.
+  opened->reset();
+  auto again = SqliteStore::Open(path, 1);
+  ASSERT_TRUE(again) << again.error().internal;
+  auto events_again = (*again)->ListAuditEvents({"pt-1", std::nullopt, std::nullopt, 10});
+  ASSERT_TRUE(events_again);
+  EXPECT_EQ(events_again->size(), 1u);
+}
+
+TEST_F(SqliteStoreTest, DatabaseFromANewerObauthIsRefused) {
+  const std::string path = DbPath();
+  ASSERT_TRUE(SqliteStore::Open(path, 1));
+  ExecRaw(path, "INSERT INTO schema_migrations VALUES (999, 1000)");
+  auto opened = SqliteStore::Open(path, 1);
+  ASSERT_FALSE(opened);
+  EXPECT_EQ(opened.error().code, ErrorCode::kInternal);
+  EXPECT_NE(opened.error().internal.find("999"), std::string::npos) << opened.error().internal;
 }
 
 TEST_F(SqliteStoreTest, ConcurrentGetOrCreateSettingAgreesOnOneValue) {

@@ -1,0 +1,77 @@
+#include "oauth/usage_tracker.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <thread>
+#include <vector>
+
+namespace obauth::oauth {
+namespace {
+
+std::vector<store::SecretUse> Sorted(std::vector<store::SecretUse> uses) {
+  std::sort(uses.begin(), uses.end(),
+            [](const auto& a, const auto& b) { return a.secret_id < b.secret_id; });
+  return uses;
+}
+
+TEST(UsageTracker, DrainOfNothingIsEmpty) {
+  UsageTracker usage;
+  EXPECT_TRUE(usage.Drain().empty());
+}
+
+TEST(UsageTracker, DrainMergesRepeatedRecordsOfOneSecret) {
+  UsageTracker usage;
+  usage.Record(7, "dc-a", false, 100);
+  usage.Record(7, "dc-a", false, 300);
+  usage.Record(7, "dc-a", false, 200);  // out of order: the latest time wins
+  usage.Record(8, "dc-a", true, 150);
+  usage.Record(8, "dc-a", true, 120);
+  usage.Record(9, "dc-b", false, 50);
+  const auto uses = Sorted(usage.Drain());
+  ASSERT_EQ(uses.size(), 3u);
+  EXPECT_EQ(uses[0].secret_id, 7);
+  EXPECT_EQ(uses[0].client_id, "dc-a");
+  EXPECT_EQ(uses[0].last_used_at, 300);
+  EXPECT_EQ(uses[0].previous_authentications, 0);
+  EXPECT_EQ(uses[1].secret_id, 8);
+  EXPECT_EQ(uses[1].last_used_at, 150);
+  EXPECT_EQ(uses[1].previous_authentications, 2);
+  EXPECT_EQ(uses[2].secret_id, 9);
+  EXPECT_EQ(uses[2].client_id, "dc-b");
+}
+
+TEST(UsageTracker, DrainEmptiesTheTracker) {
+  UsageTracker usage;
+  usage.Record(1, "dc-a", true, 10);
+  ASSERT_EQ(usage.Drain().size(), 1u);
+  EXPECT_TRUE(usage.Drain().empty());
+  // Counting starts again after a drain.
+  usage.Record(1, "dc-a", true, 20);
+  const auto again = usage.Drain();
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].previous_authentications, 1);
+  EXPECT_EQ(again[0].last_used_at, 20);
+}
+
+TEST(UsageTracker, ConcurrentRecordsAreAllCounted) {
+  UsageTracker usage;
+  constexpr int kThreads = 4;
+  constexpr int kEach = 1000;
+  {
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&usage, t] {
+        for (int i = 0; i < kEach; ++i) usage.Record(1, "dc-a", true, t * kEach + i);
+      });
+    }
+    for (auto& thread : threads) thread.join();
+  }
+  const auto uses = usage.Drain();
+  ASSERT_EQ(uses.size(), 1u);
+  EXPECT_EQ(uses[0].previous_authentications, kThreads * kEach);
+  EXPECT_EQ(uses[0].last_used_at, kThreads * kEach - 1);
+}
+
+}  // namespace
+}  // namespace obauth::oauth

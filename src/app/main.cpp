@@ -1,6 +1,7 @@
 // obauth: command line, configuration, wiring and signals. Nothing depends on this folder.
 #include <pthread.h>
 #include <signal.h>
+#include <spdlog/async.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -24,6 +25,7 @@
 #include "oauth/access_token.hpp"
 #include "oauth/token_service.hpp"
 #include "oauth/usage_tracker.hpp"
+#include "store/caching_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace obauth::app {
@@ -147,9 +149,6 @@ class Housekeeper {
 };
 
 int Serve(const ServeOptions& options) {
-  auto log = spdlog::stderr_logger_mt("obauth");
-  log->set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %l %v", spdlog::pattern_time_type::utc);
-
   // Signals are taken by sigwait below, never by an asynchronous handler: block them before any
   // thread starts so every thread inherits the mask.
   sigset_t signals;
@@ -157,6 +156,13 @@ int Serve(const ServeOptions& options) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  // Lines are formatted by the caller and written by a background thread, so no request waits
+  // on stderr; a full queue makes callers wait rather than drop lines.
+  spdlog::init_thread_pool(8192, 1);
+  auto log = spdlog::create_async<spdlog::sinks::stderr_sink_mt>("obauth");
+  log->set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %l %v", spdlog::pattern_time_type::utc);
+
 
   const auto [host, port] = ParseListen(options.listen);
   http::ServerOptions server_options;
@@ -166,6 +172,10 @@ int Serve(const ServeOptions& options) {
   server_options.worker_threads = std::max(4, 2 * options.threads);
 
   auto storage = OpenStorage(options.db, options.key_file, server_options.worker_threads + 1);
+  // Client lookups (token endpoint, bearer checks) come from memory; writes through this
+  // process are seen at once, changes by other processes within a second.
+  storage.store = std::make_unique<store::CachingStore>(std::move(storage.store),
+                                                        std::chrono::seconds(1), 100000);
   auto generated = OrDie(crypto::SigningKey::Generate());
   const std::string pem =
       OrDie(storage.store->GetOrCreateSetting(kSigningKeySetting, generated.ToPkcs8Pem().Expose()));
@@ -202,6 +212,13 @@ int Serve(const ServeOptions& options) {
   signal_waiter.join();
   log->info("stopped");
   return 0;
+}
+
+int ServeAndFlush(const ServeOptions& options) {
+  struct FlushLogs {
+    ~FlushLogs() { spdlog::shutdown(); }
+  } flush;
+  return Serve(options);
 }
 
 int CreatePartnerCommand(const std::string& db, const std::string& key_file,
@@ -266,7 +283,7 @@ int Main(int argc, char** argv) {
     return 2;
   }
   try {
-    if (serve_cmd->parsed()) return Serve(serve);
+    if (serve_cmd->parsed()) return ServeAndFlush(serve);
     return CreatePartnerCommand(db, key_file, name);
   } catch (const Fatal& f) {
     std::cerr << "obauth: error: " << f.message << std::endl;

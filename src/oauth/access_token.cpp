@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "crypto/base64url.hpp"
+#include "crypto/hash.hpp"
 
 namespace obauth::oauth {
 namespace json = boost::json;
@@ -72,6 +73,25 @@ Result<std::string> AccessTokens::Sign(const AccessTokenClaims& claims) const {
 }
 
 Result<AccessTokenClaims> AccessTokens::Verify(std::string_view token, std::int64_t now) const {
+  if (token.empty() || token.size() > kMaxTokenLength) return Invalid("bad length");
+  const std::string digest = crypto::Sha256(token);
+  {
+    std::lock_guard lock(cache_mu_);
+    if (auto it = verified_.find(digest); it != verified_.end()) {
+      if (it->second.expires_at > now) return it->second;
+      verified_.erase(it);
+      return Invalid("expired");
+    }
+  }
+  OBAUTH_TRY(claims, VerifyUncached(token, now));
+  std::lock_guard lock(cache_mu_);
+  if (verified_.size() >= kMaxCachedTokens) verified_.clear();
+  verified_.emplace(digest, claims);
+  return std::move(claims);
+}
+
+Result<AccessTokenClaims> AccessTokens::VerifyUncached(std::string_view token,
+                                                       std::int64_t now) const {
   if (token.empty() || token.size() > kMaxTokenLength) return Invalid("bad length");
   const auto first = token.find('.');
   const auto second = first == std::string_view::npos ? first : token.find('.', first + 1);

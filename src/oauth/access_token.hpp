@@ -1,11 +1,15 @@
 // Access tokens: JWTs in the RFC 9068 shape (typ at+jwt), signed with the server's Ed25519
 // key (JWS alg EdDSA, RFC 8037) and verified locally, without a database read.
-// AccessTokens is immutable after construction and thread-safe.
+// AccessTokens is thread-safe. Verified tokens are remembered (by SHA-256 of the token, for
+// their remaining lifetime, at most kMaxCachedTokens) so a repeated bearer token costs a hash,
+// not a signature check; revocation is decided by the caller after Verify().
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "core/error.hpp"
 #include "crypto/signing_key.hpp"
@@ -29,6 +33,7 @@ class AccessTokens {
   static constexpr std::size_t kMaxTokenLength = 4096;
   // Tolerated clock difference for iat/nbf between instances, in seconds.
   static constexpr std::int64_t kClockSkew = 60;
+  static constexpr std::size_t kMaxCachedTokens = 100000;
 
   AccessTokens(crypto::SigningKey key, std::string issuer);
 
@@ -44,9 +49,13 @@ class AccessTokens {
   [[nodiscard]] Result<AccessTokenClaims> Verify(std::string_view token, std::int64_t now) const;
 
  private:
+  Result<AccessTokenClaims> VerifyUncached(std::string_view token, std::int64_t now) const;
+
   crypto::SigningKey key_;
   std::string issuer_;
   std::string encoded_header_;
+  mutable std::mutex cache_mu_;
+  mutable std::unordered_map<std::string, AccessTokenClaims> verified_;
 };
 
 }  // namespace obauth::oauth

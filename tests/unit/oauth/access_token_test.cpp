@@ -123,6 +123,15 @@ TEST_F(AccessTokensTest, ValidUntilOneSecondBeforeExpiry) {
   ExpectRejected(token, kNow + 301, "expired");
 }
 
+TEST_F(AccessTokensTest, CachedTokenDoesNotVouchForATamperedCopy) {
+  const std::string token = SignOrFail(Claims());
+  ASSERT_TRUE(tokens_.Verify(token, kNow));  // now remembered
+  ASSERT_TRUE(tokens_.Verify(token, kNow));
+  std::string tampered = token;
+  tampered[tampered.size() - 2] = tampered[tampered.size() - 2] == 'A' ? 'B' : 'A';
+  ExpectRejected(tampered, kNow, "bad signature");
+}
+
 TEST_F(AccessTokensTest, AcceptsIssuedAtWithinClockSkew) {
   AccessTokenClaims claims = Claims();
   claims.issued_at = kNow + AccessTokens::kClockSkew;

@@ -1,0 +1,104 @@
+// CachingStore: a Store decorator that answers FindClient from memory for up to `ttl` after a
+// read, so the token endpoint and bearer checks need no database read on the hot path.
+// A write made through this object drops the affected client at once; a change made by another
+// process (the command line, another instance) is seen within `ttl`. Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "store/store.hpp"
+
+namespace obauth::store {
+
+class CachingStore final : public Store {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  // `inner` does the work; at most `max_entries` clients are kept (the cache is cleared when
+  // full, which only costs reads).
+  CachingStore(std::unique_ptr<Store> inner, Clock::duration ttl, std::size_t max_entries)
+      : inner_(std::move(inner)), ttl_(ttl), max_entries_(max_entries) {}
+
+  Result<void> CreatePartner(const Partner& partner, const std::string& secret_hash,
+                             const AuditEvent& audit) override {
+    return Dropping(partner.client_id, inner_->CreatePartner(partner, secret_hash, audit));
+  }
+  Result<ClientCredentials> FindClient(std::string_view client_id) override;
+  Result<void> CreateRecipient(const Recipient& recipient, const std::string& secret_hash,
+                               const Replay* replay, const AuditEvent& audit) override {
+    return Dropping(recipient.client_id,
+                    inner_->CreateRecipient(recipient, secret_hash, replay, audit));
+  }
+  Result<std::vector<Recipient>> ListRecipients(std::string_view partner_id) override {
+    return inner_->ListRecipients(partner_id);
+  }
+  Result<Recipient> GetRecipient(std::string_view partner_id, std::string_view client_id,
+                                 std::int64_t now) override {
+    return inner_->GetRecipient(partner_id, client_id, now);
+  }
+  Result<void> UpdateRecipient(const Recipient& recipient, const AuditEvent& audit) override {
+    return Dropping(recipient.client_id, inner_->UpdateRecipient(recipient, audit));
+  }
+  Result<std::optional<std::int64_t>> RotateSecret(const RotateSecretRequest& request,
+                                                   const Replay* replay,
+                                                   const AuditEvent& audit) override {
+    return Dropping(request.client_id, inner_->RotateSecret(request, replay, audit));
+  }
+  Result<bool> RevokePreviousSecret(std::string_view partner_id, std::string_view client_id,
+                                    std::int64_t now, const AuditEvent& audit) override {
+    return Dropping(client_id, inner_->RevokePreviousSecret(partner_id, client_id, now, audit));
+  }
+  Result<void> RetireRecipient(std::string_view partner_id, std::string_view client_id,
+                               std::int64_t now, const AuditEvent& audit) override {
+    return Dropping(client_id, inner_->RetireRecipient(partner_id, client_id, now, audit));
+  }
+  Result<void> RecordSecretUse(const std::vector<SecretUse>& uses) override {
+    return inner_->RecordSecretUse(uses);
+  }
+  Result<std::vector<AuditEvent>> ListAuditEvents(const AuditQuery& query) override {
+    return inner_->ListAuditEvents(query);
+  }
+  Result<std::optional<Replay>> FindReplay(std::string_view partner_id, std::string_view key,
+                                           std::int64_t not_before) override {
+    return inner_->FindReplay(partner_id, key, not_before);
+  }
+  Result<std::int64_t> PurgeReplays(std::int64_t cutoff) override {
+    return inner_->PurgeReplays(cutoff);
+  }
+  Result<std::optional<std::string>> GetSetting(std::string_view name) override {
+    return inner_->GetSetting(name);
+  }
+  Result<std::string> GetOrCreateSetting(std::string_view name,
+                                         std::string_view value_if_absent) override {
+    return inner_->GetOrCreateSetting(name, value_if_absent);
+  }
+
+ private:
+  struct Entry {
+    ClientCredentials client;
+    Clock::time_point fetched;
+  };
+
+  // Drops the client whatever the outcome: even a failed write may have committed.
+  template <class T>
+  T Dropping(std::string_view client_id, T result) {
+    std::lock_guard lock(mu_);
+    cache_.erase(std::string(client_id));
+    ++generation_;
+    return result;
+  }
+
+  std::unique_ptr<Store> inner_;
+  const Clock::duration ttl_;
+  const std::size_t max_entries_;
+  std::mutex mu_;
+  std::unordered_map<std::string, Entry> cache_;
+  std::uint64_t generation_ = 0;  // bumped by every write, so a read racing one is not kept
+};
+
+}  // namespace obauth::store

@@ -1,0 +1,146 @@
+#include "store/caching_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "store/sqlite/sqlite_store.hpp"
+#include "store/store_conformance.hpp"
+#include "temp_dir.hpp"
+
+namespace obauth::store {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::milliseconds;
+
+AuditEvent Audit(const std::string& partner, const std::string& action, const std::string& client) {
+  return AuditEvent{0, 1, partner, partner, action, client, "req", "test", "{}"};
+}
+
+std::unique_ptr<Store> OpenSqlite(const std::string& path) {
+  auto opened = sqlite::SqliteStore::Open(path, 2);
+  EXPECT_TRUE(opened) << opened.error().internal;
+  return std::move(*opened);
+}
+
+// The decorator must keep every store behaviour: run the whole conformance suite through it.
+class CachingSqliteStoreFactory {
+ public:
+  void SetUp() { dir_ = test_support::MakeUniqueTempDir(); }
+  void TearDown() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  Result<std::unique_ptr<Store>> Open() {
+    auto opened = sqlite::SqliteStore::Open((dir_ / "obauth.db").string(), 4);
+    if (!opened) return opened.error();
+    return std::unique_ptr<Store>(
+        std::make_unique<CachingStore>(std::move(*opened), hours(1), 1000));
+  }
+
+ private:
+  std::filesystem::path dir_;
+};
+
+class CachingStoreTest : public test_support::TempDirTest {
+ protected:
+  void SetUp() override {
+    TempDirTest::SetUp();
+    other_ = OpenSqlite(DbPath());  // another process's view of the same file
+    ASSERT_TRUE(other_->CreatePartner({"pt-1", "P", 1}, "hash-1",
+                                      Audit("pt-1", "partner.created", "pt-1")));
+  }
+  std::unique_ptr<CachingStore> Caching(std::chrono::steady_clock::duration ttl) {
+    return std::make_unique<CachingStore>(OpenSqlite(DbPath()), ttl, 1000);
+  }
+  std::unique_ptr<Store> other_;
+};
+
+Recipient MakeRecipient(const std::string& id) {
+  Recipient r;
+  r.client_id = id;
+  r.partner_id = "pt-1";
+  r.name = "R";
+  r.scope = "ACCOUNT_BASIC";
+  r.redirect_uris = {"https://r.example/cb"};
+  r.created_at = r.updated_at = 1;
+  return r;
+}
+
+TEST_F(CachingStoreTest, RotationThroughTheCacheIsSeenAtOnce) {
+  auto cache = Caching(hours(1));
+  ASSERT_TRUE(cache->CreateRecipient(MakeRecipient("dc-1"), "old", nullptr,
+                                     Audit("pt-1", "recipient.created", "dc-1")));
+  auto before = cache->FindClient("dc-1");
+  ASSERT_TRUE(before);
+  ASSERT_EQ(before->secrets.at(0).hash, "old");
+  ASSERT_TRUE(cache->RotateSecret({"pt-1", "dc-1", "new", 2, 0, false}, nullptr,
+                                  Audit("pt-1", "recipient.secret_rotated", "dc-1")));
+  auto after = cache->FindClient("dc-1");
+  ASSERT_TRUE(after);
+  ASSERT_EQ(after->secrets.size(), 1u);
+  EXPECT_EQ(after->secrets[0].hash, "new");
+}
+
+TEST_F(CachingStoreTest, ChangeByAnotherProcessIsHiddenUntilTheEntryExpires) {
+  auto cache = Caching(hours(1));
+  ASSERT_TRUE(cache->FindClient("pt-1"));
+  ASSERT_TRUE(other_->CreateRecipient(MakeRecipient("dc-2"), "h", nullptr,
+                                      Audit("pt-1", "recipient.created", "dc-2")));
+  ASSERT_TRUE(
+      other_->RetireRecipient("pt-1", "dc-2", 5, Audit("pt-1", "recipient.deleted", "dc-2")));
+  // dc-2 was never read through the cache: it is read fresh.
+  auto fresh = cache->FindClient("dc-2");
+  ASSERT_TRUE(fresh);
+  EXPECT_TRUE(fresh->retired);
+}
+
+TEST_F(CachingStoreTest, EntryIsReadAgainAfterTheTtl) {
+  auto cache = Caching(milliseconds(50));
+  ASSERT_TRUE(cache->CreateRecipient(MakeRecipient("dc-3"), "old", nullptr,
+                                     Audit("pt-1", "recipient.created", "dc-3")));
+  ASSERT_TRUE(cache->FindClient("dc-3"));
+  ASSERT_TRUE(other_->RotateSecret({"pt-1", "dc-3", "new", 2, 0, false}, nullptr,
+                                   Audit("pt-1", "recipient.secret_rotated", "dc-3")));
+  auto stale = cache->FindClient("dc-3");
+  ASSERT_TRUE(stale);
+  EXPECT_EQ(stale->secrets.at(0).hash, "old");  // within the TTL: the documented staleness
+  std::this_thread::sleep_for(milliseconds(60));
+  auto fresh = cache->FindClient("dc-3");
+  ASSERT_TRUE(fresh);
+  EXPECT_EQ(fresh->secrets.at(0).hash, "new");
+}
+
+TEST_F(CachingStoreTest, UnknownClientIsNotCached) {
+  auto cache = Caching(hours(1));
+  auto missing = cache->FindClient("dc-4");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+  ASSERT_TRUE(other_->CreateRecipient(MakeRecipient("dc-4"), "h", nullptr,
+                                      Audit("pt-1", "recipient.created", "dc-4")));
+  EXPECT_TRUE(cache->FindClient("dc-4"));
+}
+
+TEST_F(CachingStoreTest, FailedWriteStillDropsTheEntry) {
+  auto cache = Caching(hours(1));
+  ASSERT_TRUE(cache->CreateRecipient(MakeRecipient("dc-5"), "old", nullptr,
+                                     Audit("pt-1", "recipient.created", "dc-5")));
+  ASSERT_TRUE(cache->FindClient("dc-5"));
+  ASSERT_TRUE(other_->RotateSecret({"pt-1", "dc-5", "new", 2, 3600, false}, nullptr,
+                                   Audit("pt-1", "recipient.secret_rotated", "dc-5")));
+  // A rotation through the cache now fails (grace pending) but must not leave a stale entry.
+  auto conflict = cache->RotateSecret({"pt-1", "dc-5", "newer", 3, 0, false}, nullptr,
+                                      Audit("pt-1", "recipient.secret_rotated", "dc-5"));
+  ASSERT_FALSE(conflict);
+  EXPECT_EQ(conflict.error().code, ErrorCode::kConflict);
+  auto fresh = cache->FindClient("dc-5");
+  ASSERT_TRUE(fresh);
+  EXPECT_EQ(fresh->secrets.size(), 2u);
+}
+
+}  // namespace
+
+INSTANTIATE_TYPED_TEST_SUITE_P(CachingSqlite, StoreConformance, CachingSqliteStoreFactory);
+
+}  // namespace obauth::store

@@ -163,7 +163,6 @@ int Serve(const ServeOptions& options) {
   auto log = spdlog::create_async<spdlog::sinks::stderr_sink_mt>("obauth");
   log->set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %l %v", spdlog::pattern_time_type::utc);
 
-
   const auto [host, port] = ParseListen(options.listen);
   http::ServerOptions server_options;
   server_options.host = host;

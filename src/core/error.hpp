@@ -29,6 +29,8 @@ enum class ErrorCode {
   kKeyReused,             // the Idempotency-Key was used for a different request
   // Infrastructure.
   kUnavailable,  // a dependency (the database) is temporarily unavailable
+  kWouldBlock,   // the call needs blocking I/O but runs where that is not allowed: retry on a
+                 // worker thread (never sent to a client)
   kInternal,     // a bug or an unexpected failure; never details to the caller
 };
 

@@ -52,6 +52,8 @@ Mapping Map(ErrorCode code) {
       return {bh::status::unprocessable_entity, "invalid_request"};
     case ErrorCode::kUnavailable:
       return {bh::status::service_unavailable, "temporarily_unavailable"};
+    case ErrorCode::kWouldBlock:  // retried on a worker, never sent
+      return {bh::status::service_unavailable, "temporarily_unavailable"};
     case ErrorCode::kInternal:
       return {bh::status::internal_server_error, "server_error"};
   }
@@ -63,6 +65,7 @@ std::string_view PublicMessage(const Error& e) {
     case ErrorCode::kInternal:
       return "Internal Server Error";
     case ErrorCode::kUnavailable:
+    case ErrorCode::kWouldBlock:
       return "Service Unavailable";
     default:
       return e.public_message;
@@ -86,7 +89,7 @@ Routed AdminError(const Error& e, std::string_view route) {
     res.set(bh::field::www_authenticate,
             R"(Bearer realm="obauth", error="insufficient_scope", scope="client:admin")");
   }
-  return {std::move(res), route, e.internal};
+  return {std::move(res), route, e.internal, e.code == ErrorCode::kWouldBlock};
 }
 
 Routed OAuthError(const Error& e, bool used_basic, std::string_view route) {
@@ -99,7 +102,7 @@ Routed OAuthError(const Error& e, bool used_basic, std::string_view route) {
     res.result(bh::status::unauthorized);
     res.set(bh::field::www_authenticate, R"(Basic realm="obauth")");
   }
-  return {std::move(res), route, e.internal};
+  return {std::move(res), route, e.internal, e.code == ErrorCode::kWouldBlock};
 }
 
 Routed Plain(bh::status status, std::string_view message, std::string_view route) {
@@ -215,6 +218,13 @@ Routed Router::Handle(const Request& request, const RequestContext& context) con
     r.note = "unhandled exception";
     return r;
   }
+}
+
+bool Router::WorthTryingInline(const Request& req) {
+  const std::string_view target = req.target();
+  const std::string_view path = target.substr(0, target.find('?'));
+  return req.method() == bh::verb::post &&
+         (path == "/api/v1/token" || path == "/api/v1/introspect");
 }
 
 Routed Router::Dispatch(const Request& req, const RequestContext& context) const {

@@ -53,8 +53,9 @@ enum class AdminOp { kList, kCreate, kGet, kUpdate, kRetire, kRotate, kRevokePre
 // A response plus what the access log needs to know about it.
 struct Routed {
   Response response;
-  std::string_view route;  // the route template, e.g. "/api/v1/recipients/{client_id}"
-  std::string note;        // internal detail for the log (never sent, never a secret)
+  std::string_view route;    // the route template, e.g. "/api/v1/recipients/{client_id}"
+  std::string note;          // internal detail for the log (never sent, never a secret)
+  bool would_block = false;  // tried inline, needs the database: run again on a worker
 };
 
 class Router {
@@ -63,6 +64,10 @@ class Router {
 
   // Never throws: an unexpected exception becomes a generic 500.
   Routed Handle(const Request& request, const RequestContext& context) const;
+
+  // True for requests usually answered from memory (the token and introspection endpoints):
+  // worth trying inline on an I/O thread under store::NonBlockingScope before a worker.
+  static bool WorthTryingInline(const Request& request);
 
  private:
   Routed Dispatch(const Request& request, const RequestContext& context) const;

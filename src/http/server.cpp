@@ -26,6 +26,7 @@
 #include "crypto/hash.hpp"
 #include "crypto/random.hpp"
 #include "http/json_codec.hpp"
+#include "store/caching_store.hpp"
 
 namespace obauth::http {
 namespace asio = boost::asio;
@@ -150,6 +151,16 @@ class Session : public std::enable_shared_from_this<Session> {
     started_ = std::chrono::steady_clock::now();
     auto request = std::make_shared<Request>(parser_->release());
     request_id_ = server_->NextRequestId(*request);
+    // Requests usually answered from memory run right here; one that turns out to need the
+    // database (or any other) goes to the worker pool, so no I/O thread waits on disk.
+    if (Router::WorthTryingInline(*request)) {
+      Routed routed;
+      {
+        store::NonBlockingScope no_blocking;
+        routed = server_->router->Handle(*request, {request_id_, peer_});
+      }
+      if (!routed.would_block) return Respond(*request, std::move(routed));
+    }
     // The work guard keeps Run() from returning while the worker holds this request.
     asio::post(server_->workers, [self = shared_from_this(), request,
                                   work = asio::make_work_guard(stream_.get_executor())]() mutable {

@@ -2,6 +2,8 @@
 
 namespace obauth::store {
 
+thread_local bool NonBlockingScope::active_ = false;
+
 Result<ClientCredentials> CachingStore::FindClient(std::string_view client_id) {
   const auto now = Clock::now();
   std::uint64_t generation;
@@ -13,6 +15,7 @@ Result<ClientCredentials> CachingStore::FindClient(std::string_view client_id) {
       return it->second.client;
     }
   }
+  if (NonBlockingScope::Active()) return WouldBlock();
   auto found = inner_->FindClient(client_id);
   // Only existing clients are kept: an unknown id may be created by another process at any time.
   if (found) {

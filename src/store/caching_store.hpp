@@ -15,6 +15,22 @@
 
 namespace obauth::store {
 
+// While one lives on a thread, CachingStore answers only from memory on that thread: anything
+// that would reach the database fails with kWouldBlock instead. I/O threads use it to try a
+// request inline and hand it to a worker only when it needs the database.
+class NonBlockingScope {
+ public:
+  NonBlockingScope() : previous_(active_) { active_ = true; }
+  ~NonBlockingScope() { active_ = previous_; }
+  NonBlockingScope(const NonBlockingScope&) = delete;
+  NonBlockingScope& operator=(const NonBlockingScope&) = delete;
+  static bool Active() { return active_; }
+
+ private:
+  bool previous_;
+  static thread_local bool active_;
+};
+
 class CachingStore final : public Store {
  public:
   using Clock = std::chrono::steady_clock;
@@ -26,59 +42,78 @@ class CachingStore final : public Store {
 
   Result<void> CreatePartner(const Partner& partner, const std::string& secret_hash,
                              const AuditEvent& audit) override {
+    if (NonBlockingScope::Active()) return WouldBlock();
     return Dropping(partner.client_id, inner_->CreatePartner(partner, secret_hash, audit));
   }
   Result<ClientCredentials> FindClient(std::string_view client_id) override;
   Result<void> CreateRecipient(const Recipient& recipient, const std::string& secret_hash,
                                const Replay* replay, const AuditEvent& audit) override {
+    if (NonBlockingScope::Active()) return WouldBlock();
     return Dropping(recipient.client_id,
                     inner_->CreateRecipient(recipient, secret_hash, replay, audit));
   }
   Result<std::vector<Recipient>> ListRecipients(std::string_view partner_id) override {
+    if (NonBlockingScope::Active()) return WouldBlock();
     return inner_->ListRecipients(partner_id);
   }
   Result<Recipient> GetRecipient(std::string_view partner_id, std::string_view client_id,
                                  std::int64_t now) override {
+    if (NonBlockingScope::Active()) return WouldBlock();
     return inner_->GetRecipient(partner_id, client_id, now);
   }
   Result<void> UpdateRecipient(const Recipient& recipient, const AuditEvent& audit) override {
+    if (NonBlockingScope::Active()) return WouldBlock();
     return Dropping(recipient.client_id, inner_->UpdateRecipient(recipient, audit));
   }
   Result<std::optional<std::int64_t>> RotateSecret(const RotateSecretRequest& request,
                                                    const Replay* replay,
                                                    const AuditEvent& audit) override {
+    if (NonBlockingScope::Active()) return WouldBlock();
     return Dropping(request.client_id, inner_->RotateSecret(request, replay, audit));
   }
   Result<bool> RevokePreviousSecret(std::string_view partner_id, std::string_view client_id,
                                     std::int64_t now, const AuditEvent& audit) override {
+    if (NonBlockingScope::Active()) return WouldBlock();
     return Dropping(client_id, inner_->RevokePreviousSecret(partner_id, client_id, now, audit));
   }
   Result<void> RetireRecipient(std::string_view partner_id, std::string_view client_id,
                                std::int64_t now, const AuditEvent& audit) override {
+    if (NonBlockingScope::Active()) return WouldBlock();
     return Dropping(client_id, inner_->RetireRecipient(partner_id, client_id, now, audit));
   }
   Result<void> RecordSecretUse(const std::vector<SecretUse>& uses) override {
+    if (NonBlockingScope::Active()) return WouldBlock();
     return inner_->RecordSecretUse(uses);
   }
   Result<std::vector<AuditEvent>> ListAuditEvents(const AuditQuery& query) override {
+    if (NonBlockingScope::Active()) return WouldBlock();
     return inner_->ListAuditEvents(query);
   }
   Result<std::optional<Replay>> FindReplay(std::string_view partner_id, std::string_view key,
                                            std::int64_t not_before) override {
+    if (NonBlockingScope::Active()) return WouldBlock();
     return inner_->FindReplay(partner_id, key, not_before);
   }
   Result<std::int64_t> PurgeReplays(std::int64_t cutoff) override {
+    if (NonBlockingScope::Active()) return WouldBlock();
     return inner_->PurgeReplays(cutoff);
   }
   Result<std::optional<std::string>> GetSetting(std::string_view name) override {
+    if (NonBlockingScope::Active()) return WouldBlock();
     return inner_->GetSetting(name);
   }
   Result<std::string> GetOrCreateSetting(std::string_view name,
                                          std::string_view value_if_absent) override {
+    if (NonBlockingScope::Active()) return WouldBlock();
     return inner_->GetOrCreateSetting(name, value_if_absent);
   }
 
  private:
+  static Error WouldBlock() {
+    return MakeError(ErrorCode::kWouldBlock, "Service Unavailable",
+                     "database call on an I/O thread");
+  }
+
   struct Entry {
     ClientCredentials client;
     Clock::time_point fetched;

@@ -139,6 +139,33 @@ TEST_F(CachingStoreTest, FailedWriteStillDropsTheEntry) {
   EXPECT_EQ(fresh->secrets.size(), 2u);
 }
 
+TEST_F(CachingStoreTest, NonBlockingScopeAnswersHitsAndRefusesEverythingElse) {
+  auto cache = Caching(hours(1));
+  ASSERT_TRUE(cache->FindClient("pt-1"));  // now cached
+  store::NonBlockingScope no_blocking;
+  EXPECT_TRUE(cache->FindClient("pt-1"));
+  auto miss = cache->FindClient("pt-unknown");
+  ASSERT_FALSE(miss);
+  EXPECT_EQ(miss.error().code, ErrorCode::kWouldBlock);
+  auto list = cache->ListRecipients("pt-1");
+  ASSERT_FALSE(list);
+  EXPECT_EQ(list.error().code, ErrorCode::kWouldBlock);
+  auto write = cache->CreateRecipient(MakeRecipient("dc-6"), "h", nullptr,
+                                      Audit("pt-1", "recipient.created", "dc-6"));
+  ASSERT_FALSE(write);
+  EXPECT_EQ(write.error().code, ErrorCode::kWouldBlock);
+}
+
+TEST_F(CachingStoreTest, NonBlockingScopeEndsWithItsLifetime) {
+  auto cache = Caching(hours(1));
+  {
+    store::NonBlockingScope no_blocking;
+    EXPECT_TRUE(store::NonBlockingScope::Active());
+  }
+  EXPECT_FALSE(store::NonBlockingScope::Active());
+  EXPECT_TRUE(cache->FindClient("pt-1"));
+}
+
 }  // namespace
 
 INSTANTIATE_TYPED_TEST_SUITE_P(CachingSqlite, StoreConformance, CachingSqliteStoreFactory);

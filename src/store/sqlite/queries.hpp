@@ -35,16 +35,16 @@ inline constexpr char kDeleteRedirectUris[] =
 inline constexpr char kInsertContact[] =
     "INSERT INTO recipient_contacts (client_id, position, email) VALUES (?1, ?2, ?3)";
 inline constexpr char kDeleteContacts[] = "DELETE FROM recipient_contacts WHERE client_id = ?1";
+// The columns ReadRecipient() reads, in its order (a macro so the literals concatenate).
+#define OBAUTH_SELECT_RECIPIENT                                                                 \
+  "SELECT c.client_id, c.partner_id, c.name, r.scope, r.logo_uri, r.description, r.terms_uri, " \
+  "r.client_uri, r.country, c.created_at, c.updated_at FROM clients c "                         \
+  "JOIN recipients r ON r.client_id = c.client_id "
 inline constexpr char kGetRecipient[] =
-    "SELECT c.client_id, c.partner_id, c.name, r.scope, r.logo_uri, r.description, r.terms_uri, "
-    "r.client_uri, r.country, c.created_at, c.updated_at FROM clients c "
-    "JOIN recipients r ON r.client_id = c.client_id "
-    "WHERE c.partner_id = ?1 AND c.client_id = ?2 AND c.retired_at IS NULL";
-inline constexpr char kListRecipients[] =
-    "SELECT c.client_id, c.partner_id, c.name, r.scope, r.logo_uri, r.description, r.terms_uri, "
-    "r.client_uri, r.country, c.created_at, c.updated_at FROM clients c "
-    "JOIN recipients r ON r.client_id = c.client_id "
+    OBAUTH_SELECT_RECIPIENT "WHERE c.partner_id = ?1 AND c.client_id = ?2 AND c.retired_at IS NULL";
+inline constexpr char kListRecipients[] = OBAUTH_SELECT_RECIPIENT
     "WHERE c.partner_id = ?1 AND c.retired_at IS NULL ORDER BY c.created_at, c.rowid";
+#undef OBAUTH_SELECT_RECIPIENT
 inline constexpr char kRedirectUris[] =
     "SELECT uri FROM recipient_redirect_uris WHERE client_id = ?1 ORDER BY position";
 inline constexpr char kContacts[] =

@@ -1,0 +1,78 @@
+-- wrk script for bench/run.sh: one file, the request shape chosen by environment variables.
+--   MODE=token   POST client_credentials to the URL's path.
+--                AUTH=basic (Authorization: Basic, default) | post (client_secret_post body);
+--                CLIENT_ID, CLIENT_SECRET; SCOPE (form-encoded; empty: no scope parameter)
+--   MODE=get     GET PREFIX..<id> with Authorization: Bearer $BEARER
+--   MODE=rotate  POST PREFIX..<id>.."/secret" (no body) with Authorization: Bearer $BEARER
+--                IDS: comma-separated ids, taken round-robin so concurrent requests hit
+--                different rows; PREFIX defaults to /api/v1/recipients/
+-- done() prints one machine-readable RESULT line (latencies in microseconds).
+local mode   = os.getenv("MODE") or "token"
+local auth   = os.getenv("AUTH") or "basic"
+local id     = os.getenv("CLIENT_ID") or "bench-basic"
+local secret = os.getenv("CLIENT_SECRET") or "bench-secret-basic-0123456789abcdef"
+local scope  = os.getenv("SCOPE") or "read"
+local bearer = os.getenv("BEARER") or ""
+local prefix = os.getenv("PREFIX") or "/api/v1/recipients/"
+
+local b64chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+local function b64(s)
+  local out = {}
+  for i = 1, #s, 3 do
+    local a, b, c = s:byte(i, i + 2)
+    local n = a * 65536 + (b or 0) * 256 + (c or 0)
+    local c1 = math.floor(n / 262144) % 64
+    local c2 = math.floor(n / 4096) % 64
+    local c3 = math.floor(n / 64) % 64
+    local c4 = n % 64
+    out[#out + 1] = b64chars:sub(c1 + 1, c1 + 1) .. b64chars:sub(c2 + 1, c2 + 1)
+      .. (b and b64chars:sub(c3 + 1, c3 + 1) or "=")
+      .. (c and b64chars:sub(c4 + 1, c4 + 1) or "=")
+  end
+  return table.concat(out)
+end
+
+local ids = {}
+for v in string.gmatch(os.getenv("IDS") or "", "[^,]+") do ids[#ids + 1] = v end
+local next_id = 0
+
+wrk.headers["Accept"] = "application/json"
+if mode == "token" then
+  local scope_param = (scope ~= "") and ("&scope=" .. scope) or ""
+  wrk.method = "POST"
+  wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+  if auth == "basic" then
+    wrk.headers["Authorization"] = "Basic " .. b64(id .. ":" .. secret)
+    wrk.body = "grant_type=client_credentials" .. scope_param
+  else
+    wrk.body = "grant_type=client_credentials" .. scope_param
+      .. "&client_id=" .. id .. "&client_secret=" .. secret
+  end
+elseif mode == "get" or mode == "rotate" then
+  if #ids == 0 then error("MODE=" .. mode .. " needs IDS") end
+  wrk.headers["Authorization"] = "Bearer " .. bearer
+  local suffix = (mode == "rotate") and "/secret" or ""
+  local method = (mode == "rotate") and "POST" or "GET"
+  -- Each wrk thread has its own Lua state: start threads at different offsets.
+  function setup(thread)
+    thread:set("offset", math.random(0, #ids - 1))
+  end
+  function request()
+    next_id = next_id + 1
+    local i = ((next_id + (offset or 0)) % #ids) + 1
+    return wrk.format(method, prefix .. ids[i] .. suffix)
+  end
+else
+  error("unknown MODE " .. mode)
+end
+
+function done(summary, latency, requests)
+  local secs = summary.duration / 1e6
+  local errs = summary.errors
+  io.write(string.format(
+    "RESULT rps=%.1f requests=%d p50_us=%d p90_us=%d p99_us=%d p999_us=%d max_us=%d non2xx=%d connect_err=%d read_err=%d write_err=%d timeout=%d\n",
+    summary.requests / secs, summary.requests,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99),
+    latency:percentile(99.9), latency.max,
+    errs.status, errs.connect, errs.read, errs.write, errs.timeout))
+end

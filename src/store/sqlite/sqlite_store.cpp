@@ -120,13 +120,16 @@ class Statement {
 // One SQLite connection with its prepared statements. Used by one thread at a time.
 class Connection {
  public:
-  static Result<std::unique_ptr<Connection>> Open(const std::string& path) {
+  // `write_mu` (shared by the store's connections) serializes this process's write
+  // transactions in memory; SQLite's busy handler, which sleeps and backs off up to 100 ms, then
+  // only arbitrates between processes.
+  static Result<std::unique_ptr<Connection>> Open(const std::string& path, std::mutex* write_mu) {
     sqlite3* db = nullptr;
     const int rc = sqlite3_open_v2(
         path.c_str(), &db,
         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
         nullptr);
-    auto connection = std::unique_ptr<Connection>(new Connection(db));
+    auto connection = std::unique_ptr<Connection>(new Connection(db, write_mu));
     if (rc != SQLITE_OK) {
       return MakeError(ErrorCode::kUnavailable, "Service Unavailable",
                        "cannot open database " + path + ": " + sqlite3_errstr(rc));
@@ -171,6 +174,7 @@ class Connection {
   // Runs `body` inside BEGIN IMMEDIATE ... COMMIT; rolls back if it fails.
   template <class F>
   [[nodiscard]] Result<void> Transaction(F&& body) {
+    std::lock_guard writer(*write_mu_);
     if (auto r = Exec("BEGIN IMMEDIATE"); !r) return r;
     Result<void> result = body();
     if (result) result = Exec("COMMIT");
@@ -188,8 +192,9 @@ class Connection {
   }
 
  private:
-  explicit Connection(sqlite3* db) : db_(db) {}
+  Connection(sqlite3* db, std::mutex* write_mu) : db_(db), write_mu_(write_mu) {}
   sqlite3* db_;
+  std::mutex* write_mu_;
   std::unordered_map<const char*, sqlite3_stmt*> statements_;
 };
 
@@ -360,7 +365,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
   }
   ::close(fd);
   auto store = std::unique_ptr<SqliteStore>(new SqliteStore(path, max_connections));
-  auto connection = Connection::Open(path);
+  auto connection = Connection::Open(path, &store->write_mu_);
   if (!connection) return connection.error();
   if (auto r = Migrate(**connection, path); !r) {
     if (r.error().code == ErrorCode::kInternal || r.error().code == ErrorCode::kUnavailable) {
@@ -383,7 +388,7 @@ Result<SqliteStore::Lease> SqliteStore::Acquire() {
   }
   ++open_;
   lock.unlock();
-  auto connection = Connection::Open(path_);
+  auto connection = Connection::Open(path_, &write_mu_);
   if (!connection) {
     std::lock_guard relock(mu_);
     --open_;

@@ -57,6 +57,7 @@ class SqliteStore final : public Store {
 
   const std::string path_;
   const int max_connections_;
+  std::mutex write_mu_;  // one write transaction at a time in this process
   std::mutex mu_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<Connection>> idle_;

@@ -139,7 +139,14 @@ install_packages() {
 # Own build directory (others use build/, build-unit/, build-e2e/), RelWithDebInfo like
 # scripts/build.sh: the -O2 binary that scripts/serve.sh ships, with symbols for profiles.
 build_obauth() {
-  log "building obauth into $BUILD_DIR"
+  # What is built, recorded now: the tree may move while the script waits for a quiet machine.
+  if git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
+    BUILT_REV="git $(git -C "$ROOT" rev-parse --short HEAD)"
+    git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || BUILT_REV="$BUILT_REV + uncommitted src changes"
+  else
+    BUILT_REV="$ROOT (not a git checkout)"
+  fi
+  log "building obauth ($BUILT_REV) into $BUILD_DIR"
   cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DOBAUTH_BUILD_TESTS=OFF >/dev/null
   cmake --build "$BUILD_DIR" -j "${OBAUTH_JOBS:-2}" --target obauth >&2
@@ -409,7 +416,10 @@ print_table() {
   awk -F'\t' -v conns="$CONNS" 'FNR == NR { if ($1 == "nginx-static" && $2 == conns) ng = $3; next }
     /bits EdDSA \(Ed25519\) / { k = split($0, f, " "); ed += f[k - 1]; n++ }
     /bits ecdsa \(nistp256\) / { k = split($0, f, " "); es += f[k - 1] }
-    END { if (ng > 0 && n > 0) { ed /= n; es /= n
+    /bits EdDSA \(Ed25519\) / { k = split($0, f, " "); if (lo == "" || f[k - 1] < lo) lo = f[k - 1]; if (f[k - 1] > hi) hi = f[k - 1] }
+    END { if (n > 1 && lo > 0 && (hi - lo) / lo > 0.10)
+            printf "\nWARNING: the server core ran %.0f%% faster at one end of the run than at the other (openssl speed ed25519 %d vs %d sign/s): the host was busy; repeat the run before trusting its ratios.\n", (hi - lo) / lo * 100, lo, hi
+          if (ng > 0 && n > 0) { ed /= n; es /= n
       printf "\nSigning bound at c%s, 1 / (1/nginx + 1/sign rate) with the mean openssl speed of the run: Ed25519 %.0f req/s = %.3fx nginx; ES256 %.0f req/s = %.3fx nginx.\n",
         conns, 1 / (1 / ng + 1 / ed), 1 / (1 / ng + 1 / ed) / ng, 1 / (1 / ng + 1 / es), 1 / (1 / ng + 1 / es) / ng } }' \
     "$OUT/rows.tsv" "$OUT"/openssl-speed-*.txt
@@ -430,13 +440,7 @@ wait_for_quiet
   echo "memory: $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
   echo "placement: servers on CPU $SERVER_CPU (taskset -a), wrk -t1 on CPU $WRK_CPU"
   echo "runs: warm-up ${WARMUP}s, then ${DURATION}s at c$CONNS and ${DURATION}s at c1, keep-alive"
-  if git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
-    rev="git $(git -C "$ROOT" rev-parse --short HEAD)"
-    git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || rev="$rev + uncommitted src changes"
-  else
-    rev="$ROOT (not a git checkout)"
-  fi
-  echo "obauth: ${SOURCE_NOTE:-$rev}, RelWithDebInfo, --threads 1, SQLite on $(df -T "$TMP" | awk 'NR == 2 {print $2}') ($TMP)"
+  echo "obauth: ${SOURCE_NOTE:-$BUILT_REV} (at build time), RelWithDebInfo, --threads 1, SQLite on $(df -T "$TMP" | awk 'NR == 2 {print $2}') ($TMP)"
   echo "wrk: $(dpkg-query -W -f='${Version}' wrk)  nginx: $(nginx -v 2>&1 | sed 's/.*: //')  node: $(node --version)"
   if [ -f "$TMP/oidc-provider/node_modules/oidc-provider/package.json" ]; then
     echo "oidc-provider: $(node -p "require('$TMP/oidc-provider/node_modules/oidc-provider/package.json').version")"

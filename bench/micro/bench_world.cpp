@@ -39,7 +39,11 @@ BenchWorld::BenchWorld() {
   }
   dir = pattern;
   // As main.cpp: worker_threads + 1 connections; one is enough for a single-threaded benchmark.
-  store = OrDie(store::sqlite::SqliteStore::Open((dir / "obauth.db").string(), 2), "open store");
+  auto sqlite_store =
+      OrDie(store::sqlite::SqliteStore::Open((dir / "obauth.db").string(), 2), "open store");
+  sqlite = sqlite_store.get();
+  store = std::make_unique<store::CachingStore>(std::move(sqlite_store), std::chrono::seconds(1),
+                                                100000);
   hasher = std::make_unique<crypto::SecretHasher>(Secret(std::string(32, 'k')));
   access_tokens = std::make_unique<oauth::AccessTokens>(
       OrDie(crypto::SigningKey::Generate(), "key generation"), std::string(kIssuer));
@@ -47,12 +51,13 @@ BenchWorld::BenchWorld() {
                                                  kTokenTtl);
   recipients = std::make_unique<admin::RecipientService>(*store, *hasher, clock);
   idempotency = std::make_unique<http::Idempotency>(Secret(std::string(32, 'i')));
-  router = std::make_unique<http::Router>(http::Services{
-      *tokens, *recipients, *store, *idempotency, clock, admin::RotateOptions{0, false}});
+  router = std::make_unique<http::Router>(http::Services{*tokens, *recipients, *store, *idempotency,
+                                                         clock, admin::RotateOptions{0, false}});
 
   const admin::Caller operator_caller{"", "operator", "", "cli"};
-  auto partner = OrDie(admin::CreatePartner(*store, *hasher, clock, "Bench Partner", operator_caller),
-                       "create partner");
+  auto partner =
+      OrDie(admin::CreatePartner(*store, *hasher, clock, "Bench Partner", operator_caller),
+            "create partner");
   partner_id = partner.client_id;
   partner_secret = std::string(partner.client_secret.Expose());
 

@@ -1,7 +1,7 @@
 // BenchWorld: obauth wired as src/app/main.cpp wires it (SQLite store in a private temporary
-// directory, Ed25519 key, token and recipient services, router), with one partner, one
-// recipient and a partner access token, shared by every micro-benchmark. Created on first use,
-// removed at exit. The benchmarks run on one thread, so no locking is needed.
+// directory behind the client cache, ES256 key, token and recipient services, router), with one
+// partner, one recipient and a partner access token, shared by every micro-benchmark. Created on
+// first use, removed at exit. The benchmarks run on one thread, so no locking is needed.
 #pragma once
 
 #include <filesystem>
@@ -17,6 +17,7 @@
 #include "oauth/access_token.hpp"
 #include "oauth/token_service.hpp"
 #include "oauth/usage_tracker.hpp"
+#include "store/caching_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace obauth::bench {
@@ -34,7 +35,8 @@ class BenchWorld {
 
   SystemClock clock;
   std::filesystem::path dir;
-  std::unique_ptr<store::sqlite::SqliteStore> store;
+  std::unique_ptr<store::CachingStore> store;    // as main.cpp: client lookups from memory
+  store::sqlite::SqliteStore* sqlite = nullptr;  // the database behind it, owned by `store`
   std::unique_ptr<crypto::SecretHasher> hasher;
   std::unique_ptr<oauth::AccessTokens> access_tokens;
   oauth::UsageTracker usage;

@@ -71,8 +71,8 @@ BENCHMARK(BM_DecodeRecipientInput);
 void BM_DecodeJsonParams_TokenBody(benchmark::State& state) {
   const auto& world = BenchWorld::Get();
   const std::string body = R"({"grant_type":"client_credentials","client_id":")" +
-                           world.recipient_id + R"(","client_secret":")" +
-                           world.recipient_secret + R"("})";
+                           world.recipient_id + R"(","client_secret":")" + world.recipient_secret +
+                           R"("})";
   const std::vector<std::string_view> names{"grant_type", "scope", "client_id", "client_secret"};
   for (auto _ : state) {
     auto params = http::DecodeJsonParams(body, names);
@@ -83,8 +83,7 @@ BENCHMARK(BM_DecodeJsonParams_TokenBody);
 
 void BM_EncodeToken(benchmark::State& state) {
   const auto& world = BenchWorld::Get();
-  const oauth::IssuedToken issued{world.partner_id, world.partner_token, kTokenTtl,
-                                  "client:admin"};
+  const oauth::IssuedToken issued{world.partner_id, world.partner_token, kTokenTtl, "client:admin"};
   for (auto _ : state) {
     auto body = http::EncodeToken(issued);
     benchmark::DoNotOptimize(body);

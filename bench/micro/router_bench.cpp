@@ -30,8 +30,8 @@ void Run(benchmark::State& state, const http::Request& req, unsigned expect) {
   const auto& router = *BenchWorld::Get().router;
   const auto first = router.Handle(req, kContext);
   if (first.response.result_int() != expect) {
-    state.SkipWithError(("unexpected status " + std::to_string(first.response.result_int()) +
-                         ": " + first.response.body())
+    state.SkipWithError(("unexpected status " + std::to_string(first.response.result_int()) + ": " +
+                         first.response.body())
                             .c_str());
     return;
   }
@@ -82,7 +82,7 @@ BENCHMARK(BM_Router_RotateSecret)->Unit(benchmark::kMicrosecond);
 void BM_Store_FindClient(benchmark::State& state) {
   auto& world = BenchWorld::Get();
   for (auto _ : state) {
-    auto client = world.store->FindClient(world.recipient_id);
+    auto client = world.sqlite->FindClient(world.recipient_id);
     benchmark::DoNotOptimize(client);
   }
 }
@@ -92,7 +92,7 @@ void BM_Store_GetRecipient(benchmark::State& state) {
   auto& world = BenchWorld::Get();
   const std::int64_t now = world.clock.NowSeconds();
   for (auto _ : state) {
-    auto recipient = world.store->GetRecipient(world.partner_id, world.recipient_id, now);
+    auto recipient = world.sqlite->GetRecipient(world.partner_id, world.recipient_id, now);
     benchmark::DoNotOptimize(recipient);
   }
 }

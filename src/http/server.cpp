@@ -3,21 +3,18 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
-#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
-#include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_map>
@@ -33,6 +30,9 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bh = boost::beast::http;
 using tcp = asio::ip::tcp;
+using SteadyClock = std::chrono::steady_clock;
+// Sockets bound to one io_context's executor: no type-erased executor on the hot path.
+using Socket = tcp::socket::rebind_executor<asio::io_context::executor_type>::other;
 
 namespace {
 
@@ -46,25 +46,56 @@ bool IsSafeRequestId(std::string_view id) {
   return true;
 }
 
+// The response as it goes on the wire, in one buffer: status line, fields, blank line, body.
+void Serialize(const Response& response, std::string& out) {
+  out.clear();
+  out += response.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  out += std::to_string(response.result_int());
+  out += ' ';
+  out += response.reason();
+  out += "\r\n";
+  for (const auto& field : response) {
+    out += field.name_string();
+    out += ": ";
+    out += field.value();
+    out += "\r\n";
+  }
+  out += "\r\n";
+  out += response.body();
+}
+
+// How often each I/O thread looks for connections past their deadline: deadlines are enforced
+// within this much of their time.
+constexpr std::chrono::milliseconds kSweepInterval{250};
+
 }  // namespace
 
 class Session;
+
+// One I/O thread's share of the server: its event loop and the connections bound to it. A
+// connection lives on one I/O thread from accept to close, so its handlers never run
+// concurrently and need no strand; `sessions` is touched on that thread only.
+struct IoThread {
+  asio::io_context ioc{1};
+  asio::steady_timer sweeper{ioc};
+  std::unordered_map<std::uint64_t, std::weak_ptr<Session>> sessions;
+};
 
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   Impl(ServerOptions o, std::shared_ptr<spdlog::logger> l)
       : options(std::move(o)),
         log(std::move(l)),
         workers(static_cast<std::size_t>(std::max(1, options.worker_threads))),
-        acceptor(ioc),
-        control(asio::make_strand(ioc)),
-        grace_timer(control) {
+        io(static_cast<std::size_t>(std::max(1, options.io_threads))),
+        acceptor(io.front().ioc),
+        grace_timer(io.front().ioc) {
     auto prefix = crypto::RandomBytes(4);
     request_prefix = prefix ? crypto::ToHex(*prefix) : "0";
   }
 
   void Accept();
-  void Register(const std::shared_ptr<Session>& session);
-  void Unregister(std::uint64_t id);
+  void Sweep(IoThread& thread);
+  void Unregister(IoThread& thread, std::uint64_t id);
   void BeginShutdown();
   std::string NextRequestId(const Request& request) {
     if (auto it = request.find("X-Request-Id");
@@ -77,49 +108,49 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   const Router* router = nullptr;  // set by Run() before the first accept
   const ServerOptions options;
   std::shared_ptr<spdlog::logger> log;
-  asio::io_context ioc;
   asio::thread_pool workers;
-  tcp::acceptor acceptor;
-  asio::strand<asio::io_context::executor_type> control;
-  asio::steady_timer grace_timer;
+  std::vector<IoThread> io;
+  tcp::acceptor acceptor;          // on io[0]
+  asio::steady_timer grace_timer;  // on io[0]
   std::atomic<bool> stopping{false};
-  std::mutex mu;
-  std::unordered_map<std::uint64_t, std::weak_ptr<Session>> sessions;
-  std::uint64_t next_session = 0;
+  std::atomic<std::size_t> live_sessions{0};
+  std::uint64_t next_session = 0;  // io[0] only (accept handler)
+  std::size_t next_thread = 0;     // io[0] only
   std::string request_prefix;
   std::atomic<std::uint64_t> request_counter{0};
 };
 
-// One connection: reads a request, hands it to the worker pool, writes the answer, repeats
-// while keep-alive holds. All members are touched on the connection's strand only.
+// One connection: reads a request, answers it (inline when it can be answered from memory,
+// otherwise on the worker pool), writes the response, repeats while keep-alive holds.
+// Deadlines: the whole request (including the wait for it on an idle keep-alive connection) and
+// the write of the response must each finish within read_timeout; the I/O thread's sweeper
+// closes a connection past its deadline. No deadline runs while the router works.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<Server::Impl> server, std::uint64_t id)
-      : stream_(std::move(socket)), server_(std::move(server)), id_(id) {
+  Session(Socket socket, std::shared_ptr<Server::Impl> server, IoThread& thread, std::uint64_t id)
+      : socket_(std::move(socket)), server_(std::move(server)), thread_(thread), id_(id) {
     beast::error_code ec;
-    auto endpoint = stream_.socket().remote_endpoint(ec);
+    auto endpoint = socket_.remote_endpoint(ec);
     if (!ec) peer_ = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
   }
-  ~Session() { server_->Unregister(id_); }
+  ~Session() { server_->Unregister(thread_, id_); }
 
-  std::uint64_t id() const { return id_; }
+  void Start() { Read(); }
 
-  void Start() {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+  // Called by the sweeper on this connection's thread.
+  void CloseIfExpired(SteadyClock::time_point now) {
+    if (now >= deadline_) Close();
   }
 
-  // Part of a graceful shutdown: a connection waiting for its next request is closed now; one
-  // with a request in flight closes after writing the response. A request counts as in flight
-  // from its first byte (parsed, buffered, or still in the socket), not only once complete:
-  // otherwise a client caught mid-upload loses its request.
+  // Part of a graceful shutdown, on this connection's thread: a connection waiting for its next
+  // request is closed now; one with a request in flight closes after writing the response. A
+  // request counts as in flight from its first byte (parsed, buffered, or still in the socket),
+  // not only once complete: otherwise a client caught mid-upload loses its request.
   void CloseIfIdle() {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-      beast::error_code ec;
-      const bool receiving = self->buffer_.size() > 0 ||
-                             (self->parser_ && self->parser_->got_some()) ||
-                             self->stream_.socket().available(ec) > 0;
-      if (!self->busy_ && !receiving) self->stream_.socket().close();
-    });
+    beast::error_code ec;
+    const bool receiving =
+        buffer_.size() > 0 || (parser_ && parser_->got_some()) || socket_.available(ec) > 0;
+    if (!busy_ && !receiving) Close();
   }
 
  private:
@@ -128,9 +159,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(server_->options.max_body_bytes);
     parser_->header_limit(static_cast<std::uint32_t>(server_->options.max_header_bytes));
-    stream_.expires_after(server_->options.read_timeout);
+    deadline_ = SteadyClock::now() + server_->options.read_timeout;
     bh::async_read(
-        stream_, buffer_, *parser_,
+        socket_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
   }
 
@@ -148,39 +179,40 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return Close();  // closed by the peer, timed out, or cancelled by shutdown
 
     busy_ = true;
-    started_ = std::chrono::steady_clock::now();
-    auto request = std::make_shared<Request>(parser_->release());
-    request_id_ = server_->NextRequestId(*request);
+    started_ = SteadyClock::now();
+    deadline_ = SteadyClock::time_point::max();
+    request_ = parser_->release();
+    request_id_ = server_->NextRequestId(request_);
     // Requests usually answered from memory run right here; one that turns out to need the
     // database (or any other) goes to the worker pool, so no I/O thread waits on disk.
-    if (Router::WorthTryingInline(*request)) {
+    if (Router::WorthTryingInline(request_)) {
       Routed routed;
       {
         store::NonBlockingScope no_blocking;
-        routed = server_->router->Handle(*request, {request_id_, peer_});
+        routed = server_->router->Handle(request_, {request_id_, peer_});
       }
-      if (!routed.would_block) return Respond(*request, std::move(routed));
+      if (!routed.would_block) return Respond(std::move(routed));
     }
-    // The work guard keeps Run() from returning while the worker holds this request.
-    asio::post(server_->workers, [self = shared_from_this(), request,
-                                  work = asio::make_work_guard(stream_.get_executor())]() mutable {
-      auto routed = std::make_shared<Routed>(
-          self->server_->router->Handle(*request, {self->request_id_, self->peer_}));
-      asio::post(self->stream_.get_executor(),
-                 [self, request, routed]() { self->Respond(*request, std::move(*routed)); });
+    // The work guard keeps this I/O thread's loop running while the worker holds the request.
+    asio::post(server_->workers, [self = shared_from_this(),
+                                  work = asio::make_work_guard(socket_.get_executor())]() mutable {
+      self->routed_ =
+          self->server_->router->Handle(self->request_, {self->request_id_, self->peer_});
+      const auto executor = self->socket_.get_executor();
+      asio::post(executor, [self = std::move(self)]() { self->Respond(std::move(self->routed_)); });
     });
   }
 
-  void Respond(const Request& request, Routed routed) {
+  void Respond(Routed routed) {
     response_ = std::move(routed.response);
-    const bool keep_alive = request.keep_alive() && !server_->stopping;
-    Finish(request.method_string(), routed.route, routed.note, keep_alive, request.version());
+    const bool keep_alive = request_.keep_alive() && !server_->stopping;
+    Finish(request_.method_string(), routed.route, routed.note, keep_alive, request_.version());
   }
 
   // Answers a request that could not be read, then closes the connection.
   void Reject(bh::status status, std::string_view message) {
     busy_ = true;
-    started_ = std::chrono::steady_clock::now();
+    started_ = SteadyClock::now();
     request_id_ = server_->request_prefix + "-" + std::to_string(++server_->request_counter);
     response_ = Response{status, 11};
     response_.set(bh::field::content_type, "application/json");
@@ -195,17 +227,17 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.keep_alive(keep_alive);
     response_.prepare_payload();
     keep_alive_ = keep_alive;
-    const double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)
-            .count();
+    const auto now = SteadyClock::now();
+    const double ms = std::chrono::duration<double, std::milli>(now - started_).count();
     const int status = static_cast<int>(response_.result_int());
     const auto level = status >= 500 ? spdlog::level::err : spdlog::level::info;
     server_->log->log(
         level, "request id={} method={} route={} status={} duration_ms={:.3f} peer={}{}{}",
         request_id_, method, route, status, ms, peer_, note.empty() ? "" : " note=", note);
-    stream_.expires_after(server_->options.read_timeout);
-    bh::async_write(
-        stream_, response_,
+    Serialize(response_, out_);
+    deadline_ = now + server_->options.read_timeout;
+    asio::async_write(
+        socket_, asio::buffer(out_),
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnWrite(ec); });
   }
 
@@ -216,81 +248,97 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Close() {
+    deadline_ = SteadyClock::time_point::max();
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.socket().close(ignored);
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    socket_.close(ignored);
   }
 
-  beast::tcp_stream stream_;
+  Socket socket_;
   beast::flat_buffer buffer_;
   std::optional<bh::request_parser<bh::string_body>> parser_;
+  Request request_;
+  Routed routed_;  // written by a worker, read back on this connection's thread
   Response response_;
+  std::string out_;
   std::shared_ptr<Server::Impl> server_;
+  IoThread& thread_;
   const std::uint64_t id_;
   std::string peer_;
   std::string request_id_;
-  std::chrono::steady_clock::time_point started_;
+  SteadyClock::time_point started_;
+  SteadyClock::time_point deadline_ = SteadyClock::time_point::max();
   bool busy_ = false;
   bool keep_alive_ = false;
 };
 
 void Server::Impl::Accept() {
-  acceptor.async_accept(asio::make_strand(ioc),
-                        [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-                          if (ec == asio::error::operation_aborted || self->stopping) return;
-                          if (!ec) {
-                            std::uint64_t id;
-                            {
-                              std::lock_guard lock(self->mu);
-                              id = ++self->next_session;
-                            }
-                            auto session = std::make_shared<Session>(std::move(socket), self, id);
-                            self->Register(session);
-                            session->Start();
-                          } else {
-                            self->log->warn("accept failed: {}", ec.message());
-                          }
-                          self->Accept();
-                        });
+  IoThread& target = io[next_thread++ % io.size()];
+  acceptor.async_accept(target.ioc.get_executor(), [self = shared_from_this(), &target](
+                                                       beast::error_code ec, Socket socket) {
+    if (ec == asio::error::operation_aborted || self->stopping) return;
+    if (!ec) {
+      const std::uint64_t id = ++self->next_session;
+      ++self->live_sessions;
+      // The connection is registered and started on its own I/O thread.
+      asio::post(target.ioc, [self, &target, id, socket = std::move(socket)]() mutable {
+        auto session = std::make_shared<Session>(std::move(socket), self, target, id);
+        target.sessions.emplace(id, session);
+        session->Start();
+      });
+    } else {
+      self->log->warn("accept failed: {}", ec.message());
+    }
+    self->Accept();
+  });
 }
 
-void Server::Impl::Register(const std::shared_ptr<Session>& session) {
-  std::lock_guard lock(mu);
-  sessions.emplace(session->id(), session);
+void Server::Impl::Sweep(IoThread& thread) {
+  thread.sweeper.expires_after(kSweepInterval);
+  thread.sweeper.async_wait([self = shared_from_this(), &thread](beast::error_code ec) {
+    if (ec) return;  // cancelled: the server has stopped and this thread has no connections
+    const auto now = SteadyClock::now();
+    std::vector<std::shared_ptr<Session>> live;
+    live.reserve(thread.sessions.size());
+    for (auto& [id, weak] : thread.sessions) {
+      if (auto s = weak.lock()) live.push_back(std::move(s));
+    }
+    for (auto& s : live) s->CloseIfExpired(now);
+    if (self->stopping && thread.sessions.empty()) return;
+    self->Sweep(thread);
+  });
 }
 
-void Server::Impl::Unregister(std::uint64_t id) {
-  bool last = false;
-  {
-    std::lock_guard lock(mu);
-    sessions.erase(id);
-    last = sessions.empty() && stopping;
-  }
+void Server::Impl::Unregister(IoThread& thread, std::uint64_t id) {
+  thread.sessions.erase(id);
+  if (stopping && thread.sessions.empty()) thread.sweeper.cancel();
   // The last connection gone during a shutdown: nothing is left to wait for.
-  if (last) {
-    asio::post(control, [self = shared_from_this()] { self->grace_timer.cancel(); });
+  if (--live_sessions == 0 && stopping) {
+    asio::post(io.front().ioc, [self = shared_from_this()] { self->grace_timer.cancel(); });
   }
 }
 
 void Server::Impl::BeginShutdown() {
-  asio::post(control, [self = shared_from_this()] {
+  asio::post(io.front().ioc, [self = shared_from_this()] {
     if (self->stopping.exchange(true)) return;
     beast::error_code ignored;
     self->acceptor.close(ignored);
-    std::vector<std::shared_ptr<Session>> live;
-    {
-      std::lock_guard lock(self->mu);
-      for (auto& [id, weak] : self->sessions) {
-        if (auto s = weak.lock()) live.push_back(std::move(s));
-      }
+    for (auto& thread : self->io) {
+      asio::post(thread.ioc, [self, &thread] {
+        std::vector<std::shared_ptr<Session>> live;
+        for (auto& [id, weak] : thread.sessions) {
+          if (auto s = weak.lock()) live.push_back(std::move(s));
+        }
+        for (auto& s : live) s->CloseIfIdle();
+        if (thread.sessions.empty()) thread.sweeper.cancel();
+      });
     }
-    for (auto& s : live) s->CloseIfIdle();
-    if (live.empty()) return;
+    if (self->live_sessions == 0) return;
     self->grace_timer.expires_after(self->options.shutdown_grace);
     self->grace_timer.async_wait([self](beast::error_code ec) {
       if (ec) return;  // cancelled: every connection finished in time
       self->log->warn("shutdown grace period over; closing remaining connections");
-      self->ioc.stop();
+      for (auto& thread : self->io) thread.ioc.stop();
     });
   });
 }
@@ -299,7 +347,7 @@ Server::Server(ServerOptions options, std::shared_ptr<spdlog::logger> log)
     : impl_(std::make_shared<Impl>(std::move(options), std::move(log))) {}
 
 Server::~Server() {
-  impl_->ioc.stop();
+  for (auto& thread : impl_->io) thread.ioc.stop();
   impl_->workers.join();
 }
 
@@ -307,7 +355,7 @@ Result<std::string> Server::Listen() {
   const auto& o = impl_->options;
   const std::string where = o.host + ":" + std::to_string(o.port);
   beast::error_code ec;
-  tcp::resolver resolver(impl_->ioc);
+  tcp::resolver resolver(impl_->io.front().ioc);
   auto results = resolver.resolve(o.host, std::to_string(o.port),
                                   tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (ec || results.empty()) {
@@ -332,11 +380,12 @@ Result<std::string> Server::Listen() {
 void Server::Run(const Router& router) {
   impl_->router = &router;
   impl_->Accept();
+  for (auto& thread : impl_->io) impl_->Sweep(thread);
   std::vector<std::thread> threads;
-  for (int i = 1; i < impl_->options.io_threads; ++i) {
-    threads.emplace_back([this] { impl_->ioc.run(); });
+  for (std::size_t i = 1; i < impl_->io.size(); ++i) {
+    threads.emplace_back([this, i] { impl_->io[i].ioc.run(); });
   }
-  impl_->ioc.run();
+  impl_->io.front().ioc.run();
   for (auto& t : threads) t.join();
   impl_->workers.join();
 }

@@ -46,7 +46,7 @@ std::optional<std::int64_t> IntMember(const json::object& object, std::string_vi
 AccessTokens::AccessTokens(crypto::SigningKey key, std::string issuer)
     : key_(std::move(key)), issuer_(std::move(issuer)) {
   json::object header;
-  header["alg"] = crypto::SigningKey::kAlgorithm;
+  header["alg"] = key_.Algorithm();
   header["typ"] = "at+jwt";
   header["kid"] = key_.KeyId();
   encoded_header_ = crypto::Base64UrlEncode(json::serialize(header));
@@ -104,7 +104,7 @@ Result<AccessTokenClaims> AccessTokens::VerifyUncached(std::string_view token,
   const auto* typ = StringMember(*header, "typ");
   const auto* kid = StringMember(*header, "kid");
   // RFC 8725 §3.1: accept only the one algorithm this server signs with.
-  if (!alg || *alg != crypto::SigningKey::kAlgorithm) return Invalid("unexpected alg");
+  if (!alg || *alg != key_.Algorithm()) return Invalid("unexpected alg");
   // RFC 9068 §4: typ must be at+jwt (the application/ prefix may be present).
   if (!typ || (*typ != "at+jwt" && *typ != "application/at+jwt")) return Invalid("unexpected typ");
   if (!kid || *kid != key_.KeyId()) return Invalid("unknown kid");

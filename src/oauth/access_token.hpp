@@ -1,5 +1,5 @@
-// Access tokens: JWTs in the RFC 9068 shape (typ at+jwt), signed with the server's Ed25519
-// key (JWS alg EdDSA, RFC 8037) and verified locally, without a database read.
+// Access tokens: JWTs in the RFC 9068 shape (typ at+jwt), signed with the server's key (JWS alg
+// ES256, or EdDSA for an Ed25519 key) and verified locally, without a database read.
 // AccessTokens is thread-safe. Verified tokens are remembered (by SHA-256 of the token, for
 // their remaining lifetime, at most kMaxCachedTokens) so a repeated bearer token costs a hash,
 // not a signature check; revocation is decided by the caller after Verify().

@@ -279,15 +279,15 @@ TEST_F(TokenEndpoint, ExpiresInDefaultsTo300Seconds) {
   EXPECT_EQ(IntAt(body, "expires_in"), 300);
 }
 
-TEST_F(TokenEndpoint, AccessTokenIsEdDsaSignedJwtWithRfc9068Claims) {
+TEST_F(TokenEndpoint, AccessTokenIsEs256SignedJwtWithRfc9068Claims) {
   const std::int64_t before = NowSeconds();
   const json::object body = ExpectIssued(RequestToken(partner_), "client:admin");
   const std::int64_t after = NowSeconds();
   const DecodedJwt jwt = DecodeJwt(StringAt(body, "access_token"));
 
   EXPECT_EQ(StringAt(jwt.header, "typ"), "at+jwt");
-  EXPECT_EQ(StringAt(jwt.header, "alg"), "EdDSA");
-  EXPECT_EQ(jwt.signature.size(), 64u);  // Ed25519
+  EXPECT_EQ(StringAt(jwt.header, "alg"), "ES256");
+  EXPECT_EQ(jwt.signature.size(), 64u);  // R and S, 32 bytes each (RFC 7518 §3.4)
 
   const auto& claims = jwt.payload;
   for (const char* claim : {"iss", "sub", "client_id", "scope", "iat", "exp", "jti"}) {

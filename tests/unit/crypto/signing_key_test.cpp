@@ -6,6 +6,7 @@
 #include <string>
 
 #include "crypto/base64url.hpp"
+#include "crypto/hash.hpp"
 
 namespace obauth::crypto {
 namespace {
@@ -16,12 +17,24 @@ constexpr char kRfc8037Pem[] =
     "MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n"
     "-----END PRIVATE KEY-----\n";
 
-// Generated with `openssl genpkey`: valid private keys of other types.
-constexpr char kEcP256Pem[] =
+// RFC 7515 Appendix A.3 P-256 key (its JWK "d", "x", "y"), as PKCS#8 PEM.
+constexpr char kRfc7515Es256Pem[] =
     "-----BEGIN PRIVATE KEY-----\n"
-    "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg4/XU0XQFqlP3ezpd\n"
-    "/bMWBB5tBeVhTYAwh2ki7eKkgNyhRANCAARGtbgvE+VlXSXI0VZhspDTopI5/bnt\n"
-    "3SvAkc7wGbTu2JyNEWqYPmZyvqQpNGjZRNNRh7XJaE6AebuQHx3ykpbe\n"
+    "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgjpsQnnGQmL+YBIff\n"
+    "H1136cspYG6+0iY7X1fCE9+E9LKhRANCAAR/zc4ncPbEXUGDy+5v20t7WAczNXvp\n"
+    "7xO6z248e9FURcfxRM0bvZt+hyzf7bnuufSzaV1uqQskrYpGIyiFiOWt\n"
+    "-----END PRIVATE KEY-----\n";
+constexpr std::string_view kRfc7515Es256Input =
+    "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNv"
+    "bS9pc19yb290Ijp0cnVlfQ";
+
+// Generated with `openssl genpkey`: valid private keys of other types.
+constexpr char kEcP384Pem[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MIG2AgEAMBAGByqGSM49AgEGBSuBBAAiBIGeMIGbAgEBBDCYTHwqP2crrpkQUwdM\n"
+    "LXSyEoQ6Rc8gUX2UYdxh1zab8kceZQLFxbefv+N8hVkiKY6hZANiAATos8bIAFEj\n"
+    "bpmrsZ3v7zafWbI9a9vMqjliAgg0+AwdH37J1QzTLFE7Amr8ZlyhgqFke+/tx3Bm\n"
+    "tJ4izoS2arwRs2GGeWAUwrNwaA2s3TS5/P1HezMy73G/fLDWa+TgCNI=\n"
     "-----END PRIVATE KEY-----\n";
 constexpr char kX25519Pem[] =
     "-----BEGIN PRIVATE KEY-----\n"
@@ -47,29 +60,87 @@ constexpr char kEd25519PublicPem[] =
     "MCowBQYDK2VwAyEAXd5B33E8Dd/ROt52HkDsoOT7cOWKR68Oll7V0awqhHQ=\n"
     "-----END PUBLIC KEY-----\n";
 
-SigningKey Generate() {
-  auto key = SigningKey::Generate();
+SigningKey Generate(SigningAlgorithm algorithm) {
+  auto key = SigningKey::Generate(algorithm);
   EXPECT_TRUE(key);
   return std::move(*key);
 }
 
-TEST(SigningKey, GeneratedKeyHas32BytePublicKeyAndThumbprintKid) {
-  const SigningKey key = Generate();
-  EXPECT_EQ(key.PublicKey().size(), 32u);
+// The behaviour every algorithm shares runs for both.
+class SigningKeyTest : public testing::TestWithParam<SigningAlgorithm> {
+ protected:
+  SigningKey Generate() const { return crypto::Generate(GetParam()); }
+};
+INSTANTIATE_TEST_SUITE_P(Algorithms, SigningKeyTest,
+                         testing::Values(SigningAlgorithm::kEs256, SigningAlgorithm::kEdDsa),
+                         [](const auto& info) {
+                           return info.param == SigningAlgorithm::kEs256 ? "ES256" : "EdDSA";
+                         });
+
+TEST(SigningKey, GeneratesEs256ByDefault) {
+  auto key = SigningKey::Generate();
+  ASSERT_TRUE(key);
+  EXPECT_EQ(key->Algorithm(), "ES256");
+  EXPECT_TRUE(key->PublicJwk().starts_with(R"({"crv":"P-256","kty":"EC","x":")"))
+      << key->PublicJwk();
   // A base64url SHA-256 thumbprint is 43 characters.
-  EXPECT_EQ(key.KeyId().size(), 43u);
-  EXPECT_TRUE(Base64UrlDecode(key.KeyId()).has_value());
-  EXPECT_EQ(SigningKey::kAlgorithm, "EdDSA");
+  EXPECT_EQ(key->KeyId().size(), 43u);
+  EXPECT_EQ(key->KeyId(), Base64UrlEncode(Sha256(key->PublicJwk())));
 }
 
-TEST(SigningKey, TwoGeneratedKeysDiffer) { EXPECT_NE(Generate().KeyId(), Generate().KeyId()); }
+TEST_P(SigningKeyTest, TwoGeneratedKeysDiffer) {
+  EXPECT_NE(Generate().KeyId(), Generate().KeyId());
+}
 
 TEST(SigningKey, KeyIdIsRfc8037Thumbprint) {
   auto key = SigningKey::FromPkcs8Pem(Secret(kRfc8037Pem));
   ASSERT_TRUE(key);
+  EXPECT_EQ(key->Algorithm(), "EdDSA");
   // RFC 8037 A.2 (public key "x") and A.3 (RFC 7638 thumbprint).
-  EXPECT_EQ(Base64UrlEncode(key->PublicKey()), "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo");
+  EXPECT_EQ(key->PublicJwk(),
+            R"({"crv":"Ed25519","kty":"OKP","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"})");
   EXPECT_EQ(key->KeyId(), "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k");
+}
+
+TEST(SigningKey, Es256PublicJwkAndKeyIdMatchRfc7515Example) {
+  auto key = SigningKey::FromPkcs8Pem(Secret(kRfc7515Es256Pem));
+  ASSERT_TRUE(key);
+  EXPECT_EQ(key->Algorithm(), "ES256");
+  // RFC 7515 A.3.1's "x" and "y", in RFC 7638 order.
+  const std::string jwk =
+      R"({"crv":"P-256","kty":"EC","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",)"
+      R"("y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"})";
+  EXPECT_EQ(key->PublicJwk(), jwk);
+  EXPECT_EQ(key->KeyId(), Base64UrlEncode(Sha256(jwk)));
+}
+
+TEST(SigningKey, VerifiesRfc7515Es256Example) {
+  auto key = SigningKey::FromPkcs8Pem(Secret(kRfc7515Es256Pem));
+  ASSERT_TRUE(key);
+  // RFC 7515 A.3.1: ECDSA is randomized, so the example can only be verified, and our own
+  // signature of the same input must verify as well.
+  auto signature = Base64UrlDecode(
+      "DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKTUJqPP3-Kg6NU1Q");
+  ASSERT_TRUE(signature);
+  EXPECT_TRUE(key->Verify(kRfc7515Es256Input, *signature));
+  EXPECT_FALSE(key->Verify(std::string(kRfc7515Es256Input) + "x", *signature));
+  auto ours = key->Sign(kRfc7515Es256Input);
+  ASSERT_TRUE(ours);
+  EXPECT_EQ(ours->size(), 64u);
+  EXPECT_NE(*ours, *signature);
+  EXPECT_TRUE(key->Verify(kRfc7515Es256Input, *ours));
+}
+
+TEST(SigningKey, Es256RejectsZeroAndOutOfRangeSignatureHalves) {
+  auto key = SigningKey::FromPkcs8Pem(Secret(kRfc7515Es256Pem));
+  ASSERT_TRUE(key);
+  auto signature = key->Sign("header.payload");
+  ASSERT_TRUE(signature);
+  // r or s of zero, and of 2^256 - 1 (above the group order n), are invalid (SEC 1 §4.1.4).
+  for (auto half : {std::string(32, '\0'), std::string(32, '\xff')}) {
+    EXPECT_FALSE(key->Verify("header.payload", half + signature->substr(32)));
+    EXPECT_FALSE(key->Verify("header.payload", signature->substr(0, 32) + half));
+  }
 }
 
 TEST(SigningKey, SignatureMatchesRfc8037Example) {
@@ -85,14 +156,15 @@ TEST(SigningKey, SignatureMatchesRfc8037Example) {
   EXPECT_TRUE(key->Verify(input, *signature));
 }
 
-TEST(SigningKey, PemRoundTripKeepsKeyId) {
+TEST_P(SigningKeyTest, PemRoundTripKeepsKeyId) {
   const SigningKey key = Generate();
   const Secret pem = key.ToPkcs8Pem();
   EXPECT_NE(pem.Expose().find("-----BEGIN PRIVATE KEY-----"), std::string_view::npos);
   auto reloaded = SigningKey::FromPkcs8Pem(pem);
   ASSERT_TRUE(reloaded);
   EXPECT_EQ(reloaded->KeyId(), key.KeyId());
-  EXPECT_EQ(reloaded->PublicKey(), key.PublicKey());
+  EXPECT_EQ(reloaded->PublicJwk(), key.PublicJwk());
+  EXPECT_EQ(reloaded->Algorithm(), key.Algorithm());
   // The reloaded key verifies what the original signed, and the other way round.
   auto signature = key.Sign("message");
   ASSERT_TRUE(signature);
@@ -102,7 +174,7 @@ TEST(SigningKey, PemRoundTripKeepsKeyId) {
   EXPECT_TRUE(key.Verify("message", *signature2));
 }
 
-TEST(SigningKey, SignThenVerify) {
+TEST_P(SigningKeyTest, SignThenVerify) {
   const SigningKey key = Generate();
   auto signature = key.Sign("header.payload");
   ASSERT_TRUE(signature);
@@ -113,7 +185,7 @@ TEST(SigningKey, SignThenVerify) {
   EXPECT_TRUE(key.Verify("", *empty));
 }
 
-TEST(SigningKey, RejectsTamperedMessage) {
+TEST_P(SigningKeyTest, RejectsTamperedMessage) {
   const SigningKey key = Generate();
   auto signature = key.Sign("header.payload");
   ASSERT_TRUE(signature);
@@ -122,7 +194,7 @@ TEST(SigningKey, RejectsTamperedMessage) {
   EXPECT_FALSE(key.Verify("", *signature));
 }
 
-TEST(SigningKey, RejectsTamperedSignature) {
+TEST_P(SigningKeyTest, RejectsTamperedSignature) {
   const SigningKey key = Generate();
   auto signature = key.Sign("header.payload");
   ASSERT_TRUE(signature);
@@ -137,7 +209,7 @@ TEST(SigningKey, RejectsTamperedSignature) {
   EXPECT_FALSE(key.Verify("header.payload", std::string(64, '\0')));
 }
 
-TEST(SigningKey, RejectsSignatureOfAnotherKey) {
+TEST_P(SigningKeyTest, RejectsSignatureOfAnotherKey) {
   const SigningKey key = Generate();
   const SigningKey other = Generate();
   auto signature = other.Sign("header.payload");
@@ -184,13 +256,14 @@ TEST(SigningKey, FromPkcs8PemRejectsPublicKey) {
   EXPECT_EQ(key.error().code, ErrorCode::kInternal);
 }
 
-TEST(SigningKey, FromPkcs8PemRejectsNonEd25519Keys) {
-  for (const char* pem : {kEcP256Pem, kX25519Pem, kEd448Pem}) {
+TEST(SigningKey, FromPkcs8PemRejectsKeysOfOtherAlgorithms) {
+  for (const char* pem : {kEcP384Pem, kX25519Pem, kEd448Pem}) {
     SCOPED_TRACE(pem);
     auto key = SigningKey::FromPkcs8Pem(Secret(pem));
     ASSERT_FALSE(key);
     EXPECT_EQ(key.error().code, ErrorCode::kInternal);
-    EXPECT_NE(key.error().internal.find("not Ed25519"), std::string::npos) << key.error().internal;
+    EXPECT_NE(key.error().internal.find("neither P-256 nor Ed25519"), std::string::npos)
+        << key.error().internal;
   }
 }
 

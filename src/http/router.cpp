@@ -223,8 +223,15 @@ Routed Router::Handle(const Request& request, const RequestContext& context) con
 bool Router::WorthTryingInline(const Request& req) {
   const std::string_view target = req.target();
   const std::string_view path = target.substr(0, target.find('?'));
-  return req.method() == bh::verb::post &&
-         (path == "/api/v1/token" || path == "/api/v1/introspect");
+  if (req.method() == bh::verb::post) {
+    return path == "/api/v1/token" || path == "/api/v1/introspect";
+  }
+  // GET /api/v1/recipients/{client_id}: read-only, answered from the caches when warm.
+  if (req.method() != bh::verb::get || !path.starts_with(kRecipientsPath) ||
+      path.size() <= kRecipientsPath.size() + 1 || path[kRecipientsPath.size()] != '/') {
+    return false;
+  }
+  return path.find('/', kRecipientsPath.size() + 1) == std::string_view::npos;
 }
 
 Routed Router::Dispatch(const Request& req, const RequestContext& context) const {

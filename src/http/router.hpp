@@ -65,7 +65,8 @@ class Router {
   // Never throws: an unexpected exception becomes a generic 500.
   Routed Handle(const Request& request, const RequestContext& context) const;
 
-  // True for requests usually answered from memory (the token and introspection endpoints):
+  // True for requests usually answered from memory (the token and introspection endpoints, and
+  // GET /api/v1/recipients/{client_id}):
   // worth trying inline on an I/O thread under store::NonBlockingScope before a worker.
   static bool WorthTryingInline(const Request& request);
 

@@ -1,7 +1,11 @@
 // CachingStore: a Store decorator that answers FindClient from memory for up to `ttl` after a
-// read, so the token endpoint and bearer checks need no database read on the hot path.
-// A write made through this object drops the affected client at once; a change made by another
-// process (the command line, another instance) is seen within `ttl`. Thread-safe.
+// read, so the token endpoint and bearer checks need no database read on the hot path, and
+// GetRecipient likewise — but only for reads under a NonBlockingScope (the read-only
+// GET /api/v1/recipients/{id} tried on an I/O thread): every other GetRecipient, such as the read
+// before an update, goes to the database, so a read-modify-write never starts from a copy.
+// A write made through this object drops the affected client and recipient at once; a change
+// made by another process (the command line, another instance) is seen within `ttl`. A cached
+// recipient whose previous secret's grace ends is dropped at that second. Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -35,8 +39,8 @@ class CachingStore final : public Store {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // `inner` does the work; at most `max_entries` clients are kept (the cache is cleared when
-  // full, which only costs reads).
+  // `inner` does the work; at most `max_entries` clients and as many recipients are kept (a cache
+  // is cleared when full, which only costs reads).
   CachingStore(std::unique_ptr<Store> inner, Clock::duration ttl, std::size_t max_entries)
       : inner_(std::move(inner)), ttl_(ttl), max_entries_(max_entries) {}
 
@@ -57,10 +61,7 @@ class CachingStore final : public Store {
     return inner_->ListRecipients(partner_id);
   }
   Result<Recipient> GetRecipient(std::string_view partner_id, std::string_view client_id,
-                                 std::int64_t now) override {
-    if (NonBlockingScope::Active()) return WouldBlock();
-    return inner_->GetRecipient(partner_id, client_id, now);
-  }
+                                 std::int64_t now) override;
   Result<void> UpdateRecipient(const Recipient& recipient, const AuditEvent& audit) override {
     if (NonBlockingScope::Active()) return WouldBlock();
     return Dropping(recipient.client_id, inner_->UpdateRecipient(recipient, audit));
@@ -81,10 +82,7 @@ class CachingStore final : public Store {
     if (NonBlockingScope::Active()) return WouldBlock();
     return Dropping(client_id, inner_->RetireRecipient(partner_id, client_id, now, audit));
   }
-  Result<void> RecordSecretUse(const std::vector<SecretUse>& uses) override {
-    if (NonBlockingScope::Active()) return WouldBlock();
-    return inner_->RecordSecretUse(uses);
-  }
+  Result<void> RecordSecretUse(const std::vector<SecretUse>& uses) override;
   Result<std::vector<AuditEvent>> ListAuditEvents(const AuditQuery& query) override {
     if (NonBlockingScope::Active()) return WouldBlock();
     return inner_->ListAuditEvents(query);
@@ -118,12 +116,18 @@ class CachingStore final : public Store {
     ClientCredentials client;
     Clock::time_point fetched;
   };
+  struct RecipientEntry {
+    Recipient recipient;
+    Clock::time_point fetched;
+  };
 
   // Drops the client whatever the outcome: even a failed write may have committed.
   template <class T>
   T Dropping(std::string_view client_id, T result) {
     std::lock_guard lock(mu_);
-    cache_.erase(std::string(client_id));
+    const std::string key(client_id);
+    cache_.erase(key);
+    recipients_.erase(key);
     ++generation_;
     return result;
   }
@@ -133,6 +137,7 @@ class CachingStore final : public Store {
   const std::size_t max_entries_;
   std::mutex mu_;
   std::unordered_map<std::string, Entry> cache_;
+  std::unordered_map<std::string, RecipientEntry> recipients_;
   std::uint64_t generation_ = 0;  // bumped by every write, so a read racing one is not kept
 };
 

@@ -211,6 +211,24 @@ class RouterTest : public test_support::TempDirTest {
   std::string recipient_id_, recipient_secret_;
 };
 
+TEST(Router, OnlyTokenIntrospectionAndSingleRecipientReadsAreTriedInline) {
+  for (auto [verb, target] : {std::pair{bh::verb::post, "/api/v1/token"},
+                              {bh::verb::post, "/api/v1/introspect?x=1"},
+                              {bh::verb::get, "/api/v1/recipients/dc-abc"}}) {
+    EXPECT_TRUE(Router::WorthTryingInline(Make(verb, target))) << target;
+  }
+  for (auto [verb, target] : {std::pair{bh::verb::get, "/api/v1/recipients"},
+                              {bh::verb::get, "/api/v1/recipients/"},
+                              {bh::verb::get, "/api/v1/recipientsX/dc-abc"},
+                              {bh::verb::put, "/api/v1/recipients/dc-abc"},
+                              {bh::verb::post, "/api/v1/recipients/dc-abc/secret"},
+                              {bh::verb::get, "/api/v1/recipients/dc-abc/secret"},
+                              {bh::verb::get, "/api/v1/audit"},
+                              {bh::verb::get, "/api/v1/token"}}) {
+    EXPECT_FALSE(Router::WorthTryingInline(Make(verb, target))) << target;
+  }
+}
+
 TEST_F(RouterTest, UnknownPathIsNotFound) {
   for (const char* target :
        {"/", "/api", "/api/v1", "/api/v1/token/extra", "/api/v1/recipientsX", "/api/v1/recipients/",

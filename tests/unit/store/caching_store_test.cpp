@@ -166,6 +166,102 @@ TEST_F(CachingStoreTest, NonBlockingScopeEndsWithItsLifetime) {
   EXPECT_TRUE(cache->FindClient("pt-1"));
 }
 
+std::optional<ErrorCode> CodeOf(const Result<Recipient>& r) {
+  if (r) return std::nullopt;
+  return r.error().code;
+}
+
+TEST_F(CachingStoreTest, InlineRecipientReadsAreServedOnlyAfterADatabaseRead) {
+  auto cache = Caching(hours(1));
+  ASSERT_TRUE(cache->CreateRecipient(MakeRecipient("dc-7"), "h", nullptr,
+                                     Audit("pt-1", "recipient.created", "dc-7")));
+  {
+    store::NonBlockingScope no_blocking;
+    EXPECT_EQ(CodeOf(cache->GetRecipient("pt-1", "dc-7", 10)), ErrorCode::kWouldBlock);
+  }
+  ASSERT_TRUE(cache->GetRecipient("pt-1", "dc-7", 10));  // a worker's read fills the cache
+  store::NonBlockingScope no_blocking;
+  auto hit = cache->GetRecipient("pt-1", "dc-7", 10);
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(hit->name, "R");
+}
+
+TEST_F(CachingStoreTest, ReadsOutsideTheScopeAlwaysGoToTheDatabase) {
+  // The read before an update must not start from a copy another process has since changed.
+  auto cache = Caching(hours(1));
+  ASSERT_TRUE(cache->CreateRecipient(MakeRecipient("dc-8"), "h", nullptr,
+                                     Audit("pt-1", "recipient.created", "dc-8")));
+  ASSERT_TRUE(cache->GetRecipient("pt-1", "dc-8", 10));
+  Recipient renamed = MakeRecipient("dc-8");
+  renamed.name = "Renamed elsewhere";
+  ASSERT_TRUE(other_->UpdateRecipient(renamed, Audit("pt-1", "recipient.updated", "dc-8")));
+  auto fresh = cache->GetRecipient("pt-1", "dc-8", 10);
+  ASSERT_TRUE(fresh);
+  EXPECT_EQ(fresh->name, "Renamed elsewhere");
+}
+
+TEST_F(CachingStoreTest, WritesThroughTheCacheDropTheRecipient) {
+  auto cache = Caching(hours(1));
+  ASSERT_TRUE(cache->CreateRecipient(MakeRecipient("dc-9"), "h", nullptr,
+                                     Audit("pt-1", "recipient.created", "dc-9")));
+  auto expect_dropped = [&](const char* after) {
+    SCOPED_TRACE(after);
+    store::NonBlockingScope no_blocking;
+    EXPECT_EQ(CodeOf(cache->GetRecipient("pt-1", "dc-9", 10)), ErrorCode::kWouldBlock);
+  };
+  ASSERT_TRUE(cache->GetRecipient("pt-1", "dc-9", 10));
+  Recipient renamed = MakeRecipient("dc-9");
+  renamed.name = "Renamed";
+  ASSERT_TRUE(cache->UpdateRecipient(renamed, Audit("pt-1", "recipient.updated", "dc-9")));
+  expect_dropped("update");
+  ASSERT_TRUE(cache->GetRecipient("pt-1", "dc-9", 10));
+  ASSERT_TRUE(cache->RotateSecret({"pt-1", "dc-9", "new", 2, 0, false}, nullptr,
+                                  Audit("pt-1", "recipient.secret_rotated", "dc-9")));
+  expect_dropped("rotation");
+  ASSERT_TRUE(cache->GetRecipient("pt-1", "dc-9", 10));
+  auto client = cache->FindClient("dc-9");
+  ASSERT_TRUE(client);
+  ASSERT_TRUE(cache->RecordSecretUse({{client->secrets.at(0).id, "dc-9", 9, 0}}));
+  expect_dropped("recorded use");
+  ASSERT_TRUE(cache->GetRecipient("pt-1", "dc-9", 10));
+  ASSERT_TRUE(
+      cache->RetireRecipient("pt-1", "dc-9", 11, Audit("pt-1", "recipient.deleted", "dc-9")));
+  expect_dropped("retirement");
+}
+
+TEST_F(CachingStoreTest, CachedRecipientIsNeverServedToAnotherPartner) {
+  auto cache = Caching(hours(1));
+  ASSERT_TRUE(cache->CreateRecipient(MakeRecipient("dc-10"), "h", nullptr,
+                                     Audit("pt-1", "recipient.created", "dc-10")));
+  ASSERT_TRUE(cache->GetRecipient("pt-1", "dc-10", 10));
+  store::NonBlockingScope no_blocking;
+  EXPECT_EQ(CodeOf(cache->GetRecipient("pt-2", "dc-10", 10)), ErrorCode::kWouldBlock);
+}
+
+TEST_F(CachingStoreTest, CachedRecipientIsDroppedWhenItsGracePeriodEnds) {
+  auto cache = Caching(hours(1));
+  ASSERT_TRUE(cache->CreateRecipient(MakeRecipient("dc-11"), "h", nullptr,
+                                     Audit("pt-1", "recipient.created", "dc-11")));
+  ASSERT_TRUE(cache->RotateSecret({"pt-1", "dc-11", "new", 100, 50, false}, nullptr,
+                                  Audit("pt-1", "recipient.secret_rotated", "dc-11")));
+  auto read = cache->GetRecipient("pt-1", "dc-11", 120);
+  ASSERT_TRUE(read);
+  ASSERT_EQ(read->secrets.previous_expires_at, std::optional<std::int64_t>(150));
+  store::NonBlockingScope no_blocking;
+  EXPECT_TRUE(cache->GetRecipient("pt-1", "dc-11", 149));
+  EXPECT_EQ(CodeOf(cache->GetRecipient("pt-1", "dc-11", 150)), ErrorCode::kWouldBlock);
+}
+
+TEST_F(CachingStoreTest, CachedRecipientExpiresAfterTheTtl) {
+  auto cache = Caching(milliseconds(50));
+  ASSERT_TRUE(cache->CreateRecipient(MakeRecipient("dc-12"), "h", nullptr,
+                                     Audit("pt-1", "recipient.created", "dc-12")));
+  ASSERT_TRUE(cache->GetRecipient("pt-1", "dc-12", 10));
+  std::this_thread::sleep_for(milliseconds(60));
+  store::NonBlockingScope no_blocking;
+  EXPECT_EQ(CodeOf(cache->GetRecipient("pt-1", "dc-12", 10)), ErrorCode::kWouldBlock);
+}
+
 }  // namespace
 
 INSTANTIATE_TYPED_TEST_SUITE_P(CachingSqlite, StoreConformance, CachingSqliteStoreFactory);

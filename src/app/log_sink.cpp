@@ -42,21 +42,22 @@ void BufferedFdSink::log(const spdlog::details::log_msg& msg) {
 
 void BufferedFdSink::flush() {
   std::lock_guard writing(write_mu_);
-  spdlog::memory_buf_t batch;
   {
     std::lock_guard lock(buffer_mu_);
     if (buffer_.size() == 0) return;
-    std::swap(batch, buffer_);
+    // The two buffers trade places and keep their capacity: no allocation in steady state.
+    std::swap(buffer_, batch_);
   }
-  const char* data = batch.data();
-  std::size_t left = batch.size();
+  const char* data = batch_.data();
+  std::size_t left = batch_.size();
   while (left > 0) {
     const ssize_t n = ::write(fd_, data, left);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;  // nowhere to log to; the lines are lost, the server goes on
+    if (n <= 0) break;  // nowhere to log to; the lines are lost, the server goes on
     data += n;
     left -= static_cast<std::size_t>(n);
   }
+  batch_.clear();
 }
 
 void BufferedFdSink::set_pattern(const std::string& pattern) {

@@ -34,6 +34,7 @@ class BufferedFdSink final : public spdlog::sinks::sink {
   std::mutex buffer_mu_;  // guards formatter_ and buffer_; never held across a write
   std::unique_ptr<spdlog::formatter> formatter_;
   spdlog::memory_buf_t buffer_;
+  spdlog::memory_buf_t batch_;  // being written; guarded by write_mu_
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;

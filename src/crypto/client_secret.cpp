@@ -16,7 +16,7 @@ std::string SecretHasher::Hash(std::string_view client_id, const Secret& secret)
   message.reserve(client_id.size() + 1 + secret.Expose().size());
   message.append(client_id).push_back('\0');
   message.append(secret.Expose());
-  return HmacSha256(key_.Expose(), message);
+  return key_.Mac(message);
 }
 
 int SecretHasher::Match(std::string_view client_id, const Secret& secret,

@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "core/secret.hpp"
+#include "crypto/hash.hpp"
 
 namespace obauth::crypto {
 
@@ -17,7 +18,7 @@ namespace obauth::crypto {
 class SecretHasher {
  public:
   // `key`: the server's hashing key (any length; obauth uses 32 random bytes).
-  explicit SecretHasher(Secret key) : key_(std::move(key)) {}
+  explicit SecretHasher(const Secret& key) : key_(key.Expose()) {}
 
   // HMAC-SHA-256 over client id and secret: binding the id means a hash copied to another
   // client's row matches nothing.
@@ -30,7 +31,7 @@ class SecretHasher {
             const std::vector<std::string_view>& hashes) const;
 
  private:
-  Secret key_;
+  HmacSha256Key key_;
 };
 
 }  // namespace obauth::crypto

@@ -1,5 +1,6 @@
 #include "crypto/random.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 namespace obauth::crypto {
@@ -9,6 +10,25 @@ Result<std::string> RandomBytes(std::size_t n) {
   if (n > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
     return InternalError("RAND_bytes failed");
   }
+  return out;
+}
+
+Result<std::string> RandomIdBytes(std::size_t n) {
+  struct Buffer {
+    unsigned char bytes[4096];
+    std::size_t used = sizeof bytes;  // empty until first use
+  };
+  thread_local Buffer buffer;
+  if (n > 256) return InternalError("RandomIdBytes: too many bytes");
+  if (sizeof buffer.bytes - buffer.used < n) {
+    if (RAND_bytes(buffer.bytes, sizeof buffer.bytes) != 1)
+      return InternalError("RAND_bytes failed");
+    buffer.used = 0;
+  }
+  std::string out(reinterpret_cast<const char*>(buffer.bytes + buffer.used), n);
+  // Served bytes are wiped so they exist once, in the identifier.
+  OPENSSL_cleanse(buffer.bytes + buffer.used, n);
+  buffer.used += n;
   return out;
 }
 

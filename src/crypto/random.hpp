@@ -12,6 +12,12 @@ namespace obauth::crypto {
 // `n` bytes from the CSPRNG, or kInternal if the generator fails.
 [[nodiscard]] Result<std::string> RandomBytes(std::size_t n);
 
+// `n` (at most 256) bytes for public unique identifiers such as a token's jti, never for
+// secrets: CSPRNG output served from a per-thread buffer refilled 4 KiB at a time, which
+// costs a copy instead of a generator call (and its getpid system call) per identifier.
+// The process must not fork after first use (obauth never does).
+[[nodiscard]] Result<std::string> RandomIdBytes(std::size_t n);
+
 // `length` characters drawn uniformly (rejection sampling, no modulo bias) from `alphabet`
 // (1 to 256 distinct characters), or kInternal if the generator fails.
 [[nodiscard]] Result<std::string> RandomString(std::size_t length, std::string_view alphabet);

@@ -112,7 +112,7 @@ Result<IssuedToken> TokenService::Issue(const TokenRequest& request) const {
     allowed = SplitScopes(client.scope);
   }
   OBAUTH_TRY(scope, GrantScopes(request.scope, allowed));
-  OBAUTH_TRY(jti, crypto::RandomBytes(16));
+  OBAUTH_TRY(jti, crypto::RandomIdBytes(16));
 
   AccessTokenClaims claims;
   claims.issuer = tokens_.issuer();

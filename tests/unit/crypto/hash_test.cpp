@@ -34,6 +34,20 @@ TEST(HmacSha256, MatchesRfc4231TestCase6KeyLongerThanBlock) {
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }
 
+TEST(HmacSha256Key, KeyedOnceGivesTheSameMacsAsHmacSha256EveryTime) {
+  const HmacSha256Key key("Jefe");
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(ToHex(key.Mac("what do ya want for nothing?")),
+              "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    EXPECT_EQ(key.Mac("other"), HmacSha256("Jefe", "other"));
+  }
+}
+
+TEST(Sha256Digest, SameBytesAsSha256) {
+  const auto digest = Sha256Digest("abc");
+  EXPECT_EQ(std::string(digest.begin(), digest.end()), Sha256("abc"));
+}
+
 TEST(HmacSha256, DependsOnKey) {
   EXPECT_NE(HmacSha256("key-a", "message"), HmacSha256("key-b", "message"));
   EXPECT_EQ(HmacSha256("key-a", "message").size(), 32u);

@@ -24,6 +24,27 @@ TEST(RandomBytes, TwoDrawsDiffer) {
   EXPECT_NE(*a, *b);
 }
 
+TEST(RandomIdBytes, ReturnsRequestedLengthAndNeverRepeatsAcrossRefills) {
+  std::set<std::string> seen;
+  // 1,000 draws of 16 bytes cross several 4 KiB refills of the per-thread buffer.
+  for (int i = 0; i < 1000; ++i) {
+    auto id = RandomIdBytes(16);
+    ASSERT_TRUE(id);
+    ASSERT_EQ(id->size(), 16u);
+    EXPECT_TRUE(seen.insert(*id).second) << "repeated at draw " << i;
+  }
+  auto large = RandomIdBytes(256);
+  ASSERT_TRUE(large);
+  EXPECT_EQ(large->size(), 256u);
+  EXPECT_NE(*large, std::string(256, '\0'));
+}
+
+TEST(RandomIdBytes, RefusesMoreThan256Bytes) {
+  auto too_many = RandomIdBytes(257);
+  ASSERT_FALSE(too_many);
+  EXPECT_EQ(too_many.error().code, ErrorCode::kInternal);
+}
+
 TEST(RandomString, HasRequestedLengthAndOnlyAlphabetCharacters) {
   for (std::size_t n : {0u, 1u, 25u, 500u}) {
     auto s = RandomString(n, kLowerAlnum);

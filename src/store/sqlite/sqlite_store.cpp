@@ -404,21 +404,65 @@ void SqliteStore::Release(std::unique_ptr<Connection> connection) {
   available_.notify_one();
 }
 
+Result<void> SqliteStore::Write(const WriteBody& body) {
+  PendingWrite mine{&body, {}};
+  std::unique_lock lock(queue_mu_);
+  queued_writes_.push_back(&mine);
+  batch_done_.wait(lock, [&] { return mine.done || !writing_; });
+  if (mine.done) return mine.result;
+  // No batch is being written: this thread writes everything queued so far, its own included.
+  writing_ = true;
+  std::vector<PendingWrite*> batch;
+  batch.swap(queued_writes_);
+  lock.unlock();
+  RunBatch(batch);
+  lock.lock();
+  for (auto* pending : batch) pending->done = true;
+  writing_ = false;
+  batch_done_.notify_all();
+  return mine.result;
+}
+
+void SqliteStore::RunBatch(const std::vector<PendingWrite*>& batch) {
+  auto lease = Acquire();
+  if (!lease) {
+    for (auto* pending : batch) pending->result = lease.error();
+    return;
+  }
+  Connection& db = **lease;
+  const Result<void> committed = db.Transaction([&]() -> Result<void> {
+    for (auto* pending : batch) {
+      if (auto r = db.Exec("SAVEPOINT write"); !r) {
+        pending->result = r;
+        continue;
+      }
+      pending->result = (*pending->body)(db);
+      if (!pending->result) (void)db.Exec("ROLLBACK TO write");
+      (void)db.Exec("RELEASE write");
+    }
+    return {};
+  });
+  if (!committed) {
+    for (auto* pending : batch) {
+      if (pending->result) pending->result = committed.error();
+    }
+  }
+}
+
 Result<void> SqliteStore::CreatePartner(const Partner& partner, const std::string& secret_hash,
                                         const AuditEvent& audit) {
-  OBAUTH_TRY(db, Acquire());
-  return db->Transaction([&]() -> Result<void> {
-    if (auto r = Run(*db, queries::kInsertClient, partner.client_id, std::string_view("partner"),
+  return Write([&](Connection& db) -> Result<void> {
+    if (auto r = Run(db, queries::kInsertClient, partner.client_id, std::string_view("partner"),
                      nullptr, partner.name, partner.created_at);
         !r) {
       return r.error();
     }
-    if (auto r = Run(*db, queries::kInsertSecret, partner.client_id, Blob{secret_hash},
+    if (auto r = Run(db, queries::kInsertSecret, partner.client_id, Blob{secret_hash},
                      partner.created_at);
         !r) {
       return r.error();
     }
-    return InsertAudit(*db, audit);
+    return InsertAudit(db, audit);
   });
 }
 
@@ -448,25 +492,24 @@ Result<ClientCredentials> SqliteStore::FindClient(std::string_view client_id) {
 
 Result<void> SqliteStore::CreateRecipient(const Recipient& r, const std::string& secret_hash,
                                           const Replay* replay, const AuditEvent& audit) {
-  OBAUTH_TRY(db, Acquire());
-  return db->Transaction([&]() -> Result<void> {
-    if (auto x = Run(*db, queries::kInsertClient, r.client_id, std::string_view("recipient"),
+  return Write([&](Connection& db) -> Result<void> {
+    if (auto x = Run(db, queries::kInsertClient, r.client_id, std::string_view("recipient"),
                      r.partner_id, r.name, r.created_at);
         !x) {
       return x.error();
     }
-    if (auto x = Run(*db, queries::kInsertRecipient, r.client_id, r.scope, r.logo_uri,
-                     r.description, r.terms_uri, r.client_uri, r.country);
+    if (auto x = Run(db, queries::kInsertRecipient, r.client_id, r.scope, r.logo_uri, r.description,
+                     r.terms_uri, r.client_uri, r.country);
         !x) {
       return x.error();
     }
-    if (auto x = WriteRecipientLists(*db, r); !x) return x;
-    if (auto x = Run(*db, queries::kInsertSecret, r.client_id, Blob{secret_hash}, r.created_at);
+    if (auto x = WriteRecipientLists(db, r); !x) return x;
+    if (auto x = Run(db, queries::kInsertSecret, r.client_id, Blob{secret_hash}, r.created_at);
         !x) {
       return x.error();
     }
-    if (auto x = InsertReplay(*db, replay); !x) return x;
-    return InsertAudit(*db, audit);
+    if (auto x = InsertReplay(db, replay); !x) return x;
+    return InsertAudit(db, audit);
   });
 }
 
@@ -523,31 +566,29 @@ Result<Recipient> SqliteStore::GetRecipient(std::string_view partner_id, std::st
 }
 
 Result<void> SqliteStore::UpdateRecipient(const Recipient& r, const AuditEvent& audit) {
-  OBAUTH_TRY(db, Acquire());
-  return db->Transaction([&]() -> Result<void> {
+  return Write([&](Connection& db) -> Result<void> {
     OBAUTH_TRY(changed,
-               Run(*db, queries::kUpdateClient, r.client_id, r.partner_id, r.name, r.updated_at));
+               Run(db, queries::kUpdateClient, r.client_id, r.partner_id, r.name, r.updated_at));
     if (changed == 0) return RecipientNotFound();
-    if (auto x = Run(*db, queries::kUpdateRecipient, r.client_id, r.scope, r.logo_uri,
-                     r.description, r.terms_uri, r.client_uri, r.country);
+    if (auto x = Run(db, queries::kUpdateRecipient, r.client_id, r.scope, r.logo_uri, r.description,
+                     r.terms_uri, r.client_uri, r.country);
         !x) {
       return x.error();
     }
-    if (auto x = WriteRecipientLists(*db, r); !x) return x;
-    return InsertAudit(*db, audit);
+    if (auto x = WriteRecipientLists(db, r); !x) return x;
+    return InsertAudit(db, audit);
   });
 }
 
 Result<std::optional<std::int64_t>> SqliteStore::RotateSecret(const RotateSecretRequest& q,
                                                               const Replay* replay,
                                                               const AuditEvent& audit) {
-  OBAUTH_TRY(db, Acquire());
   std::optional<std::int64_t> previous_expires_at;
-  auto result = db->Transaction([&]() -> Result<void> {
-    OBAUTH_TRY(live, Run(*db, queries::kTouchClient, q.client_id, q.partner_id, q.now));
+  auto result = Write([&](Connection& db) -> Result<void> {
+    OBAUTH_TRY(live, Run(db, queries::kTouchClient, q.client_id, q.partner_id, q.now));
     if (live == 0) return RecipientNotFound();
     {
-      OBAUTH_TRY(stmt, Query(*db, queries::kPreviousInGrace, q.client_id, q.now));
+      OBAUTH_TRY(stmt, Query(db, queries::kPreviousInGrace, q.client_id, q.now));
       OBAUTH_TRY(row, stmt->Step());
       if (row && stmt->OptionalInt(0)) {
         return MakeError(ErrorCode::kConflict,
@@ -559,24 +600,24 @@ Result<std::optional<std::int64_t>> SqliteStore::RotateSecret(const RotateSecret
     // At most two secrets: drop expired previous ones, then keep the current one as the
     // previous secret only when a grace period was asked for.
     for (const char* sql : {queries::kDeletePreviousSecrets, queries::kResetPreviousCount}) {
-      if (auto x = Run(*db, sql, q.client_id); !x) return x.error();
+      if (auto x = Run(db, sql, q.client_id); !x) return x.error();
     }
     if (q.grace_seconds > 0) {
       previous_expires_at = q.now + q.grace_seconds;
-      if (auto x = Run(*db, queries::kExpireCurrentSecret, q.client_id, *previous_expires_at); !x) {
+      if (auto x = Run(db, queries::kExpireCurrentSecret, q.client_id, *previous_expires_at); !x) {
         return x.error();
       }
-    } else if (auto x = Run(*db, queries::kDeleteCurrentSecret, q.client_id); !x) {
+    } else if (auto x = Run(db, queries::kDeleteCurrentSecret, q.client_id); !x) {
       return x.error();
     }
-    if (auto x = Run(*db, queries::kInsertSecret, q.client_id, Blob{q.new_hash}, q.now); !x) {
+    if (auto x = Run(db, queries::kInsertSecret, q.client_id, Blob{q.new_hash}, q.now); !x) {
       return x.error();
     }
     if (q.revoke_tokens) {
-      if (auto x = Run(*db, queries::kBumpTokenEpoch, q.client_id); !x) return x.error();
+      if (auto x = Run(db, queries::kBumpTokenEpoch, q.client_id); !x) return x.error();
     }
-    if (auto x = InsertReplay(*db, replay); !x) return x;
-    return InsertAudit(*db, audit);
+    if (auto x = InsertReplay(db, replay); !x) return x;
+    return InsertAudit(db, audit);
   });
   if (!result) return result.error();
   return previous_expires_at;
@@ -585,18 +626,17 @@ Result<std::optional<std::int64_t>> SqliteStore::RotateSecret(const RotateSecret
 Result<bool> SqliteStore::RevokePreviousSecret(std::string_view partner_id,
                                                std::string_view client_id, std::int64_t now,
                                                const AuditEvent& audit) {
-  OBAUTH_TRY(db, Acquire());
   bool revoked = false;
-  auto result = db->Transaction([&]() -> Result<void> {
-    OBAUTH_TRY(live, Run(*db, queries::kTouchClient, client_id, partner_id, now));
+  auto result = Write([&](Connection& db) -> Result<void> {
+    OBAUTH_TRY(live, Run(db, queries::kTouchClient, client_id, partner_id, now));
     if (live == 0) return RecipientNotFound();
     {
-      OBAUTH_TRY(stmt, Query(*db, queries::kPreviousInGrace, client_id, now));
+      OBAUTH_TRY(stmt, Query(db, queries::kPreviousInGrace, client_id, now));
       OBAUTH_TRY(row, stmt->Step());
       revoked = row && stmt->OptionalInt(0).has_value();
     }
-    if (auto x = Run(*db, queries::kDeletePreviousSecrets, client_id); !x) return x.error();
-    return revoked ? InsertAudit(*db, audit) : Result<void>();
+    if (auto x = Run(db, queries::kDeletePreviousSecrets, client_id); !x) return x.error();
+    return revoked ? InsertAudit(db, audit) : Result<void>();
   });
   if (!result) return result.error();
   return revoked;
@@ -604,25 +644,23 @@ Result<bool> SqliteStore::RevokePreviousSecret(std::string_view partner_id,
 
 Result<void> SqliteStore::RetireRecipient(std::string_view partner_id, std::string_view client_id,
                                           std::int64_t now, const AuditEvent& audit) {
-  OBAUTH_TRY(db, Acquire());
-  return db->Transaction([&]() -> Result<void> {
-    OBAUTH_TRY(retired, Run(*db, queries::kRetireClient, client_id, partner_id, now));
+  return Write([&](Connection& db) -> Result<void> {
+    OBAUTH_TRY(retired, Run(db, queries::kRetireClient, client_id, partner_id, now));
     if (retired == 0) return RecipientNotFound();
-    if (auto x = Run(*db, queries::kDeleteAllSecrets, client_id); !x) return x.error();
-    return InsertAudit(*db, audit);
+    if (auto x = Run(db, queries::kDeleteAllSecrets, client_id); !x) return x.error();
+    return InsertAudit(db, audit);
   });
 }
 
 Result<void> SqliteStore::RecordSecretUse(const std::vector<SecretUse>& uses) {
   if (uses.empty()) return {};
-  OBAUTH_TRY(db, Acquire());
-  return db->Transaction([&]() -> Result<void> {
+  return Write([&](Connection& db) -> Result<void> {
     for (const auto& use : uses) {
-      if (auto x = Run(*db, queries::kSecretUsed, use.secret_id, use.last_used_at); !x) {
+      if (auto x = Run(db, queries::kSecretUsed, use.secret_id, use.last_used_at); !x) {
         return x.error();
       }
       if (use.previous_authentications > 0) {
-        if (auto x = Run(*db, queries::kCountPreviousUse, use.client_id,
+        if (auto x = Run(db, queries::kCountPreviousUse, use.client_id,
                          use.previous_authentications, use.secret_id);
             !x) {
           return x.error();
@@ -659,10 +697,9 @@ Result<std::optional<Replay>> SqliteStore::FindReplay(std::string_view partner_i
 }
 
 Result<std::int64_t> SqliteStore::PurgeReplays(std::int64_t cutoff) {
-  OBAUTH_TRY(db, Acquire());
   std::int64_t purged = 0;
-  auto result = db->Transaction([&]() -> Result<void> {
-    OBAUTH_TRY(n, Run(*db, queries::kPurgeReplays, cutoff));
+  auto result = Write([&](Connection& db) -> Result<void> {
+    OBAUTH_TRY(n, Run(db, queries::kPurgeReplays, cutoff));
     purged = n;
     return {};
   });
@@ -681,15 +718,14 @@ Result<std::optional<std::string>> SqliteStore::GetSetting(std::string_view name
 
 Result<std::string> SqliteStore::GetOrCreateSetting(std::string_view name,
                                                     std::string_view value_if_absent) {
-  OBAUTH_TRY(db, Acquire());
   std::string value;
-  auto result = db->Transaction([&]() -> Result<void> {
+  auto result = Write([&](Connection& db) -> Result<void> {
     {
-      if (auto x = Run(*db, queries::kInsertSettingIfAbsent, name, value_if_absent); !x) {
+      if (auto x = Run(db, queries::kInsertSettingIfAbsent, name, value_if_absent); !x) {
         return x.error();
       }
     }
-    OBAUTH_TRY(get, db->Prepare(queries::kGetSetting));
+    OBAUTH_TRY(get, db.Prepare(queries::kGetSetting));
     get->Bind(1, name);
     OBAUTH_TRY(row, get->Step());
     if (!row) return InternalError("setting vanished: " + std::string(name));

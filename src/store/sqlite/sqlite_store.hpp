@@ -4,6 +4,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -55,9 +56,28 @@ class SqliteStore final : public Store {
   Result<Lease> Acquire();
   void Release(std::unique_ptr<Connection> connection);
 
+  // Group commit. Runs `body` in a write transaction and returns its outcome once committed.
+  // Write transactions that arrive while another batch is being written are run together by one
+  // thread, one after another on one connection inside one BEGIN IMMEDIATE ... COMMIT, each in
+  // its own savepoint: one fsync covers the whole batch. A body that fails is rolled back to its
+  // savepoint and only its caller sees the failure; if COMMIT fails, every body of the batch
+  // fails with that error.
+  using WriteBody = std::function<Result<void>(Connection&)>;
+  Result<void> Write(const WriteBody& body);
+  struct PendingWrite {
+    const WriteBody* body;
+    Result<void> result;
+    bool done = false;
+  };
+  void RunBatch(const std::vector<PendingWrite*>& batch);
+
   const std::string path_;
   const int max_connections_;
   std::mutex write_mu_;  // one write transaction at a time in this process
+  std::mutex queue_mu_;  // guards the members below
+  std::condition_variable batch_done_;
+  std::vector<PendingWrite*> queued_writes_;
+  bool writing_ = false;  // a thread is writing a batch
   std::mutex mu_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<Connection>> idle_;

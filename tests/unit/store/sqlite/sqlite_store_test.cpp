@@ -236,6 +236,76 @@ TEST_F(SqliteStoreTest, ConcurrentGetOrCreateSettingAgreesOnOneValue) {
   EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 1u);
 }
 
+// Concurrent writes are committed in batches (group commit). Whatever the batching, each call
+// gets its own outcome, and a failing call leaves no trace while its batch-mates commit.
+TEST_F(SqliteStoreTest, ConcurrentWritesEachGetTheirOwnOutcomeAndFailuresLeaveNoTrace) {
+  auto opened = SqliteStore::Open(DbPath(), 4);
+  ASSERT_TRUE(opened);
+  SqliteStore& store = **opened;
+  auto audit = [](const std::string& action, const std::string& client) {
+    return AuditEvent{0, 1, "pt-1", "pt-1", action, client, "req", "test", "{}"};
+  };
+  ASSERT_TRUE(store.CreatePartner({"pt-1", "P", 1}, "h", audit("partner.created", "pt-1")));
+  Recipient busy;
+  busy.client_id = "dc-busy";
+  busy.partner_id = "pt-1";
+  busy.name = "Busy";
+  busy.scope = "ACCOUNT_BASIC";
+  busy.created_at = busy.updated_at = 5;
+  ASSERT_TRUE(store.CreateRecipient(busy, "h0", nullptr, audit("recipient.created", "dc-busy")));
+  // A grace period is pending, so every further rotation of dc-busy is refused (409) after it
+  // has already touched the row inside its savepoint.
+  ASSERT_TRUE(store.RotateSecret({"pt-1", "dc-busy", "h1", 10, 3600, false}, nullptr,
+                                 audit("recipient.secret_rotated", "dc-busy")));
+
+  constexpr int kThreads = 24;
+  std::vector<int> outcome(kThreads, -1);  // 1: committed, 0: expected failure
+  {
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kThreads; ++i) {
+      threads.emplace_back([&, i] {
+        const std::string id = "dc-" + std::to_string(i);
+        if (i % 3 == 0) {
+          auto r = store.RotateSecret({"pt-1", "dc-busy", "h-" + id, 20, 0, false}, nullptr,
+                                      audit("recipient.secret_rotated", "dc-busy"));
+          outcome[static_cast<std::size_t>(i)] =
+              !r && r.error().code == ErrorCode::kConflict ? 0 : 2;
+        } else {
+          Recipient r = busy;
+          r.client_id = id;
+          auto created =
+              store.CreateRecipient(r, "h-" + id, nullptr, audit("recipient.created", id));
+          outcome[static_cast<std::size_t>(i)] = created ? 1 : 2;
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+  }
+  int created = 0;
+  for (int i = 0; i < kThreads; ++i) {
+    const int o = outcome[static_cast<std::size_t>(i)];
+    EXPECT_NE(o, 2) << "call " << i << " got the wrong outcome";
+    if (o == 1) {
+      ++created;
+      EXPECT_TRUE(store.FindClient("dc-" + std::to_string(i))) << i;
+    }
+  }
+  EXPECT_EQ(created, kThreads - kThreads / 3);
+  auto list = store.ListRecipients("pt-1");
+  ASSERT_TRUE(list);
+  EXPECT_EQ(list->size(), static_cast<std::size_t>(created) + 1);
+  // The refused rotations changed nothing: same secrets, same updated_at, no audit events.
+  auto client = store.FindClient("dc-busy");
+  ASSERT_TRUE(client);
+  EXPECT_EQ(client->secrets.size(), 2u);
+  auto recipient = store.GetRecipient("pt-1", "dc-busy", 30);
+  ASSERT_TRUE(recipient);
+  EXPECT_EQ(recipient->updated_at, 10);
+  auto events = store.ListAuditEvents({"pt-1", std::string("dc-busy"), std::nullopt, 100});
+  ASSERT_TRUE(events);
+  EXPECT_EQ(events->size(), 2u);  // created, rotated once
+}
+
 TEST_F(SqliteStoreTest, PoolOfOneServesSequentialCalls) {
   auto opened = SqliteStore::Open(DbPath(), 1);
   ASSERT_TRUE(opened);

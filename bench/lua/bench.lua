@@ -6,6 +6,10 @@
 --   MODE=rotate  POST PREFIX..<id>.."/secret" (no body) with Authorization: Bearer $BEARER
 --                IDS: comma-separated ids, taken round-robin so concurrent requests hit
 --                different rows; PREFIX defaults to /api/v1/recipients/
+--   IDS_FILE     instead of IDS: a file with one id a line (the first tab-separated field), for
+--                lists longer than an environment variable may be (bench/scale.sh)
+--   CREDS_FILE   MODE=token only, instead of CLIENT_ID/CLIENT_SECRET: a file of
+--                "client_id<TAB>client_secret" lines, taken round-robin like IDS
 -- done() prints one machine-readable RESULT line (latencies in microseconds).
 local mode   = os.getenv("MODE") or "token"
 local auth   = os.getenv("AUTH") or "basic"
@@ -36,6 +40,26 @@ local ids = {}
 for v in string.gmatch(os.getenv("IDS") or "", "[^,]+") do ids[#ids + 1] = v end
 local next_id = 0
 
+-- Lines of a file as lists of their tab-separated fields; empty lines are skipped.
+local function read_lines(path)
+  local f = assert(io.open(path, "r"))
+  local rows = {}
+  for line in f:lines() do
+    local fields = {}
+    for v in string.gmatch(line, "[^\t]+") do fields[#fields + 1] = v end
+    if #fields > 0 then rows[#rows + 1] = fields end
+  end
+  f:close()
+  return rows
+end
+if os.getenv("IDS_FILE") then
+  for _, fields in ipairs(read_lines(os.getenv("IDS_FILE"))) do ids[#ids + 1] = fields[1] end
+end
+-- Each wrk thread has its own Lua state: start threads at different offsets.
+function setup(thread)
+  thread:set("offset", math.random(0, math.max(#ids, 1) - 1))
+end
+
 wrk.headers["Accept"] = "application/json"
 if mode == "token" then
   local scope_param = (scope ~= "") and ("&scope=" .. scope) or ""
@@ -48,19 +72,54 @@ if mode == "token" then
     wrk.body = "grant_type=client_credentials" .. scope_param
       .. "&client_id=" .. id .. "&client_secret=" .. secret
   end
+  if os.getenv("CREDS_FILE") then
+    local creds = read_lines(os.getenv("CREDS_FILE"))
+    if #creds == 0 then error("CREDS_FILE has no credentials") end
+    ids = creds  -- for setup()'s offsets
+    -- One request per credential, prepared in init(): wrk sets the Host header only then.
+    local prepared = {}
+    function init(args)
+      for _, fields in ipairs(creds) do
+        local cid, csecret = fields[1], fields[2] or ""
+        local headers = {}
+        for k, v in pairs(wrk.headers) do headers[k] = v end
+        local body = wrk.body
+        if auth == "basic" then
+          headers["Authorization"] = "Basic " .. b64(cid .. ":" .. csecret)
+        else
+          body = "grant_type=client_credentials" .. scope_param
+            .. "&client_id=" .. cid .. "&client_secret=" .. csecret
+        end
+        prepared[#prepared + 1] = wrk.format(nil, nil, headers, body)
+      end
+    end
+    function request()
+      next_id = next_id + 1
+      return prepared[((next_id + (offset or 0)) % #prepared) + 1]
+    end
+  end
 elseif mode == "get" or mode == "rotate" then
   if #ids == 0 then error("MODE=" .. mode .. " needs IDS") end
   wrk.headers["Authorization"] = "Bearer " .. bearer
   local suffix = (mode == "rotate") and "/secret" or ""
   local method = (mode == "rotate") and "POST" or "GET"
-  -- Each wrk thread has its own Lua state: start threads at different offsets.
-  function setup(thread)
-    thread:set("offset", math.random(0, #ids - 1))
-  end
-  function request()
-    next_id = next_id + 1
-    local i = ((next_id + (offset or 0)) % #ids) + 1
-    return wrk.format(method, prefix .. ids[i] .. suffix)
+  if os.getenv("IDS_FILE") then
+    -- Requests prepared once, in init() (wrk sets the Host header only then): formatting each
+    -- one in Lua costs wrk more CPU than a cached read costs the server.
+    local prepared = {}
+    function init(args)
+      for i = 1, #ids do prepared[i] = wrk.format(method, prefix .. ids[i] .. suffix) end
+    end
+    function request()
+      next_id = next_id + 1
+      return prepared[((next_id + (offset or 0)) % #prepared) + 1]
+    end
+  else
+    function request()
+      next_id = next_id + 1
+      local i = ((next_id + (offset or 0)) % #ids) + 1
+      return wrk.format(method, prefix .. ids[i] .. suffix)
+    end
   end
 else
   error("unknown MODE " .. mode)

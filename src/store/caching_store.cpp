@@ -12,18 +12,13 @@ Result<ClientCredentials> CachingStore::FindClient(std::string_view client_id) {
     generation = generation_;
     if (auto it = cache_.find(std::string(client_id));
         it != cache_.end() && now - it->second.fetched < ttl_) {
-      return it->second.client;
+      return it->second.value;
     }
   }
   if (NonBlockingScope::Active()) return WouldBlock();
   auto found = inner_->FindClient(client_id);
   // Only existing clients are kept: an unknown id may be created by another process at any time.
-  if (found) {
-    std::lock_guard lock(mu_);
-    if (generation != generation_) return found;  // a write may have raced this read
-    if (cache_.size() >= max_entries_) cache_.clear();
-    cache_.insert_or_assign(std::string(client_id), Entry{*found, now});
-  }
+  if (found) Keep(cache_, client_id, *found, now, generation);
   return found;
 }
 
@@ -34,7 +29,7 @@ Result<Recipient> CachingStore::GetRecipient(std::string_view partner_id,
     std::lock_guard lock(mu_);
     auto it = recipients_.find(std::string(client_id));
     if (it == recipients_.end()) return WouldBlock();
-    const Recipient& cached = it->second.recipient;
+    const Recipient& cached = it->second.value;
     const auto& grace_end = cached.secrets.previous_expires_at;
     // Another partner's id, or a stale copy: the database gives the answer.
     if (cached.partner_id != partner_id || fetched - it->second.fetched >= ttl_ ||
@@ -49,12 +44,7 @@ Result<Recipient> CachingStore::GetRecipient(std::string_view partner_id,
     generation = generation_;
   }
   auto found = inner_->GetRecipient(partner_id, client_id, now);
-  if (found) {
-    std::lock_guard lock(mu_);
-    if (generation != generation_) return found;  // a write may have raced this read
-    if (recipients_.size() >= max_entries_) recipients_.clear();
-    recipients_.insert_or_assign(std::string(client_id), RecipientEntry{*found, fetched});
-  }
+  if (found) Keep(recipients_, client_id, *found, fetched, generation);
   return found;
 }
 

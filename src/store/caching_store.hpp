@@ -112,14 +112,24 @@ class CachingStore final : public Store {
                      "database call on an I/O thread");
   }
 
-  struct Entry {
-    ClientCredentials client;
+  template <class T>
+  struct Cached {
+    T value;
     Clock::time_point fetched;
   };
-  struct RecipientEntry {
-    Recipient recipient;
-    Clock::time_point fetched;
-  };
+  template <class T>
+  using CacheMap = std::unordered_map<std::string, Cached<T>>;
+
+  // Keeps `value`, read from the database at `fetched`, unless a write through this object ran
+  // since `generation` was taken (the read may predate it). Clears `map` when full. Takes mu_.
+  template <class T>
+  void Keep(CacheMap<T>& map, std::string_view key, const T& value, Clock::time_point fetched,
+            std::uint64_t generation) {
+    std::lock_guard lock(mu_);
+    if (generation != generation_) return;
+    if (map.size() >= max_entries_) map.clear();
+    map.insert_or_assign(std::string(key), Cached<T>{value, fetched});
+  }
 
   // Drops the client whatever the outcome: even a failed write may have committed.
   template <class T>
@@ -136,8 +146,8 @@ class CachingStore final : public Store {
   const Clock::duration ttl_;
   const std::size_t max_entries_;
   std::mutex mu_;
-  std::unordered_map<std::string, Entry> cache_;
-  std::unordered_map<std::string, RecipientEntry> recipients_;
+  CacheMap<ClientCredentials> cache_;
+  CacheMap<Recipient> recipients_;
   std::uint64_t generation_ = 0;  // bumped by every write, so a read racing one is not kept
 };
 

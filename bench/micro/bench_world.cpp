@@ -42,8 +42,8 @@ BenchWorld::BenchWorld() {
   auto sqlite_store =
       OrDie(store::sqlite::SqliteStore::Open((dir / "obauth.db").string(), 2), "open store");
   sqlite = sqlite_store.get();
-  store = std::make_unique<store::CachingStore>(std::move(sqlite_store), std::chrono::seconds(1),
-                                                100000);
+  store = std::make_unique<store::CachingStore>(std::move(sqlite_store),
+                                                std::chrono::milliseconds(250), 100000);
   hasher = std::make_unique<crypto::SecretHasher>(Secret(std::string(32, 'k')));
   access_tokens = std::make_unique<oauth::AccessTokens>(
       OrDie(crypto::SigningKey::Generate(), "key generation"), std::string(kIssuer));

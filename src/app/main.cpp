@@ -190,9 +190,9 @@ int Serve(const ServeOptions& options) {
 
   auto storage = OpenStorage(options.db, options.key_file, server_options.worker_threads + 1);
   // Client lookups (token endpoint, bearer checks) come from memory; writes through this
-  // process are seen at once, changes by other processes within a second.
+  // process are seen at once, changes by other processes within 250 ms (docs/architecture.md).
   storage.store = std::make_unique<store::CachingStore>(std::move(storage.store),
-                                                        std::chrono::seconds(1), 100000);
+                                                        std::chrono::milliseconds(250), 100000);
   auto signing_key = OrDie(LoadSigningKey(*storage.store));
 
   http::Server server(server_options, log);

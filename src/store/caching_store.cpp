@@ -4,47 +4,73 @@ namespace obauth::store {
 
 thread_local bool NonBlockingScope::active_ = false;
 
+CachingStore::CachingStore(std::unique_ptr<Store> inner, Clock::duration poll_interval,
+                           std::size_t max_entries)
+    : inner_(std::move(inner)), max_entries_(max_entries) {
+  PollForeignChanges();
+  poller_ = std::thread([this, poll_interval] { PollUntilStopped(poll_interval); });
+}
+
+CachingStore::~CachingStore() {
+  {
+    std::lock_guard lock(poll_mu_);
+    stopping_ = true;
+  }
+  stop_polling_.notify_one();
+  poller_.join();
+}
+
+void CachingStore::PollUntilStopped(Clock::duration interval) {
+  std::unique_lock lock(poll_mu_);
+  while (!stop_polling_.wait_for(lock, interval, [&] { return stopping_; })) {
+    lock.unlock();
+    PollForeignChanges();
+    lock.lock();
+  }
+}
+
+void CachingStore::PollForeignChanges() {
+  auto version = inner_->ForeignChangeVersion();
+  std::lock_guard lock(mu_);
+  const std::optional<std::uint64_t> now =
+      version ? std::optional<std::uint64_t>(*version) : std::nullopt;
+  // An unreadable version may hide a change: forget everything then too.
+  if (now && now == foreign_version_) return;
+  foreign_version_ = now;
+  cache_.clear();
+  recipients_.clear();
+  ++generation_;
+}
+
 Result<ClientCredentials> CachingStore::FindClient(std::string_view client_id) {
-  const auto now = Clock::now();
   std::uint64_t generation;
   {
     std::lock_guard lock(mu_);
     generation = generation_;
-    if (auto it = cache_.find(std::string(client_id));
-        it != cache_.end() && now - it->second.fetched < ttl_) {
-      return it->second.value;
-    }
+    if (auto it = cache_.find(std::string(client_id)); it != cache_.end()) return it->second;
   }
   if (NonBlockingScope::Active()) return WouldBlock();
   auto found = inner_->FindClient(client_id);
   // Only existing clients are kept: an unknown id may be created by another process at any time.
-  if (found) Keep(cache_, client_id, *found, now, generation);
+  if (found) Keep(cache_, client_id, *found, generation);
   return found;
 }
 
 Result<Recipient> CachingStore::GetRecipient(std::string_view partner_id,
                                              std::string_view client_id, std::int64_t now) {
-  const auto fetched = Clock::now();
   if (NonBlockingScope::Active()) {
     std::lock_guard lock(mu_);
     auto it = recipients_.find(std::string(client_id));
     if (it == recipients_.end()) return WouldBlock();
-    const Recipient& cached = it->second.value;
+    const Recipient& cached = it->second;
     const auto& grace_end = cached.secrets.previous_expires_at;
-    // Another partner's id, or a stale copy: the database gives the answer.
-    if (cached.partner_id != partner_id || fetched - it->second.fetched >= ttl_ ||
-        (grace_end && *grace_end <= now)) {
-      return WouldBlock();
-    }
+    // Another partner's id, or a copy whose grace period has ended: the database gives the answer.
+    if (cached.partner_id != partner_id || (grace_end && *grace_end <= now)) return WouldBlock();
     return cached;
   }
-  std::uint64_t generation;
-  {
-    std::lock_guard lock(mu_);
-    generation = generation_;
-  }
+  const std::uint64_t generation = Generation();
   auto found = inner_->GetRecipient(partner_id, client_id, now);
-  if (found) Keep(recipients_, client_id, *found, fetched, generation);
+  if (found) Keep(recipients_, client_id, *found, generation);
   return found;
 }
 

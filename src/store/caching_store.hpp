@@ -1,18 +1,22 @@
-// CachingStore: a Store decorator that answers FindClient from memory for up to `ttl` after a
-// read, so the token endpoint and bearer checks need no database read on the hot path, and
-// GetRecipient likewise — but only for reads under a NonBlockingScope (the read-only
+// CachingStore: a Store decorator that answers FindClient from memory after the first read, so
+// the token endpoint and bearer checks need no database read on the hot path, and GetRecipient
+// likewise — but only for reads under a NonBlockingScope (the read-only
 // GET /api/v1/recipients/{id} tried on an I/O thread): every other GetRecipient, such as the read
 // before an update, goes to the database, so a read-modify-write never starts from a copy.
-// A write made through this object drops the affected client and recipient at once; a change
-// made by another process (the command line, another instance) is seen within `ttl`. A cached
-// recipient whose previous secret's grace ends is dropped at that second. Thread-safe.
+// A write made through this object drops the affected client and recipient at once. A change
+// made by anyone else (the command line, another instance) is noticed by a thread that polls
+// the inner store's ForeignChangeVersion every `poll_interval` and then forgets everything. A
+// cached recipient whose previous secret's grace ends is dropped at that second. Thread-safe.
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 
 #include "store/store.hpp"
@@ -40,9 +44,15 @@ class CachingStore final : public Store {
   using Clock = std::chrono::steady_clock;
 
   // `inner` does the work; at most `max_entries` clients and as many recipients are kept (a cache
-  // is cleared when full, which only costs reads).
-  CachingStore(std::unique_ptr<Store> inner, Clock::duration ttl, std::size_t max_entries)
-      : inner_(std::move(inner)), ttl_(ttl), max_entries_(max_entries) {}
+  // is cleared when full, which only costs reads). Foreign writes are looked for every
+  // `poll_interval`.
+  CachingStore(std::unique_ptr<Store> inner, Clock::duration poll_interval,
+               std::size_t max_entries);
+  ~CachingStore() override;
+
+  // Looks for foreign writes now, as the polling thread does: forgets everything cached when the
+  // inner store's ForeignChangeVersion moved or cannot be read.
+  void PollForeignChanges();
 
   Result<void> CreatePartner(const Partner& partner, const std::string& secret_hash,
                              const AuditEvent& audit) override {
@@ -105,6 +115,10 @@ class CachingStore final : public Store {
     if (NonBlockingScope::Active()) return WouldBlock();
     return inner_->GetOrCreateSetting(name, value_if_absent);
   }
+  Result<std::uint64_t> ForeignChangeVersion() override {
+    if (NonBlockingScope::Active()) return WouldBlock();
+    return inner_->ForeignChangeVersion();
+  }
 
  private:
   static Error WouldBlock() {
@@ -113,23 +127,26 @@ class CachingStore final : public Store {
   }
 
   template <class T>
-  struct Cached {
-    T value;
-    Clock::time_point fetched;
-  };
-  template <class T>
-  using CacheMap = std::unordered_map<std::string, Cached<T>>;
+  using CacheMap = std::unordered_map<std::string, T>;
 
-  // Keeps `value`, read from the database at `fetched`, unless a write through this object ran
-  // since `generation` was taken (the read may predate it). Clears `map` when full. Takes mu_.
+  // The current generation, to pass to Keep after a database read. Takes mu_.
+  std::uint64_t Generation() {
+    std::lock_guard lock(mu_);
+    return generation_;
+  }
+
+  // Keeps `value`, read from the database, unless a write through this object or a foreign one
+  // was noticed since `generation` was taken (the read may predate it). Clears `map` when full.
+  // Takes mu_.
   template <class T>
-  void Keep(CacheMap<T>& map, std::string_view key, const T& value, Clock::time_point fetched,
-            std::uint64_t generation) {
+  void Keep(CacheMap<T>& map, std::string_view key, const T& value, std::uint64_t generation) {
     std::lock_guard lock(mu_);
     if (generation != generation_) return;
     if (map.size() >= max_entries_) map.clear();
-    map.insert_or_assign(std::string(key), Cached<T>{value, fetched});
+    map.insert_or_assign(std::string(key), value);
   }
+
+  void PollUntilStopped(Clock::duration interval);
 
   // Drops the client whatever the outcome: even a failed write may have committed.
   template <class T>
@@ -143,12 +160,17 @@ class CachingStore final : public Store {
   }
 
   std::unique_ptr<Store> inner_;
-  const Clock::duration ttl_;
   const std::size_t max_entries_;
   std::mutex mu_;
   CacheMap<ClientCredentials> cache_;
   CacheMap<Recipient> recipients_;
   std::uint64_t generation_ = 0;  // bumped by every write, so a read racing one is not kept
+  std::optional<std::uint64_t> foreign_version_;  // last seen; nullopt when unknown
+
+  std::mutex poll_mu_;
+  std::condition_variable stop_polling_;
+  bool stopping_ = false;
+  std::thread poller_;
 };
 
 }  // namespace obauth::store

@@ -176,6 +176,11 @@ class Store {
   // Concurrent callers all get the same, first stored, value.
   [[nodiscard]] virtual Result<std::string> GetOrCreateSetting(
       std::string_view name, std::string_view value_if_absent) = 0;
+
+  // A number that changes when someone other than this object (another process, another Store
+  // on the same data) has committed a change since the previous call, and stays the same for
+  // this object's own writes. A cache in front of this object polls it to notice foreign writes.
+  [[nodiscard]] virtual Result<std::uint64_t> ForeignChangeVersion() = 0;
 };
 
 }  // namespace obauth::store

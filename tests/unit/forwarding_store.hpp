@@ -77,6 +77,7 @@ class ForwardingStore final : public store::Store {
                                          std::string_view value_if_absent) override {
     return inner_.GetOrCreateSetting(name, value_if_absent);
   }
+  Result<std::uint64_t> ForeignChangeVersion() override { return inner_.ForeignChangeVersion(); }
 
  private:
   store::Store& inner_;

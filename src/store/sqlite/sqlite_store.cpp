@@ -373,8 +373,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
     }
     return r.error();
   }
-  store->open_ = 1;
-  store->idle_.push_back(std::move(*connection));
+  store->writer_ = std::move(*connection);
   return store;
 }
 
@@ -424,12 +423,7 @@ Result<void> SqliteStore::Write(const WriteBody& body) {
 }
 
 void SqliteStore::RunBatch(const std::vector<PendingWrite*>& batch) {
-  auto lease = Acquire();
-  if (!lease) {
-    for (auto* pending : batch) pending->result = lease.error();
-    return;
-  }
-  Connection& db = **lease;
+  Connection& db = *writer_;
   const Result<void> committed = db.Transaction([&]() -> Result<void> {
     for (auto* pending : batch) {
       if (auto r = db.Exec("SAVEPOINT write"); !r) {
@@ -734,6 +728,16 @@ Result<std::string> SqliteStore::GetOrCreateSetting(std::string_view name,
   });
   if (!result) return result.error();
   return value;
+}
+
+Result<std::uint64_t> SqliteStore::ForeignChangeVersion() {
+  // data_version changes for commits by every other connection, and all of this object's commits
+  // are made on writer_.
+  std::lock_guard writer(write_mu_);
+  OBAUTH_TRY(stmt, writer_->Prepare("PRAGMA data_version"));
+  OBAUTH_TRY(row, stmt->Step());
+  if (!row) return InternalError("PRAGMA data_version returned no row");
+  return static_cast<std::uint64_t>(stmt->Int(0));
 }
 
 }  // namespace obauth::store::sqlite

@@ -1,6 +1,7 @@
 // SqliteStore: the embedded default Store on one SQLite file (WAL, synchronous=FULL).
-// Thread-safe: each call borrows a connection from a bounded pool; writes run in
-// BEGIN IMMEDIATE transactions, so several processes may share the file.
+// Thread-safe: each read borrows a connection from a bounded pool; every write of this object
+// runs on its one writer connection in BEGIN IMMEDIATE transactions, so several processes may
+// share the file and PRAGMA data_version on the writer tells their commits from ours.
 #pragma once
 
 #include <condition_variable>
@@ -49,6 +50,7 @@ class SqliteStore final : public Store {
   Result<std::optional<std::string>> GetSetting(std::string_view name) override;
   Result<std::string> GetOrCreateSetting(std::string_view name,
                                          std::string_view value_if_absent) override;
+  Result<std::uint64_t> ForeignChangeVersion() override;
 
  private:
   class Lease;
@@ -73,8 +75,9 @@ class SqliteStore final : public Store {
 
   const std::string path_;
   const int max_connections_;
-  std::mutex write_mu_;  // one write transaction at a time in this process
-  std::mutex queue_mu_;  // guards the members below
+  std::mutex write_mu_;                 // one write transaction at a time in this process
+  std::unique_ptr<Connection> writer_;  // every write; used under write_mu_ only
+  std::mutex queue_mu_;                 // guards the members below
   std::condition_variable batch_done_;
   std::vector<PendingWrite*> queued_writes_;
   bool writing_ = false;  // a thread is writing a batch

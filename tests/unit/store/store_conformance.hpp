@@ -974,6 +974,26 @@ TYPED_TEST_P(StoreConformance, GetOrCreateSettingFirstWriterWinsAcrossInstances)
   EXPECT_EQ(*b, "from-a");
 }
 
+TYPED_TEST_P(StoreConformance, ForeignChangeVersionMovesForOtherWritersOnly) {
+  auto other = this->OpenStore();
+  ASSERT_NE(other, nullptr);
+  auto start = this->store_->ForeignChangeVersion();
+  ASSERT_TRUE(start);
+  this->CreatePartnerOrFail("pt-own");
+  ASSERT_TRUE(this->store_->GetOrCreateSetting("own", "x"));
+  auto after_own = this->store_->ForeignChangeVersion();
+  ASSERT_TRUE(after_own);
+  EXPECT_EQ(*after_own, *start);
+  ASSERT_TRUE(other->FindClient("pt-own"));  // a read is no change
+  auto after_read = this->store_->ForeignChangeVersion();
+  ASSERT_TRUE(after_read);
+  EXPECT_EQ(*after_read, *start);
+  ASSERT_TRUE(other->GetOrCreateSetting("foreign", "y"));
+  auto after_foreign = this->store_->ForeignChangeVersion();
+  ASSERT_TRUE(after_foreign);
+  EXPECT_NE(*after_foreign, *start);
+}
+
 TYPED_TEST_P(StoreConformance, DataSurvivesReopening) {
   this->CreatePartnerOrFail("pt-1");
   ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-1", "pt-1"), this->Hash('r')));
@@ -1030,6 +1050,7 @@ REGISTER_TYPED_TEST_SUITE_P(
     TakenReplayKeyIsKeyInUseAndRollsTheWholeChangeBack, SameKeyForAnotherPartnerIsIndependent,
     ReplayOlderThanADayIsReplaced, PurgeReplaysDeletesThoseCreatedBeforeTheCutoff,
     SettingAbsentIsNullopt, GetOrCreateSettingFirstWriterWins,
-    GetOrCreateSettingFirstWriterWinsAcrossInstances, DataSurvivesReopening);
+    GetOrCreateSettingFirstWriterWinsAcrossInstances, ForeignChangeVersionMovesForOtherWritersOnly,
+    DataSurvivesReopening);
 
 }  // namespace obauth::store

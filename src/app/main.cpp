@@ -112,8 +112,8 @@ struct ServeOptions {
   std::int64_t previous_secret_expires_in = 0;
 };
 
-// Writes secret usage noticed by the token endpoint once a second, purges expired
-// Idempotency-Key replays every ten minutes, and flushes once more when stopped.
+// Writes the secret usage that is due (oauth::UsageTracker) once a second, purges expired
+// Idempotency-Key replays every ten minutes, and writes everything noticed when stopped.
 class Housekeeper {
  public:
   Housekeeper(store::Store& store, oauth::UsageTracker& usage, const Clock& clock,
@@ -139,7 +139,7 @@ class Housekeeper {
         wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stop_; });
         stopping = stop_;
       }
-      if (auto r = store_.RecordSecretUse(usage_.Drain()); !r) {
+      if (auto r = store_.RecordSecretUse(stopping ? usage_.DrainAll() : usage_.Drain()); !r) {
         log_->warn("recording secret usage failed: {}", r.error().internal);
       }
       if (tick % 600 == 0) {

@@ -3,6 +3,12 @@
 #include <algorithm>
 
 namespace obauth::oauth {
+namespace {
+
+// Forgetting what was handed out only costs extra writes; it bounds the memory at about 5 MiB.
+constexpr std::size_t kMaxRemembered = 100000;
+
+}  // namespace
 
 void UsageTracker::Record(std::int64_t secret_id, std::string_view client_id, bool previous,
                           std::int64_t now) {
@@ -17,15 +23,27 @@ void UsageTracker::Record(std::int64_t secret_id, std::string_view client_id, bo
   if (previous) ++use.previous_authentications;
 }
 
-std::vector<store::SecretUse> UsageTracker::Drain() {
-  std::unordered_map<std::int64_t, store::SecretUse> taken;
-  {
-    std::lock_guard lock(mu_);
-    taken.swap(pending_);
-  }
+std::vector<store::SecretUse> UsageTracker::Drain() { return Take(false); }
+
+std::vector<store::SecretUse> UsageTracker::DrainAll() { return Take(true); }
+
+std::vector<store::SecretUse> UsageTracker::Take(bool everything) {
   std::vector<store::SecretUse> out;
-  out.reserve(taken.size());
-  for (auto& [id, use] : taken) out.push_back(std::move(use));
+  std::lock_guard lock(mu_);
+  if (handed_out_.size() > kMaxRemembered) handed_out_.clear();
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    auto& use = it->second;
+    auto [last, first] = handed_out_.try_emplace(use.secret_id, use.last_used_at);
+    const bool due = everything || first || use.previous_authentications > 0 ||
+                     use.last_used_at >= last->second + resolution_seconds_;
+    if (!due) {
+      ++it;
+      continue;
+    }
+    last->second = use.last_used_at;
+    out.push_back(std::move(use));
+    it = pending_.erase(it);
+  }
   return out;
 }
 

@@ -54,6 +54,43 @@ TEST(UsageTracker, DrainEmptiesTheTracker) {
   EXPECT_EQ(again[0].last_used_at, 20);
 }
 
+TEST(UsageTracker, LaterUseOfAWrittenSecretIsHeldBackForTheResolution) {
+  UsageTracker usage(60);
+  usage.Record(1, "dc-a", false, 100);
+  ASSERT_EQ(usage.Drain().size(), 1u);  // a first use is due at once
+  usage.Record(1, "dc-a", false, 159);
+  EXPECT_TRUE(usage.Drain().empty());
+  usage.Record(1, "dc-a", false, 160);
+  const auto due = usage.Drain();
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].last_used_at, 160);
+  usage.Record(2, "dc-a", false, 161);  // another secret (say, after a rotation): due at once
+  EXPECT_EQ(usage.Drain().size(), 1u);
+}
+
+TEST(UsageTracker, PreviousSecretUsesAreNeverHeldBack) {
+  UsageTracker usage(60);
+  usage.Record(1, "dc-a", true, 100);
+  ASSERT_EQ(usage.Drain().size(), 1u);
+  usage.Record(1, "dc-a", true, 101);
+  const auto due = usage.Drain();
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].previous_authentications, 1);
+  EXPECT_EQ(due[0].last_used_at, 101);
+}
+
+TEST(UsageTracker, DrainAllHandsOutHeldBackUses) {
+  UsageTracker usage(60);
+  usage.Record(1, "dc-a", false, 100);
+  ASSERT_EQ(usage.Drain().size(), 1u);
+  usage.Record(1, "dc-a", false, 110);
+  ASSERT_TRUE(usage.Drain().empty());
+  const auto all = usage.DrainAll();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].last_used_at, 110);
+  EXPECT_TRUE(usage.DrainAll().empty());
+}
+
 TEST(UsageTracker, ConcurrentRecordsAreAllCounted) {
   UsageTracker usage;
   constexpr int kThreads = 4;

@@ -36,7 +36,7 @@
 
 namespace {
 
-namespace queries = obauth::store::sqlite::queries;
+using queries = obauth::store::sqlite::Queries;
 
 // Raised for anything that stops the load: the message is printed and the tool exits 1.
 struct Failure : std::runtime_error {

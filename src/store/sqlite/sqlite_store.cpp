@@ -9,6 +9,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "store/sql/operations.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/queries.hpp"
 
@@ -33,10 +34,7 @@ Error SqliteError(sqlite3* db, int rc, std::string_view what) {
   }
 }
 
-// Marks bytes to bind as a BLOB rather than TEXT.
-struct Blob {
-  std::string_view bytes;
-};
+using sql::Blob;
 
 // A cached prepared statement, reset and unbound when the handle goes out of scope.
 class Statement {
@@ -100,6 +98,7 @@ class Statement {
     return data ? std::string(data, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
                 : std::string();
   }
+  std::string Bytes(int col) const { return Text(col); }
   std::optional<std::string> OptionalText(int col) const {
     if (sqlite3_column_type(stmt_, col) == SQLITE_NULL) return std::nullopt;
     return Text(col);
@@ -184,9 +183,9 @@ class Connection {
 
   // Runs `body` inside one read transaction, so every statement sees the same snapshot.
   template <class F>
-  [[nodiscard]] Result<void> ReadTransaction(F&& body) {
-    if (auto r = Exec("BEGIN"); !r) return r;
-    Result<void> result = body();
+  [[nodiscard]] auto ReadTransaction(F&& body) -> decltype(body()) {
+    if (auto r = Exec("BEGIN"); !r) return r.error();
+    auto result = body();
     (void)Exec(result ? "COMMIT" : "ROLLBACK");
     return result;
   }
@@ -217,51 +216,7 @@ class SqliteStore::Lease {
 
 namespace {
 
-Error RecipientNotFound() { return MakeError(ErrorCode::kNotFound, "Data Recipient not found"); }
-
-// The statement for `sql` with `args` bound to ?1, ?2, ... in order.
-template <class... Args>
-Result<std::unique_ptr<Statement>> Query(Connection& db, const char* sql, const Args&... args) {
-  OBAUTH_TRY(stmt, db.Prepare(sql));
-  int index = 0;
-  (stmt->Bind(++index, args), ...);
-  return std::move(stmt);
-}
-
-// Runs a statement that returns no rows; how many rows it changed.
-template <class... Args>
-Result<std::int64_t> Run(Connection& db, const char* sql, const Args&... args) {
-  OBAUTH_TRY(stmt, Query(db, sql, args...));
-  if (auto r = stmt->Run(); !r) return r.error();
-  return std::int64_t{stmt->Changes()};
-}
-
-Result<void> InsertAudit(Connection& db, const AuditEvent& e) {
-  auto r = Run(db, queries::kInsertAudit, e.at, e.partner_id, e.actor, e.action, e.client_id,
-               e.request_id, e.source, e.options_json);
-  if (!r) return r.error();
-  return {};
-}
-
-// Stores the replay (if any), replacing one for the same key older than 24 hours.
-Result<void> InsertReplay(Connection& db, const Replay* replay) {
-  if (replay == nullptr) return {};
-  constexpr std::int64_t kDay = 24 * 60 * 60;
-  if (auto r = Run(db, queries::kDeleteStaleReplay, replay->partner_id, replay->key,
-                   replay->created_at - kDay);
-      !r) {
-    return r.error();
-  }
-  auto r = Run(db, queries::kInsertReplay, replay->partner_id, replay->key,
-               Blob{replay->fingerprint}, Blob{replay->sealed}, replay->created_at);
-  if (!r && r.error().code == ErrorCode::kConflict) {
-    return MakeError(ErrorCode::kKeyInUse,
-                     "A request with this Idempotency-Key is already in progress",
-                     "idempotency key taken by a concurrent request");
-  }
-  if (!r) return r.error();
-  return {};
-}
+using Ops = sql::Operations<Queries>;
 
 Result<void> Migrate(Connection& db, const std::string& path) {
   if (auto r = db.Exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -288,63 +243,6 @@ Result<void> Migrate(Connection& db, const std::string& path) {
     }
     return {};
   });
-}
-
-Result<void> WriteRecipientLists(Connection& db, const Recipient& r) {
-  for (const char* sql : {queries::kDeleteRedirectUris, queries::kDeleteContacts}) {
-    if (auto x = Run(db, sql, r.client_id); !x) return x.error();
-  }
-  for (std::size_t i = 0; i < r.redirect_uris.size(); ++i) {
-    if (auto x = Run(db, queries::kInsertRedirectUri, r.client_id, static_cast<std::int64_t>(i),
-                     r.redirect_uris[i]);
-        !x) {
-      return x.error();
-    }
-  }
-  for (std::size_t i = 0; i < r.contact_emails.size(); ++i) {
-    if (auto x = Run(db, queries::kInsertContact, r.client_id, static_cast<std::int64_t>(i),
-                     r.contact_emails[i]);
-        !x) {
-      return x.error();
-    }
-  }
-  return {};
-}
-
-Result<std::vector<std::string>> Column(Connection& db, const char* sql, std::string_view key) {
-  OBAUTH_TRY(stmt, db.Prepare(sql));
-  stmt->Bind(1, key);
-  std::vector<std::string> out;
-  while (true) {
-    OBAUTH_TRY(row, stmt->Step());
-    if (!row) break;
-    out.push_back(stmt->Text(0));
-  }
-  return out;
-}
-
-Recipient ReadRecipient(const Statement& s) {
-  Recipient r;
-  r.client_id = s.Text(0);
-  r.partner_id = s.Text(1);
-  r.name = s.Text(2);
-  r.scope = s.Text(3);
-  r.logo_uri = s.OptionalText(4);
-  r.description = s.OptionalText(5);
-  r.terms_uri = s.OptionalText(6);
-  r.client_uri = s.OptionalText(7);
-  r.country = s.OptionalText(8);
-  r.created_at = s.Int(9);
-  r.updated_at = s.Int(10);
-  return r;
-}
-
-Result<void> FillLists(Connection& db, Recipient& r) {
-  OBAUTH_TRY(uris, Column(db, queries::kRedirectUris, r.client_id));
-  OBAUTH_TRY(emails, Column(db, queries::kContacts, r.client_id));
-  r.redirect_uris = std::move(uris);
-  r.contact_emails = std::move(emails);
-  return {};
 }
 
 }  // namespace
@@ -445,174 +343,41 @@ void SqliteStore::RunBatch(const std::vector<PendingWrite*>& batch) {
 
 Result<void> SqliteStore::CreatePartner(const Partner& partner, const std::string& secret_hash,
                                         const AuditEvent& audit) {
-  return Write([&](Connection& db) -> Result<void> {
-    if (auto r = Run(db, queries::kInsertClient, partner.client_id, std::string_view("partner"),
-                     nullptr, partner.name, partner.created_at);
-        !r) {
-      return r.error();
-    }
-    if (auto r = Run(db, queries::kInsertSecret, partner.client_id, Blob{secret_hash},
-                     partner.created_at);
-        !r) {
-      return r.error();
-    }
-    return InsertAudit(db, audit);
-  });
+  return Write([&](Connection& db) { return Ops::CreatePartner(db, partner, secret_hash, audit); });
 }
 
 Result<ClientCredentials> SqliteStore::FindClient(std::string_view client_id) {
   OBAUTH_TRY(db, Acquire());
-  ClientCredentials out;
-  {
-    OBAUTH_TRY(stmt, Query(*db, queries::kFindClient, client_id));
-    OBAUTH_TRY(row, stmt->Step());
-    if (!row) return MakeError(ErrorCode::kNotFound, "Client not found");
-    out.client_id = std::string(client_id);
-    out.kind = stmt->Text(0) == "partner" ? ClientKind::kPartner : ClientKind::kRecipient;
-    out.disabled = stmt->Int(1) != 0;
-    out.retired = stmt->Int(2) != 0;
-    out.partner_id = stmt->Text(3);
-    out.scope = stmt->Text(4);
-    out.token_epoch = stmt->Int(5);
-  }
-  OBAUTH_TRY(stmt, Query(*db, queries::kFindSecrets, client_id));
-  while (true) {
-    OBAUTH_TRY(row, stmt->Step());
-    if (!row) break;
-    out.secrets.push_back({stmt->Int(0), stmt->Text(1), stmt->OptionalInt(2)});
-  }
-  return out;
+  return Ops::FindClient(*db, client_id);
 }
 
 Result<void> SqliteStore::CreateRecipient(const Recipient& r, const std::string& secret_hash,
                                           const Replay* replay, const AuditEvent& audit) {
-  return Write([&](Connection& db) -> Result<void> {
-    if (auto x = Run(db, queries::kInsertClient, r.client_id, std::string_view("recipient"),
-                     r.partner_id, r.name, r.created_at);
-        !x) {
-      return x.error();
-    }
-    if (auto x = Run(db, queries::kInsertRecipient, r.client_id, r.scope, r.logo_uri, r.description,
-                     r.terms_uri, r.client_uri, r.country);
-        !x) {
-      return x.error();
-    }
-    if (auto x = WriteRecipientLists(db, r); !x) return x;
-    if (auto x = Run(db, queries::kInsertSecret, r.client_id, Blob{secret_hash}, r.created_at);
-        !x) {
-      return x.error();
-    }
-    if (auto x = InsertReplay(db, replay); !x) return x;
-    return InsertAudit(db, audit);
-  });
+  return Write(
+      [&](Connection& db) { return Ops::CreateRecipient(db, r, secret_hash, replay, audit); });
 }
 
 Result<std::vector<Recipient>> SqliteStore::ListRecipients(std::string_view partner_id) {
   OBAUTH_TRY(db, Acquire());
-  std::vector<Recipient> out;
-  if (auto r = db->ReadTransaction([&]() -> Result<void> {
-        {
-          OBAUTH_TRY(stmt, Query(*db, queries::kListRecipients, partner_id));
-          while (true) {
-            OBAUTH_TRY(row, stmt->Step());
-            if (!row) break;
-            out.push_back(ReadRecipient(*stmt));
-          }
-        }
-        for (auto& recipient : out) {
-          if (auto x = FillLists(*db, recipient); !x) return x;
-        }
-        return {};
-      });
-      !r) {
-    return r.error();
-  }
-  return out;
+  return db->ReadTransaction([&] { return Ops::ListRecipients(*db, partner_id); });
 }
 
 Result<Recipient> SqliteStore::GetRecipient(std::string_view partner_id, std::string_view client_id,
                                             std::int64_t now) {
   OBAUTH_TRY(db, Acquire());
-  Recipient out;
-  if (auto r = db->ReadTransaction([&]() -> Result<void> {
-        {
-          OBAUTH_TRY(stmt, Query(*db, queries::kGetRecipient, partner_id, client_id));
-          OBAUTH_TRY(row, stmt->Step());
-          if (!row) return RecipientNotFound();
-          out = ReadRecipient(*stmt);
-        }
-        {
-          OBAUTH_TRY(stmt, Query(*db, queries::kSecretStatus, client_id, now));
-          OBAUTH_TRY(row, stmt->Step());
-          if (row) {
-            out.secrets.secret_last_used_at = stmt->OptionalInt(0);
-            out.secrets.previous_expires_at = stmt->OptionalInt(1);
-            out.secrets.previous_last_used_at = stmt->OptionalInt(2);
-            out.secrets.previous_authentications = stmt->Int(3);
-          }
-        }
-        return FillLists(*db, out);
-      });
-      !r) {
-    return r.error();
-  }
-  return out;
+  return db->ReadTransaction([&] { return Ops::GetRecipient(*db, partner_id, client_id, now); });
 }
 
 Result<void> SqliteStore::UpdateRecipient(const Recipient& r, const AuditEvent& audit) {
-  return Write([&](Connection& db) -> Result<void> {
-    OBAUTH_TRY(changed,
-               Run(db, queries::kUpdateClient, r.client_id, r.partner_id, r.name, r.updated_at));
-    if (changed == 0) return RecipientNotFound();
-    if (auto x = Run(db, queries::kUpdateRecipient, r.client_id, r.scope, r.logo_uri, r.description,
-                     r.terms_uri, r.client_uri, r.country);
-        !x) {
-      return x.error();
-    }
-    if (auto x = WriteRecipientLists(db, r); !x) return x;
-    return InsertAudit(db, audit);
-  });
+  return Write([&](Connection& db) { return Ops::UpdateRecipient(db, r, audit); });
 }
 
 Result<std::optional<std::int64_t>> SqliteStore::RotateSecret(const RotateSecretRequest& q,
                                                               const Replay* replay,
                                                               const AuditEvent& audit) {
   std::optional<std::int64_t> previous_expires_at;
-  auto result = Write([&](Connection& db) -> Result<void> {
-    OBAUTH_TRY(live, Run(db, queries::kTouchClient, q.client_id, q.partner_id, q.now));
-    if (live == 0) return RecipientNotFound();
-    {
-      OBAUTH_TRY(stmt, Query(db, queries::kPreviousInGrace, q.client_id, q.now));
-      OBAUTH_TRY(row, stmt->Step());
-      if (row && stmt->OptionalInt(0)) {
-        return MakeError(ErrorCode::kConflict,
-                         "The previous secret is still in its grace period; end it with DELETE "
-                         "/api/v1/recipients/" +
-                             q.client_id + "/secret/previous before rotating again");
-      }
-    }
-    // At most two secrets: drop expired previous ones, then keep the current one as the
-    // previous secret only when a grace period was asked for.
-    for (const char* sql : {queries::kDeletePreviousSecrets, queries::kResetPreviousCount}) {
-      if (auto x = Run(db, sql, q.client_id); !x) return x.error();
-    }
-    if (q.grace_seconds > 0) {
-      previous_expires_at = q.now + q.grace_seconds;
-      if (auto x = Run(db, queries::kExpireCurrentSecret, q.client_id, *previous_expires_at); !x) {
-        return x.error();
-      }
-    } else if (auto x = Run(db, queries::kDeleteCurrentSecret, q.client_id); !x) {
-      return x.error();
-    }
-    if (auto x = Run(db, queries::kInsertSecret, q.client_id, Blob{q.new_hash}, q.now); !x) {
-      return x.error();
-    }
-    if (q.revoke_tokens) {
-      if (auto x = Run(db, queries::kBumpTokenEpoch, q.client_id); !x) return x.error();
-    }
-    if (auto x = InsertReplay(db, replay); !x) return x;
-    return InsertAudit(db, audit);
-  });
+  auto result = Write(
+      [&](Connection& db) { return Ops::RotateSecret(db, q, replay, audit, previous_expires_at); });
   if (!result) return result.error();
   return previous_expires_at;
 }
@@ -621,16 +386,8 @@ Result<bool> SqliteStore::RevokePreviousSecret(std::string_view partner_id,
                                                std::string_view client_id, std::int64_t now,
                                                const AuditEvent& audit) {
   bool revoked = false;
-  auto result = Write([&](Connection& db) -> Result<void> {
-    OBAUTH_TRY(live, Run(db, queries::kTouchClient, client_id, partner_id, now));
-    if (live == 0) return RecipientNotFound();
-    {
-      OBAUTH_TRY(stmt, Query(db, queries::kPreviousInGrace, client_id, now));
-      OBAUTH_TRY(row, stmt->Step());
-      revoked = row && stmt->OptionalInt(0).has_value();
-    }
-    if (auto x = Run(db, queries::kDeletePreviousSecrets, client_id); !x) return x.error();
-    return revoked ? InsertAudit(db, audit) : Result<void>();
+  auto result = Write([&](Connection& db) {
+    return Ops::RevokePreviousSecret(db, partner_id, client_id, now, audit, revoked);
   });
   if (!result) return result.error();
   return revoked;
@@ -638,62 +395,31 @@ Result<bool> SqliteStore::RevokePreviousSecret(std::string_view partner_id,
 
 Result<void> SqliteStore::RetireRecipient(std::string_view partner_id, std::string_view client_id,
                                           std::int64_t now, const AuditEvent& audit) {
-  return Write([&](Connection& db) -> Result<void> {
-    OBAUTH_TRY(retired, Run(db, queries::kRetireClient, client_id, partner_id, now));
-    if (retired == 0) return RecipientNotFound();
-    if (auto x = Run(db, queries::kDeleteAllSecrets, client_id); !x) return x.error();
-    return InsertAudit(db, audit);
-  });
+  return Write(
+      [&](Connection& db) { return Ops::RetireRecipient(db, partner_id, client_id, now, audit); });
 }
 
 Result<void> SqliteStore::RecordSecretUse(const std::vector<SecretUse>& uses) {
   if (uses.empty()) return {};
-  return Write([&](Connection& db) -> Result<void> {
-    for (const auto& use : uses) {
-      if (auto x = Run(db, queries::kSecretUsed, use.secret_id, use.last_used_at); !x) {
-        return x.error();
-      }
-      if (use.previous_authentications > 0) {
-        if (auto x = Run(db, queries::kCountPreviousUse, use.client_id,
-                         use.previous_authentications, use.secret_id);
-            !x) {
-          return x.error();
-        }
-      }
-    }
-    return {};
-  });
+  return Write([&](Connection& db) { return Ops::RecordSecretUse(db, uses); });
 }
 
 Result<std::vector<AuditEvent>> SqliteStore::ListAuditEvents(const AuditQuery& q) {
   OBAUTH_TRY(db, Acquire());
-  OBAUTH_TRY(stmt, Query(*db, queries::kListAudit, q.partner_id, q.client_id, q.before_id,
-                         std::int64_t{q.limit}));
-  std::vector<AuditEvent> out;
-  while (true) {
-    OBAUTH_TRY(row, stmt->Step());
-    if (!row) break;
-    out.push_back({stmt->Int(0), stmt->Int(1), stmt->Text(2), stmt->Text(3), stmt->Text(4),
-                   stmt->Text(5), stmt->Text(6), stmt->Text(7), stmt->Text(8)});
-  }
-  return out;
+  return Ops::ListAuditEvents(*db, q);
 }
 
 Result<std::optional<Replay>> SqliteStore::FindReplay(std::string_view partner_id,
                                                       std::string_view key,
                                                       std::int64_t not_before) {
   OBAUTH_TRY(db, Acquire());
-  OBAUTH_TRY(stmt, Query(*db, queries::kFindReplay, partner_id, key, not_before));
-  OBAUTH_TRY(row, stmt->Step());
-  if (!row) return std::optional<Replay>();
-  return std::optional<Replay>(Replay{std::string(partner_id), std::string(key), stmt->Text(0),
-                                      stmt->Text(1), stmt->Int(2)});
+  return Ops::FindReplay(*db, partner_id, key, not_before);
 }
 
 Result<std::int64_t> SqliteStore::PurgeReplays(std::int64_t cutoff) {
   std::int64_t purged = 0;
   auto result = Write([&](Connection& db) -> Result<void> {
-    OBAUTH_TRY(n, Run(db, queries::kPurgeReplays, cutoff));
+    OBAUTH_TRY(n, Ops::PurgeReplays(db, cutoff));
     purged = n;
     return {};
   });
@@ -703,27 +429,15 @@ Result<std::int64_t> SqliteStore::PurgeReplays(std::int64_t cutoff) {
 
 Result<std::optional<std::string>> SqliteStore::GetSetting(std::string_view name) {
   OBAUTH_TRY(db, Acquire());
-  OBAUTH_TRY(get, db->Prepare(queries::kGetSetting));
-  get->Bind(1, name);
-  OBAUTH_TRY(row, get->Step());
-  if (!row) return std::optional<std::string>();
-  return std::optional<std::string>(get->Text(0));
+  return Ops::GetSetting(*db, name);
 }
 
 Result<std::string> SqliteStore::GetOrCreateSetting(std::string_view name,
                                                     std::string_view value_if_absent) {
   std::string value;
   auto result = Write([&](Connection& db) -> Result<void> {
-    {
-      if (auto x = Run(db, queries::kInsertSettingIfAbsent, name, value_if_absent); !x) {
-        return x.error();
-      }
-    }
-    OBAUTH_TRY(get, db.Prepare(queries::kGetSetting));
-    get->Bind(1, name);
-    OBAUTH_TRY(row, get->Step());
-    if (!row) return InternalError("setting vanished: " + std::string(name));
-    value = get->Text(0);
+    OBAUTH_TRY(stored, Ops::GetOrCreateSetting(db, name, value_if_absent));
+    value = std::move(stored);
     return {};
   });
   if (!result) return result.error();

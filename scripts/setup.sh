@@ -6,7 +6,8 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libssl-dev libsqlite3-dev libcli11-dev libspdlog-dev libfmt-dev
+  libssl-dev libsqlite3-dev libpq-dev libcli11-dev libspdlog-dev libfmt-dev
+  postgresql-15 # the server the tests start on 127.0.0.1 (scripts/pg-test-cluster.sh)
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format curl jq sqlite3
 )

@@ -26,6 +26,7 @@
 #include "oauth/token_service.hpp"
 #include "oauth/usage_tracker.hpp"
 #include "store/caching_store.hpp"
+#include "store/postgres/postgres_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace obauth::app {
@@ -65,15 +66,34 @@ struct Storage {
   std::unique_ptr<crypto::SecretHasher> hasher;
 };
 
-Storage OpenStorage(const std::string& db_path, std::string key_file, int connections) {
-  const std::filesystem::path parent = std::filesystem::path(db_path).parent_path();
-  if (!parent.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(parent, ec);
-    if (ec) throw Fatal{"cannot create directory " + parent.string() + ": " + ec.message()};
+// `db` as it may be logged: a SQLite path, or a PostgreSQL connection without its password.
+std::string DescribeDb(const std::string& db) {
+  if (store::postgres::IsPostgres(db)) return "postgresql (" + store::postgres::Describe(db) + ")";
+  return db;
+}
+
+// The store `db` names: a PostgreSQL connection string (store::postgres::IsPostgres) or a SQLite
+// file, with at most `connections` database connections.
+Storage OpenStorage(const std::string& db, std::string key_file, int connections) {
+  std::unique_ptr<store::Store> store;
+  if (store::postgres::IsPostgres(db)) {
+    // Several instances share the database; each must key the secret hashes alike.
+    if (key_file.empty()) {
+      throw Fatal{
+          "with a PostgreSQL --db, --key-file is required (every instance sharing the "
+          "database uses the same key file)"};
+    }
+    store = OrDie(store::postgres::PostgresStore::Open(db, connections));
+  } else {
+    const std::filesystem::path parent = std::filesystem::path(db).parent_path();
+    if (!parent.empty()) {
+      std::error_code ec;
+      std::filesystem::create_directories(parent, ec);
+      if (ec) throw Fatal{"cannot create directory " + parent.string() + ": " + ec.message()};
+    }
+    store = OrDie(store::sqlite::SqliteStore::Open(db, connections));
+    if (key_file.empty()) key_file = DefaultKeyFile(db);
   }
-  auto store = OrDie(store::sqlite::SqliteStore::Open(db_path, connections));
-  if (key_file.empty()) key_file = DefaultKeyFile(db_path);
   auto key = OrDie(LoadServerKey(key_file, *store));
   auto hasher = std::make_unique<crypto::SecretHasher>(key);
   return {std::move(store), std::move(key), std::move(hasher)};
@@ -110,6 +130,7 @@ struct ServeOptions {
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::int64_t token_ttl = 300;
   std::int64_t previous_secret_expires_in = 0;
+  int db_pool = 0;  // 0: one per worker thread, plus one
 };
 
 // Writes the secret usage that is due (oauth::UsageTracker) once a second, purges expired
@@ -188,7 +209,9 @@ int Serve(const ServeOptions& options) {
   // workers 5.7k/s p99 11 ms). Each worker may hold one SQLite connection.
   server_options.worker_threads = std::max(16, 4 * options.threads);
 
-  auto storage = OpenStorage(options.db, options.key_file, server_options.worker_threads + 1);
+  auto storage =
+      OpenStorage(options.db, options.key_file,
+                  options.db_pool > 0 ? options.db_pool : server_options.worker_threads + 1);
   // Client lookups (token endpoint, bearer checks) come from memory; writes through this
   // process are seen at once, changes by other processes within 250 ms (docs/architecture.md).
   storage.store = std::make_unique<store::CachingStore>(std::move(storage.store),
@@ -213,8 +236,8 @@ int Serve(const ServeOptions& options) {
   Housekeeper housekeeper(*storage.store, usage, clock, log);
 
   std::cout << "listening on http://" << bound << std::endl;
-  log->info("obauth started: listen={} db={} threads={} issuer={} kid={}", bound, options.db,
-            options.threads, issuer, access_tokens.key().KeyId());
+  log->info("obauth started: listen={} db={} threads={} issuer={} kid={}", bound,
+            DescribeDb(options.db), options.threads, issuer, access_tokens.key().KeyId());
 
   std::thread signal_waiter([&] {
     int signal_number = 0;
@@ -254,10 +277,17 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   serve_cmd
       ->add_option("--db", serve.db,
-                   "SQLite database file; created, with its directory, if missing")
+                   "SQLite database file (created, with its directory, if missing), or a "
+                   "PostgreSQL database: postgres://USER[:PASS]@HOST:PORT/DB, postgresql://..., "
+                   "or a libpq keyword string such as 'host=H dbname=D'")
       ->capture_default_str();
+  serve_cmd
+      ->add_option("--db-pool", serve.db_pool,
+                   "Database connections at most (default: worker threads + 1)")
+      ->check(CLI::Range(1, 1000));
   serve_cmd->add_option("--key-file", serve.key_file,
-                        "Server key that keys the stored secret hashes (default: DB path + .key)");
+                        "Server key that keys the stored secret hashes (default: DB path + .key; "
+                        "required with PostgreSQL)");
   serve_cmd->add_option("--threads", serve.threads, "I/O threads (default: number of cores)")
       ->check(CLI::Range(1, 256));
   serve_cmd->add_option("--token-ttl", serve.token_ttl, "Access token lifetime in seconds")
@@ -278,8 +308,10 @@ int Main(int argc, char** argv) {
   partner_cmd->require_subcommand(1);
   auto* create_cmd = partner_cmd->add_subcommand(
       "create", "Register a partner; prints its client_id and client_secret as JSON, once");
-  create_cmd->add_option("--db", db, "SQLite database file")->capture_default_str();
-  create_cmd->add_option("--key-file", key_file, "Server key file (default: DB path + .key)");
+  create_cmd->add_option("--db", db, "SQLite database file or PostgreSQL database, as for serve")
+      ->capture_default_str();
+  create_cmd->add_option("--key-file", key_file,
+                         "Server key file (default: DB path + .key; required with PostgreSQL)");
   create_cmd->add_option("--name", name, "Partner display name, 1-256 characters")->required();
 
   try {

@@ -10,8 +10,13 @@
 //
 // and runs each write operation inside one of its write transactions and each multi-statement
 // read inside one read snapshot. Errors: a unique-key violation must come back as kConflict.
+//
+// Lock order, for backends with row locks: a write touches a client's row in `clients` before
+// any other row of that client, and a write about several clients takes them in client-id
+// order, so concurrent writes wait for each other but never deadlock.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -218,8 +223,20 @@ class Operations {
   }
 
   template <class Db>
-  static Result<void> RecordSecretUse(Db& db, const std::vector<SecretUse>& uses) {
-    for (const auto& use : uses) {
+  static Result<void> RecordSecretUse(Db& db, const std::vector<SecretUse>& unordered) {
+    std::vector<const SecretUse*> uses;
+    uses.reserve(unordered.size());
+    for (const auto& use : unordered) uses.push_back(&use);
+    std::sort(uses.begin(), uses.end(),
+              [](const SecretUse* a, const SecretUse* b) { return a->client_id < b->client_id; });
+    const std::string* locked = nullptr;
+    for (const SecretUse* p : uses) {
+      const SecretUse& use = *p;
+      if (locked == nullptr || *locked != use.client_id) {
+        OBAUTH_TRY(lock, Query(db, Q::kLockClient, use.client_id));
+        if (auto r = lock->Step(); !r) return r.error();
+        locked = &use.client_id;
+      }
       if (auto x = Run(db, Q::kSecretUsed, use.secret_id, use.last_used_at); !x) {
         return x.error();
       }

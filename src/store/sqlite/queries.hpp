@@ -79,7 +79,8 @@ struct Queries {
       "UPDATE clients SET retired_at = ?3, updated_at = ?3, token_epoch = token_epoch + 1 "
       "WHERE client_id = ?1 AND partner_id = ?2 AND retired_at IS NULL";
 
-  // Usage.
+  // Usage. The single writer needs no row locks: kLockClient only reads.
+  static constexpr char kLockClient[] = "SELECT 1 FROM clients WHERE client_id = ?1";
   static constexpr char kSecretUsed[] =
       "UPDATE client_secrets SET last_used_at = max(coalesce(last_used_at, 0), ?2) WHERE id = ?1";
   static constexpr char kCountPreviousUse[] =

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster for the tests, on 127.0.0.1 only, with fsync off (test data).
+#
+#   scripts/pg-test-cluster.sh start STATE_DIR   # STATE_DIR/url: postgresql://obauth@127.0.0.1:PORT
+#   scripts/pg-test-cluster.sh stop STATE_DIR    # stops it and removes its files
+#
+# The cluster lives in a new directory under /tmp; STATE_DIR only records where. PostgreSQL
+# refuses to run as root, so as root the server runs as the user `nobody`. ctest runs `start` and
+# `stop` as the fixtures of every test that needs PostgreSQL (tests/CMakeLists.txt).
+set -euo pipefail
+
+usage() { echo "usage: $0 start|stop STATE_DIR" >&2; exit 2; }
+[ $# -eq 2 ] || usage
+cmd=$1
+state=$2
+
+bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[ -n "$bin" ] || { echo "$0: PostgreSQL server binaries not found (scripts/setup.sh installs them)" >&2; exit 1; }
+
+as_owner() {
+  if [ "$(id -u)" -eq 0 ]; then
+    runuser -u nobody -- "$@"
+  else
+    "$@"
+  fi
+}
+
+stop() {
+  [ -f "$state/datadir" ] || return 0
+  local data
+  data=$(cat "$state/datadir")
+  if [ -f "$data/data/postmaster.pid" ]; then
+    as_owner "$bin/pg_ctl" -D "$data/data" -m immediate -w stop >/dev/null || true
+  fi
+  rm -rf "$data" "$state"
+}
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+start() {
+  stop
+  mkdir -p "$state"
+  local data port attempt
+  data=$(mktemp -d /tmp/obauth-pg.XXXXXX)
+  echo "$data" > "$state/datadir"
+  chmod 755 "$data"
+  [ "$(id -u)" -ne 0 ] || chown nobody "$data"
+  as_owner "$bin/initdb" -D "$data/data" -U obauth -A trust -E UTF8 --locale=C --no-sync \
+    > "$data/initdb.log" 2>&1 || { cat "$data/initdb.log" >&2; exit 1; }
+  for attempt in 1 2 3 4 5; do
+    port=$((20000 + RANDOM % 40000))
+    port_free "$port" || continue
+    if as_owner "$bin/pg_ctl" -D "$data/data" -l "$data/server.log" -w -t 60 \
+      -o "-h 127.0.0.1 -p $port -k $data -c fsync=off -c synchronous_commit=off \
+          -c full_page_writes=off -c max_connections=300" start > /dev/null; then
+      echo "postgresql://obauth@127.0.0.1:$port" > "$state/url"
+      echo "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port ($data)"
+      return 0
+    fi
+    echo "$0: start on port $port failed (attempt $attempt):" >&2
+    tail -5 "$data/server.log" >&2 || true
+  done
+  exit 1
+}
+
+case $cmd in
+  start) start ;;
+  stop) stop ;;
+  *) usage ;;
+esac

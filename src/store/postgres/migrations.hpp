@@ -1,0 +1,98 @@
+// The PostgreSQL schema as numbered migrations (numbered apart from SQLite's). Append only:
+// never edit a released migration.
+#pragma once
+
+#include <array>
+#include <string_view>
+
+namespace obauth::store::postgres {
+
+struct Migration {
+  int version;
+  std::string_view sql;
+};
+
+inline constexpr std::array kMigrations = {
+    Migration{1, R"sql(
+CREATE TABLE clients (
+  client_id   TEXT PRIMARY KEY,
+  seq         BIGINT GENERATED ALWAYS AS IDENTITY,
+  kind        TEXT NOT NULL CHECK (kind IN ('partner', 'recipient')),
+  partner_id  TEXT REFERENCES clients (client_id),
+  name        TEXT NOT NULL,
+  disabled    INTEGER NOT NULL DEFAULT 0,
+  created_at  BIGINT NOT NULL,
+  updated_at  BIGINT NOT NULL,
+  token_epoch BIGINT NOT NULL DEFAULT 0,
+  retired_at  BIGINT,
+  previous_secret_authentications BIGINT NOT NULL DEFAULT 0,
+  CHECK ((kind = 'partner') = (partner_id IS NULL))
+);
+CREATE INDEX clients_by_partner ON clients (partner_id, created_at, seq);
+
+CREATE TABLE client_secrets (
+  id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  client_id    TEXT NOT NULL REFERENCES clients (client_id),
+  secret_hash  BYTEA NOT NULL,
+  created_at   BIGINT NOT NULL,
+  expires_at   BIGINT,
+  last_used_at BIGINT
+);
+CREATE INDEX client_secrets_by_client ON client_secrets (client_id);
+
+CREATE TABLE recipients (
+  client_id   TEXT PRIMARY KEY REFERENCES clients (client_id),
+  scope       TEXT NOT NULL,
+  logo_uri    TEXT,
+  description TEXT,
+  terms_uri   TEXT,
+  client_uri  TEXT,
+  country     TEXT
+);
+
+CREATE TABLE recipient_redirect_uris (
+  client_id TEXT NOT NULL REFERENCES clients (client_id),
+  position  INTEGER NOT NULL,
+  uri       TEXT NOT NULL,
+  PRIMARY KEY (client_id, position)
+);
+
+CREATE TABLE recipient_contacts (
+  client_id TEXT NOT NULL REFERENCES clients (client_id),
+  position  INTEGER NOT NULL,
+  email     TEXT NOT NULL,
+  PRIMARY KEY (client_id, position)
+);
+
+CREATE TABLE settings (
+  name  TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
+CREATE TABLE audit_events (
+  id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  at         BIGINT NOT NULL,
+  partner_id TEXT NOT NULL,
+  actor      TEXT NOT NULL,
+  action     TEXT NOT NULL,
+  client_id  TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  source     TEXT NOT NULL,
+  options    TEXT NOT NULL
+);
+CREATE INDEX audit_events_by_partner ON audit_events (partner_id, id);
+CREATE INDEX audit_events_by_client ON audit_events (partner_id, client_id, id);
+
+CREATE TABLE idempotency_replays (
+  partner_id      TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  fingerprint     BYTEA NOT NULL,
+  sealed          BYTEA NOT NULL,
+  created_at      BIGINT NOT NULL,
+  PRIMARY KEY (partner_id, idempotency_key)
+);
+CREATE INDEX idempotency_replays_by_age ON idempotency_replays (created_at);
+)sql"},
+};
+
+}  // namespace obauth::store::postgres

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/serialize.hpp>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -102,14 +103,38 @@ void ObauthTest::TearDown() {
   }
 }
 
+bool ObauthTest::OnPostgres() { return std::getenv("OBAUTH_TEST_POSTGRES") != nullptr; }
+
+std::string ObauthTest::Db() {
+  if (!OnPostgres()) return DbPath().string();
+  if (!postgres_) postgres_.emplace();
+  return postgres_->url();
+}
+
+std::vector<std::string> ObauthTest::DbArgs() {
+  std::vector<std::string> args = {"--db", Db()};
+  if (OnPostgres()) {
+    args.insert(args.end(), {"--key-file", (temp_dir() / "obauth.key").string()});
+  }
+  return args;
+}
+
 ServerProcess& ObauthTest::StartServer(std::vector<std::string> extra_args,
                                        std::optional<std::filesystem::path> db) {
   if (server_ && server_->running()) throw std::logic_error("a server is already running");
   server_.reset();
   server_logs_.push_back(temp_dir() /
                          ("server-" + std::to_string(server_logs_.size() + 1) + ".log"));
-  server_.emplace(obauth::testing::ServerOptions{ObauthBinary(), db.value_or(DbPath()),
-                                                 server_logs_.back(), std::move(extra_args)});
+  std::string database;
+  if (db) {
+    database = db->string();
+  } else {
+    const auto args = DbArgs();
+    database = args[1];
+    extra_args.insert(extra_args.begin(), args.begin() + 2, args.end());
+  }
+  server_.emplace(obauth::testing::ServerOptions{ObauthBinary(), database, server_logs_.back(),
+                                                 std::move(extra_args)});
   return *server_;
 }
 
@@ -126,8 +151,10 @@ CommandResult ObauthTest::Obauth(std::vector<std::string> args) {
 }
 
 Credentials ObauthTest::CreatePartner(std::string_view name) {
-  const CommandResult r =
-      Obauth({"partner", "create", "--db", DbPath().string(), "--name", std::string(name)});
+  std::vector<std::string> args = {"partner", "create", "--name", std::string(name)};
+  const auto db = DbArgs();
+  args.insert(args.end(), db.begin(), db.end());
+  const CommandResult r = Obauth(args);
   if (r.exit_code != 0) {
     throw std::runtime_error("partner create failed (" + r.status.ToString() + "): " + r.err);
   }

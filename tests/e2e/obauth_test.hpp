@@ -16,6 +16,7 @@
 #include "testing/encoding.hpp"
 #include "testing/http_client.hpp"
 #include "testing/json.hpp"
+#include "testing/postgres.hpp"
 #include "testing/process.hpp"
 #include "testing/temp_dir.hpp"
 
@@ -80,9 +81,17 @@ class ObauthTest : public obauth::testing::TempDirTest {
   void TearDown() override;
 
   std::filesystem::path DbPath() const { return temp_dir() / "data" / "obauth.db"; }
+  // True when the suite runs against PostgreSQL: ctest gives the e2e.postgres.* copy of every
+  // test the test cluster (OBAUTH_TEST_POSTGRES, tests/CMakeLists.txt).
+  static bool OnPostgres();
+  // The database of this test's servers and CLI calls: DbPath(), or on PostgreSQL a database of
+  // its own on the test cluster (created on first use, dropped after the test).
+  std::string Db();
+  // `--db Db()`, plus on PostgreSQL the `--key-file` it requires (in the temporary directory).
+  std::vector<std::string> DbArgs();
 
-  // Starts `obauth serve` on DbPath() (or `db`) with `extra_args`. A previous server must have
-  // been stopped. Each start logs to its own file in the temporary directory.
+  // Starts `obauth serve` on Db() (or the SQLite file `db`) with `extra_args`. A previous server
+  // must have been stopped. Each start logs to its own file in the temporary directory.
   ServerProcess& StartServer(std::vector<std::string> extra_args = {},
                              std::optional<std::filesystem::path> db = std::nullopt);
   ServerProcess& server();
@@ -91,7 +100,7 @@ class ObauthTest : public obauth::testing::TempDirTest {
 
   // Runs the obauth CLI with `args` (without the program name).
   CommandResult Obauth(std::vector<std::string> args);
-  // `obauth partner create --db DbPath() --name NAME`, which must succeed.
+  // `obauth partner create --name NAME` on DbArgs(), which must succeed.
   Credentials CreatePartner(std::string_view name = "Acme Partner");
 
   // Sends `request` to the running server on a new connection. Every response is checked:
@@ -151,6 +160,7 @@ class ObauthTest : public obauth::testing::TempDirTest {
   const std::vector<std::filesystem::path>& server_logs() const { return server_logs_; }
 
  private:
+  std::optional<obauth::testing::PostgresDatabase> postgres_;  // outlives server_
   std::optional<ServerProcess> server_;
   std::vector<std::filesystem::path> server_logs_;
   std::vector<std::string> request_ids_;

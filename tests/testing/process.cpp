@@ -199,7 +199,7 @@ CommandResult RunCommand(const std::vector<std::string>& argv, std::chrono::mill
 
 ServerProcess::ServerProcess(ServerOptions options) : options_(std::move(options)) {
   std::vector<std::string> argv = {options_.binary, "serve", "--listen",
-                                   "127.0.0.1:0",   "--db",  options_.db.string()};
+                                   "127.0.0.1:0",   "--db",  options_.db};
   argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
 
   Pipe out;

@@ -39,7 +39,7 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
 
 struct ServerOptions {
   std::string binary;                   // path of the obauth executable
-  std::filesystem::path db;             // --db
+  std::string db;                       // --db: a SQLite path or a PostgreSQL URL
   std::filesystem::path log_file;       // receives the server's stderr (appended)
   std::vector<std::string> extra_args;  // appended after --listen and --db
   std::chrono::milliseconds start_timeout = std::chrono::seconds(20);

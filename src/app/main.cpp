@@ -239,6 +239,13 @@ int Serve(const ServeOptions& options) {
   log->info("obauth started: listen={} db={} threads={} issuer={} kid={}", bound,
             DescribeDb(options.db), options.threads, issuer, access_tokens.key().KeyId());
 
+  if (options.issuer.empty() && store::postgres::IsPostgres(options.db)) {
+    log->warn(
+        "no --issuer: tokens name this instance's address ({}), so other instances on the "
+        "same database reject them; give every instance the same public --issuer",
+        issuer);
+  }
+
   std::thread signal_waiter([&] {
     int signal_number = 0;
     sigwait(&signals, &signal_number);

@@ -3,13 +3,15 @@
 #
 #   scripts/pg-test-cluster.sh start STATE_DIR   # STATE_DIR/url: postgresql://obauth@127.0.0.1:PORT
 #   scripts/pg-test-cluster.sh stop STATE_DIR    # stops it and removes its files
+#   scripts/pg-test-cluster.sh halt STATE_DIR    # stops the server, keeping its data and port
+#   scripts/pg-test-cluster.sh resume STATE_DIR  # starts a halted server again
 #
 # The cluster lives in a new directory under /tmp; STATE_DIR only records where. PostgreSQL
 # refuses to run as root, so as root the server runs as the user `nobody`. ctest runs `start` and
 # `stop` as the fixtures of every test that needs PostgreSQL (tests/CMakeLists.txt).
 set -euo pipefail
 
-usage() { echo "usage: $0 start|stop STATE_DIR" >&2; exit 2; }
+usage() { echo "usage: $0 start|stop|halt|resume STATE_DIR" >&2; exit 2; }
 [ $# -eq 2 ] || usage
 cmd=$1
 state=$2
@@ -37,6 +39,20 @@ stop() {
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+run_server() {  # run_server DATA PORT: starts the server, waiting until it accepts connections
+  as_owner "$bin/pg_ctl" -D "$1/data" -l "$1/server.log" -w -t 60 \
+    -o "-h 127.0.0.1 -p $2 -k $1 -c fsync=off -c synchronous_commit=off \
+        -c full_page_writes=off -c max_connections=300" start > /dev/null
+}
+
+halt() {
+  as_owner "$bin/pg_ctl" -D "$(cat "$state/datadir")/data" -m fast -w stop > /dev/null
+}
+
+resume() {
+  run_server "$(cat "$state/datadir")" "$(cat "$state/port")"
+}
+
 start() {
   stop
   mkdir -p "$state"
@@ -50,9 +66,8 @@ start() {
   for attempt in 1 2 3 4 5; do
     port=$((20000 + RANDOM % 40000))
     port_free "$port" || continue
-    if as_owner "$bin/pg_ctl" -D "$data/data" -l "$data/server.log" -w -t 60 \
-      -o "-h 127.0.0.1 -p $port -k $data -c fsync=off -c synchronous_commit=off \
-          -c full_page_writes=off -c max_connections=300" start > /dev/null; then
+    if run_server "$data" "$port"; then
+      echo "$port" > "$state/port"
       echo "postgresql://obauth@127.0.0.1:$port" > "$state/url"
       echo "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port ($data)"
       return 0
@@ -66,5 +81,7 @@ start() {
 case $cmd in
   start) start ;;
   stop) stop ;;
+  halt) halt ;;
+  resume) resume ;;
   *) usage ;;
 esac

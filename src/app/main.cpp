@@ -74,7 +74,8 @@ std::string DescribeDb(const std::string& db) {
 
 // The store `db` names: a PostgreSQL connection string (store::postgres::IsPostgres) or a SQLite
 // file, with at most `connections` database connections.
-Storage OpenStorage(const std::string& db, std::string key_file, int connections) {
+Storage OpenStorage(const std::string& db, std::string key_file, int connections,
+                    int db_timeout = 5) {
   std::unique_ptr<store::Store> store;
   if (store::postgres::IsPostgres(db)) {
     // Several instances share the database; each must key the secret hashes alike.
@@ -83,7 +84,7 @@ Storage OpenStorage(const std::string& db, std::string key_file, int connections
           "with a PostgreSQL --db, --key-file is required (every instance sharing the "
           "database uses the same key file)"};
     }
-    store = OrDie(store::postgres::PostgresStore::Open(db, connections));
+    store = OrDie(store::postgres::PostgresStore::Open(db, connections, db_timeout));
   } else {
     const std::filesystem::path parent = std::filesystem::path(db).parent_path();
     if (!parent.empty()) {
@@ -131,6 +132,7 @@ struct ServeOptions {
   std::int64_t token_ttl = 300;
   std::int64_t previous_secret_expires_in = 0;
   int db_pool = 0;  // 0: one per worker thread, plus one
+  int db_timeout = 5;
 };
 
 // Writes the secret usage that is due (oauth::UsageTracker) once a second, purges expired
@@ -211,7 +213,8 @@ int Serve(const ServeOptions& options) {
 
   auto storage =
       OpenStorage(options.db, options.key_file,
-                  options.db_pool > 0 ? options.db_pool : server_options.worker_threads + 1);
+                  options.db_pool > 0 ? options.db_pool : server_options.worker_threads + 1,
+                  options.db_timeout);
   // Client lookups (token endpoint, bearer checks) come from memory; writes through this
   // process are seen at once, changes by other processes within 250 ms (docs/architecture.md).
   storage.store = std::make_unique<store::CachingStore>(std::move(storage.store),
@@ -292,6 +295,12 @@ int Main(int argc, char** argv) {
       ->add_option("--db-pool", serve.db_pool,
                    "Database connections at most (default: worker threads + 1)")
       ->check(CLI::Range(1, 1000));
+  serve_cmd
+      ->add_option("--db-timeout", serve.db_timeout,
+                   "PostgreSQL: seconds a request may wait to connect, for a free connection or "
+                   "for a statement before it fails with 503")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
   serve_cmd->add_option("--key-file", serve.key_file,
                         "Server key that keys the stored secret hashes (default: DB path + .key; "
                         "required with PostgreSQL)");

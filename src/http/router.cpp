@@ -251,6 +251,10 @@ Routed Router::Dispatch(const Request& req, const RequestContext& context) const
     if (method != bh::verb::get) return MethodNotAllowed("GET", "/healthz");
     return {JsonResponse(bh::status::ok, R"({"status":"ok"})"), "/healthz", {}};
   }
+  if (path == "/readyz") {
+    if (method != bh::verb::get) return MethodNotAllowed("GET", "/readyz");
+    return Ready();
+  }
   if (path == "/api/v1/audit") {
     if (method != bh::verb::get) return MethodNotAllowed("GET", "/api/v1/audit");
     return Admin(req, context, AdminOp::kAudit, "/api/v1/audit", {});
@@ -360,6 +364,18 @@ Routed Router::Token(const Request& req) const {
   Response res = JsonResponse(bh::status::ok, EncodeToken(*issued));
   res.set(bh::field::pragma, "no-cache");
   return {std::move(res), kRoute, "issued to " + issued->client_id};
+}
+
+Routed Router::Ready() const {
+  // Any read that must reach the database: the signing key setting is always there.
+  // Never tried inline (WorthTryingInline), so this read reaches the database.
+  auto probe = services_.store.GetSetting("signing_key");
+  if (!probe) {
+    Routed r = Plain(bh::status::service_unavailable, "Database unavailable", "/readyz");
+    r.note = probe.error().internal;
+    return r;
+  }
+  return {JsonResponse(bh::status::ok, R"({"status":"ready"})"), "/readyz", {}};
 }
 
 Routed Router::Introspect(const Request& req) const {

@@ -74,6 +74,8 @@ class Router {
   Routed Dispatch(const Request& request, const RequestContext& context) const;
   Routed Token(const Request& request) const;
   Routed Introspect(const Request& request) const;
+  // GET /readyz: 200 when the database answers a read, else 503 {"message"}.
+  Routed Ready() const;
   Routed Admin(const Request& request, const RequestContext& context, AdminOp op,
                std::string_view route, std::string_view client_id) const;
   Result<OAuthParams> ReadOAuthParams(const Request& request,

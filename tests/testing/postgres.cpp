@@ -42,7 +42,9 @@ void Run(const std::string& url, const std::string& sql) {
 
 }  // namespace
 
-PostgresDatabase::PostgresDatabase() : base_(BaseUrl()) {
+PostgresDatabase::PostgresDatabase() : PostgresDatabase(BaseUrl()) {}
+
+PostgresDatabase::PostgresDatabase(std::string base_url) : base_(std::move(base_url)) {
   static std::atomic<unsigned> counter{0};
   std::random_device random;
   name_ = "obauth_test_" + std::to_string(random()) + "_" + std::to_string(counter++);

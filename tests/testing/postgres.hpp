@@ -12,6 +12,8 @@ namespace obauth::testing {
 class PostgresDatabase {
  public:
   PostgresDatabase();
+  // The same on the cluster at `base_url` (postgresql://USER@HOST:PORT, no database).
+  explicit PostgresDatabase(std::string base_url);
   ~PostgresDatabase();
   PostgresDatabase(const PostgresDatabase&) = delete;
   PostgresDatabase& operator=(const PostgresDatabase&) = delete;

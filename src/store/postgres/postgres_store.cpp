@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 
 #include <cctype>
+#include <chrono>
 #include <cstdlib>
 #include <optional>
 #include <random>
@@ -20,10 +21,6 @@ constexpr char kNotifySql[] = "SELECT pg_notify('obauth_changes', $1)";
 constexpr char kListenSql[] = "LISTEN obauth_changes";
 // pg_advisory_xact_lock key taken by migrations: "obauth" in ASCII.
 constexpr char kMigrationLockSql[] = "SELECT pg_advisory_xact_lock(122045335409768)";
-// Unless the connection string says otherwise: give up connecting after 5 s, and name the
-// sessions in pg_stat_activity.
-constexpr const char* kDefaultKeywords[] = {"connect_timeout", "application_name"};
-constexpr const char* kDefaultValues[] = {"5", "obauth"};
 
 Error PgError(std::string_view what, PGconn* conn, const PGresult* result) {
   const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
@@ -159,9 +156,13 @@ class Statement {
 // One PostgreSQL session with its prepared statements. Used by one thread at a time.
 class Connection {
  public:
-  static Result<std::unique_ptr<Connection>> Open(const std::string& conninfo) {
-    const char* keywords[] = {kDefaultKeywords[0], kDefaultKeywords[1], "dbname", nullptr};
-    const char* values[] = {kDefaultValues[0], kDefaultValues[1], conninfo.c_str(), nullptr};
+  // Gives up connecting, and cancels any statement, after `timeout` seconds, unless the
+  // connection string says otherwise; names the session "obauth" in pg_stat_activity.
+  static Result<std::unique_ptr<Connection>> Open(const std::string& conninfo, int timeout) {
+    const std::string seconds = std::to_string(timeout);
+    const std::string options = "-c statement_timeout=" + std::to_string(timeout * 1000);
+    const char* keywords[] = {"connect_timeout", "options", "application_name", "dbname", nullptr};
+    const char* values[] = {seconds.c_str(), options.c_str(), "obauth", conninfo.c_str(), nullptr};
     // expand_dbname: the connection string's own settings override the defaults before it.
     auto connection =
         std::unique_ptr<Connection>(new Connection(PQconnectdbParams(keywords, values, 1)));
@@ -334,17 +335,18 @@ std::string Describe(const std::string& conninfo) {
   return out;
 }
 
-PostgresStore::PostgresStore(std::string conninfo, int pool_size)
+PostgresStore::PostgresStore(std::string conninfo, int pool_size, int timeout)
     : conninfo_(std::move(conninfo)),
       pool_size_(pool_size < 1 ? 1 : pool_size),
+      timeout_(timeout < 1 ? 1 : timeout),
       instance_(NewInstanceId()) {}
 
 PostgresStore::~PostgresStore() = default;
 
 Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& conninfo,
-                                                           int pool_size) {
-  auto store = std::unique_ptr<PostgresStore>(new PostgresStore(conninfo, pool_size));
-  OBAUTH_TRY(connection, Connection::Open(conninfo));
+                                                           int pool_size, int timeout) {
+  auto store = std::unique_ptr<PostgresStore>(new PostgresStore(conninfo, pool_size, timeout));
+  OBAUTH_TRY(connection, Connection::Open(conninfo, store->timeout_));
   if (auto r = Migrate(*connection); !r) {
     r.error().internal =
         "cannot prepare PostgreSQL database (" + Describe(conninfo) + "): " + r.error().internal;
@@ -357,7 +359,12 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& co
 
 Result<PostgresStore::Lease> PostgresStore::Acquire() {
   std::unique_lock lock(mu_);
-  available_.wait(lock, [&] { return !idle_.empty() || open_ < pool_size_; });
+  if (!available_.wait_for(lock, std::chrono::seconds(timeout_),
+                           [&] { return !idle_.empty() || open_ < pool_size_; })) {
+    return MakeError(ErrorCode::kUnavailable, "Service Unavailable",
+                     "no database connection came free within " + std::to_string(timeout_) +
+                         " s (--db-pool " + std::to_string(pool_size_) + ")");
+  }
   if (!idle_.empty()) {
     auto connection = std::move(idle_.back());
     idle_.pop_back();
@@ -365,7 +372,7 @@ Result<PostgresStore::Lease> PostgresStore::Acquire() {
   }
   ++open_;
   lock.unlock();
-  auto connection = Connection::Open(conninfo_);
+  auto connection = Connection::Open(conninfo_, timeout_);
   if (!connection) {
     std::lock_guard relock(mu_);
     --open_;
@@ -378,13 +385,21 @@ Result<PostgresStore::Lease> PostgresStore::Acquire() {
 void PostgresStore::Release(std::unique_ptr<Connection> connection) {
   std::lock_guard lock(mu_);
   // A broken session, or one left inside a transaction, is closed; the next Acquire opens anew.
+  // A broken one usually means the server restarted or failed over, which broke the idle ones
+  // too: close them as well, rather than fail one request on each.
   if (connection->Reusable()) {
     idle_.push_back(std::move(connection));
-  } else {
-    connection.reset();
-    --open_;
+    available_.notify_one();
+    return;
   }
-  available_.notify_one();
+  const bool broken = PQstatus(connection->raw()) != CONNECTION_OK;
+  connection.reset();
+  --open_;
+  if (broken) {
+    open_ -= static_cast<int>(idle_.size());
+    idle_.clear();
+  }
+  available_.notify_all();
 }
 
 Result<void> PostgresStore::Write(const WriteBody& body) {
@@ -511,7 +526,7 @@ Result<std::string> PostgresStore::GetOrCreateSetting(std::string_view name,
 Result<std::uint64_t> PostgresStore::ForeignChangeVersion() {
   std::lock_guard lock(listen_mu_);
   if (listener_ == nullptr) {
-    OBAUTH_TRY(connection, Connection::Open(conninfo_));
+    OBAUTH_TRY(connection, Connection::Open(conninfo_, timeout_));
     if (auto r = connection->Exec(kListenSql); !r) return r.error();
     listener_ = std::move(connection);
     return ++foreign_changes_;  // whatever happened while nobody listened

@@ -28,11 +28,13 @@ std::string Describe(const std::string& conninfo);
 class PostgresStore final : public Store {
  public:
   // Connects to `conninfo` (a URI or keyword string, see IsPostgres) and applies pending
-  // migrations under an advisory lock, so instances starting together migrate once.
-  // kUnavailable when the server cannot be reached; kInternal when the schema is newer than this
-  // build or a migration fails.
+  // migrations under an advisory lock, so instances starting together migrate once. No call
+  // waits longer than about `timeout` seconds for a connection, a free pool slot or a statement
+  // (the connection string may set its own connect_timeout and options). kUnavailable when the
+  // server cannot be reached; kInternal when the schema is newer than this build or a migration
+  // fails.
   [[nodiscard]] static Result<std::unique_ptr<PostgresStore>> Open(const std::string& conninfo,
-                                                                   int pool_size);
+                                                                   int pool_size, int timeout = 5);
   ~PostgresStore() override;
 
   Result<void> CreatePartner(const Partner& partner, const std::string& secret_hash,
@@ -65,7 +67,7 @@ class PostgresStore final : public Store {
 
  private:
   class Lease;
-  PostgresStore(std::string conninfo, int pool_size);
+  PostgresStore(std::string conninfo, int pool_size, int timeout);
   Result<Lease> Acquire();
   void Release(std::unique_ptr<Connection> connection);
 
@@ -76,6 +78,7 @@ class PostgresStore final : public Store {
 
   const std::string conninfo_;
   const int pool_size_;
+  const int timeout_;           // seconds
   const std::string instance_;  // this object's NOTIFY payload, to skip its own notifications
   std::mutex mu_;
   std::condition_variable available_;

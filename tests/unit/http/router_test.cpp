@@ -251,6 +251,13 @@ TEST_F(RouterTest, HealthzAnswersOkIgnoringQuery) {
   }
 }
 
+TEST_F(RouterTest, ReadyzAnswersReadyWhileTheDatabaseAnswers) {
+  const Routed r = Handle(Make(bh::verb::get, "/readyz"));
+  EXPECT_EQ(r.response.result_int(), 200u);
+  EXPECT_EQ(r.response.body(), R"({"status":"ready"})");
+  EXPECT_EQ(r.route, "/readyz");
+}
+
 struct MethodCase {
   bh::verb verb;
   std::string path;
@@ -266,6 +273,7 @@ TEST_F(RouterTest, WrongMethodIs405WithAllowHeader) {
       {bh::verb::delete_, "/api/v1/token", "POST", "/api/v1/token"},
       {bh::verb::post, "/healthz", "GET", "/healthz"},
       {bh::verb::head, "/healthz", "GET", "/healthz"},
+      {bh::verb::post, "/readyz", "GET", "/readyz"},
       {bh::verb::put, "/api/v1/recipients", "GET, POST", "/api/v1/recipients"},
       {bh::verb::delete_, "/api/v1/recipients", "GET, POST", "/api/v1/recipients"},
       {bh::verb::patch, "/api/v1/recipients", "GET, POST", "/api/v1/recipients"},

@@ -1,0 +1,113 @@
+// PostgreSQL goes away under a running server and comes back: while it is down the token
+// endpoint answers 503 temporarily_unavailable and the admin API 503 {"message"}, each within
+// --db-timeout; /readyz says 503 and /healthz 200; afterwards service resumes by itself. Runs on
+// a private cluster (scripts/pg-test-cluster.sh), stopped and restarted by the test; registered
+// for the PostgreSQL run only (tests/e2e/CMakeLists.txt).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+
+#include "e2e/obauth_test.hpp"
+
+namespace obauth::e2e {
+namespace {
+
+using obauth::testing::FormEncode;
+using obauth::testing::ParseJsonObject;
+using obauth::testing::StringAt;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kDbTimeoutSeconds = 2;
+
+class DatabaseOutage : public ObauthTest {
+ protected:
+  void SetUp() override {
+    state_ = temp_dir() / "cluster";
+    Cluster("start");
+    std::ifstream in(state_ / "url");
+    std::string base;
+    std::getline(in, base);
+    database_.emplace(base);
+    const std::vector<std::string> db = {"--db", database_->url(), "--key-file",
+                                         (temp_dir() / "obauth.key").string()};
+    std::vector<std::string> create = {"partner", "create", "--name", "Acme"};
+    create.insert(create.end(), db.begin(), db.end());
+    const CommandResult created = Obauth(create);
+    ASSERT_EQ(created.exit_code, 0) << created.err;
+    const auto body = ParseJsonObject(created.out);
+    partner_ = {StringAt(body, "client_id"), StringAt(body, "client_secret")};
+    StartServer({"--key-file", db[3], "--db-timeout", std::to_string(kDbTimeoutSeconds)},
+                database_->url());
+    admin_ = AdminToken(partner_);
+    recipient_ = CreateRecipient(admin_);
+  }
+
+  void TearDown() override {
+    ObauthTest::TearDown();
+    Cluster("stop");
+  }
+
+  void Cluster(const std::string& command) {
+    const CommandResult r =
+        obauth::testing::RunCommand({OBAUTH_PG_CLUSTER, command, state_.string()});
+    ASSERT_EQ(r.exit_code, 0) << command << ": " << r.err;
+  }
+
+  // Sends `request` without the fixture's no-5xx check; fails the test if it took longer than
+  // the database timeout allows.
+  HttpResponse Raw(HttpRequest request) {
+    const auto start = Clock::now();
+    HttpResponse r = obauth::testing::SendHttp(server().host(), server().port(), request);
+    EXPECT_LT(Clock::now() - start, std::chrono::seconds(kDbTimeoutSeconds + 1))
+        << request.target << " took too long";
+    return r;
+  }
+  HttpResponse TokenRequest() {
+    return Raw({"POST",
+                std::string(kTokenPath),
+                {{"Content-Type", "application/x-www-form-urlencoded"}},
+                "grant_type=client_credentials&client_id=" + FormEncode(recipient_.id()) +
+                    "&client_secret=" + FormEncode(recipient_.credentials.client_secret)});
+  }
+  HttpResponse ReadRecipient() {
+    return Raw(
+        {"GET", RecipientPath(recipient_.id()), {{"Authorization", "Bearer " + admin_}}, ""});
+  }
+
+  std::filesystem::path state_;
+  std::optional<obauth::testing::PostgresDatabase> database_;
+  Credentials partner_;
+  std::string admin_;
+  CreatedRecipient recipient_;
+};
+
+TEST_F(DatabaseOutage, Answers503QuicklyWhileDownAndRecoversByItself) {
+  ASSERT_EQ(TokenRequest().status, 200);
+  ASSERT_EQ(Raw({"GET", "/readyz", {}, ""}).status, 200);
+
+  Cluster("halt");
+  // Cached answers stop at the next poll for foreign writes (250 ms), which fails.
+  ASSERT_TRUE(Eventually([&] { return TokenRequest().status == 503; }));
+  const HttpResponse token = TokenRequest();
+  EXPECT_EQ(token.status, 503) << token.Describe();
+  EXPECT_EQ(StringAt(ParseJsonObject(token.body), "error"), "temporarily_unavailable");
+  const HttpResponse read = ReadRecipient();
+  EXPECT_EQ(read.status, 503) << read.Describe();
+  EXPECT_TRUE(ParseJsonObject(read.body).contains("message")) << read.body;
+  EXPECT_EQ(Raw({"GET", "/readyz", {}, ""}).status, 503);
+  EXPECT_EQ(Raw({"GET", "/healthz", {}, ""}).status, 200);
+
+  Cluster("resume");
+  EXPECT_TRUE(Eventually(
+      [&] {
+        return TokenRequest().status == 200 && ReadRecipient().status == 200 &&
+               Raw({"GET", "/readyz", {}, ""}).status == 200;
+      },
+      std::chrono::seconds(15)));
+  // Nothing was lost: the recipient and its secret are as before.
+  EXPECT_EQ(StringAt(RecipientDetails(admin_, recipient_.id()), "client_id"), recipient_.id());
+}
+
+}  // namespace
+}  // namespace obauth::e2e

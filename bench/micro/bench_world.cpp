@@ -47,8 +47,8 @@ BenchWorld::BenchWorld() {
   hasher = std::make_unique<crypto::SecretHasher>(Secret(std::string(32, 'k')));
   access_tokens = std::make_unique<oauth::AccessTokens>(
       OrDie(crypto::SigningKey::Generate(), "key generation"), std::string(kIssuer));
-  tokens = std::make_unique<oauth::TokenService>(*store, *hasher, *access_tokens, usage, clock,
-                                                 kTokenTtl);
+  tokens = std::make_unique<oauth::TokenService>(*store, *hasher, *access_tokens, usage, limiter,
+                                                 clock, kTokenTtl);
   recipients = std::make_unique<admin::RecipientService>(*store, *hasher, clock);
   idempotency = std::make_unique<http::Idempotency>(Secret(std::string(32, 'i')));
   router = std::make_unique<http::Router>(http::Services{*tokens, *recipients, *store, *idempotency,

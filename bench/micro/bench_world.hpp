@@ -40,6 +40,7 @@ class BenchWorld {
   std::unique_ptr<crypto::SecretHasher> hasher;
   std::unique_ptr<oauth::AccessTokens> access_tokens;
   oauth::UsageTracker usage;
+  oauth::AuthFailureLimiter limiter{oauth::AuthFailureLimits{}};
   std::unique_ptr<oauth::TokenService> tokens;
   std::unique_ptr<admin::RecipientService> recipients;
   std::unique_ptr<http::Idempotency> idempotency;

@@ -133,6 +133,7 @@ struct ServeOptions {
   std::int64_t previous_secret_expires_in = 0;
   int db_pool = 0;  // 0: one per worker thread, plus one
   int db_timeout = 5;
+  oauth::AuthFailureLimits auth_failures;
 };
 
 // Writes the secret usage that is due (oauth::UsageTracker) once a second, purges expired
@@ -228,7 +229,8 @@ int Serve(const ServeOptions& options) {
   SystemClock clock;
   oauth::AccessTokens access_tokens(std::move(signing_key), issuer);
   oauth::UsageTracker usage;
-  oauth::TokenService tokens(*storage.store, *storage.hasher, access_tokens, usage, clock,
+  oauth::AuthFailureLimiter limiter(options.auth_failures);
+  oauth::TokenService tokens(*storage.store, *storage.hasher, access_tokens, usage, limiter, clock,
                              options.token_ttl);
   admin::RecipientService recipients(*storage.store, *storage.hasher, clock);
   // Replays are sealed under a key derived from the server key file, never stored.
@@ -313,6 +315,18 @@ int Main(int argc, char** argv) {
       ->add_option("--previous-secret-expires-in", serve.previous_secret_expires_in,
                    "Grace period of the previous secret when a rotation does not give one")
       ->check(CLI::Range(std::int64_t{0}, admin::kMaxGraceSeconds))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--max-auth-failures", serve.auth_failures.per_client_and_address,
+                   "Failed client authentications of one client from one address in 60 s before "
+                   "further attempts get 429")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--max-auth-failures-per-address", serve.auth_failures.per_address,
+                   "Failed client authentications from one address, any clients, in 60 s before "
+                   "further attempts get 429")
+      ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
   serve_cmd->add_option("--issuer", serve.issuer,
                         "Token issuer (iss and aud); default http://HOST:PORT as bound");

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/system/result.hpp>
+#include <cstdint>
 #include <string>
 #include <utility>
 
@@ -27,6 +28,7 @@ enum class ErrorCode {
   kUnsupportedMediaType,  // the body's Content-Type is not one the endpoint reads
   kKeyInUse,              // a request with the same Idempotency-Key is still in progress
   kKeyReused,             // the Idempotency-Key was used for a different request
+  kTooManyAttempts,       // too many failed client authentications: retry_after_seconds
   // Infrastructure.
   kUnavailable,  // a dependency (the database) is temporarily unavailable
   kWouldBlock,   // the call needs blocking I/O but runs where that is not allowed: retry on a
@@ -39,6 +41,7 @@ struct Error {
   ErrorCode code;
   std::string public_message;
   std::string internal;
+  std::int64_t retry_after_seconds = 0;  // kTooManyAttempts: when to try again (Retry-After)
 };
 
 template <class T>

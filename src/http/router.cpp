@@ -50,6 +50,8 @@ Mapping Map(ErrorCode code) {
       return {bh::status::conflict, "invalid_request"};
     case ErrorCode::kKeyReused:
       return {bh::status::unprocessable_entity, "invalid_request"};
+    case ErrorCode::kTooManyAttempts:
+      return {bh::status::too_many_requests, "temporarily_unavailable"};
     case ErrorCode::kUnavailable:
       return {bh::status::service_unavailable, "temporarily_unavailable"};
     case ErrorCode::kWouldBlock:  // retried on a worker, never sent
@@ -102,6 +104,9 @@ Routed OAuthError(const Error& e, bool used_basic, std::string_view route) {
     res.result(bh::status::unauthorized);
     res.set(bh::field::www_authenticate, R"(Basic realm="obauth")");
   }
+  if (e.retry_after_seconds > 0) {
+    res.set(bh::field::retry_after, std::to_string(e.retry_after_seconds));
+  }
   return {std::move(res), route, e.internal, e.code == ErrorCode::kWouldBlock};
 }
 
@@ -113,6 +118,11 @@ Routed MethodNotAllowed(std::string_view allow, std::string_view route) {
   Routed r = Plain(bh::status::method_not_allowed, "Method Not Allowed", route);
   r.response.set(bh::field::allow, allow);
   return r;
+}
+
+// The address part of a peer "ADDRESS:PORT".
+std::string SourceAddress(std::string_view peer) {
+  return std::string(peer.substr(0, peer.rfind(':')));
 }
 
 std::string_view Trim(std::string_view s) {
@@ -241,11 +251,11 @@ Routed Router::Dispatch(const Request& req, const RequestContext& context) const
 
   if (path == "/api/v1/token") {
     if (method != bh::verb::post) return MethodNotAllowed("POST", "/api/v1/token");
-    return Token(req);
+    return Token(req, context);
   }
   if (path == "/api/v1/introspect") {
     if (method != bh::verb::post) return MethodNotAllowed("POST", "/api/v1/introspect");
-    return Introspect(req);
+    return Introspect(req, context);
   }
   if (path == "/healthz") {
     if (method != bh::verb::get) return MethodNotAllowed("GET", "/healthz");
@@ -349,12 +359,13 @@ Result<OAuthParams> Router::ReadOAuthParams(const Request& req,
   return out;
 }
 
-Routed Router::Token(const Request& req) const {
+Routed Router::Token(const Request& req, const RequestContext& context) const {
   constexpr std::string_view kRoute = "/api/v1/token";
   auto params = ReadOAuthParams(req, {"grant_type", "scope"});
   if (!params) {
     return OAuthError(params.error(), req.find(bh::field::authorization) != req.end(), kRoute);
   }
+  params->client.source = SourceAddress(context.peer);
   oauth::TokenRequest token_request;
   static_cast<oauth::ClientAuthentication&>(token_request) = std::move(params->client);
   token_request.grant_type = params->Get("grant_type");
@@ -378,12 +389,13 @@ Routed Router::Ready() const {
   return {JsonResponse(bh::status::ok, R"({"status":"ready"})"), "/readyz", {}};
 }
 
-Routed Router::Introspect(const Request& req) const {
+Routed Router::Introspect(const Request& req, const RequestContext& context) const {
   constexpr std::string_view kRoute = "/api/v1/introspect";
   auto params = ReadOAuthParams(req, {"token", "token_type_hint"});
   if (!params) {
     return OAuthError(params.error(), req.find(bh::field::authorization) != req.end(), kRoute);
   }
+  params->client.source = SourceAddress(context.peer);
   const auto token = params->Get("token");
   if (!token) {
     return OAuthError(MakeError(ErrorCode::kInvalidRequest, "Missing token"), params->used_basic,

@@ -72,8 +72,8 @@ class Router {
 
  private:
   Routed Dispatch(const Request& request, const RequestContext& context) const;
-  Routed Token(const Request& request) const;
-  Routed Introspect(const Request& request) const;
+  Routed Token(const Request& request, const RequestContext& context) const;
+  Routed Introspect(const Request& request, const RequestContext& context) const;
   // GET /readyz: 200 when the database answers a read, else 503 {"message"}.
   Routed Ready() const;
   Routed Admin(const Request& request, const RequestContext& context, AdminOp op,

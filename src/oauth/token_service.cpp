@@ -53,9 +53,35 @@ Result<store::ClientCredentials> TokenService::Authenticate(
     client_id = *request.body_client_id;
     if (request.body_client_secret) secret = &*request.body_client_secret;
   }
+  const std::int64_t now = clock_.NowSeconds();
+  const std::string_view source = request.source;
+  if (const auto wait = limiter_.RetryAfter(client_id, source, now); wait > 0) {
+    Error refused = MakeError(
+        ErrorCode::kTooManyAttempts,
+        "Too many failed client authentications; retry after " + std::to_string(wait) + " s",
+        "refused without checking: too many failed authentications of " + std::string(client_id) +
+            " or from " + std::string(source));
+    refused.retry_after_seconds = wait;
+    return refused;
+  }
+  auto checked = CheckCredentials(client_id, secret, now);
+  if (checked) {
+    limiter_.RecordSuccess(client_id, source);
+    return checked;
+  }
+  Error error = checked.error();  // result::error() is a copy
+  if (error.code == ErrorCode::kInvalidClient && limiter_.RecordFailure(client_id, source, now)) {
+    error.internal += "; limit reached for this client or address: further attempts from " +
+                      std::string(source) + " get 429";
+  }
+  return error;
+}
+
+Result<store::ClientCredentials> TokenService::CheckCredentials(std::string_view client_id,
+                                                                const Secret* secret,
+                                                                std::int64_t now) const {
   auto client = store_.FindClient(client_id);
   if (!client && client.error().code != ErrorCode::kNotFound) return client.error();
-  const std::int64_t now = clock_.NowSeconds();
 
   // At most two candidates: the current secret and a previous one still in its grace period.
   // An unknown client is checked against two dummies, so every failure costs the same work.

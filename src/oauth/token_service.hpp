@@ -14,6 +14,7 @@
 #include "core/secret.hpp"
 #include "crypto/client_secret.hpp"
 #include "oauth/access_token.hpp"
+#include "oauth/auth_failure_limiter.hpp"
 #include "oauth/usage_tracker.hpp"
 #include "store/store.hpp"
 
@@ -29,6 +30,7 @@ struct ClientAuthentication {
   std::optional<ClientCredentialPair> basic;  // from Authorization: Basic (client_secret_basic)
   std::optional<std::string> body_client_id;  // client_secret_post
   std::optional<Secret> body_client_secret;
+  std::string source;  // the caller's address, for the brute-force limits (AuthFailureLimiter)
 };
 
 // A decoded token request. The HTTP edge fills it; this layer applies the RFC rules.
@@ -52,17 +54,21 @@ struct Introspection {
 class TokenService {
  public:
   TokenService(store::Store& store, const crypto::SecretHasher& hasher, const AccessTokens& tokens,
-               UsageTracker& usage, const Clock& clock, std::int64_t token_ttl_seconds)
+               UsageTracker& usage, AuthFailureLimiter& limiter, const Clock& clock,
+               std::int64_t token_ttl_seconds)
       : store_(store),
         hasher_(hasher),
         tokens_(tokens),
         usage_(usage),
+        limiter_(limiter),
         clock_(clock),
         ttl_(token_ttl_seconds) {}
 
   // A signed token, or one of kInvalidRequest, kInvalidClient (same public message whatever
-  // the cause; the internal message says which), kUnsupportedGrantType, kUnauthorizedClient,
-  // kInvalidScope, kUnavailable, kInternal.
+  // the cause; the internal message says which), kTooManyAttempts (too many failed
+  // authentications of this client from this source, or from this source; no secret was
+  // checked), kUnsupportedGrantType, kUnauthorizedClient, kInvalidScope, kUnavailable,
+  // kInternal.
   [[nodiscard]] Result<IssuedToken> Issue(const TokenRequest& request) const;
 
   // The claims of an active token: validly signed by this server, unexpired, and its client
@@ -79,12 +85,16 @@ class TokenService {
  private:
   Result<std::pair<AccessTokenClaims, store::ClientCredentials>> ValidateWithClient(
       std::string_view token) const;
+  // Authenticate with the brute-force limits around CheckCredentials.
   Result<store::ClientCredentials> Authenticate(const ClientAuthentication& request) const;
+  Result<store::ClientCredentials> CheckCredentials(std::string_view client_id,
+                                                    const Secret* secret, std::int64_t now) const;
 
   store::Store& store_;
   const crypto::SecretHasher& hasher_;
   const AccessTokens& tokens_;
   UsageTracker& usage_;
+  AuthFailureLimiter& limiter_;
   const Clock& clock_;
   const std::int64_t ttl_;
 };

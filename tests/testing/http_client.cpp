@@ -76,12 +76,18 @@ std::string ToWire(const HttpRequest& request, std::string_view host_header) {
 }
 
 HttpConnection::HttpConnection(const std::string& host, unsigned short port,
-                               std::chrono::milliseconds timeout)
+                               std::chrono::milliseconds timeout, const std::string& source)
     : host_header_(host + ":" + std::to_string(port)), timeout_(timeout), stream_(ioc_) {
   beast::error_code ec;
   const auto address = asio::ip::make_address(host, ec);
   if (ec) throw std::runtime_error("not an IP address: " + host);
   const asio::ip::tcp::endpoint endpoint(address, port);
+  if (!source.empty()) {
+    auto& socket = stream_.socket();
+    socket.open(endpoint.protocol());
+    socket.bind({asio::ip::make_address(source), 0}, ec);
+    if (ec) throw std::runtime_error("cannot bind to " + source + ": " + ec.message());
+  }
   ec = Run([&](auto done) { stream_.async_connect(endpoint, done); }, timeout_);
   if (ec) throw std::runtime_error("cannot connect to " + host_header_ + ": " + ec.message());
 }
@@ -153,10 +159,11 @@ bool HttpConnection::WaitForClose(std::chrono::milliseconds timeout) {
   return true;  // end of stream, reset, or another error that means the connection is gone
 }
 
-HttpResponse SendHttp(const std::string& host, unsigned short port, HttpRequest request) {
+HttpResponse SendHttp(const std::string& host, unsigned short port, HttpRequest request,
+                      const std::string& source) {
   if (!HasHeader(request.headers, "Connection"))
     request.headers.emplace_back("Connection", "close");
-  HttpConnection connection(host, port);
+  HttpConnection connection(host, port, std::chrono::seconds(20), source);
   return connection.Send(request);
 }
 

@@ -46,9 +46,11 @@ std::string ToWire(const HttpRequest& request, std::string_view host_header);
 // hanging it.
 class HttpConnection {
  public:
-  // Connects to host:port (an IP address). Throws on failure.
+  // Connects to host:port (an IP address), from `source` (a local IP address such as 127.0.0.2)
+  // when given. Throws on failure.
   HttpConnection(const std::string& host, unsigned short port,
-                 std::chrono::milliseconds timeout = std::chrono::seconds(20));
+                 std::chrono::milliseconds timeout = std::chrono::seconds(20),
+                 const std::string& source = {});
   ~HttpConnection();
   HttpConnection(const HttpConnection&) = delete;
   HttpConnection& operator=(const HttpConnection&) = delete;
@@ -73,8 +75,10 @@ class HttpConnection {
   boost::beast::flat_buffer buffer_;
 };
 
-// Sends one request on a new connection (with Connection: close) and returns the response.
-HttpResponse SendHttp(const std::string& host, unsigned short port, HttpRequest request);
+// Sends one request on a new connection (with Connection: close) and returns the response;
+// the connection comes from the local address `source` when given.
+HttpResponse SendHttp(const std::string& host, unsigned short port, HttpRequest request,
+                      const std::string& source = {});
 
 // Sends each request on its own new connection (with Connection: close), as close to the same
 // moment as possible: every thread connects first, then all write together. Answers the

@@ -84,7 +84,7 @@ class RouterTest : public test_support::TempDirTest {
     ASSERT_TRUE(key);
     access_tokens_ = std::make_unique<oauth::AccessTokens>(std::move(*key), kIssuer);
     tokens_ = std::make_unique<oauth::TokenService>(*store_, hasher_, *access_tokens_, usage_,
-                                                    clock_, kTtl);
+                                                    limiter_, clock_, kTtl);
     recipients_ = std::make_unique<admin::RecipientService>(*store_, hasher_, clock_);
     router_ = std::make_unique<Router>(
         Services{*tokens_, *recipients_, *store_, idempotency_, clock_, admin::RotateOptions{}});
@@ -200,6 +200,7 @@ class RouterTest : public test_support::TempDirTest {
   ManualClock clock_{kNow};
   crypto::SecretHasher hasher_{Secret(std::string(32, 'k'))};
   oauth::UsageTracker usage_;
+  oauth::AuthFailureLimiter limiter_{oauth::AuthFailureLimits{}};
   Idempotency idempotency_{Secret(std::string(32, 'i'))};
   std::unique_ptr<store::sqlite::SqliteStore> store_;
   std::unique_ptr<oauth::AccessTokens> access_tokens_;

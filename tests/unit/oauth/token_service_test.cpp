@@ -30,8 +30,8 @@ class TokenServiceTest : public test_support::TempDirTest {
     auto key = crypto::SigningKey::Generate();
     ASSERT_TRUE(key);
     tokens_ = std::make_unique<AccessTokens>(std::move(*key), kIssuer);
-    service_ =
-        std::make_unique<TokenService>(*forwarding_, hasher_, *tokens_, usage_, clock_, kTtl);
+    service_ = std::make_unique<TokenService>(*forwarding_, hasher_, *tokens_, usage_, limiter_,
+                                              clock_, kTtl);
 
     CreatePartnerOrFail("pt-partner", partner_secret_);
     CreatePartnerOrFail("pt-other", other_partner_secret_);
@@ -171,6 +171,7 @@ class TokenServiceTest : public test_support::TempDirTest {
   ManualClock clock_{kNow};
   crypto::SecretHasher hasher_{Secret(std::string(32, 'k'))};
   UsageTracker usage_;
+  AuthFailureLimiter limiter_{AuthFailureLimits{}};
   std::unique_ptr<store::sqlite::SqliteStore> store_;
   std::unique_ptr<test_support::ForwardingStore> forwarding_;
   std::unique_ptr<AccessTokens> tokens_;
@@ -293,6 +294,26 @@ TEST_F(TokenServiceTest, AuthenticationFailuresLookIdentical) {
     EXPECT_FALSE(issued.error().internal.empty());
   }
   EXPECT_EQ(public_message, "Client authentication failed");
+}
+
+TEST_F(TokenServiceTest, TooManyFailuresFromOneAddressAreRefusedThereWithoutCheckingTheSecret) {
+  auto from = [](TokenRequest r, std::string source) {
+    r.source = std::move(source);
+    return r;
+  };
+  const std::string secret(partner_secret_.Expose());
+  for (int i = 0; i < AuthFailureLimits{}.per_client_and_address; ++i) {
+    auto failed = service_->Issue(from(PostRequest("pt-partner", "guess"), "10.0.0.66"));
+    ASSERT_FALSE(failed);
+    ASSERT_EQ(failed.error().code, ErrorCode::kInvalidClient);
+  }
+  auto refused = service_->Issue(from(PostRequest("pt-partner", secret), "10.0.0.66"));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kTooManyAttempts);
+  EXPECT_EQ(refused.error().retry_after_seconds, AuthFailureLimits{}.window_seconds);
+  EXPECT_EQ(refused.error().internal.find(secret), std::string::npos);
+  // The partner itself, from its own address, is not locked out by the guesses.
+  EXPECT_TRUE(service_->Issue(from(PostRequest("pt-partner", secret), "10.0.0.7")));
 }
 
 TEST_F(TokenServiceTest, MissingSecretIsInvalidClientWithTheSameMessage) {

@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -134,7 +135,27 @@ struct ServeOptions {
   int db_pool = 0;  // 0: one per worker thread, plus one
   int db_timeout = 5;
   oauth::AuthFailureLimits auth_failures;
+  std::size_t max_body_bytes = 64 * 1024;
+  std::size_t max_header_bytes = 16 * 1024;
+  int request_timeout = 30;
+  int idle_timeout = 30;
+  std::size_t max_connections = 10000;
 };
+
+// Raises the soft limit on open files to the hard limit, and answers how many connections fit
+// under it (room kept for the database, logs and listening sockets).
+std::size_t ConnectionsThatFit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1000;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &limit);
+    (void)getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  constexpr rlim_t kReserved = 128;
+  return limit.rlim_cur > 2 * kReserved ? static_cast<std::size_t>(limit.rlim_cur - kReserved)
+                                        : static_cast<std::size_t>(limit.rlim_cur / 2);
+}
 
 // Writes the secret usage that is due (oauth::UsageTracker) once a second, purges expired
 // Idempotency-Key replays every ten minutes, and writes everything noticed when stopped.
@@ -211,6 +232,16 @@ int Serve(const ServeOptions& options) {
   // (bench/RESULTS.md: durable rotations at 32 connections, 4 workers 2.4k/s p99 19 ms, 16
   // workers 5.7k/s p99 11 ms). Each worker may hold one SQLite connection.
   server_options.worker_threads = std::max(16, 4 * options.threads);
+  server_options.max_body_bytes = options.max_body_bytes;
+  server_options.max_header_bytes = options.max_header_bytes;
+  server_options.request_timeout = std::chrono::seconds(options.request_timeout);
+  server_options.idle_timeout = std::chrono::seconds(options.idle_timeout);
+  const std::size_t fit = ConnectionsThatFit();
+  server_options.max_connections = std::min(options.max_connections, fit);
+  if (server_options.max_connections < options.max_connections) {
+    log->warn("--max-connections {} lowered to {}: the open-files limit allows no more",
+              options.max_connections, fit);
+  }
 
   auto storage =
       OpenStorage(options.db, options.key_file,
@@ -327,6 +358,30 @@ int Main(int argc, char** argv) {
                    "Failed client authentications from one address, any clients, in 60 s before "
                    "further attempts get 429")
       ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  serve_cmd->add_option("--max-body-bytes", serve.max_body_bytes, "Larger request bodies get 413")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{16} << 20))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--max-header-bytes", serve.max_header_bytes,
+                   "Larger request lines and headers get 431")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 20))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--request-timeout", serve.request_timeout,
+                   "Seconds for a whole request to arrive from its first byte (and for the "
+                   "response to be written); then the connection is closed")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--idle-timeout", serve.idle_timeout,
+                   "Seconds a connection may wait for its next request")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--max-connections", serve.max_connections,
+                   "Open connections at most; more are answered 503 and closed at once")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}))
       ->capture_default_str();
   serve_cmd->add_option("--issuer", serve.issuer,
                         "Token issuer (iss and aud); default http://HOST:PORT as bound");

@@ -68,6 +68,14 @@ void Serialize(const Response& response, std::string& out) {
 // within this much of their time.
 constexpr std::chrono::milliseconds kSweepInterval{250};
 
+// The whole answer to a connection beyond max_connections.
+const std::string kTooManyConnections = [] {
+  const std::string body = R"({"message":"Too many connections"})";
+  return "HTTP/1.1 503 Service Unavailable\r\nServer: obauth\r\nContent-Type: "
+         "application/json\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
+}();
+
 }  // namespace
 
 class Session;
@@ -88,12 +96,14 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         workers(static_cast<std::size_t>(std::max(1, options.worker_threads))),
         io(static_cast<std::size_t>(std::max(1, options.io_threads))),
         acceptor(io.front().ioc),
+        accept_pause(io.front().ioc),
         grace_timer(io.front().ioc) {
     auto prefix = crypto::RandomBytes(4);
     request_prefix = prefix ? crypto::ToHex(*prefix) : "0";
   }
 
   void Accept();
+  void Refuse(Socket socket);
   void Sweep(IoThread& thread);
   void Unregister(IoThread& thread, std::uint64_t id);
   void BeginShutdown();
@@ -110,8 +120,10 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   std::shared_ptr<spdlog::logger> log;
   asio::thread_pool workers;
   std::vector<IoThread> io;
-  tcp::acceptor acceptor;          // on io[0]
-  asio::steady_timer grace_timer;  // on io[0]
+  tcp::acceptor acceptor;                  // on io[0]
+  asio::steady_timer accept_pause;         // on io[0]: after a failed accept (out of descriptors)
+  asio::steady_timer grace_timer;          // on io[0]
+  SteadyClock::time_point refusal_logged;  // io[0] only
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> live_sessions{0};
   std::uint64_t next_session = 0;  // io[0] only (accept handler)
@@ -122,9 +134,10 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
 
 // One connection: reads a request, answers it (inline when it can be answered from memory,
 // otherwise on the worker pool), writes the response, repeats while keep-alive holds.
-// Deadlines: the whole request (including the wait for it on an idle keep-alive connection) and
-// the write of the response must each finish within read_timeout; the I/O thread's sweeper
-// closes a connection past its deadline. No deadline runs while the router works.
+// Deadlines: a connection waiting for a request closes after idle_timeout; once a request's
+// first byte is there, the whole request must arrive within request_timeout, and the response
+// must be written within it too. The I/O thread's sweeper notices the first byte and closes
+// connections past their deadline. No deadline runs while the router works.
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(Socket socket, std::shared_ptr<Server::Impl> server, IoThread& thread, std::uint64_t id)
@@ -139,6 +152,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Called by the sweeper on this connection's thread.
   void CloseIfExpired(SteadyClock::time_point now) {
+    if (idle_ && Receiving()) {
+      idle_ = false;
+      deadline_ = now + server_->options.request_timeout;
+    }
     if (now >= deadline_) Close();
   }
 
@@ -147,19 +164,25 @@ class Session : public std::enable_shared_from_this<Session> {
   // request counts as in flight from its first byte (parsed, buffered, or still in the socket),
   // not only once complete: otherwise a client caught mid-upload loses its request.
   void CloseIfIdle() {
-    beast::error_code ec;
-    const bool receiving =
-        buffer_.size() > 0 || (parser_ && parser_->got_some()) || socket_.available(ec) > 0;
-    if (!busy_ && !receiving) Close();
+    if (!busy_ && !Receiving()) Close();
   }
 
  private:
+  // Some of a request is here: parsed, buffered, or still in the socket.
+  bool Receiving() {
+    beast::error_code ec;
+    return buffer_.size() > 0 || (parser_ && parser_->got_some()) || socket_.available(ec) > 0;
+  }
+
   void Read() {
     if (server_->stopping) return Close();
     parser_.emplace();
     parser_->body_limit(server_->options.max_body_bytes);
     parser_->header_limit(static_cast<std::uint32_t>(server_->options.max_header_bytes));
-    deadline_ = SteadyClock::now() + server_->options.read_timeout;
+    // A pipelined request may already be in the buffer.
+    idle_ = buffer_.size() == 0;
+    deadline_ = SteadyClock::now() +
+                (idle_ ? server_->options.idle_timeout : server_->options.request_timeout);
     bh::async_read(
         socket_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
@@ -235,7 +258,7 @@ class Session : public std::enable_shared_from_this<Session> {
         level, "request id={} method={} route={} status={} duration_ms={:.3f} peer={}{}{}",
         request_id_, method, route, status, ms, peer_, note.empty() ? "" : " note=", note);
     Serialize(response_, out_);
-    deadline_ = now + server_->options.read_timeout;
+    deadline_ = now + server_->options.request_timeout;
     asio::async_write(
         socket_, asio::buffer(out_),
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnWrite(ec); });
@@ -269,6 +292,7 @@ class Session : public std::enable_shared_from_this<Session> {
   SteadyClock::time_point started_;
   SteadyClock::time_point deadline_ = SteadyClock::time_point::max();
   bool busy_ = false;
+  bool idle_ = false;  // waiting for a request's first byte
   bool keep_alive_ = false;
 };
 
@@ -277,7 +301,9 @@ void Server::Impl::Accept() {
   acceptor.async_accept(target.ioc.get_executor(), [self = shared_from_this(), &target](
                                                        beast::error_code ec, Socket socket) {
     if (ec == asio::error::operation_aborted || self->stopping) return;
-    if (!ec) {
+    if (!ec && self->live_sessions >= self->options.max_connections) {
+      self->Refuse(std::move(socket));
+    } else if (!ec) {
       const std::uint64_t id = ++self->next_session;
       ++self->live_sessions;
       // The connection is registered and started on its own I/O thread.
@@ -287,10 +313,31 @@ void Server::Impl::Accept() {
         session->Start();
       });
     } else {
-      self->log->warn("accept failed: {}", ec.message());
+      // Out of file descriptors, most likely: pause instead of retrying in a tight loop.
+      self->log->warn("accept failed: {}; pausing 100 ms", ec.message());
+      self->accept_pause.expires_after(std::chrono::milliseconds(100));
+      self->accept_pause.async_wait([self](beast::error_code wait_ec) {
+        if (!wait_ec && !self->stopping) self->Accept();
+      });
+      return;
     }
     self->Accept();
   });
+}
+
+void Server::Impl::Refuse(Socket socket) {
+  const auto now = SteadyClock::now();
+  if (now - refusal_logged >= std::chrono::seconds(10)) {
+    refusal_logged = now;
+    log->warn("refusing connections: {} open (--max-connections)", live_sessions.load());
+  }
+  auto refused = std::make_shared<Socket>(std::move(socket));
+  asio::async_write(*refused, asio::buffer(kTooManyConnections),
+                    [refused](beast::error_code, std::size_t) {
+                      beast::error_code ignored;
+                      refused->shutdown(tcp::socket::shutdown_both, ignored);
+                      refused->close(ignored);
+                    });
 }
 
 void Server::Impl::Sweep(IoThread& thread) {

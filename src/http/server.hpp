@@ -25,8 +25,12 @@ struct ServerOptions {
   int worker_threads = 2;
   std::size_t max_body_bytes = 64 * 1024;    // larger bodies get 413
   std::size_t max_header_bytes = 16 * 1024;  // larger request heads get 431
-  std::chrono::seconds read_timeout{30};     // for a whole request, and for idle keep-alive
-  std::chrono::seconds shutdown_grace{10};   // in-flight requests get this long to finish
+  // A request must arrive whole within this from its first byte, however slowly it trickles
+  // (slowloris); a response must be written within it too.
+  std::chrono::seconds request_timeout{30};
+  std::chrono::seconds idle_timeout{30};    // a connection waiting for its next request closes
+  std::size_t max_connections = 10000;      // beyond: answered 503 and closed at once
+  std::chrono::seconds shutdown_grace{10};  // in-flight requests get this long to finish
 };
 
 class Server {

@@ -1,0 +1,160 @@
+// The HTTP edge's limits (docs/security.md): body and header sizes, a deadline for a whole
+// request however slowly it trickles in (slowloris), idle keep-alive connections, a maximum
+// number of connections, pipelined requests answered in order, and ambiguous framing refused.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "e2e/obauth_test.hpp"
+
+namespace obauth::e2e {
+namespace {
+
+using obauth::testing::HttpConnection;
+using obauth::testing::ParseJsonObject;
+using obauth::testing::StringAt;
+using Clock = std::chrono::steady_clock;
+
+class HttpLimits : public ObauthTest {
+ protected:
+  HttpConnection Connect() { return HttpConnection(server().host(), server().port()); }
+
+  // Sends `raw` bytes on a new connection and reads one response.
+  HttpResponse SendRaw(const std::string& raw) {
+    HttpConnection connection = Connect();
+    connection.WriteRaw(raw);
+    return connection.ReadResponse();
+  }
+
+  static std::string TokenRequestWithBody(std::size_t body_bytes) {
+    return "POST /api/v1/token HTTP/1.1\r\nHost: x\r\nContent-Type: "
+           "application/x-www-form-urlencoded\r\nContent-Length: " +
+           std::to_string(body_bytes) + "\r\n\r\n" + std::string(body_bytes, 'a');
+  }
+};
+
+TEST_F(HttpLimits, BodyOverTheLimitIs413AndAtTheLimitIsRead) {
+  StartServer({"--max-body-bytes", "2048"});
+  const HttpResponse over = SendRaw(TokenRequestWithBody(2049));
+  EXPECT_EQ(over.status, 413) << over.Describe();
+  EXPECT_EQ(StringAt(ParseJsonObject(over.body), "message"), "Request body too large");
+  const HttpResponse at = SendRaw(TokenRequestWithBody(2048));
+  EXPECT_EQ(at.status, 400) << at.Describe();  // read, and refused as a token request
+}
+
+TEST_F(HttpLimits, DefaultBodyLimitIs64KiB) {
+  StartServer();
+  EXPECT_EQ(SendRaw(TokenRequestWithBody(64 * 1024 + 1)).status, 413);
+  EXPECT_EQ(SendRaw(TokenRequestWithBody(64 * 1024)).status, 400);
+}
+
+TEST_F(HttpLimits, HeadersOverTheLimitAre431) {
+  StartServer({"--max-header-bytes", "2048"});
+  const HttpResponse over =
+      SendRaw("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " + std::string(2100, 'p') + "\r\n\r\n");
+  EXPECT_EQ(over.status, 431) << over.Describe();
+  const HttpResponse under =
+      SendRaw("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " + std::string(1500, 'p') + "\r\n\r\n");
+  EXPECT_EQ(under.status, 200) << under.Describe();
+}
+
+TEST_F(HttpLimits, DefaultHeaderLimitIs16KiB) {
+  StartServer();
+  EXPECT_EQ(SendRaw("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " + std::string(17 * 1024, 'p') +
+                    "\r\n\r\n")
+                .status,
+            431);
+}
+
+TEST_F(HttpLimits, RequestTricklingInIsCutOffAtTheRequestTimeout) {
+  StartServer({"--request-timeout", "1", "--idle-timeout", "30"});
+  HttpConnection connection = Connect();
+  const auto start = Clock::now();
+  connection.WriteRaw("POST /api/v1/token HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+  bool closed = false;
+  while (!closed && Clock::now() - start < std::chrono::seconds(6)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    try {
+      connection.WriteRaw("a");  // one more byte of a header that never ends
+    } catch (const std::exception&) {
+      closed = true;
+    }
+  }
+  const auto elapsed = Clock::now() - start;
+  EXPECT_TRUE(closed) << "still open after 6 s of trickling";
+  EXPECT_GE(elapsed, std::chrono::milliseconds(900)) << "closed before the timeout";
+}
+
+TEST_F(HttpLimits, IdleKeepAliveConnectionIsClosedAtTheIdleTimeout) {
+  StartServer({"--idle-timeout", "1"});
+  HttpConnection connection = Connect();
+  ASSERT_EQ(connection.Send({"GET", "/healthz", {}, ""}).status, 200);
+  const auto answered = Clock::now();
+  EXPECT_TRUE(connection.WaitForClose(std::chrono::seconds(5)));
+  EXPECT_GE(Clock::now() - answered, std::chrono::milliseconds(900));
+}
+
+TEST_F(HttpLimits, ConnectionsBeyondTheMaximumAreRefusedAtOnce) {
+  StartServer({"--max-connections", "3"});
+  std::vector<std::unique_ptr<HttpConnection>> open;
+  for (int i = 0; i < 3; ++i) {
+    open.push_back(std::make_unique<HttpConnection>(server().host(), server().port()));
+    ASSERT_EQ(open.back()->Send({"GET", "/healthz", {}, ""}).status, 200);
+  }
+  HttpConnection extra = Connect();
+  const HttpResponse refused = extra.ReadResponse();  // sent without waiting for a request
+  EXPECT_EQ(refused.status, 503) << refused.Describe();
+  EXPECT_EQ(StringAt(ParseJsonObject(refused.body), "message"), "Too many connections");
+  EXPECT_EQ(refused.Header("Retry-After").value_or(""), "1");
+  // Once one closes, a new connection is served again.
+  open.pop_back();
+  EXPECT_TRUE(Eventually([&] {
+    HttpConnection again = Connect();
+    try {
+      return again.Send({"GET", "/healthz", {}, ""}).status == 200;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }));
+}
+
+TEST_F(HttpLimits, PipelinedRequestsAreAnsweredInOrder) {
+  StartServer();
+  HttpConnection connection = Connect();
+  connection.WriteRaw(
+      "GET /readyz HTTP/1.1\r\nHost: x\r\nX-Request-Id: first\r\n\r\n"
+      "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-Id: second\r\n\r\n"
+      "GET /nowhere HTTP/1.1\r\nHost: x\r\nX-Request-Id: third\r\n\r\n");
+  const HttpResponse first = connection.ReadResponse();
+  const HttpResponse second = connection.ReadResponse();
+  const HttpResponse third = connection.ReadResponse();
+  EXPECT_EQ(first.Header("X-Request-Id").value_or(""), "first");
+  EXPECT_EQ(first.body, R"({"status":"ready"})");
+  EXPECT_EQ(second.Header("X-Request-Id").value_or(""), "second");
+  EXPECT_EQ(second.body, R"({"status":"ok"})");
+  EXPECT_EQ(third.Header("X-Request-Id").value_or(""), "third");
+  EXPECT_EQ(third.status, 404);
+}
+
+TEST_F(HttpLimits, AmbiguousFramingIsRefusedWith400NeverGuessed) {
+  StartServer();
+  const std::string head =
+      "POST /api/v1/token HTTP/1.1\r\nHost: x\r\nContent-Type: "
+      "application/x-www-form-urlencoded\r\n";
+  const std::string body = "grant_type=client_credentials";
+  const HttpResponse both = SendRaw(head + "Content-Length: " + std::to_string(body.size()) +
+                                    "\r\nTransfer-Encoding: chunked\r\n\r\n" + body);
+  EXPECT_EQ(both.status, 400) << both.Describe();
+  const HttpResponse duplicate =
+      SendRaw(head + "Content-Length: " + std::to_string(body.size()) +
+              "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  EXPECT_EQ(duplicate.status, 400) << duplicate.Describe();
+  const HttpResponse conflicting =
+      SendRaw(head + "Content-Length: 5\r\nContent-Length: " + std::to_string(body.size()) +
+              "\r\n\r\n" + body);
+  EXPECT_EQ(conflicting.status, 400) << conflicting.Describe();
+}
+
+}  // namespace
+}  // namespace obauth::e2e

@@ -240,6 +240,7 @@ class Session : public std::enable_shared_from_this<Session> {
     response_ = Response{status, 11};
     response_.set(bh::field::content_type, "application/json");
     response_.body() = EncodeMessage(message);
+    linger_ = true;
     Finish("-", "unreadable", {}, false, 11);
   }
 
@@ -266,8 +267,28 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnWrite(beast::error_code ec) {
     busy_ = false;
+    if (!ec && linger_) return Linger();
     if (ec || !keep_alive_) return Close();
     Read();
+  }
+
+  // After refusing a request whose rest is still arriving (a body over the limit): stop sending
+  // and read and drop what comes for up to 2 s or 1 MiB before closing. Closing at once would
+  // reset the connection, and the client could lose the answer it has not read yet.
+  void Linger() {
+    beast::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    deadline_ = SteadyClock::now() + std::chrono::seconds(2);
+    DrainSome(0);
+  }
+  void DrainSome(std::size_t drained) {
+    if (drained > (1u << 20)) return Close();
+    scratch_.resize(16 * 1024);
+    socket_.async_read_some(asio::buffer(scratch_), [self = shared_from_this(), drained](
+                                                        beast::error_code ec, std::size_t n) {
+      if (ec) return self->Close();
+      self->DrainSome(drained + n);
+    });
   }
 
   void Close() {
@@ -284,6 +305,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Routed routed_;  // written by a worker, read back on this connection's thread
   Response response_;
   std::string out_;
+  std::string scratch_;  // bytes dropped while lingering
   std::shared_ptr<Server::Impl> server_;
   IoThread& thread_;
   const std::uint64_t id_;
@@ -292,7 +314,8 @@ class Session : public std::enable_shared_from_this<Session> {
   SteadyClock::time_point started_;
   SteadyClock::time_point deadline_ = SteadyClock::time_point::max();
   bool busy_ = false;
-  bool idle_ = false;  // waiting for a request's first byte
+  bool idle_ = false;    // waiting for a request's first byte
+  bool linger_ = false;  // drain the connection after the response (Reject)
   bool keep_alive_ = false;
 };
 

@@ -31,6 +31,9 @@ struct Row {
   std::string message_part;  // the message (or error_description) says this
 };
 
+// Test names and failure messages show the row's name, not its bytes.
+void PrintTo(const Row& row, std::ostream* out) { *out << row.name; }
+
 HttpRequest Json(const Context& c, std::string method, std::string target, std::string body) {
   return {std::move(method),
           std::move(target),

@@ -43,11 +43,7 @@ class BehindNginx : public ObauthTest {
   void SetUp() override {
     partner_ = CreatePartner();
     StartServer({"--issuer", kIssuer});
-    auto args = DbArgs();
-    std::vector<std::string> extra(args.begin() + 2, args.end());
-    extra.insert(extra.end(), {"--issuer", kIssuer});
-    other_.emplace(
-        obauth::testing::ServerOptions{ObauthBinary(), args[1], temp_dir() / "other.log", extra});
+    other_ = StartAnotherServer({"--issuer", kIssuer}, "other.log");
     StartNginx();
   }
 
@@ -98,7 +94,7 @@ class BehindNginx : public ObauthTest {
   }
 
   Credentials partner_;
-  std::optional<obauth::testing::ServerProcess> other_;
+  std::unique_ptr<obauth::testing::ServerProcess> other_;
   std::filesystem::path conf_;
   unsigned short port_ = 0;
   bool nginx_started_ = false;
@@ -142,10 +138,11 @@ TEST_F(BehindNginx, SeedFlowWorksThroughTheProxyAcrossBothInstances) {
         ViaNginx({"GET", RecipientPath(old_credentials.client_id), bearer, ""});
     EXPECT_EQ(read.status, 200) << read.Describe();
   }
-  // Round robin: each instance answered token requests (logs reach the file within 100 ms).
-  const std::string issued = "route=/api/v1/token status=200";
-  EXPECT_TRUE(Eventually([&] { return server().log_text().find(issued) != std::string::npos; }));
-  EXPECT_TRUE(Eventually([&] { return other_->log_text().find(issued) != std::string::npos; }));
+  // Round robin: both instances answered requests (logs reach the file within 100 ms). Which
+  // requests each got depends on nginx's workers, so only that both served some is checked.
+  const std::string served = "route=/api/v1/";
+  EXPECT_TRUE(Eventually([&] { return server().log_text().find(served) != std::string::npos; }));
+  EXPECT_TRUE(Eventually([&] { return other_->log_text().find(served) != std::string::npos; }));
 }
 
 }  // namespace

@@ -177,7 +177,8 @@ TEST_F(TokenIntrospection, InactiveForAnotherServersToken) {
       Obauth({"partner", "create", "--db", other_db.string(), "--name", "Elsewhere"});
   ASSERT_EQ(created.exit_code, 0) << created.err;
   const json::object other_partner = ParseJsonObject(created.out);
-  obauth::testing::ServerProcess other({ObauthBinary(), other_db.string(), temp_dir() / "other.log", args});
+  obauth::testing::ServerProcess other(
+      {ObauthBinary(), other_db.string(), temp_dir() / "other.log", args});
   const HttpResponse issued = obauth::testing::SendHttp(
       other.host(), other.port(),
       {"POST",

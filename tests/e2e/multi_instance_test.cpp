@@ -29,11 +29,7 @@ class MultiInstance : public ObauthTest {
   void SetUp() override {
     partner_ = CreatePartner();
     StartServer({"--issuer", kIssuer});
-    auto args = DbArgs();
-    std::vector<std::string> extra(args.begin() + 2, args.end());
-    extra.insert(extra.end(), {"--issuer", kIssuer});
-    other_.emplace(
-        obauth::testing::ServerOptions{ObauthBinary(), args[1], temp_dir() / "other.log", extra});
+    other_ = StartAnotherServer({"--issuer", kIssuer}, "other.log");
     admin_ = AdminToken(partner_);
     recipient_ = CreateRecipient(admin_);
   }
@@ -62,7 +58,7 @@ class MultiInstance : public ObauthTest {
   Credentials partner_;
   std::string admin_;
   CreatedRecipient recipient_;
-  std::optional<obauth::testing::ServerProcess> other_;
+  std::unique_ptr<obauth::testing::ServerProcess> other_;
 };
 
 TEST_F(MultiInstance, TokenIssuedByOneInstanceIsAcceptedByTheOther) {

@@ -138,6 +138,14 @@ ServerProcess& ObauthTest::StartServer(std::vector<std::string> extra_args,
   return *server_;
 }
 
+std::unique_ptr<ServerProcess> ObauthTest::StartAnotherServer(std::vector<std::string> extra_args,
+                                                              std::string_view log_name) {
+  const auto db = DbArgs();
+  extra_args.insert(extra_args.begin(), db.begin() + 2, db.end());
+  return std::make_unique<ServerProcess>(obauth::testing::ServerOptions{
+      ObauthBinary(), db[1], temp_dir() / std::string(log_name), std::move(extra_args)});
+}
+
 ServerProcess& ObauthTest::server() {
   if (!server_) throw std::logic_error("no server was started");
   return *server_;

@@ -95,6 +95,10 @@ class ObauthTest : public obauth::testing::TempDirTest {
   ServerProcess& StartServer(std::vector<std::string> extra_args = {},
                              std::optional<std::filesystem::path> db = std::nullopt);
   ServerProcess& server();
+  // Another `obauth serve` on the same database (DbArgs()) with `extra_args`, logging to
+  // `log_name` in the temporary directory: a second instance.
+  std::unique_ptr<ServerProcess> StartAnotherServer(std::vector<std::string> extra_args,
+                                                    std::string_view log_name);
   // Stops the server with `signal` and answers how it exited.
   ExitStatus StopServer(int signal = SIGTERM);
 

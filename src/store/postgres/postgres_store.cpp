@@ -13,6 +13,7 @@
 #include "store/postgres/migrations.hpp"
 #include "store/postgres/queries.hpp"
 #include "store/sql/operations.hpp"
+#include "store/sql/sql_store_impl.hpp"
 
 namespace obauth::store::postgres {
 namespace {
@@ -245,8 +246,6 @@ class PostgresStore::Lease {
 
 namespace {
 
-using Ops = sql::Operations<Queries>;
-
 Result<void> Migrate(Connection& db) {
   if (auto r = db.Exec("BEGIN"); !r) return r;
   auto migrate = [&]() -> Result<void> {
@@ -420,107 +419,17 @@ Result<void> PostgresStore::Write(const WriteBody& body) {
   return result;
 }
 
-Result<void> PostgresStore::CreatePartner(const Partner& partner, const std::string& secret_hash,
-                                          const AuditEvent& audit) {
-  return Write([&](Connection& db) { return Ops::CreatePartner(db, partner, secret_hash, audit); });
+template <class F>
+auto PostgresStore::Read(F&& body) {
+  using Out = decltype(body(std::declval<Connection&>()));
+  auto lease = Acquire();
+  if (!lease) return Out(lease.error());
+  return body(**lease);
 }
 
-Result<ClientCredentials> PostgresStore::FindClient(std::string_view client_id) {
-  OBAUTH_TRY(db, Acquire());
-  return db->ReadTransaction([&] { return Ops::FindClient(*db, client_id); });
-}
-
-Result<void> PostgresStore::CreateRecipient(const Recipient& r, const std::string& secret_hash,
-                                            const Replay* replay, const AuditEvent& audit) {
-  return Write(
-      [&](Connection& db) { return Ops::CreateRecipient(db, r, secret_hash, replay, audit); });
-}
-
-Result<std::vector<Recipient>> PostgresStore::ListRecipients(std::string_view partner_id) {
-  OBAUTH_TRY(db, Acquire());
-  return db->ReadTransaction([&] { return Ops::ListRecipients(*db, partner_id); });
-}
-
-Result<Recipient> PostgresStore::GetRecipient(std::string_view partner_id,
-                                              std::string_view client_id, std::int64_t now) {
-  OBAUTH_TRY(db, Acquire());
-  return db->ReadTransaction([&] { return Ops::GetRecipient(*db, partner_id, client_id, now); });
-}
-
-Result<void> PostgresStore::UpdateRecipient(const Recipient& r, const AuditEvent& audit) {
-  return Write([&](Connection& db) { return Ops::UpdateRecipient(db, r, audit); });
-}
-
-Result<std::optional<std::int64_t>> PostgresStore::RotateSecret(const RotateSecretRequest& q,
-                                                                const Replay* replay,
-                                                                const AuditEvent& audit) {
-  std::optional<std::int64_t> previous_expires_at;
-  auto result = Write(
-      [&](Connection& db) { return Ops::RotateSecret(db, q, replay, audit, previous_expires_at); });
-  if (!result) return result.error();
-  return previous_expires_at;
-}
-
-Result<bool> PostgresStore::RevokePreviousSecret(std::string_view partner_id,
-                                                 std::string_view client_id, std::int64_t now,
-                                                 const AuditEvent& audit) {
-  bool revoked = false;
-  auto result = Write([&](Connection& db) {
-    return Ops::RevokePreviousSecret(db, partner_id, client_id, now, audit, revoked);
-  });
-  if (!result) return result.error();
-  return revoked;
-}
-
-Result<void> PostgresStore::RetireRecipient(std::string_view partner_id, std::string_view client_id,
-                                            std::int64_t now, const AuditEvent& audit) {
-  return Write(
-      [&](Connection& db) { return Ops::RetireRecipient(db, partner_id, client_id, now, audit); });
-}
-
-Result<void> PostgresStore::RecordSecretUse(const std::vector<SecretUse>& uses) {
-  if (uses.empty()) return {};
-  return Write([&](Connection& db) { return Ops::RecordSecretUse(db, uses); });
-}
-
-Result<std::vector<AuditEvent>> PostgresStore::ListAuditEvents(const AuditQuery& q) {
-  OBAUTH_TRY(db, Acquire());
-  return Ops::ListAuditEvents(*db, q);
-}
-
-Result<std::optional<Replay>> PostgresStore::FindReplay(std::string_view partner_id,
-                                                        std::string_view key,
-                                                        std::int64_t not_before) {
-  OBAUTH_TRY(db, Acquire());
-  return Ops::FindReplay(*db, partner_id, key, not_before);
-}
-
-Result<std::int64_t> PostgresStore::PurgeReplays(std::int64_t cutoff) {
-  std::int64_t purged = 0;
-  auto result = Write([&](Connection& db) -> Result<void> {
-    OBAUTH_TRY(n, Ops::PurgeReplays(db, cutoff));
-    purged = n;
-    return {};
-  });
-  if (!result) return result.error();
-  return purged;
-}
-
-Result<std::optional<std::string>> PostgresStore::GetSetting(std::string_view name) {
-  OBAUTH_TRY(db, Acquire());
-  return Ops::GetSetting(*db, name);
-}
-
-Result<std::string> PostgresStore::GetOrCreateSetting(std::string_view name,
-                                                      std::string_view value_if_absent) {
-  std::string value;
-  auto result = Write([&](Connection& db) -> Result<void> {
-    OBAUTH_TRY(stored, Ops::GetOrCreateSetting(db, name, value_if_absent));
-    value = std::move(stored);
-    return {};
-  });
-  if (!result) return result.error();
-  return value;
+template <class F>
+auto PostgresStore::ReadSnapshot(F&& body) {
+  return Read([&](Connection& db) { return db.ReadTransaction([&] { return body(db); }); });
 }
 
 Result<std::uint64_t> PostgresStore::ForeignChangeVersion() {
@@ -544,3 +453,7 @@ Result<std::uint64_t> PostgresStore::ForeignChangeVersion() {
 }
 
 }  // namespace obauth::store::postgres
+
+template class obauth::store::sql::SqlStore<obauth::store::postgres::PostgresStore,
+                                            obauth::store::postgres::Connection,
+                                            obauth::store::postgres::Queries>;

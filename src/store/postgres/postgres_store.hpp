@@ -12,11 +12,25 @@
 #include <string>
 #include <vector>
 
+#include "store/sql/sql_store.hpp"
 #include "store/store.hpp"
 
 namespace obauth::store::postgres {
 
 class Connection;
+struct Queries;
+class PostgresStore;
+using PostgresStoreBase = sql::SqlStore<PostgresStore, Connection, Queries>;
+
+}  // namespace obauth::store::postgres
+
+// Instantiated in postgres_store.cpp, where Connection is complete; declared before the class below
+// derives from it, so no other file instantiates the member functions.
+extern template class obauth::store::sql::SqlStore<obauth::store::postgres::PostgresStore,
+                                                   obauth::store::postgres::Connection,
+                                                   obauth::store::postgres::Queries>;
+
+namespace obauth::store::postgres {
 
 // True when `db` names a PostgreSQL database rather than a SQLite file: a postgres:// or
 // postgresql:// URI, or a libpq keyword string (`host=... dbname=...`).
@@ -25,7 +39,7 @@ bool IsPostgres(const std::string& db);
 // `conninfo` as it may be shown in logs and errors: every parameter but the password.
 std::string Describe(const std::string& conninfo);
 
-class PostgresStore final : public Store {
+class PostgresStore final : public PostgresStoreBase {
  public:
   // Connects to `conninfo` (a URI or keyword string, see IsPostgres) and applies pending
   // migrations under an advisory lock, so instances starting together migrate once. No call
@@ -37,37 +51,20 @@ class PostgresStore final : public Store {
                                                                    int pool_size, int timeout = 5);
   ~PostgresStore() override;
 
-  Result<void> CreatePartner(const Partner& partner, const std::string& secret_hash,
-                             const AuditEvent& audit) override;
-  Result<ClientCredentials> FindClient(std::string_view client_id) override;
-  Result<void> CreateRecipient(const Recipient& recipient, const std::string& secret_hash,
-                               const Replay* replay, const AuditEvent& audit) override;
-  Result<std::vector<Recipient>> ListRecipients(std::string_view partner_id) override;
-  Result<Recipient> GetRecipient(std::string_view partner_id, std::string_view client_id,
-                                 std::int64_t now) override;
-  Result<void> UpdateRecipient(const Recipient& recipient, const AuditEvent& audit) override;
-  Result<std::optional<std::int64_t>> RotateSecret(const RotateSecretRequest& request,
-                                                   const Replay* replay,
-                                                   const AuditEvent& audit) override;
-  Result<bool> RevokePreviousSecret(std::string_view partner_id, std::string_view client_id,
-                                    std::int64_t now, const AuditEvent& audit) override;
-  Result<void> RetireRecipient(std::string_view partner_id, std::string_view client_id,
-                               std::int64_t now, const AuditEvent& audit) override;
-  Result<void> RecordSecretUse(const std::vector<SecretUse>& uses) override;
-  Result<std::vector<AuditEvent>> ListAuditEvents(const AuditQuery& query) override;
-  Result<std::optional<Replay>> FindReplay(std::string_view partner_id, std::string_view key,
-                                           std::int64_t not_before) override;
-  Result<std::int64_t> PurgeReplays(std::int64_t cutoff) override;
-  Result<std::optional<std::string>> GetSetting(std::string_view name) override;
-  Result<std::string> GetOrCreateSetting(std::string_view name,
-                                         std::string_view value_if_absent) override;
   // Counts the notifications of other PostgresStore objects' commits received on a listening
   // connection; reconnecting it counts as a change (notifications may have been missed).
   Result<std::uint64_t> ForeignChangeVersion() override;
 
  private:
+  friend PostgresStoreBase;
   class Lease;
   PostgresStore(std::string conninfo, int pool_size, int timeout);
+  // body(Connection&) on a pooled connection; ReadSnapshot inside one REPEATABLE READ, READ
+  // ONLY transaction.
+  template <class F>
+  auto Read(F&& body);
+  template <class F>
+  auto ReadSnapshot(F&& body);
   Result<Lease> Acquire();
   void Release(std::unique_ptr<Connection> connection);
 

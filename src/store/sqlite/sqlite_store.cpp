@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "store/sql/operations.hpp"
+#include "store/sql/sql_store_impl.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/queries.hpp"
 
@@ -216,8 +217,6 @@ class SqliteStore::Lease {
 
 namespace {
 
-using Ops = sql::Operations<Queries>;
-
 Result<void> Migrate(Connection& db, const std::string& path) {
   if (auto r = db.Exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
                        "version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT");
@@ -341,107 +340,17 @@ void SqliteStore::RunBatch(const std::vector<PendingWrite*>& batch) {
   }
 }
 
-Result<void> SqliteStore::CreatePartner(const Partner& partner, const std::string& secret_hash,
-                                        const AuditEvent& audit) {
-  return Write([&](Connection& db) { return Ops::CreatePartner(db, partner, secret_hash, audit); });
+template <class F>
+auto SqliteStore::Read(F&& body) {
+  using Out = decltype(body(std::declval<Connection&>()));
+  auto lease = Acquire();
+  if (!lease) return Out(lease.error());
+  return body(**lease);
 }
 
-Result<ClientCredentials> SqliteStore::FindClient(std::string_view client_id) {
-  OBAUTH_TRY(db, Acquire());
-  return Ops::FindClient(*db, client_id);
-}
-
-Result<void> SqliteStore::CreateRecipient(const Recipient& r, const std::string& secret_hash,
-                                          const Replay* replay, const AuditEvent& audit) {
-  return Write(
-      [&](Connection& db) { return Ops::CreateRecipient(db, r, secret_hash, replay, audit); });
-}
-
-Result<std::vector<Recipient>> SqliteStore::ListRecipients(std::string_view partner_id) {
-  OBAUTH_TRY(db, Acquire());
-  return db->ReadTransaction([&] { return Ops::ListRecipients(*db, partner_id); });
-}
-
-Result<Recipient> SqliteStore::GetRecipient(std::string_view partner_id, std::string_view client_id,
-                                            std::int64_t now) {
-  OBAUTH_TRY(db, Acquire());
-  return db->ReadTransaction([&] { return Ops::GetRecipient(*db, partner_id, client_id, now); });
-}
-
-Result<void> SqliteStore::UpdateRecipient(const Recipient& r, const AuditEvent& audit) {
-  return Write([&](Connection& db) { return Ops::UpdateRecipient(db, r, audit); });
-}
-
-Result<std::optional<std::int64_t>> SqliteStore::RotateSecret(const RotateSecretRequest& q,
-                                                              const Replay* replay,
-                                                              const AuditEvent& audit) {
-  std::optional<std::int64_t> previous_expires_at;
-  auto result = Write(
-      [&](Connection& db) { return Ops::RotateSecret(db, q, replay, audit, previous_expires_at); });
-  if (!result) return result.error();
-  return previous_expires_at;
-}
-
-Result<bool> SqliteStore::RevokePreviousSecret(std::string_view partner_id,
-                                               std::string_view client_id, std::int64_t now,
-                                               const AuditEvent& audit) {
-  bool revoked = false;
-  auto result = Write([&](Connection& db) {
-    return Ops::RevokePreviousSecret(db, partner_id, client_id, now, audit, revoked);
-  });
-  if (!result) return result.error();
-  return revoked;
-}
-
-Result<void> SqliteStore::RetireRecipient(std::string_view partner_id, std::string_view client_id,
-                                          std::int64_t now, const AuditEvent& audit) {
-  return Write(
-      [&](Connection& db) { return Ops::RetireRecipient(db, partner_id, client_id, now, audit); });
-}
-
-Result<void> SqliteStore::RecordSecretUse(const std::vector<SecretUse>& uses) {
-  if (uses.empty()) return {};
-  return Write([&](Connection& db) { return Ops::RecordSecretUse(db, uses); });
-}
-
-Result<std::vector<AuditEvent>> SqliteStore::ListAuditEvents(const AuditQuery& q) {
-  OBAUTH_TRY(db, Acquire());
-  return Ops::ListAuditEvents(*db, q);
-}
-
-Result<std::optional<Replay>> SqliteStore::FindReplay(std::string_view partner_id,
-                                                      std::string_view key,
-                                                      std::int64_t not_before) {
-  OBAUTH_TRY(db, Acquire());
-  return Ops::FindReplay(*db, partner_id, key, not_before);
-}
-
-Result<std::int64_t> SqliteStore::PurgeReplays(std::int64_t cutoff) {
-  std::int64_t purged = 0;
-  auto result = Write([&](Connection& db) -> Result<void> {
-    OBAUTH_TRY(n, Ops::PurgeReplays(db, cutoff));
-    purged = n;
-    return {};
-  });
-  if (!result) return result.error();
-  return purged;
-}
-
-Result<std::optional<std::string>> SqliteStore::GetSetting(std::string_view name) {
-  OBAUTH_TRY(db, Acquire());
-  return Ops::GetSetting(*db, name);
-}
-
-Result<std::string> SqliteStore::GetOrCreateSetting(std::string_view name,
-                                                    std::string_view value_if_absent) {
-  std::string value;
-  auto result = Write([&](Connection& db) -> Result<void> {
-    OBAUTH_TRY(stored, Ops::GetOrCreateSetting(db, name, value_if_absent));
-    value = std::move(stored);
-    return {};
-  });
-  if (!result) return result.error();
-  return value;
+template <class F>
+auto SqliteStore::ReadSnapshot(F&& body) {
+  return Read([&](Connection& db) { return db.ReadTransaction([&] { return body(db); }); });
 }
 
 Result<std::uint64_t> SqliteStore::ForeignChangeVersion() {
@@ -455,3 +364,7 @@ Result<std::uint64_t> SqliteStore::ForeignChangeVersion() {
 }
 
 }  // namespace obauth::store::sqlite
+
+template class obauth::store::sql::SqlStore<obauth::store::sqlite::SqliteStore,
+                                            obauth::store::sqlite::Connection,
+                                            obauth::store::sqlite::Queries>;

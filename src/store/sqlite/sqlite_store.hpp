@@ -11,13 +11,27 @@
 #include <string>
 #include <vector>
 
+#include "store/sql/sql_store.hpp"
 #include "store/store.hpp"
 
 namespace obauth::store::sqlite {
 
 class Connection;
+struct Queries;
+class SqliteStore;
+using SqliteStoreBase = sql::SqlStore<SqliteStore, Connection, Queries>;
 
-class SqliteStore final : public Store {
+}  // namespace obauth::store::sqlite
+
+// Instantiated in sqlite_store.cpp, where Connection is complete; declared before the class below
+// derives from it, so no other file instantiates the member functions.
+extern template class obauth::store::sql::SqlStore<obauth::store::sqlite::SqliteStore,
+                                                   obauth::store::sqlite::Connection,
+                                                   obauth::store::sqlite::Queries>;
+
+namespace obauth::store::sqlite {
+
+class SqliteStore final : public SqliteStoreBase {
  public:
   // Opens the database at `path` (created with mode 0600 if missing; its directory must exist)
   // and applies pending migrations. kUnavailable with a message naming the path when the file
@@ -26,35 +40,17 @@ class SqliteStore final : public Store {
                                                                  int max_connections);
   ~SqliteStore() override;
 
-  Result<void> CreatePartner(const Partner& partner, const std::string& secret_hash,
-                             const AuditEvent& audit) override;
-  Result<ClientCredentials> FindClient(std::string_view client_id) override;
-  Result<void> CreateRecipient(const Recipient& recipient, const std::string& secret_hash,
-                               const Replay* replay, const AuditEvent& audit) override;
-  Result<std::vector<Recipient>> ListRecipients(std::string_view partner_id) override;
-  Result<Recipient> GetRecipient(std::string_view partner_id, std::string_view client_id,
-                                 std::int64_t now) override;
-  Result<void> UpdateRecipient(const Recipient& recipient, const AuditEvent& audit) override;
-  Result<std::optional<std::int64_t>> RotateSecret(const RotateSecretRequest& request,
-                                                   const Replay* replay,
-                                                   const AuditEvent& audit) override;
-  Result<bool> RevokePreviousSecret(std::string_view partner_id, std::string_view client_id,
-                                    std::int64_t now, const AuditEvent& audit) override;
-  Result<void> RetireRecipient(std::string_view partner_id, std::string_view client_id,
-                               std::int64_t now, const AuditEvent& audit) override;
-  Result<void> RecordSecretUse(const std::vector<SecretUse>& uses) override;
-  Result<std::vector<AuditEvent>> ListAuditEvents(const AuditQuery& query) override;
-  Result<std::optional<Replay>> FindReplay(std::string_view partner_id, std::string_view key,
-                                           std::int64_t not_before) override;
-  Result<std::int64_t> PurgeReplays(std::int64_t cutoff) override;
-  Result<std::optional<std::string>> GetSetting(std::string_view name) override;
-  Result<std::string> GetOrCreateSetting(std::string_view name,
-                                         std::string_view value_if_absent) override;
   Result<std::uint64_t> ForeignChangeVersion() override;
 
  private:
+  friend SqliteStoreBase;
   class Lease;
   SqliteStore(std::string path, int max_connections);
+  // body(Connection&) on a pooled connection; ReadSnapshot inside one read transaction.
+  template <class F>
+  auto Read(F&& body);
+  template <class F>
+  auto ReadSnapshot(F&& body);
   Result<Lease> Acquire();
   void Release(std::unique_ptr<Connection> connection);
 

@@ -1,0 +1,57 @@
+// SqlStore: every Store method of a SQL backend, written once over sql::Operations. A backend
+// derives from SqlStore<Backend, Db, Q> (Db: its connection type, Q: its query set) and gives
+// this class access (friend) to
+//
+//   Result<void> Write(const std::function<Result<void>(Db&)>& body);  // one write transaction
+//   template <class F> auto Read(F&& body);          // body(Db&) on a connection of its own
+//   template <class F> auto ReadSnapshot(F&& body);  // the same, inside one read snapshot
+//
+// and implements ForeignChangeVersion itself. The member functions are defined in
+// store/sql/sql_store_impl.hpp, which only the backend's source file includes: its header
+// declares `extern template class SqlStore<...>`, its source file instantiates it where Db is
+// complete.
+#pragma once
+
+#include <functional>
+
+#include "store/store.hpp"
+
+namespace obauth::store::sql {
+
+template <class Backend, class Db, class Q>
+class SqlStore : public Store {
+ public:
+  Result<void> CreatePartner(const Partner& partner, const std::string& secret_hash,
+                             const AuditEvent& audit) override;
+  Result<ClientCredentials> FindClient(std::string_view client_id) override;
+  Result<void> CreateRecipient(const Recipient& r, const std::string& secret_hash,
+                               const Replay* replay, const AuditEvent& audit) override;
+  Result<std::vector<Recipient>> ListRecipients(std::string_view partner_id) override;
+  Result<Recipient> GetRecipient(std::string_view partner_id, std::string_view client_id,
+                                 std::int64_t now) override;
+  Result<void> UpdateRecipient(const Recipient& r, const AuditEvent& audit) override;
+  Result<std::optional<std::int64_t>> RotateSecret(const RotateSecretRequest& q,
+                                                   const Replay* replay,
+                                                   const AuditEvent& audit) override;
+  Result<bool> RevokePreviousSecret(std::string_view partner_id, std::string_view client_id,
+                                    std::int64_t now, const AuditEvent& audit) override;
+  Result<void> RetireRecipient(std::string_view partner_id, std::string_view client_id,
+                               std::int64_t now, const AuditEvent& audit) override;
+  Result<void> RecordSecretUse(const std::vector<SecretUse>& uses) override;
+  Result<std::vector<AuditEvent>> ListAuditEvents(const AuditQuery& q) override;
+  Result<std::optional<Replay>> FindReplay(std::string_view partner_id, std::string_view key,
+                                           std::int64_t not_before) override;
+  Result<std::int64_t> PurgeReplays(std::int64_t cutoff) override;
+  Result<std::optional<std::string>> GetSetting(std::string_view name) override;
+  Result<std::string> GetOrCreateSetting(std::string_view name,
+                                         std::string_view value_if_absent) override;
+
+ private:
+  Backend& self() { return static_cast<Backend&>(*this); }
+
+  // The value `body` answers, from inside a write transaction, once it has committed.
+  template <class T, class F>
+  Result<T> Written(F&& body);
+};
+
+}  // namespace obauth::store::sql

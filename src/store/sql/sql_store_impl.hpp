@@ -1,0 +1,136 @@
+// The member functions of sql::SqlStore (store/sql/sql_store.hpp), for the backends' source
+// files only.
+#pragma once
+
+#include <utility>
+
+#include "store/sql/operations.hpp"
+#include "store/sql/sql_store.hpp"
+
+namespace obauth::store::sql {
+
+template <class Backend, class Db, class Q>
+Result<void> SqlStore<Backend, Db, Q>::CreatePartner(const Partner& partner,
+                                                     const std::string& secret_hash,
+                                                     const AuditEvent& audit) {
+  return self().Write(
+      [&](Db& db) { return Operations<Q>::CreatePartner(db, partner, secret_hash, audit); });
+}
+
+template <class Backend, class Db, class Q>
+Result<ClientCredentials> SqlStore<Backend, Db, Q>::FindClient(std::string_view client_id) {
+  return self().ReadSnapshot([&](Db& db) { return Operations<Q>::FindClient(db, client_id); });
+}
+
+template <class Backend, class Db, class Q>
+Result<void> SqlStore<Backend, Db, Q>::CreateRecipient(const Recipient& r,
+                                                       const std::string& secret_hash,
+                                                       const Replay* replay,
+                                                       const AuditEvent& audit) {
+  return self().Write(
+      [&](Db& db) { return Operations<Q>::CreateRecipient(db, r, secret_hash, replay, audit); });
+}
+
+template <class Backend, class Db, class Q>
+Result<std::vector<Recipient>> SqlStore<Backend, Db, Q>::ListRecipients(
+    std::string_view partner_id) {
+  return self().ReadSnapshot([&](Db& db) { return Operations<Q>::ListRecipients(db, partner_id); });
+}
+
+template <class Backend, class Db, class Q>
+Result<Recipient> SqlStore<Backend, Db, Q>::GetRecipient(std::string_view partner_id,
+                                                         std::string_view client_id,
+                                                         std::int64_t now) {
+  return self().ReadSnapshot(
+      [&](Db& db) { return Operations<Q>::GetRecipient(db, partner_id, client_id, now); });
+}
+
+template <class Backend, class Db, class Q>
+Result<void> SqlStore<Backend, Db, Q>::UpdateRecipient(const Recipient& r,
+                                                       const AuditEvent& audit) {
+  return self().Write([&](Db& db) { return Operations<Q>::UpdateRecipient(db, r, audit); });
+}
+
+template <class Backend, class Db, class Q>
+Result<std::optional<std::int64_t>> SqlStore<Backend, Db, Q>::RotateSecret(
+    const RotateSecretRequest& q, const Replay* replay, const AuditEvent& audit) {
+  std::optional<std::int64_t> previous_expires_at;
+  auto result = self().Write([&](Db& db) {
+    return Operations<Q>::RotateSecret(db, q, replay, audit, previous_expires_at);
+  });
+  if (!result) return result.error();
+  return previous_expires_at;
+}
+
+template <class Backend, class Db, class Q>
+Result<bool> SqlStore<Backend, Db, Q>::RevokePreviousSecret(std::string_view partner_id,
+                                                            std::string_view client_id,
+                                                            std::int64_t now,
+                                                            const AuditEvent& audit) {
+  bool revoked = false;
+  auto result = self().Write([&](Db& db) {
+    return Operations<Q>::RevokePreviousSecret(db, partner_id, client_id, now, audit, revoked);
+  });
+  if (!result) return result.error();
+  return revoked;
+}
+
+template <class Backend, class Db, class Q>
+Result<void> SqlStore<Backend, Db, Q>::RetireRecipient(std::string_view partner_id,
+                                                       std::string_view client_id, std::int64_t now,
+                                                       const AuditEvent& audit) {
+  return self().Write([&](Db& db) {
+    return Operations<Q>::RetireRecipient(db, partner_id, client_id, now, audit);
+  });
+}
+
+template <class Backend, class Db, class Q>
+Result<void> SqlStore<Backend, Db, Q>::RecordSecretUse(const std::vector<SecretUse>& uses) {
+  if (uses.empty()) return {};
+  return self().Write([&](Db& db) { return Operations<Q>::RecordSecretUse(db, uses); });
+}
+
+template <class Backend, class Db, class Q>
+Result<std::vector<AuditEvent>> SqlStore<Backend, Db, Q>::ListAuditEvents(const AuditQuery& q) {
+  return self().Read([&](Db& db) { return Operations<Q>::ListAuditEvents(db, q); });
+}
+
+template <class Backend, class Db, class Q>
+Result<std::optional<Replay>> SqlStore<Backend, Db, Q>::FindReplay(std::string_view partner_id,
+                                                                   std::string_view key,
+                                                                   std::int64_t not_before) {
+  return self().Read(
+      [&](Db& db) { return Operations<Q>::FindReplay(db, partner_id, key, not_before); });
+}
+
+template <class Backend, class Db, class Q>
+Result<std::int64_t> SqlStore<Backend, Db, Q>::PurgeReplays(std::int64_t cutoff) {
+  return Written<std::int64_t>([&](Db& db) { return Operations<Q>::PurgeReplays(db, cutoff); });
+}
+
+template <class Backend, class Db, class Q>
+Result<std::optional<std::string>> SqlStore<Backend, Db, Q>::GetSetting(std::string_view name) {
+  return self().Read([&](Db& db) { return Operations<Q>::GetSetting(db, name); });
+}
+
+template <class Backend, class Db, class Q>
+Result<std::string> SqlStore<Backend, Db, Q>::GetOrCreateSetting(std::string_view name,
+                                                                 std::string_view value_if_absent) {
+  return Written<std::string>(
+      [&](Db& db) { return Operations<Q>::GetOrCreateSetting(db, name, value_if_absent); });
+}
+
+template <class Backend, class Db, class Q>
+template <class T, class F>
+Result<T> SqlStore<Backend, Db, Q>::Written(F&& body) {
+  T value{};
+  auto result = self().Write([&](Db& db) -> Result<void> {
+    OBAUTH_TRY(answer, body(db));
+    value = std::move(answer);
+    return {};
+  });
+  if (!result) return result.error();
+  return value;
+}
+
+}  // namespace obauth::store::sql

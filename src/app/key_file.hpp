@@ -1,21 +1,39 @@
-// The server key file: 32 random bytes (hex) that key the stored secret hashes. It lives
-// outside the database, so a copy of the database alone cannot even check a guessed secret.
+// The server key, also called the master key: 32 random bytes (64 hex characters) that key the
+// stored secret hashes and seal the signing keys and replay copies of secrets. It lives outside
+// the database (a file, or the OBAUTH_MASTER_KEY environment variable), so a copy of the
+// database alone cannot check a guessed secret, sign a token or read a replay.
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "core/error.hpp"
 #include "core/secret.hpp"
+#include "crypto/signing_key.hpp"
 #include "store/store.hpp"
 
 namespace obauth::app {
+
+// The environment variable that may hold the key instead of a file.
+inline constexpr char kMasterKeyVariable[] = "OBAUTH_MASTER_KEY";
 
 // The key in `path`, creating the file (mode 0600) with a new key when it does not exist and
 // the database has never seen a key. kInternal with a message naming the file when it cannot be
 // read or created, is malformed, or is not the key the database was set up with.
 [[nodiscard]] Result<Secret> LoadServerKey(const std::string& path, store::Store& store);
 
+// The key given as 64 hex characters (from kMasterKeyVariable); the database records it when it
+// has no key yet. kInternal naming the variable, never its value, when it is malformed or not the
+// key the database was set up with.
+[[nodiscard]] Result<Secret> UseServerKey(std::string_view hex, store::Store& store);
+
 // The default key file for a database path: the same path with ".key" appended.
 std::string DefaultKeyFile(const std::string& db_path);
+
+// The token signing key: the one stored (sealed under `server_key`) in the database, or a new ES256
+// key stored now. A key stored in plaintext by an earlier version is sealed in place first.
+// kInternal when the stored key cannot be opened with `server_key`.
+[[nodiscard]] Result<crypto::SigningKey> LoadSigningKey(store::Store& store,
+                                                        const Secret& server_key);
 
 }  // namespace obauth::app

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <mutex>
@@ -33,11 +34,6 @@
 namespace obauth::app {
 namespace {
 
-constexpr char kSigningKeySetting[] = "signing_key";
-// Where versions before ES256 became the default kept their Ed25519 key. A database that has one
-// keeps signing with it, so tokens issued before an upgrade stay valid.
-constexpr char kEd25519KeySetting[] = "signing_key_ed25519";
-
 // A failure that ends the process with a one-line message.
 struct Fatal {
   std::string message;
@@ -50,15 +46,6 @@ T OrDie(Result<T> result) {
     throw Fatal{e.internal.empty() ? e.public_message : e.internal};
   }
   if constexpr (!std::is_void_v<T>) return std::move(*result);
-}
-
-// The server's signing key: the one stored in the database, or a new ES256 key stored now.
-Result<crypto::SigningKey> LoadSigningKey(store::Store& store) {
-  OBAUTH_TRY(legacy, store.GetSetting(kEd25519KeySetting));
-  if (legacy) return crypto::SigningKey::FromPkcs8Pem(Secret(std::move(*legacy)));
-  OBAUTH_TRY(generated, crypto::SigningKey::Generate());
-  OBAUTH_TRY(pem, store.GetOrCreateSetting(kSigningKeySetting, generated.ToPkcs8Pem().Expose()));
-  return crypto::SigningKey::FromPkcs8Pem(Secret(std::move(pem)));
 }
 
 struct Storage {
@@ -77,13 +64,17 @@ std::string DescribeDb(const std::string& db) {
 // file, with at most `connections` database connections.
 Storage OpenStorage(const std::string& db, std::string key_file, int connections,
                     int db_timeout = 5) {
+  const char* master_key = std::getenv(kMasterKeyVariable);
+  if (master_key != nullptr && !key_file.empty()) {
+    throw Fatal{std::string("give the server key either by --key-file or by ") +
+                kMasterKeyVariable + ", not both"};
+  }
   std::unique_ptr<store::Store> store;
   if (store::postgres::IsPostgres(db)) {
     // Several instances share the database; each must key the secret hashes alike.
-    if (key_file.empty()) {
-      throw Fatal{
-          "with a PostgreSQL --db, --key-file is required (every instance sharing the "
-          "database uses the same key file)"};
+    if (key_file.empty() && master_key == nullptr) {
+      throw Fatal{std::string("with a PostgreSQL --db, --key-file or ") + kMasterKeyVariable +
+                  " is required (every instance sharing the database uses the same key)"};
     }
     store = OrDie(store::postgres::PostgresStore::Open(db, connections, db_timeout));
   } else {
@@ -96,7 +87,8 @@ Storage OpenStorage(const std::string& db, std::string key_file, int connections
     store = OrDie(store::sqlite::SqliteStore::Open(db, connections));
     if (key_file.empty()) key_file = DefaultKeyFile(db);
   }
-  auto key = OrDie(LoadServerKey(key_file, *store));
+  auto key = OrDie(master_key != nullptr ? UseServerKey(master_key, *store)
+                                         : LoadServerKey(key_file, *store));
   auto hasher = std::make_unique<crypto::SecretHasher>(key);
   return {std::move(store), std::move(key), std::move(hasher)};
 }
@@ -251,7 +243,7 @@ int Serve(const ServeOptions& options) {
   // process are seen at once, changes by other processes within 250 ms (docs/architecture.md).
   storage.store = std::make_unique<store::CachingStore>(std::move(storage.store),
                                                         std::chrono::milliseconds(250), 100000);
-  auto signing_key = OrDie(LoadSigningKey(*storage.store));
+  auto signing_key = OrDie(LoadSigningKey(*storage.store, storage.server_key));
 
   http::Server server(server_options, log);
   const std::string bound = OrDie(server.Listen());
@@ -335,8 +327,9 @@ int Main(int argc, char** argv) {
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
   serve_cmd->add_option("--key-file", serve.key_file,
-                        "Server key that keys the stored secret hashes (default: DB path + .key; "
-                        "required with PostgreSQL)");
+                        "Server (master) key file: keys the stored secret hashes, seals the "
+                        "signing key (default: DB path + .key; or the key itself in "
+                        "OBAUTH_MASTER_KEY; one of the two is required with PostgreSQL)");
   serve_cmd->add_option("--threads", serve.threads, "I/O threads (default: number of cores)")
       ->check(CLI::Range(1, 256));
   serve_cmd->add_option("--token-ttl", serve.token_ttl, "Access token lifetime in seconds")
@@ -396,7 +389,7 @@ int Main(int argc, char** argv) {
   create_cmd->add_option("--db", db, "SQLite database file or PostgreSQL database, as for serve")
       ->capture_default_str();
   create_cmd->add_option("--key-file", key_file,
-                         "Server key file (default: DB path + .key; required with PostgreSQL)");
+                         "Server (master) key file, as for serve (or OBAUTH_MASTER_KEY)");
   create_cmd->add_option("--name", name, "Partner display name, 1-256 characters")->required();
 
   try {

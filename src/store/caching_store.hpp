@@ -115,6 +115,11 @@ class CachingStore final : public Store {
     if (NonBlockingScope::Active()) return WouldBlock();
     return inner_->GetOrCreateSetting(name, value_if_absent);
   }
+  Result<std::string> ReplaceSetting(std::string_view name, std::string_view expected,
+                                     std::string_view desired) override {
+    if (NonBlockingScope::Active()) return WouldBlock();
+    return inner_->ReplaceSetting(name, expected, desired);
+  }
   Result<std::uint64_t> ForeignChangeVersion() override {
     if (NonBlockingScope::Active()) return WouldBlock();
     return inner_->ForeignChangeVersion();

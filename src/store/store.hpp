@@ -176,6 +176,11 @@ class Store {
   // Concurrent callers all get the same, first stored, value.
   [[nodiscard]] virtual Result<std::string> GetOrCreateSetting(
       std::string_view name, std::string_view value_if_absent) = 0;
+  // Sets setting `name` to `desired` if its value is `expected`; the value it holds afterwards
+  // (`desired`, or what a concurrent caller stored first). kNotFound when there is no such setting.
+  [[nodiscard]] virtual Result<std::string> ReplaceSetting(std::string_view name,
+                                                           std::string_view expected,
+                                                           std::string_view desired) = 0;
 
   // A number that changes when someone other than this object (another process, another Store
   // on the same data) has committed a change since the previous call, and stays the same for

@@ -1,7 +1,6 @@
 // Restart keeps everything: partners, recipients, rotated secrets, the token signing key,
 // Idempotency-Key replays and grace periods survive a stop and a start on the same database.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <boost/json/serialize.hpp>
 
@@ -64,28 +63,6 @@ TEST_F(Restart, KeepsTheSigningKeySoUnexpiredTokensStayValid) {
   StartServer(args);
   EXPECT_EQ(AdminGet(token, kRecipientsPath).status, 200);
   EXPECT_EQ(StringAt(DecodeJwt(AdminToken(partner)).header, "kid"), kid);
-}
-
-TEST_F(Restart, DatabaseWithAnEd25519KeyFromAnEarlierVersionKeepsSigningWithIt) {
-  // Versions before ES256 became the default stored an Ed25519 key under this name; such a
-  // database keeps its key, so tokens issued before an upgrade stay valid. (RFC 8037 A.1's key.)
-  const Credentials partner = CreatePartner();
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2(DbPath().c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
-  const char* sql =
-      "INSERT INTO settings VALUES ('signing_key_ed25519', '-----BEGIN PRIVATE KEY-----\n"
-      "MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n"
-      "-----END PRIVATE KEY-----\n')";
-  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
-  sqlite3_close(db);
-  ASSERT_EQ(rc, SQLITE_OK);
-
-  StartServer();
-  const std::string token = AdminToken(partner);
-  const DecodedJwt jwt = DecodeJwt(token);
-  EXPECT_EQ(StringAt(jwt.header, "alg"), "EdDSA");
-  EXPECT_EQ(StringAt(jwt.header, "kid"), "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k");
-  EXPECT_EQ(AdminGet(token, kRecipientsPath).status, 200);
 }
 
 TEST_F(Restart, KeepsIdempotencyReplaysSoARetryAfterARestartGetsTheSameSecret) {

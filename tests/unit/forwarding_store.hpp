@@ -77,6 +77,10 @@ class ForwardingStore final : public store::Store {
                                          std::string_view value_if_absent) override {
     return inner_.GetOrCreateSetting(name, value_if_absent);
   }
+  Result<std::string> ReplaceSetting(std::string_view name, std::string_view expected,
+                                     std::string_view desired) override {
+    return inner_.ReplaceSetting(name, expected, desired);
+  }
   Result<std::uint64_t> ForeignChangeVersion() override { return inner_.ForeignChangeVersion(); }
 
  private:

@@ -297,6 +297,15 @@ class Operations {
     return std::move(*value);
   }
 
+  template <class Db>
+  static Result<std::string> ReplaceSetting(Db& db, std::string_view name,
+                                            std::string_view expected, std::string_view desired) {
+    if (auto x = Run(db, Q::kReplaceSetting, name, expected, desired); !x) return x.error();
+    OBAUTH_TRY(value, GetSetting(db, name));
+    if (!value) return MakeError(ErrorCode::kNotFound, "No setting " + std::string(name));
+    return std::move(*value);
+  }
+
  private:
   static Error RecipientNotFound() {
     return MakeError(ErrorCode::kNotFound, "Data Recipient not found");

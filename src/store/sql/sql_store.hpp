@@ -45,6 +45,8 @@ class SqlStore : public Store {
   Result<std::optional<std::string>> GetSetting(std::string_view name) override;
   Result<std::string> GetOrCreateSetting(std::string_view name,
                                          std::string_view value_if_absent) override;
+  Result<std::string> ReplaceSetting(std::string_view name, std::string_view expected,
+                                     std::string_view desired) override;
 
  private:
   Backend& self() { return static_cast<Backend&>(*this); }

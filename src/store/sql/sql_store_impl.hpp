@@ -121,6 +121,14 @@ Result<std::string> SqlStore<Backend, Db, Q>::GetOrCreateSetting(std::string_vie
 }
 
 template <class Backend, class Db, class Q>
+Result<std::string> SqlStore<Backend, Db, Q>::ReplaceSetting(std::string_view name,
+                                                             std::string_view expected,
+                                                             std::string_view desired) {
+  return Written<std::string>(
+      [&](Db& db) { return Operations<Q>::ReplaceSetting(db, name, expected, desired); });
+}
+
+template <class Backend, class Db, class Q>
 template <class T, class F>
 Result<T> SqlStore<Backend, Db, Q>::Written(F&& body) {
   T value{};

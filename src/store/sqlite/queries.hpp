@@ -113,6 +113,8 @@ struct Queries {
   static constexpr char kInsertSettingIfAbsent[] =
       "INSERT INTO settings (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING";
   static constexpr char kGetSetting[] = "SELECT value FROM settings WHERE name = ?1";
+  static constexpr char kReplaceSetting[] =
+      "UPDATE settings SET value = ?3 WHERE name = ?1 AND value = ?2";
 };
 
 }  // namespace obauth::store::sqlite

@@ -135,8 +135,10 @@ class Connection {
                        "cannot open database " + path + ": " + sqlite3_errstr(rc));
     }
     sqlite3_busy_timeout(db, kBusyTimeoutMs);
-    for (const char* pragma :
-         {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"}) {
+    // secure_delete = FAST: deleted and overwritten rows (secret hashes, replaced settings) are
+    // zeroed within their pages instead of lingering in free space.
+    for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
+                               "PRAGMA foreign_keys = ON", "PRAGMA secure_delete = FAST"}) {
       if (auto r = connection->Exec(pragma); !r) {
         return MakeError(ErrorCode::kUnavailable, "Service Unavailable",
                          "cannot use database " + path + ": " + r.error().internal);

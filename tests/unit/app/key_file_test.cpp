@@ -114,5 +114,90 @@ TEST_F(KeyFileTest, MalformedKeyFileIsRefused) {
   }
 }
 
+TEST_F(KeyFileTest, KeyFromTheEnvironmentIsRecordedAndThenRequired) {
+  const std::string hex(64, 'c');
+  auto key = UseServerKey(hex + "\n", *store_);
+  ASSERT_TRUE(key) << key.error().internal;
+  EXPECT_EQ(key->Expose(), std::string(32, '\xcc'));
+  // No key file appears, and the database now refuses any other key.
+  EXPECT_FALSE(std::ifstream(key_path_).good());
+  auto other = UseServerKey(std::string(64, 'd'), *store_);
+  ASSERT_FALSE(other);
+  EXPECT_NE(other.error().internal.find("OBAUTH_MASTER_KEY: this is not the key the database"),
+            std::string::npos)
+      << other.error().internal;
+  EXPECT_EQ(other.error().internal.find(std::string(64, 'd')), std::string::npos);
+  // The same key from a file is the same key.
+  Write(key_path_, hex + "\n");
+  EXPECT_TRUE(LoadServerKey(key_path_, *store_));
+}
+
+TEST_F(KeyFileTest, MalformedKeyInTheEnvironmentIsRefusedWithoutEchoingIt) {
+  auto key = UseServerKey("0123not-hex", *store_);
+  ASSERT_FALSE(key);
+  EXPECT_NE(key.error().internal.find("OBAUTH_MASTER_KEY: not 64 lowercase hex characters"),
+            std::string::npos)
+      << key.error().internal;
+  EXPECT_EQ(key.error().internal.find("0123not-hex"), std::string::npos);
+}
+
+class SigningKeyStorageTest : public KeyFileTest {
+ protected:
+  void SetUp() override {
+    KeyFileTest::SetUp();
+    auto key = LoadServerKey(key_path_, *store_);
+    ASSERT_TRUE(key);
+    server_key_ = std::move(*key);
+  }
+  std::string Stored(const std::string& name) {
+    auto value = store_->GetSetting(name);
+    EXPECT_TRUE(value);
+    return value && *value ? **value : std::string("(none)");
+  }
+  Secret server_key_;
+};
+
+TEST_F(SigningKeyStorageTest, NewKeyIsStoredSealedAndLoadsAgain) {
+  auto key = LoadSigningKey(*store_, server_key_);
+  ASSERT_TRUE(key) << key.error().internal;
+  EXPECT_EQ(key->Algorithm(), "ES256");
+  const std::string stored = Stored("signing_key");
+  EXPECT_TRUE(stored.starts_with("sealed-v1:")) << stored;
+  EXPECT_EQ(stored.find("PRIVATE KEY"), std::string::npos);
+  auto again = LoadSigningKey(*store_, server_key_);
+  ASSERT_TRUE(again) << again.error().internal;
+  EXPECT_EQ(again->KeyId(), key->KeyId());
+  EXPECT_EQ(Stored("signing_key"), stored);
+}
+
+TEST_F(SigningKeyStorageTest, AnotherServerKeyCannotOpenTheStoredKey) {
+  ASSERT_TRUE(LoadSigningKey(*store_, server_key_));
+  auto key = LoadSigningKey(*store_, Secret(std::string(32, 'x')));
+  ASSERT_FALSE(key);
+  EXPECT_NE(key.error().internal.find("cannot be opened with this server key"), std::string::npos)
+      << key.error().internal;
+}
+
+TEST_F(SigningKeyStorageTest, PlaintextKeysOfEarlierVersionsAreSealedInPlace) {
+  auto generated = crypto::SigningKey::Generate(crypto::SigningAlgorithm::kEdDsa);
+  ASSERT_TRUE(generated);
+  const std::string pem(generated->ToPkcs8Pem().Expose());
+  ASSERT_TRUE(store_->GetOrCreateSetting("signing_key_ed25519", pem));
+  auto key = LoadSigningKey(*store_, server_key_);
+  ASSERT_TRUE(key) << key.error().internal;
+  EXPECT_EQ(key->KeyId(), generated->KeyId());
+  EXPECT_TRUE(Stored("signing_key_ed25519").starts_with("sealed-v1:"));
+  EXPECT_EQ(Stored("signing_key"), "(none)");
+  auto again = LoadSigningKey(*store_, server_key_);
+  ASSERT_TRUE(again) << again.error().internal;
+  EXPECT_EQ(again->KeyId(), generated->KeyId());
+}
+
+TEST_F(SigningKeyStorageTest, SealedValueMovedToAnotherSettingDoesNotOpen) {
+  ASSERT_TRUE(LoadSigningKey(*store_, server_key_));
+  ASSERT_TRUE(store_->GetOrCreateSetting("signing_key_ed25519", Stored("signing_key")));
+  EXPECT_FALSE(LoadSigningKey(*store_, server_key_));
+}
+
 }  // namespace
 }  // namespace obauth::app

@@ -976,6 +976,28 @@ TYPED_TEST_P(StoreConformance, GetOrCreateSettingFirstWriterWinsAcrossInstances)
   EXPECT_EQ(*b, "from-a");
 }
 
+TYPED_TEST_P(StoreConformance, ReplaceSettingSwapsOnlyTheExpectedValue) {
+  ASSERT_TRUE(this->store_->GetOrCreateSetting("key", "old"));
+  auto stale = this->store_->ReplaceSetting("key", "not-the-value", "other");
+  ASSERT_TRUE(stale) << stale.error().internal;
+  EXPECT_EQ(*stale, "old");
+  auto swapped = this->store_->ReplaceSetting("key", "old", "new");
+  ASSERT_TRUE(swapped) << swapped.error().internal;
+  EXPECT_EQ(*swapped, "new");
+  // A second instance replacing the same old value finds the first one's.
+  auto second_store = this->OpenStore();
+  ASSERT_NE(second_store, nullptr);
+  auto late = second_store->ReplaceSetting("key", "old", "late");
+  ASSERT_TRUE(late);
+  EXPECT_EQ(*late, "new");
+  auto read = this->store_->GetSetting("key");
+  ASSERT_TRUE(read);
+  EXPECT_EQ(*read, std::optional<std::string>("new"));
+  auto missing = this->store_->ReplaceSetting("absent", "a", "b");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
 TYPED_TEST_P(StoreConformance, ForeignChangeVersionMovesForOtherWritersOnly) {
   auto other = this->OpenStore();
   ASSERT_NE(other, nullptr);
@@ -1058,7 +1080,7 @@ REGISTER_TYPED_TEST_SUITE_P(
     TakenReplayKeyIsKeyInUseAndRollsTheWholeChangeBack, SameKeyForAnotherPartnerIsIndependent,
     ReplayOlderThanADayIsReplaced, PurgeReplaysDeletesThoseCreatedBeforeTheCutoff,
     SettingAbsentIsNullopt, GetOrCreateSettingFirstWriterWins,
-    GetOrCreateSettingFirstWriterWinsAcrossInstances, ForeignChangeVersionMovesForOtherWritersOnly,
-    DataSurvivesReopening);
+    GetOrCreateSettingFirstWriterWinsAcrossInstances, ReplaceSettingSwapsOnlyTheExpectedValue,
+    ForeignChangeVersionMovesForOtherWritersOnly, DataSurvivesReopening);
 
 }  // namespace obauth::store

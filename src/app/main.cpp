@@ -127,6 +127,7 @@ struct ServeOptions {
   int db_pool = 0;  // 0: one per worker thread, plus one
   int db_timeout = 5;
   oauth::AuthFailureLimits auth_failures;
+  std::string log_level = "info";
   std::size_t max_body_bytes = 64 * 1024;
   std::size_t max_header_bytes = 16 * 1024;
   int request_timeout = 30;
@@ -214,6 +215,7 @@ int Serve(const ServeOptions& options) {
       std::make_shared<BufferedFdSink>(STDERR_FILENO, 256 * 1024, std::chrono::milliseconds(100)));
   log->set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %l %v", spdlog::pattern_time_type::utc);
   log->flush_on(spdlog::level::warn);
+  log->set_level(spdlog::level::from_str(options.log_level));
 
   const auto [host, port] = ParseListen(options.listen);
   http::ServerOptions server_options;
@@ -339,6 +341,12 @@ int Main(int argc, char** argv) {
       ->add_option("--previous-secret-expires-in", serve.previous_secret_expires_in,
                    "Grace period of the previous secret when a rotation does not give one")
       ->check(CLI::Range(std::int64_t{0}, admin::kMaxGraceSeconds))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--log-level", serve.log_level,
+                   "debug (adds each request's target, headers and form fields, secret values "
+                   "replaced by their length), info (one line per request), warn or error")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();
   serve_cmd
       ->add_option("--max-auth-failures", serve.auth_failures.per_client_and_address,

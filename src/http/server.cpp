@@ -23,6 +23,7 @@
 #include "crypto/hash.hpp"
 #include "crypto/random.hpp"
 #include "http/json_codec.hpp"
+#include "http/request_log.hpp"
 #include "store/caching_store.hpp"
 
 namespace obauth::http {
@@ -206,6 +207,9 @@ class Session : public std::enable_shared_from_this<Session> {
     deadline_ = SteadyClock::time_point::max();
     request_ = parser_->release();
     request_id_ = server_->NextRequestId(request_);
+    if (server_->log->should_log(spdlog::level::debug)) {
+      server_->log->debug("request id={} {}", request_id_, DescribeRequestForLog(request_));
+    }
     // Requests usually answered from memory run right here; one that turns out to need the
     // database (or any other) goes to the worker pool, so no I/O thread waits on disk.
     if (Router::WorthTryingInline(request_)) {

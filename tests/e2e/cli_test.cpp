@@ -47,7 +47,8 @@ TEST_F(Cli, ServeHelpExplainsEveryOptionAndItsDefault) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   for (const char* word :
        {"--listen", "127.0.0.1:8080", "port 0", "--db", "./data/obauth.db", "--threads",
-        "number of cores", "--token-ttl", "300", "--key-file", "--issuer"}) {
+        "number of cores", "--token-ttl", "300", "--key-file", "OBAUTH_MASTER_KEY", "--issuer",
+        "--log-level", "info"}) {
     EXPECT_NE(r.out.find(word), std::string::npos) << word << " missing from:\n" << r.out;
   }
 }
@@ -91,6 +92,7 @@ TEST_F(Cli, BadOptionGivesOneLineErrorAndNonZeroExit) {
       {"serve", "--db", db, "--listen", "nonsense"},
       {"serve", "--db", db, "--listen", "127.0.0.1:99999"},
       {"serve", "--db", db, "--listen", "127.0.0.1:http"},
+      {"serve", "--db", db, "--log-level", "verbose"},
       {"serve", "--db"},
       {"partner"},
       {"partner", "create", "--db", db},

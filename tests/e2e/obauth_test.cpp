@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -93,6 +95,9 @@ void ObauthTest::TearDown() {
     // Every test ends with a graceful stop, so each one also checks that SIGTERM exits 0.
     EXPECT_EQ(StopServer(SIGTERM).ToString(), "exit 0");
   }
+  // Servers run with --log-level debug (the most verbose), so this searches everything they
+  // can write.
+  for (const std::string& leak : SecretsInLogs()) ADD_FAILURE() << leak;
   if (HasFailure()) {
     for (const auto& log : server_logs_) {
       std::ifstream in(log);
@@ -133,6 +138,7 @@ ServerProcess& ObauthTest::StartServer(std::vector<std::string> extra_args,
     database = args[1];
     extra_args.insert(extra_args.begin(), args.begin() + 2, args.end());
   }
+  extra_args.insert(extra_args.begin(), {"--log-level", "debug"});
   server_.emplace(obauth::testing::ServerOptions{ObauthBinary(), database, server_logs_.back(),
                                                  std::move(extra_args)});
   return *server_;
@@ -142,8 +148,10 @@ std::unique_ptr<ServerProcess> ObauthTest::StartAnotherServer(std::vector<std::s
                                                               std::string_view log_name) {
   const auto db = DbArgs();
   extra_args.insert(extra_args.begin(), db.begin() + 2, db.end());
+  extra_args.insert(extra_args.begin(), {"--log-level", "debug"});
+  server_logs_.push_back(temp_dir() / std::string(log_name));
   return std::make_unique<ServerProcess>(obauth::testing::ServerOptions{
-      ObauthBinary(), db[1], temp_dir() / std::string(log_name), std::move(extra_args)});
+      ObauthBinary(), db[1], server_logs_.back(), std::move(extra_args)});
 }
 
 ServerProcess& ObauthTest::server() {
@@ -167,12 +175,65 @@ Credentials ObauthTest::CreatePartner(std::string_view name) {
     throw std::runtime_error("partner create failed (" + r.status.ToString() + "): " + r.err);
   }
   const json::object created = ParseJsonObject(r.out);
+  RememberSecret(StringAt(created, "client_secret"));
   return {StringAt(created, "client_id"), StringAt(created, "client_secret")};
+}
+
+void ObauthTest::RememberSecret(std::string_view value) {
+  if (value.size() >= 16) secrets_.emplace(value);
+}
+
+void ObauthTest::RememberSecretsOf(const HttpRequest& request, const HttpResponse& response) {
+  for (const auto& [name, value] : request.headers) {
+    std::string lower = name;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower == "authorization") {
+      const auto space = value.find(' ');
+      RememberSecret(space == std::string::npos ? value : value.substr(space + 1));
+    } else if (lower == "flinks-auth-key") {
+      RememberSecret(value);
+    }
+  }
+  // Form fields as sent (secrets are base64url, which form encoding leaves alone).
+  std::istringstream fields(request.body);
+  for (std::string field; std::getline(fields, field, '&');) {
+    for (const char* secret : {"client_secret=", "token="}) {
+      if (field.starts_with(secret)) RememberSecret(field.substr(std::strlen(secret)));
+    }
+  }
+  boost::system::error_code ec;
+  for (const std::string* body : {&request.body, &response.body}) {
+    const json::value parsed = json::parse(*body, ec);
+    if (ec || !parsed.is_object()) continue;
+    for (const char* name : {"client_secret", "access_token", "token"}) {
+      if (const auto* v = parsed.as_object().if_contains(name); v && v->is_string()) {
+        RememberSecret(v->as_string());
+      }
+    }
+  }
+}
+
+std::vector<std::string> ObauthTest::SecretsInLogs() const {
+  std::vector<std::string> found;
+  for (const auto& log : server_logs_) {
+    std::ifstream in(log);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    const std::string text = buffer.str();
+    for (const auto& secret : secrets_) {
+      if (text.find(secret) != std::string::npos) {
+        found.push_back("a secret or token this test saw (" + secret.substr(0, 6) + "...) is in " +
+                        log.filename().string());
+      }
+    }
+  }
+  return found;
 }
 
 HttpResponse ObauthTest::Send(HttpRequest request) {
   const std::string what = request.method + " " + request.target;
   HttpResponse response = obauth::testing::SendHttp(server().host(), server().port(), request);
+  RememberSecretsOf(request, response);
   const auto request_id = response.Header("X-Request-Id");
   EXPECT_TRUE(request_id && !request_id->empty()) << what << " answered without X-Request-Id";
   if (request_id) request_ids_.push_back(*request_id);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -163,11 +164,22 @@ class ObauthTest : public obauth::testing::TempDirTest {
   const std::vector<std::string>& request_ids() const { return request_ids_; }
   const std::vector<std::filesystem::path>& server_logs() const { return server_logs_; }
 
+  // Remembers a secret or token this test saw; TearDown fails the test when a server log holds
+  // it. Send() and CreatePartner() remember every secret and token they send or receive
+  // (credentials and bearer tokens in headers, secret form fields, client_secret and
+  // access_token in answers); values under 16 characters are ignored.
+  void RememberSecret(std::string_view value);
+
  private:
+  void RememberSecretsOf(const HttpRequest& request, const HttpResponse& response);
+  // The remembered secrets found in any server log, as failure messages.
+  std::vector<std::string> SecretsInLogs() const;
+
   std::optional<obauth::testing::PostgresDatabase> postgres_;  // outlives server_
   std::optional<ServerProcess> server_;
   std::vector<std::filesystem::path> server_logs_;
   std::vector<std::string> request_ids_;
+  std::set<std::string> secrets_;
 };
 
 // Expectations shared by the suites. Each names what it checks in its failure message.

@@ -31,7 +31,11 @@ std::vector<std::string> Lines(const std::string& text) {
 std::vector<std::string> RequestLines(const std::string& log) {
   std::vector<std::string> out;
   for (auto& line : Lines(log)) {
-    if (line.find(" request id=") != std::string::npos) out.push_back(line);
+    // The info line of each request (the suite's servers also write a debug line per request).
+    if (line.find(" info request id=") != std::string::npos ||
+        line.find(" error request id=") != std::string::npos) {
+      out.push_back(line);
+    }
   }
   return out;
 }

@@ -10,6 +10,7 @@ packages=(
   postgresql-15 # the server the tests start on 127.0.0.1 (scripts/pg-test-cluster.sh)
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format curl jq sqlite3
+  clang libclang-rt-14-dev # the sanitizer builds and the libFuzzer drivers (scripts/test.sh)
   nginx-light # the proxy in front of two instances in tests/e2e/behind_nginx_test.cpp
 )
 

@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian 12 machine to the whole test suite: installs the packages,
 # builds, and runs every test (unit and end-to-end, on SQLite and on a throwaway PostgreSQL)
-# with CTest. Then, in CI (CI=true) or with OBAUTH_SANITIZERS=1, the unit and SQLite end-to-end
-# tests once more built with AddressSanitizer and UndefinedBehaviorSanitizer (build-asan/).
+# with CTest. Then, in CI (CI=true) or with OBAUTH_SANITIZERS=1, the sanitizer passes (clang):
+#   build-sanitizers/  AddressSanitizer + UndefinedBehaviorSanitizer: the unit tests, the SQLite
+#                      end-to-end suite (the servers it starts are instrumented), and the
+#                      libFuzzer drivers of tests/fuzz (their seeds and regressions, then
+#                      OBAUTH_FUZZ_SECONDS of fuzzing each);
+#   build-tsan/        ThreadSanitizer: the unit tests of the concurrent libraries, and the SQLite
+#                      end-to-end suite against a ThreadSanitizer build of the server.
+# A sanitizer report fails its test: the process aborts, or exits non-zero at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -11,12 +17,27 @@ scripts/build.sh
 
 default_sanitize=0
 [ "${CI:-}" = "true" ] && default_sanitize=1
-if [ "${OBAUTH_SANITIZERS:-$default_sanitize}" = "1" ]; then
-  flags="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
-  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DOBAUTH_BUILD_BENCH=OFF \
-    -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
-  cmake --build build-asan -j "${OBAUTH_JOBS:-2}"
-  # A sanitizer report fails the test: the server aborts, or exits non-zero on a leak.
-  (cd build-asan && ASAN_OPTIONS=detect_leaks=1 \
-    ctest --output-on-failure --timeout 600 -j 2 -E "postgres|Postgres")
-fi
+[ "${OBAUTH_SANITIZERS:-$default_sanitize}" = "1" ] || exit 0
+jobs="${OBAUTH_JOBS:-2}"
+
+common=(-G Ninja -DCMAKE_BUILD_TYPE=Debug -DOBAUTH_BUILD_BENCH=OFF
+  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++)
+
+asan="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+cmake -S . -B build-sanitizers "${common[@]}" -DOBAUTH_BUILD_FUZZERS=ON \
+  -DOBAUTH_FUZZ_SECONDS="${OBAUTH_FUZZ_SECONDS:-20}" \
+  -DCMAKE_CXX_FLAGS="$asan -fsanitize=fuzzer-no-link" \
+  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
+cmake --build build-sanitizers -j "$jobs"
+(cd build-sanitizers && ASAN_OPTIONS=detect_leaks=1 \
+  ctest --output-on-failure --timeout 600 -j 2 -E "postgres|Postgres")
+
+tsan="-fsanitize=thread -O1 -fno-omit-frame-pointer"
+cmake -S . -B build-tsan "${common[@]}" \
+  -DCMAKE_CXX_FLAGS="$tsan" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" >/dev/null
+cmake --build build-tsan -j "$jobs" --target obauth unit_store unit_oauth unit_app unit_http
+(cd build-tsan && TSAN_OPTIONS=halt_on_error=1 \
+  ctest --output-on-failure --timeout 600 -j 2 -R "^unit\." -E "postgres|Postgres|NOT_BUILT")
+# The end-to-end tests are the ones built in build/; only the server they start is instrumented.
+(cd build && OBAUTH_TEST_BINARY="$PWD/../build-tsan/obauth" \
+  ctest --output-on-failure --timeout 600 -j 2 -R "^e2e\.[A-Z]")

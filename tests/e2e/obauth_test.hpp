@@ -38,7 +38,7 @@ inline constexpr std::string_view kAllDataScopes =
     "ACCOUNT_BASIC ACCOUNT_DETAILED ACCOUNT_PAYMENTS INVESTMENTS TRANSACTIONS STATEMENTS "
     "CUSTOMER_CONTACT CUSTOMER_PERSONAL";
 
-// The obauth executable under test (OBAUTH_BINARY, set by CMake).
+// The obauth executable under test: OBAUTH_TEST_BINARY when set, else the one built alongside.
 std::string ObauthBinary();
 
 struct Credentials {

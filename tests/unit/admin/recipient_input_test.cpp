@@ -225,8 +225,9 @@ TEST(ApplyRecipientInput, OptionalUriRules) {
   const std::pair<const char*, Member> fields[] = {{"logo_uri", &RecipientInput::logo_uri},
                                                    {"terms_uri", &RecipientInput::terms_uri},
                                                    {"client_uri", &RecipientInput::client_uri}};
-  for (const auto& [name, member] : fields) {
+  for (const auto& [name, bound_member] : fields) {
     const std::string field = name;
+    const Member member = bound_member;  // a copy: lambdas capture variables, not bindings
     auto set = [member](std::string v) {
       return [member, v](RecipientInput& in) { in.*member = Value(v); };
     };

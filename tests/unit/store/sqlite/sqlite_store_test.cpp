@@ -218,7 +218,7 @@ TEST_F(SqliteStoreTest, ConcurrentGetOrCreateSettingAgreesOnOneValue) {
   SqliteStore& store = **opened;
   constexpr int kThreads = 8;
   std::vector<std::string> seen(kThreads);
-  std::vector<bool> ok(kThreads, false);
+  std::vector<char> ok(kThreads, 0);  // not vector<bool>: its bits share words across threads
   {
     std::vector<std::thread> threads;
     for (int i = 0; i < kThreads; ++i) {
@@ -226,7 +226,7 @@ TEST_F(SqliteStoreTest, ConcurrentGetOrCreateSettingAgreesOnOneValue) {
         auto value = store.GetOrCreateSetting("key", "value-" + std::to_string(i));
         if (value) {
           seen[static_cast<std::size_t>(i)] = *value;
-          ok[static_cast<std::size_t>(i)] = true;
+          ok[static_cast<std::size_t>(i)] = 1;
         }
       });
     }

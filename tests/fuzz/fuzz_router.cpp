@@ -1,0 +1,138 @@
+// libFuzzer driver: the whole request router (http::Router::Handle) behind Beast's HTTP parser,
+// wired as src/app/main.cpp wires it, on a real SQLite file, with a fixed clock. The input is an
+// HTTP request; the placeholders @PARTNER_ID@, @PARTNER_SECRET@, @TOKEN@ (the partner's
+// client:admin token), @RECIPIENT_ID@ and @RECIPIENT_SECRET@ are replaced by working values
+// first, so mutations reach past authentication.
+// Invariants: no 5xx (every failure is the caller's: 4xx); JSON answers parse; a 4xx body is
+// {"message"} or an RFC 6749 {"error"}; no answer repeats the partner's or the recipient's
+// secret; nothing asks to be retried on a worker outside the inline path.
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/json.hpp>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+
+#include "admin/recipient_service.hpp"
+#include "crypto/client_secret.hpp"
+#include "fuzz/fuzz_support.hpp"
+#include "http/router.hpp"
+#include "oauth/auth_failure_limiter.hpp"
+#include "oauth/usage_tracker.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace {
+
+using namespace obauth;
+namespace bh = boost::beast::http;
+
+struct World {
+  std::unique_ptr<store::Store> store;
+  Secret key{std::string(32, 'k')};
+  crypto::SecretHasher hasher{key};
+  ManualClock clock{1'800'000'000};
+  std::unique_ptr<oauth::AccessTokens> access_tokens;
+  oauth::UsageTracker usage;
+  oauth::AuthFailureLimiter limiter{oauth::AuthFailureLimits{}};
+  std::unique_ptr<oauth::TokenService> tokens;
+  std::unique_ptr<admin::RecipientService> recipients;
+  http::Idempotency idempotency{Secret(std::string(32, 'i'))};
+  std::unique_ptr<http::Router> router;
+  std::vector<std::pair<std::string, std::string>> placeholders;
+  std::string partner_secret;
+  std::string recipient_secret;
+};
+
+World& TheWorld() {
+  static World* world = [] {
+    auto* w = new World;
+    char dir[] = "/tmp/obauth-fuzz-XXXXXX";
+    fuzz::Check(::mkdtemp(dir) != nullptr, "mkdtemp");
+    auto opened = store::sqlite::SqliteStore::Open(std::string(dir) + "/fuzz.db", 2);
+    fuzz::Check(opened.has_value(), "open store");
+    w->store = std::move(*opened);
+    auto key = crypto::SigningKey::Generate();
+    fuzz::Check(key.has_value(), "signing key");
+    w->access_tokens = std::make_unique<oauth::AccessTokens>(std::move(*key), "https://fuzz.test");
+    w->tokens = std::make_unique<oauth::TokenService>(*w->store, w->hasher, *w->access_tokens,
+                                                      w->usage, w->limiter, w->clock, 300);
+    w->recipients = std::make_unique<admin::RecipientService>(*w->store, w->hasher, w->clock);
+    w->router = std::make_unique<http::Router>(http::Services{
+        *w->tokens, *w->recipients, *w->store, w->idempotency, w->clock, admin::RotateOptions{}});
+
+    auto partner = admin::CreatePartner(*w->store, w->hasher, w->clock, "Fuzz Partner",
+                                        {"", "operator", "", "fuzz"});
+    fuzz::Check(partner.has_value(), "create partner");
+    w->partner_secret = std::string(partner->client_secret.Expose());
+    http::Request token_request{bh::verb::post, "/api/v1/token", 11};
+    token_request.set(bh::field::content_type, "application/x-www-form-urlencoded");
+    token_request.body() =
+        "grant_type=client_credentials&scope=client%3Aadmin&client_id=" + partner->client_id +
+        "&client_secret=" + w->partner_secret;
+    token_request.prepare_payload();
+    const auto issued = w->router->Handle(token_request, {"fuzz-0", "192.0.2.7:4000"});
+    fuzz::Check(issued.response.result_int() == 200, "partner token");
+    const std::string token(
+        boost::json::parse(issued.response.body()).at("access_token").as_string());
+    admin::RecipientInput input;
+    input.name = {true, std::string("Fuzz Recipient")};
+    input.scope = {true, std::vector<std::string>{"ACCOUNT_BASIC"}};
+    input.redirect_uris = {true, std::vector<std::string>{"https://fuzz.example/cb"}};
+    auto created =
+        w->recipients->Create({partner->client_id, partner->client_id, "fuzz", "fuzz"}, input);
+    fuzz::Check(created.has_value(), "create recipient");
+    w->recipient_secret = std::string(created->client_secret.Expose());
+    w->placeholders = {{"@PARTNER_ID@", partner->client_id},
+                       {"@PARTNER_SECRET@", w->partner_secret},
+                       {"@TOKEN@", token},
+                       {"@RECIPIENT_ID@", created->recipient.client_id},
+                       {"@RECIPIENT_SECRET@", w->recipient_secret}};
+    return w;
+  }();
+  return *world;
+}
+
+std::string Substitute(std::string text, const World& w) {
+  for (const auto& [from, to] : w.placeholders) {
+    for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+      text.replace(at, from.size(), to);
+    }
+  }
+  return text;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  World& w = TheWorld();
+  const std::string wire = Substitute(std::string(fuzz::AsText(data, size)), w);
+
+  bh::request_parser<bh::string_body> parser;
+  parser.eager(true);
+  parser.body_limit(64 * 1024);
+  parser.header_limit(16 * 1024);
+  boost::system::error_code ec;
+  parser.put(boost::asio::buffer(wire), ec);
+  if (ec || !parser.is_done()) return 0;
+  const http::Request request = parser.release();
+
+  const http::Routed routed = w.router->Handle(request, {"fuzz-1", "192.0.2.7:4000"});
+  const auto& response = routed.response;
+  const unsigned status = response.result_int();
+  fuzz::Check(!routed.would_block, "asked for a worker outside the inline path");
+  fuzz::Check(status >= 200 && status < 500, "answered 5xx");
+  const std::string& body = response.body();
+  fuzz::Check(body.find(w.partner_secret) == std::string::npos, "answer repeats a secret");
+  fuzz::Check(body.find(w.recipient_secret) == std::string::npos, "answer repeats a secret");
+  const auto type = response.find(bh::field::content_type);
+  if (type != response.end() && type->value().starts_with("application/json")) {
+    const boost::json::value parsed = boost::json::parse(body, ec);
+    fuzz::Check(!ec, "a JSON answer does not parse");
+    if (status >= 400) {
+      const auto* object = parsed.if_object();
+      fuzz::Check(object != nullptr && (object->contains("message") || object->contains("error")),
+                  "a 4xx body is neither {\"message\"} nor {\"error\"}");
+    }
+  }
+  return 0;
+}

@@ -20,8 +20,7 @@ default_sanitize=0
 [ "${OBAUTH_SANITIZERS:-$default_sanitize}" = "1" ] || exit 0
 jobs="${OBAUTH_JOBS:-2}"
 
-common=(-G Ninja -DCMAKE_BUILD_TYPE=Debug -DOBAUTH_BUILD_BENCH=OFF
-  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++)
+common=(-G Ninja -DCMAKE_BUILD_TYPE=Debug -DOBAUTH_BUILD_BENCH=OFF -DCMAKE_CXX_COMPILER=clang++)
 
 asan="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 cmake -S . -B build-sanitizers "${common[@]}" -DOBAUTH_BUILD_FUZZERS=ON \

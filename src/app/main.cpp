@@ -183,6 +183,12 @@ class Housekeeper {
       if (tick % 600 == 0) {
         auto purged = store_.PurgeReplays(clock_.NowSeconds() - http::kReplayLifetimeSeconds);
         if (!purged) log_->warn("purging idempotency replays failed: {}", purged.error().internal);
+        // An expired token is refused for its expiry; its revocation is no longer needed.
+        auto forgotten =
+            store_.PurgeRevokedTokens(clock_.NowSeconds() - oauth::AccessTokens::kClockSkew);
+        if (!forgotten) {
+          log_->warn("purging revoked tokens failed: {}", forgotten.error().internal);
+        }
       }
       if (stopping) return;
     }

@@ -353,6 +353,40 @@ std::string EncodeToken(const oauth::IssuedToken& token) {
                                       {"scope", token.scope}});
 }
 
+std::string EncodeServerMetadata(std::string_view issuer) {
+  while (issuer.ends_with('/')) issuer.remove_suffix(1);
+  const std::string base(issuer);
+  json::array scopes{kAdminScope};
+  for (auto scope : kDataScopes) scopes.emplace_back(scope);
+  const json::array auth_methods{"client_secret_basic", "client_secret_post"};
+  return json::serialize(json::object{
+      {"issuer", base},
+      {"token_endpoint", base + "/api/v1/token"},
+      {"introspection_endpoint", base + "/api/v1/introspect"},
+      {"revocation_endpoint", base + "/api/v1/revoke"},
+      {"jwks_uri", base + "/.well-known/jwks.json"},
+      {"grant_types_supported", json::array{"client_credentials"}},
+      // No authorization endpoint yet: no response type.
+      {"response_types_supported", json::array{}},
+      {"token_endpoint_auth_methods_supported", auth_methods},
+      {"introspection_endpoint_auth_methods_supported", auth_methods},
+      {"revocation_endpoint_auth_methods_supported", auth_methods},
+      {"scopes_supported", std::move(scopes)},
+  });
+}
+
+std::string EncodeJwks(const std::vector<const crypto::SigningKey*>& keys) {
+  json::array list;
+  for (const auto* key : keys) {
+    json::object jwk = json::parse(key->PublicJwk()).as_object();
+    jwk["kid"] = key->KeyId();
+    jwk["use"] = "sig";
+    jwk["alg"] = key->Algorithm();
+    list.push_back(std::move(jwk));
+  }
+  return json::serialize(json::object{{"keys", std::move(list)}});
+}
+
 std::string EncodeMessage(std::string_view message) {
   return json::serialize(json::object{{"message", message}});
 }

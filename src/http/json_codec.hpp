@@ -9,6 +9,7 @@
 #include "admin/recipient_input.hpp"
 #include "admin/recipient_service.hpp"
 #include "core/error.hpp"
+#include "crypto/signing_key.hpp"
 #include "oauth/token_service.hpp"
 #include "store/store.hpp"
 
@@ -48,6 +49,10 @@ std::string EncodeIntrospection(const oauth::Introspection& introspection);
 // {"events":[...],"next":"<cursor>"|null}; `next` is the id to pass as `after`.
 std::string EncodeAuditPage(const std::vector<store::AuditEvent>& events,
                             std::optional<std::int64_t> next);
+// RFC 8414 authorization server metadata for `issuer` (its endpoints are under it).
+std::string EncodeServerMetadata(std::string_view issuer);
+// RFC 7517 JWK Set of the public keys: each the key's JWK plus "kid", "use":"sig" and "alg".
+std::string EncodeJwks(const std::vector<const crypto::SigningKey*>& keys);
 std::string EncodeMessage(std::string_view message);
 std::string EncodeOAuthError(std::string_view error, std::string_view description);
 

@@ -13,6 +13,9 @@ namespace bh = boost::beast::http;
 namespace {
 
 constexpr std::string_view kRecipientsPath = "/api/v1/recipients";
+constexpr std::string_view kRevokePath = "/api/v1/revoke";
+constexpr std::string_view kMetadataPath = "/.well-known/oauth-authorization-server";
+constexpr std::string_view kJwksPath = "/.well-known/jwks.json";
 
 struct Mapping {
   bh::status status;
@@ -236,6 +239,7 @@ bool Router::WorthTryingInline(const Request& req) {
   if (req.method() == bh::verb::post) {
     return path == "/api/v1/token" || path == "/api/v1/introspect";
   }
+  if (req.method() == bh::verb::get && (path == kMetadataPath || path == kJwksPath)) return true;
   // GET /api/v1/recipients/{client_id}: read-only, answered from the caches when warm.
   if (req.method() != bh::verb::get || !path.starts_with(kRecipientsPath) ||
       path.size() <= kRecipientsPath.size() + 1 || path[kRecipientsPath.size()] != '/') {
@@ -256,6 +260,17 @@ Routed Router::Dispatch(const Request& req, const RequestContext& context) const
   if (path == "/api/v1/introspect") {
     if (method != bh::verb::post) return MethodNotAllowed("POST", "/api/v1/introspect");
     return Introspect(req, context);
+  }
+  if (path == kRevokePath) {
+    if (method != bh::verb::post && method != bh::verb::delete_) {
+      return MethodNotAllowed("POST, DELETE", kRevokePath);
+    }
+    return Revoke(req, context);
+  }
+  if (path == kMetadataPath || path == kJwksPath) {
+    const std::string_view route = path == kMetadataPath ? kMetadataPath : kJwksPath;
+    if (method != bh::verb::get) return MethodNotAllowed("GET", route);
+    return Published(route);
   }
   if (path == "/healthz") {
     if (method != bh::verb::get) return MethodNotAllowed("GET", "/healthz");
@@ -377,6 +392,17 @@ Routed Router::Token(const Request& req, const RequestContext& context) const {
   return {std::move(res), kRoute, "issued to " + issued->client_id};
 }
 
+Routed Router::Published(std::string_view path) const {
+  const auto& tokens = services_.tokens.access_tokens();
+  const bool metadata = path == kMetadataPath;
+  Response res = JsonResponse(bh::status::ok, metadata ? EncodeServerMetadata(tokens.issuer())
+                                                       : EncodeJwks({&tokens.key()}));
+  // Public documents: caches may keep them for 5 minutes (key rotation publishes a new key
+  // longer than that before signing with it).
+  res.set(bh::field::cache_control, "public, max-age=300");
+  return {std::move(res), metadata ? kMetadataPath : kJwksPath, {}};
+}
+
 Routed Router::Ready() const {
   // Any read that must reach the database: the signing key setting is always there.
   // Never tried inline (WorthTryingInline), so this read reaches the database.
@@ -389,22 +415,74 @@ Routed Router::Ready() const {
   return {JsonResponse(bh::status::ok, R"({"status":"ready"})"), "/readyz", {}};
 }
 
-Routed Router::Introspect(const Request& req, const RequestContext& context) const {
-  constexpr std::string_view kRoute = "/api/v1/introspect";
+template <class Answer>
+Routed Router::WithClientAndToken(const Request& req, const RequestContext& context,
+                                  std::string_view route, Answer&& answer) const {
+  // token_type_hint is only a hint (RFC 7009 §2.1, RFC 7662 §2.1): access tokens are the only
+  // kind.
   auto params = ReadOAuthParams(req, {"token", "token_type_hint"});
   if (!params) {
-    return OAuthError(params.error(), req.find(bh::field::authorization) != req.end(), kRoute);
+    return OAuthError(params.error(), req.find(bh::field::authorization) != req.end(), route);
   }
   params->client.source = SourceAddress(context.peer);
   const auto token = params->Get("token");
   if (!token) {
     return OAuthError(MakeError(ErrorCode::kInvalidRequest, "Missing token"), params->used_basic,
-                      kRoute);
+                      route);
   }
-  auto result = services_.tokens.Introspect(params->client, *token);
-  if (!result) return OAuthError(result.error(), params->used_basic, kRoute);
-  return {JsonResponse(bh::status::ok, EncodeIntrospection(*result)), kRoute,
-          result->claims ? "active" : "inactive"};
+  return answer(*params, *token);
+}
+
+Routed Router::Introspect(const Request& req, const RequestContext& context) const {
+  constexpr std::string_view kRoute = "/api/v1/introspect";
+  return WithClientAndToken(req, context, kRoute,
+                            [&](const OAuthParams& params, const std::string& token) -> Routed {
+                              auto result = services_.tokens.Introspect(params.client, token);
+                              if (!result)
+                                return OAuthError(result.error(), params.used_basic, kRoute);
+                              return {JsonResponse(bh::status::ok, EncodeIntrospection(*result)),
+                                      kRoute, result->claims ? "active" : "inactive"};
+                            });
+}
+
+Routed Router::Revoke(const Request& req, const RequestContext& context) const {
+  // A bearer token (or DELETE) is Flinks' revokeConnection: the token revokes itself, 204.
+  // Otherwise RFC 7009: an authenticated client names the token in the body, 200.
+  const bool bearer = req.find("flinks-auth-key") != req.end() ||
+                      (req.find(bh::field::authorization) != req.end() &&
+                       HasAuthScheme(req[bh::field::authorization], "Bearer"));
+  if (bearer || req.method() == bh::verb::delete_) {
+    auto fail = [](const Error& e) {
+      Routed r = OAuthError(e, false, kRevokePath);
+      if (e.code == ErrorCode::kInvalidToken) {  // RFC 6750 §3
+        r.response.set(bh::field::www_authenticate,
+                       R"(Bearer realm="obauth", error="invalid_token")");
+      }
+      return r;
+    };
+    auto token = BearerToken(req);
+    if (!token && !bearer) {
+      return fail(
+          MakeError(ErrorCode::kInvalidRequest, "Missing bearer token", token.error().internal));
+    }
+    if (!token) return fail(token.error());
+    if (auto revoked = services_.tokens.RevokeBearer(*token); !revoked) {
+      return fail(revoked.error());
+    }
+    Response res{bh::status::no_content, 11};
+    res.set(bh::field::cache_control, "no-store");
+    return {std::move(res), kRevokePath, "connection revoked"};
+  }
+  return WithClientAndToken(req, context, kRevokePath,
+                            [&](const OAuthParams& params, const std::string& token) -> Routed {
+                              if (auto revoked = services_.tokens.Revoke(params.client, token);
+                                  !revoked) {
+                                return OAuthError(revoked.error(), params.used_basic, kRevokePath);
+                              }
+                              Response res{bh::status::ok, 11};
+                              res.set(bh::field::cache_control, "no-store");
+                              return {std::move(res), kRevokePath, "revocation"};
+                            });
 }
 
 Routed Router::Admin(const Request& req, const RequestContext& context, AdminOp op,

@@ -74,10 +74,21 @@ class Router {
   Routed Dispatch(const Request& request, const RequestContext& context) const;
   Routed Token(const Request& request, const RequestContext& context) const;
   Routed Introspect(const Request& request, const RequestContext& context) const;
+  // POST /api/v1/revoke (RFC 7009, or Flinks' revokeConnection with a bearer token) and
+  // DELETE /api/v1/revoke (revokeConnection).
+  Routed Revoke(const Request& request, const RequestContext& context) const;
   // GET /readyz: 200 when the database answers a read, else 503 {"message"}.
   Routed Ready() const;
+  // GET /.well-known/oauth-authorization-server (RFC 8414) or /.well-known/jwks.json.
+  Routed Published(std::string_view path) const;
   Routed Admin(const Request& request, const RequestContext& context, AdminOp op,
                std::string_view route, std::string_view client_id) const;
+  // Reads the caller's credentials and `token` of an introspection or RFC 7009 revocation request
+  // and hands them to `answer(params, token)`; answers the error for `route` when either is
+  // missing or malformed.
+  template <class Answer>
+  Routed WithClientAndToken(const Request& request, const RequestContext& context,
+                            std::string_view route, Answer&& answer) const;
   Result<OAuthParams> ReadOAuthParams(const Request& request,
                                       const std::vector<std::string_view>& names) const;
   // Runs a creating call under the request's Idempotency-Key, if any: replays a stored answer

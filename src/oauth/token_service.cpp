@@ -170,11 +170,40 @@ Result<std::pair<AccessTokenClaims, store::ClientCredentials>> TokenService::Val
     return MakeError(ErrorCode::kInvalidToken, "Invalid Bearer Token",
                      "token of retired or disabled client " + claims.client_id);
   }
-  if (claims.token_epoch < client->token_epoch) {
+  if (claims.token_epoch < client->token_epoch ||
+      std::find(client->revoked_token_ids.begin(), client->revoked_token_ids.end(),
+                claims.jwt_id) != client->revoked_token_ids.end()) {
     return MakeError(ErrorCode::kInvalidToken, "Invalid Bearer Token",
                      "token of " + claims.client_id + " was revoked");
   }
   return std::pair{std::move(claims), std::move(*client)};
+}
+
+Result<void> TokenService::Revoke(const ClientAuthentication& caller,
+                                  std::string_view token) const {
+  OBAUTH_TRY(revoker, Authenticate(caller));
+  auto active = ValidateWithClient(token);
+  if (!active) {
+    // RFC 7009 §2.2: an invalid, expired or already revoked token is no error.
+    if (active.error().code == ErrorCode::kInvalidToken) return {};
+    return active.error();
+  }
+  auto& [claims, client] = *active;
+  // Only the client's own tokens, or a partner's recipients'; anyone else's are answered alike
+  // and left alone, so the answer reveals nothing about them.
+  if (claims.client_id != revoker.client_id && client.partner_id != revoker.client_id) return {};
+  return store_.RevokeToken(claims.client_id, claims.jwt_id, claims.expires_at);
+}
+
+Result<void> TokenService::RevokeBearer(std::string_view token) const {
+  OBAUTH_TRY(claims, tokens_.Verify(token, clock_.NowSeconds()));
+  auto active = ValidateWithClient(token);
+  if (!active) {
+    // Revoked already (a retry) or its client retired: nothing left to end.
+    if (active.error().code == ErrorCode::kInvalidToken) return {};
+    return active.error();
+  }
+  return store_.RevokeToken(claims.client_id, claims.jwt_id, claims.expires_at);
 }
 
 Result<Introspection> TokenService::Introspect(const ClientAuthentication& caller,

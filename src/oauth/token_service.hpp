@@ -82,6 +82,20 @@ class TokenService {
   [[nodiscard]] Result<Introspection> Introspect(const ClientAuthentication& caller,
                                                  std::string_view token) const;
 
+  // RFC 7009 revocation by an authenticated client: revokes `token` when it is an active access
+  // token of the caller or, for a partner, of one of its recipients. Any other token (unknown,
+  // malformed, expired, already revoked, someone else's) succeeds without a change. kInvalidClient
+  // / kInvalidRequest / kTooManyAttempts for the caller's authentication; kUnavailable.
+  [[nodiscard]] Result<void> Revoke(const ClientAuthentication& caller,
+                                    std::string_view token) const;
+  // Flinks revokeConnection: the bearer `token` revokes itself. An unexpired token this server
+  // signed succeeds (one already revoked, or of a retired client, without a change);
+  // kInvalidToken for anything else (malformed, expired, another signer); kUnavailable.
+  [[nodiscard]] Result<void> RevokeBearer(std::string_view token) const;
+
+  // The tokens' signer and verifier: its issuer and key feed discovery and the JWKS.
+  const AccessTokens& access_tokens() const { return tokens_; }
+
  private:
   Result<std::pair<AccessTokenClaims, store::ClientCredentials>> ValidateWithClient(
       std::string_view token) const;

@@ -106,6 +106,24 @@ class CachingStore final : public Store {
     if (NonBlockingScope::Active()) return WouldBlock();
     return inner_->PurgeReplays(cutoff);
   }
+  Result<void> RevokeToken(std::string_view client_id, std::string_view token_id,
+                           std::int64_t expires_at) override {
+    if (NonBlockingScope::Active()) return WouldBlock();
+    return Dropping(client_id, inner_->RevokeToken(client_id, token_id, expires_at));
+  }
+  Result<std::int64_t> PurgeRevokedTokens(std::int64_t cutoff) override {
+    if (NonBlockingScope::Active()) return WouldBlock();
+    auto purged = inner_->PurgeRevokedTokens(cutoff);
+    // Cached clients list the purged ids (harmless: their tokens have expired); forget them all
+    // so memory follows the database.
+    if (!purged || *purged > 0) {
+      std::lock_guard lock(mu_);
+      cache_.clear();
+      recipients_.clear();
+      ++generation_;
+    }
+    return purged;
+  }
   Result<std::optional<std::string>> GetSetting(std::string_view name) override {
     if (NonBlockingScope::Active()) return WouldBlock();
     return inner_->GetSetting(name);

@@ -33,6 +33,7 @@ struct ClientCredentials {
   std::string scope;                  // recipients: registered data scopes, space-separated
   std::int64_t token_epoch = 0;       // tokens issued with a lower epoch are inactive
   std::vector<SecretRecord> secrets;  // every stored secret, expired ones included
+  std::vector<std::string> revoked_token_ids;  // jti of each revoked token not yet purged
 };
 
 struct Partner {
@@ -169,6 +170,14 @@ class Store {
                                                                  std::int64_t not_before) = 0;
   // Deletes replays created before `cutoff`; how many.
   [[nodiscard]] virtual Result<std::int64_t> PurgeReplays(std::int64_t cutoff) = 0;
+
+  // Revokes the access token `token_id` (its jti) of `client_id`, valid until `expires_at`: from
+  // now on FindClient lists it in revoked_token_ids. Idempotent.
+  [[nodiscard]] virtual Result<void> RevokeToken(std::string_view client_id,
+                                                 std::string_view token_id,
+                                                 std::int64_t expires_at) = 0;
+  // Forgets revocations of tokens that expired before `cutoff`; how many.
+  [[nodiscard]] virtual Result<std::int64_t> PurgeRevokedTokens(std::int64_t cutoff) = 0;
 
   // The stored value of setting `name`, or nullopt when there is none.
   [[nodiscard]] virtual Result<std::optional<std::string>> GetSetting(std::string_view name) = 0;

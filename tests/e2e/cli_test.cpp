@@ -45,10 +45,9 @@ TEST_F(Cli, TopLevelHelpListsEveryCommandAndExitsZero) {
 TEST_F(Cli, ServeHelpExplainsEveryOptionAndItsDefault) {
   const CommandResult r = Obauth({"serve", "--help"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  for (const char* word :
-       {"--listen", "127.0.0.1:8080", "port 0", "--db", "./data/obauth.db", "--threads",
-        "number of cores", "--token-ttl", "300", "--key-file", "OBAUTH_MASTER_KEY", "--issuer",
-        "--log-level", "info"}) {
+  for (const char* word : {"--listen", "127.0.0.1:8080", "port 0", "--db", "./data/obauth.db",
+                           "--threads", "number of cores", "--token-ttl", "300", "--key-file",
+                           "OBAUTH_MASTER_KEY", "--issuer", "--log-level", "info"}) {
     EXPECT_NE(r.out.find(word), std::string::npos) << word << " missing from:\n" << r.out;
   }
 }

@@ -70,6 +70,13 @@ class ForwardingStore final : public store::Store {
   Result<std::int64_t> PurgeReplays(std::int64_t cutoff) override {
     return inner_.PurgeReplays(cutoff);
   }
+  Result<void> RevokeToken(std::string_view client_id, std::string_view token_id,
+                           std::int64_t expires_at) override {
+    return inner_.RevokeToken(client_id, token_id, expires_at);
+  }
+  Result<std::int64_t> PurgeRevokedTokens(std::int64_t cutoff) override {
+    return inner_.PurgeRevokedTokens(cutoff);
+  }
   Result<std::optional<std::string>> GetSetting(std::string_view name) override {
     return inner_.GetSetting(name);
   }

@@ -110,6 +110,14 @@ struct Queries {
       "created_at) VALUES ($1, $2, $3, $4, $5)";
   static constexpr char kPurgeReplays[] = "DELETE FROM idempotency_replays WHERE created_at < $1";
 
+  // Revoked access tokens.
+  static constexpr char kInsertRevokedToken[] =
+      "INSERT INTO revoked_tokens (token_id, client_id, expires_at) VALUES ($1, $2, $3) "
+      "ON CONFLICT (token_id) DO NOTHING";
+  static constexpr char kFindRevokedTokens[] =
+      "SELECT token_id FROM revoked_tokens WHERE client_id = $1";
+  static constexpr char kPurgeRevokedTokens[] = "DELETE FROM revoked_tokens WHERE expires_at < $1";
+
   // Settings.
   static constexpr char kInsertSettingIfAbsent[] =
       "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING";

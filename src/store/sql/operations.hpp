@@ -75,7 +75,27 @@ class Operations {
       if (!row) break;
       out.secrets.push_back({stmt->Int(0), stmt->Bytes(1), stmt->OptionalInt(2)});
     }
+    OBAUTH_TRY(revoked, Query(db, Q::kFindRevokedTokens, client_id));
+    while (true) {
+      OBAUTH_TRY(row, revoked->Step());
+      if (!row) break;
+      out.revoked_token_ids.push_back(revoked->Text(0));
+    }
     return out;
+  }
+
+  template <class Db>
+  static Result<void> RevokeToken(Db& db, std::string_view client_id, std::string_view token_id,
+                                  std::int64_t expires_at) {
+    if (auto x = Run(db, Q::kInsertRevokedToken, token_id, client_id, expires_at); !x) {
+      return x.error();
+    }
+    return {};
+  }
+
+  template <class Db>
+  static Result<std::int64_t> PurgeRevokedTokens(Db& db, std::int64_t cutoff) {
+    return Run(db, Q::kPurgeRevokedTokens, cutoff);
   }
 
   template <class Db>

@@ -42,6 +42,9 @@ class SqlStore : public Store {
   Result<std::optional<Replay>> FindReplay(std::string_view partner_id, std::string_view key,
                                            std::int64_t not_before) override;
   Result<std::int64_t> PurgeReplays(std::int64_t cutoff) override;
+  Result<void> RevokeToken(std::string_view client_id, std::string_view token_id,
+                           std::int64_t expires_at) override;
+  Result<std::int64_t> PurgeRevokedTokens(std::int64_t cutoff) override;
   Result<std::optional<std::string>> GetSetting(std::string_view name) override;
   Result<std::string> GetOrCreateSetting(std::string_view name,
                                          std::string_view value_if_absent) override;

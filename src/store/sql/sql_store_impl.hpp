@@ -109,6 +109,20 @@ Result<std::int64_t> SqlStore<Backend, Db, Q>::PurgeReplays(std::int64_t cutoff)
 }
 
 template <class Backend, class Db, class Q>
+Result<void> SqlStore<Backend, Db, Q>::RevokeToken(std::string_view client_id,
+                                                   std::string_view token_id,
+                                                   std::int64_t expires_at) {
+  return self().Write(
+      [&](Db& db) { return Operations<Q>::RevokeToken(db, client_id, token_id, expires_at); });
+}
+
+template <class Backend, class Db, class Q>
+Result<std::int64_t> SqlStore<Backend, Db, Q>::PurgeRevokedTokens(std::int64_t cutoff) {
+  return Written<std::int64_t>(
+      [&](Db& db) { return Operations<Q>::PurgeRevokedTokens(db, cutoff); });
+}
+
+template <class Backend, class Db, class Q>
 Result<std::optional<std::string>> SqlStore<Backend, Db, Q>::GetSetting(std::string_view name) {
   return self().Read([&](Db& db) { return Operations<Q>::GetSetting(db, name); });
 }

@@ -93,6 +93,15 @@ CREATE TABLE idempotency_replays (
 ) STRICT;
 CREATE INDEX idempotency_replays_by_age ON idempotency_replays (created_at);
 )sql"},
+    Migration{3, R"sql(
+CREATE TABLE revoked_tokens (
+  token_id   TEXT PRIMARY KEY,
+  client_id  TEXT NOT NULL REFERENCES clients (client_id),
+  expires_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX revoked_tokens_by_client ON revoked_tokens (client_id);
+CREATE INDEX revoked_tokens_by_expiry ON revoked_tokens (expires_at);
+)sql"},
 };
 
 }  // namespace obauth::store::sqlite

@@ -177,6 +177,14 @@ class RouterTest : public test_support::TempDirTest {
             authorization.empty() ? BasicHeader(partner_id_, partner_secret_) : authorization);
     return Handle(req);
   }
+  // POST /api/v1/revoke (RFC 7009) of `token`, authenticated with Basic `id`:`secret`.
+  Routed RevokeAs(const std::string& token, const std::string& id,
+                  const std::string& secret) const {
+    Request req =
+        Make(bh::verb::post, "/api/v1/revoke", token.empty() ? "" : "token=" + token, kForm);
+    req.set(bh::field::authorization, BasicHeader(id, secret));
+    return Handle(req);
+  }
   bool IsActive(const std::string& token) const {
     const Routed r = Introspect(token);
     EXPECT_EQ(r.response.result_int(), 200u) << r.response.body();
@@ -291,6 +299,11 @@ TEST_F(RouterTest, WrongMethodIs405WithAllowHeader) {
       {bh::verb::delete_, "/api/v1/introspect", "POST", "/api/v1/introspect"},
       {bh::verb::post, "/api/v1/audit", "GET", "/api/v1/audit"},
       {bh::verb::delete_, "/api/v1/audit", "GET", "/api/v1/audit"},
+      {bh::verb::post, "/.well-known/oauth-authorization-server", "GET",
+       "/.well-known/oauth-authorization-server"},
+      {bh::verb::put, "/.well-known/jwks.json", "GET", "/.well-known/jwks.json"},
+      {bh::verb::get, "/api/v1/revoke", "POST, DELETE", "/api/v1/revoke"},
+      {bh::verb::put, "/api/v1/revoke", "POST, DELETE", "/api/v1/revoke"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(std::string(bh::to_string(c.verb)) + " " + c.path);
@@ -300,6 +313,63 @@ TEST_F(RouterTest, WrongMethodIs405WithAllowHeader) {
     EXPECT_EQ(HeaderOf(r.response, bh::field::allow), c.allow);
     EXPECT_EQ(r.route, c.route);
   }
+}
+
+TEST_F(RouterTest, MetadataNamesTheIssuerEndpointsAndWhatTheServerSupports) {
+  const Routed r = Handle(Make(bh::verb::get, "/.well-known/oauth-authorization-server"));
+  ASSERT_EQ(r.response.result_int(), 200u);
+  EXPECT_EQ(r.route, "/.well-known/oauth-authorization-server");
+  EXPECT_EQ(HeaderOf(r.response, bh::field::content_type), "application/json");
+  EXPECT_EQ(HeaderOf(r.response, bh::field::cache_control), "public, max-age=300");
+  const json::object m = json::parse(r.response.body()).as_object();
+  const std::string base = kIssuer;
+  EXPECT_EQ(m.at("issuer").as_string(), base);
+  EXPECT_EQ(m.at("token_endpoint").as_string(), base + "/api/v1/token");
+  EXPECT_EQ(m.at("introspection_endpoint").as_string(), base + "/api/v1/introspect");
+  EXPECT_EQ(m.at("jwks_uri").as_string(), base + "/.well-known/jwks.json");
+  EXPECT_EQ(m.at("grant_types_supported"), json::array{"client_credentials"});
+  EXPECT_EQ(m.at("response_types_supported"), json::array{});
+  const json::array methods{"client_secret_basic", "client_secret_post"};
+  EXPECT_EQ(m.at("token_endpoint_auth_methods_supported"), methods);
+  EXPECT_EQ(m.at("introspection_endpoint_auth_methods_supported"), methods);
+  EXPECT_EQ(m.at("revocation_endpoint").as_string(), base + "/api/v1/revoke");
+  EXPECT_EQ(m.at("revocation_endpoint_auth_methods_supported"), methods);
+  const json::array& scopes = m.at("scopes_supported").as_array();
+  EXPECT_EQ(scopes.size(), 9u);
+  EXPECT_NE(std::find(scopes.begin(), scopes.end(), json::value("client:admin")), scopes.end());
+  EXPECT_NE(std::find(scopes.begin(), scopes.end(), json::value("ACCOUNT_BASIC")), scopes.end());
+  // Nothing the server does not serve yet is announced.
+  EXPECT_FALSE(m.contains("authorization_endpoint"));
+}
+
+TEST_F(RouterTest, JwksPublishesThePublicKeyThatSignsTokens) {
+  const std::string token = PartnerToken();
+  const std::string header = *crypto::Base64UrlDecode(token.substr(0, token.find('.')));
+  const std::string kid = JsonString(header, "kid");
+  ASSERT_FALSE(kid.empty());
+
+  const Routed r = Handle(Make(bh::verb::get, "/.well-known/jwks.json"));
+  ASSERT_EQ(r.response.result_int(), 200u);
+  EXPECT_EQ(r.route, "/.well-known/jwks.json");
+  EXPECT_EQ(HeaderOf(r.response, bh::field::cache_control), "public, max-age=300");
+  const json::array keys = json::parse(r.response.body()).at("keys").as_array();
+  ASSERT_EQ(keys.size(), 1u);
+  const json::object& jwk = keys[0].as_object();
+  EXPECT_EQ(jwk.at("kid").as_string(), kid);
+  EXPECT_EQ(jwk.at("kty"), "EC");
+  EXPECT_EQ(jwk.at("crv"), "P-256");
+  EXPECT_EQ(jwk.at("alg"), "ES256");
+  EXPECT_EQ(jwk.at("use"), "sig");
+  EXPECT_EQ(json::value_to<std::string>(jwk.at("x")).size(), 43u);
+  EXPECT_EQ(json::value_to<std::string>(jwk.at("y")).size(), 43u);
+  EXPECT_FALSE(jwk.contains("d")) << "the private key is published";
+  EXPECT_EQ(jwk.size(), 7u);
+}
+
+TEST_F(RouterTest, WellKnownDocumentsAreAnsweredInline) {
+  EXPECT_TRUE(Router::WorthTryingInline(Make(bh::verb::get, "/.well-known/jwks.json")));
+  EXPECT_TRUE(
+      Router::WorthTryingInline(Make(bh::verb::get, "/.well-known/oauth-authorization-server")));
 }
 
 TEST_F(RouterTest, AdminRoutesWithoutTokenAre401) {
@@ -874,6 +944,96 @@ TEST_F(RouterTest, IntrospectionOfOtherOrBadTokensIsInactive) {
   }
   clock_.Advance(kTtl);
   EXPECT_FALSE(IsActive(own));
+}
+
+TEST_F(RouterTest, Rfc7009RevocationEndsTheTokenAndAnswers200WithNoBody) {
+  const std::string partner_token = PartnerToken();
+  const std::string other = PartnerToken();
+  const Routed r = RevokeAs(partner_token, partner_id_, partner_secret_);
+  EXPECT_EQ(r.response.result_int(), 200u);
+  EXPECT_EQ(r.response.body(), "");
+  EXPECT_EQ(HeaderOf(r.response, bh::field::cache_control), "no-store");
+  EXPECT_EQ(r.route, "/api/v1/revoke");
+  EXPECT_EQ(Admin(bh::verb::get, "/api/v1/recipients", partner_token).response.result_int(), 401u);
+  EXPECT_FALSE(IsActive(partner_token));
+  // Only that token: the partner's other one still works.
+  EXPECT_EQ(Admin(bh::verb::get, "/api/v1/recipients", other).response.result_int(), 200u);
+  // Revoking it again, or something that is no token, is no error (RFC 7009 §2.2).
+  for (const std::string& token : {partner_token, std::string("garbage"), other + "x"}) {
+    EXPECT_EQ(RevokeAs(token, partner_id_, partner_secret_).response.result_int(), 200u);
+  }
+  EXPECT_EQ(Admin(bh::verb::get, "/api/v1/recipients", other).response.result_int(), 200u);
+}
+
+TEST_F(RouterTest, Rfc7009RevocationReachesOnlyOwnTokensAndOwnRecipients) {
+  const std::string recipient_token = TokenFor(recipient_id_, recipient_secret_);
+  const std::string partner_token = PartnerToken();
+  // Another partner, and a recipient revoking its partner's token: 200, nothing changes.
+  EXPECT_EQ(
+      RevokeAs(recipient_token, other_partner_id_, other_partner_secret_).response.result_int(),
+      200u);
+  EXPECT_EQ(RevokeAs(partner_token, recipient_id_, recipient_secret_).response.result_int(), 200u);
+  EXPECT_TRUE(IsActive(recipient_token));
+  EXPECT_TRUE(IsActive(partner_token));
+  // The recipient's own partner may end it.
+  EXPECT_EQ(RevokeAs(recipient_token, partner_id_, partner_secret_).response.result_int(), 200u);
+  EXPECT_FALSE(IsActive(recipient_token));
+}
+
+TEST_F(RouterTest, Rfc7009RevocationNeedsClientAuthenticationAndAToken) {
+  const std::string token = PartnerToken();
+  const Routed wrong = RevokeAs(token, partner_id_, "wrong-secret");
+  ExpectOAuthError(wrong, 401, "invalid_client", "/api/v1/revoke");
+  EXPECT_EQ(HeaderOf(wrong.response, bh::field::www_authenticate), R"(Basic realm="obauth")");
+  Request anonymous = Make(bh::verb::post, "/api/v1/revoke", "token=" + token, kForm);
+  ExpectOAuthError(Handle(anonymous), 400, "invalid_client", "/api/v1/revoke");
+  ExpectOAuthError(RevokeAs("", partner_id_, partner_secret_), 400, "invalid_request",
+                   "/api/v1/revoke");
+  EXPECT_TRUE(IsActive(token));
+  // client_secret_post in a JSON body works too.
+  const Routed json = Handle(Make(bh::verb::post, "/api/v1/revoke",
+                                  R"({"token":")" + token + R"(","client_id":")" + partner_id_ +
+                                      R"(","client_secret":")" + partner_secret_ + R"("})",
+                                  kJson));
+  EXPECT_EQ(json.response.result_int(), 200u) << json.response.body();
+  EXPECT_FALSE(IsActive(token));
+}
+
+TEST_F(RouterTest, BearerRevocationOfTheConnectionIs204ForDeleteAndPost) {
+  for (const bh::verb verb : {bh::verb::delete_, bh::verb::post}) {
+    SCOPED_TRACE(std::string(bh::to_string(verb)));
+    const std::string token = TokenFor(recipient_id_, recipient_secret_);
+    Request req = Make(verb, "/api/v1/revoke");
+    req.set(bh::field::authorization, "Bearer " + token);
+    const Routed r = Handle(req);
+    EXPECT_EQ(r.response.result_int(), 204u) << r.response.body();
+    EXPECT_EQ(r.response.body(), "");
+    EXPECT_FALSE(IsActive(token));
+    // A retry after a lost answer succeeds the same.
+    EXPECT_EQ(Handle(req).response.result_int(), 204u);
+  }
+  // The flinks-auth-key header is a bearer token too.
+  const std::string token = TokenFor(recipient_id_, recipient_secret_);
+  Request keyed = Make(bh::verb::delete_, "/api/v1/revoke");
+  keyed.set("flinks-auth-key", token);
+  EXPECT_EQ(Handle(keyed).response.result_int(), 204u);
+  EXPECT_FALSE(IsActive(token));
+}
+
+TEST_F(RouterTest, BearerRevocationWithoutOrWithABadTokenIsRefused) {
+  ExpectOAuthError(Handle(Make(bh::verb::delete_, "/api/v1/revoke")), 400, "invalid_request",
+                   "/api/v1/revoke");
+  Request bad = Make(bh::verb::delete_, "/api/v1/revoke");
+  bad.set(bh::field::authorization, "Bearer garbage");
+  const Routed r = Handle(bad);
+  ExpectOAuthError(r, 401, "invalid_token", "/api/v1/revoke");
+  EXPECT_EQ(HeaderOf(r.response, bh::field::www_authenticate),
+            R"(Bearer realm="obauth", error="invalid_token")");
+  const std::string token = TokenFor(recipient_id_, recipient_secret_);
+  clock_.Advance(kTtl);
+  Request expired = Make(bh::verb::delete_, "/api/v1/revoke");
+  expired.set(bh::field::authorization, "Bearer " + token);
+  ExpectOAuthError(Handle(expired), 401, "invalid_token", "/api/v1/revoke");
 }
 
 TEST_F(RouterTest, IntrospectionWithoutTokenIsInvalidRequest) {

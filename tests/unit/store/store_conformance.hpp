@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -998,6 +999,34 @@ TYPED_TEST_P(StoreConformance, ReplaceSettingSwapsOnlyTheExpectedValue) {
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
 }
 
+TYPED_TEST_P(StoreConformance, RevokedTokensAreListedWithTheirClientUntilPurged) {
+  this->CreatePartnerOrFail("pt-revoking");
+  this->CreatePartnerOrFail("pt-other");
+  // Read first, so a cache in front has the client before the revocation.
+  auto before = this->store_->FindClient("pt-revoking");
+  ASSERT_TRUE(before);
+  EXPECT_TRUE(before->revoked_token_ids.empty());
+  ASSERT_TRUE(this->store_->RevokeToken("pt-revoking", "jti-1", 1000));
+  ASSERT_TRUE(this->store_->RevokeToken("pt-revoking", "jti-2", 2000));
+  ASSERT_TRUE(this->store_->RevokeToken("pt-revoking", "jti-1", 1000));  // idempotent
+  auto after = this->store_->FindClient("pt-revoking");
+  ASSERT_TRUE(after) << after.error().internal;
+  auto ids = after->revoked_token_ids;
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(ids, (std::vector<std::string>{"jti-1", "jti-2"}));
+  EXPECT_TRUE(this->store_->FindClient("pt-other")->revoked_token_ids.empty());
+  // Another instance sees them too.
+  auto second_store = this->OpenStore();
+  ASSERT_NE(second_store, nullptr);
+  EXPECT_EQ(second_store->FindClient("pt-revoking")->revoked_token_ids.size(), 2u);
+  // Purged once expired before the cutoff.
+  auto purged = this->store_->PurgeRevokedTokens(1500);
+  ASSERT_TRUE(purged);
+  EXPECT_EQ(*purged, 1);
+  EXPECT_EQ(this->store_->FindClient("pt-revoking")->revoked_token_ids,
+            std::vector<std::string>{"jti-2"});
+}
+
 TYPED_TEST_P(StoreConformance, ForeignChangeVersionMovesForOtherWritersOnly) {
   auto other = this->OpenStore();
   ASSERT_NE(other, nullptr);
@@ -1081,6 +1110,7 @@ REGISTER_TYPED_TEST_SUITE_P(
     ReplayOlderThanADayIsReplaced, PurgeReplaysDeletesThoseCreatedBeforeTheCutoff,
     SettingAbsentIsNullopt, GetOrCreateSettingFirstWriterWins,
     GetOrCreateSettingFirstWriterWinsAcrossInstances, ReplaceSettingSwapsOnlyTheExpectedValue,
-    ForeignChangeVersionMovesForOtherWritersOnly, DataSurvivesReopening);
+    RevokedTokensAreListedWithTheirClientUntilPurged, ForeignChangeVersionMovesForOtherWritersOnly,
+    DataSurvivesReopening);
 
 }  // namespace obauth::store

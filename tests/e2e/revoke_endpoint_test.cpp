@@ -1,0 +1,91 @@
+// Token revocation: RFC 7009 at POST /api/v1/revoke (client authenticated, token in the body,
+// 200), and Flinks' revokeConnection (DELETE or POST /api/v1/revoke with the bearer token
+// itself, 204). A revoked token is refused everywhere: by the admin API and introspection, by
+// another instance on the same database, and after a restart.
+#include <gtest/gtest.h>
+
+#include "e2e/obauth_test.hpp"
+#include "testing/encoding.hpp"
+
+namespace obauth::e2e {
+namespace {
+
+using obauth::testing::BasicAuthorization;
+using obauth::testing::FormBody;
+using obauth::testing::FormEncode;
+
+constexpr char kIssuer[] = "https://obauth.example.test";
+
+class RevokeEndpoint : public ObauthTest {
+ protected:
+  HttpResponse RevokeRfc7009(const Credentials& caller, const std::string& token) {
+    return Send({"POST",
+                 "/api/v1/revoke",
+                 {{"Content-Type", "application/x-www-form-urlencoded"},
+                  {"Authorization", BasicAuthorization(FormEncode(caller.client_id),
+                                                       FormEncode(caller.client_secret))}},
+                 FormBody({{"token", token}, {"token_type_hint", "access_token"}})});
+  }
+  HttpResponse RevokeConnection(const std::string& method, const std::string& token) {
+    return Send({method, "/api/v1/revoke", {{"Authorization", "Bearer " + token}}, {}});
+  }
+};
+
+TEST_F(RevokeEndpoint, RevokedTokenIsRefusedEverywhereAndAfterARestart) {
+  const Credentials partner = CreatePartner();
+  StartServer({"--issuer", kIssuer});
+  auto other = StartAnotherServer({"--issuer", kIssuer}, "other.log");
+  const std::string revoked = AdminToken(partner);
+  const std::string kept = AdminToken(partner);
+  const HttpRequest list{
+      "GET", std::string(kRecipientsPath), {{"Authorization", "Bearer " + revoked}}, {}};
+  ASSERT_EQ(obauth::testing::SendHttp(other->host(), other->port(), list).status, 200);
+
+  const HttpResponse r = RevokeRfc7009(partner, revoked);
+  EXPECT_EQ(r.status, 200) << r.Describe();
+  EXPECT_EQ(r.body, "");
+  ExpectInvalidBearerToken(AdminGet(revoked, kRecipientsPath));
+  EXPECT_EQ(Introspection(partner, revoked).at("active"), false);
+  EXPECT_EQ(AdminGet(kept, kRecipientsPath).status, 200);
+  // The other instance learns of it within its poll interval.
+  EXPECT_TRUE(Eventually(
+      [&] { return obauth::testing::SendHttp(other->host(), other->port(), list).status == 401; }));
+  other.reset();
+
+  ASSERT_EQ(StopServer().ToString(), "exit 0");
+  StartServer({"--issuer", kIssuer});
+  ExpectInvalidBearerToken(AdminGet(revoked, kRecipientsPath));
+  EXPECT_EQ(AdminGet(kept, kRecipientsPath).status, 200);
+}
+
+TEST_F(RevokeEndpoint, ConnectionRevocationWithTheBearerTokenIs204) {
+  const Credentials partner = CreatePartner();
+  StartServer();
+  const CreatedRecipient recipient = CreateRecipient(AdminToken(partner));
+  for (const std::string method : {"DELETE", "POST"}) {
+    SCOPED_TRACE(method);
+    const std::string token = Token(recipient.credentials);
+    ExpectNoContent(RevokeConnection(method, token));
+    EXPECT_EQ(Introspection(partner, token).at("active"), false);
+    // A retry (the first answer lost) gets the same answer.
+    ExpectNoContent(RevokeConnection(method, token));
+  }
+  // Without a token: the Flinks example error.
+  ExpectOAuthError(Send({"DELETE", "/api/v1/revoke", {}, {}}), 400, "invalid_request");
+}
+
+TEST_F(RevokeEndpoint, AnotherPartnersTokenIsLeftAloneAndTheAnswerSaysNothing) {
+  const Credentials partner = CreatePartner("Partner A");
+  const Credentials intruder = CreatePartner("Partner B");
+  StartServer();
+  const std::string token = AdminToken(partner);
+  const HttpResponse r = RevokeRfc7009(intruder, token);
+  EXPECT_EQ(r.status, 200) << r.Describe();
+  EXPECT_EQ(AdminGet(token, kRecipientsPath).status, 200);
+  // And a wrong secret is refused before anything is looked at.
+  ExpectOAuthError(RevokeRfc7009({partner.client_id, "wrong"}, token), 401, "invalid_client");
+  EXPECT_EQ(AdminGet(token, kRecipientsPath).status, 200);
+}
+
+}  // namespace
+}  // namespace obauth::e2e

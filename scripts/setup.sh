@@ -12,6 +12,7 @@ packages=(
   clang-format curl jq sqlite3
   clang libclang-rt-14-dev # the sanitizer builds and the libFuzzer drivers (scripts/test.sh)
   nginx-light # the proxy in front of two instances in tests/e2e/behind_nginx_test.cpp
+  python3-authlib python3-requests # a real OAuth client in tests/clients/
 )
 
 missing=()

@@ -7,6 +7,7 @@
 #include "core/scopes.hpp"
 #include "http/form.hpp"
 #include "http/json_codec.hpp"
+#include "http/openapi_document.hpp"
 
 namespace obauth::http {
 namespace bh = boost::beast::http;
@@ -16,6 +17,7 @@ constexpr std::string_view kRecipientsPath = "/api/v1/recipients";
 constexpr std::string_view kRevokePath = "/api/v1/revoke";
 constexpr std::string_view kMetadataPath = "/.well-known/oauth-authorization-server";
 constexpr std::string_view kJwksPath = "/.well-known/jwks.json";
+constexpr std::string_view kOpenApiPath = "/openapi.yaml";
 
 struct Mapping {
   bh::status status;
@@ -239,7 +241,10 @@ bool Router::WorthTryingInline(const Request& req) {
   if (req.method() == bh::verb::post) {
     return path == "/api/v1/token" || path == "/api/v1/introspect";
   }
-  if (req.method() == bh::verb::get && (path == kMetadataPath || path == kJwksPath)) return true;
+  if (req.method() == bh::verb::get &&
+      (path == kMetadataPath || path == kJwksPath || path == kOpenApiPath)) {
+    return true;
+  }
   // GET /api/v1/recipients/{client_id}: read-only, answered from the caches when warm.
   if (req.method() != bh::verb::get || !path.starts_with(kRecipientsPath) ||
       path.size() <= kRecipientsPath.size() + 1 || path[kRecipientsPath.size()] != '/') {
@@ -266,6 +271,14 @@ Routed Router::Dispatch(const Request& req, const RequestContext& context) const
       return MethodNotAllowed("POST, DELETE", kRevokePath);
     }
     return Revoke(req, context);
+  }
+  if (path == kOpenApiPath) {
+    if (method != bh::verb::get) return MethodNotAllowed("GET", kOpenApiPath);
+    Response res{bh::status::ok, 11};
+    res.set(bh::field::content_type, "application/yaml");  // RFC 9512
+    res.set(bh::field::cache_control, "public, max-age=300");
+    res.body() = std::string(OpenApiDocument());
+    return {std::move(res), kOpenApiPath, {}};
   }
   if (path == kMetadataPath || path == kJwksPath) {
     const std::string_view route = path == kMetadataPath ? kMetadataPath : kJwksPath;

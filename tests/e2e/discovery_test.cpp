@@ -8,6 +8,8 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 
+#include <fstream>
+#include <iterator>
 #include <memory>
 
 #include "e2e/obauth_test.hpp"
@@ -131,6 +133,18 @@ TEST_F(Discovery, TokensVerifyWithThePublishedKeyAndATamperedOneDoesNot) {
   const auto payload_end = tampered.rfind('.');
   tampered[payload_end - 1] = tampered[payload_end - 1] == 'A' ? 'B' : 'A';
   EXPECT_FALSE(VerifyEs256(tampered, jwk));
+}
+
+TEST_F(Discovery, ApiDescriptionIsTheCommittedDocument) {
+  StartServer();
+  const HttpResponse r = Get("/openapi.yaml");
+  ASSERT_EQ(r.status, 200) << r.Describe();
+  EXPECT_EQ(r.Header("Content-Type").value_or(""), "application/yaml");
+  std::ifstream in(OBAUTH_OPENAPI_FILE, std::ios::binary);
+  const std::string committed((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
+  ASSERT_FALSE(committed.empty());
+  EXPECT_TRUE(r.body == committed) << "GET /openapi.yaml differs from docs/openapi.yaml";
 }
 
 TEST_F(Discovery, ThePublishedKeySurvivesARestart) {

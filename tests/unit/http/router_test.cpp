@@ -303,6 +303,7 @@ TEST_F(RouterTest, WrongMethodIs405WithAllowHeader) {
        "/.well-known/oauth-authorization-server"},
       {bh::verb::put, "/.well-known/jwks.json", "GET", "/.well-known/jwks.json"},
       {bh::verb::get, "/api/v1/revoke", "POST, DELETE", "/api/v1/revoke"},
+      {bh::verb::post, "/openapi.yaml", "GET", "/openapi.yaml"},
       {bh::verb::put, "/api/v1/revoke", "POST, DELETE", "/api/v1/revoke"},
   };
   for (const auto& c : cases) {
@@ -364,6 +365,18 @@ TEST_F(RouterTest, JwksPublishesThePublicKeyThatSignsTokens) {
   EXPECT_EQ(json::value_to<std::string>(jwk.at("y")).size(), 43u);
   EXPECT_FALSE(jwk.contains("d")) << "the private key is published";
   EXPECT_EQ(jwk.size(), 7u);
+}
+
+TEST_F(RouterTest, ApiDescriptionIsServedAsYaml) {
+  const Routed r = Handle(Make(bh::verb::get, "/openapi.yaml"));
+  ASSERT_EQ(r.response.result_int(), 200u);
+  EXPECT_EQ(r.route, "/openapi.yaml");
+  EXPECT_EQ(HeaderOf(r.response, bh::field::content_type), "application/yaml");
+  EXPECT_EQ(HeaderOf(r.response, bh::field::cache_control), "public, max-age=300");
+  EXPECT_TRUE(r.response.body().starts_with("openapi: 3.0")) << r.response.body().substr(0, 40);
+  EXPECT_NE(r.response.body().find("operationId: regenerateDataRecipientSecret"),
+            std::string::npos);
+  EXPECT_TRUE(Router::WorthTryingInline(Make(bh::verb::get, "/openapi.yaml")));
 }
 
 TEST_F(RouterTest, WellKnownDocumentsAreAnsweredInline) {

@@ -253,6 +253,8 @@ int Serve(const ServeOptions& options) {
                                                         std::chrono::milliseconds(250), 100000);
   auto signing_key = OrDie(LoadSigningKey(*storage.store, storage.server_key));
 
+  http::Metrics metrics;
+  server_options.metrics = &metrics;
   http::Server server(server_options, log);
   const std::string bound = OrDie(server.Listen());
   const std::string issuer = options.issuer.empty() ? "http://" + bound : options.issuer;
@@ -268,7 +270,7 @@ int Serve(const ServeOptions& options) {
   http::Idempotency idempotency(Secret(crypto::HmacSha256(
       storage.server_key.Expose(), "obauth idempotency replay AES-256-GCM key v1")));
   http::Router router({tokens, recipients, *storage.store, idempotency, clock,
-                       admin::RotateOptions{options.previous_secret_expires_in, false}});
+                       admin::RotateOptions{options.previous_secret_expires_in, false}, &metrics});
   Housekeeper housekeeper(*storage.store, usage, clock, log);
 
   std::cout << "listening on http://" << bound << std::endl;

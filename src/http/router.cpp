@@ -18,6 +18,7 @@ constexpr std::string_view kRevokePath = "/api/v1/revoke";
 constexpr std::string_view kMetadataPath = "/.well-known/oauth-authorization-server";
 constexpr std::string_view kJwksPath = "/.well-known/jwks.json";
 constexpr std::string_view kOpenApiPath = "/openapi.yaml";
+constexpr std::string_view kMetricsPath = "/metrics";
 
 struct Mapping {
   bh::status status;
@@ -241,8 +242,8 @@ bool Router::WorthTryingInline(const Request& req) {
   if (req.method() == bh::verb::post) {
     return path == "/api/v1/token" || path == "/api/v1/introspect";
   }
-  if (req.method() == bh::verb::get &&
-      (path == kMetadataPath || path == kJwksPath || path == kOpenApiPath)) {
+  if (req.method() == bh::verb::get && (path == kMetadataPath || path == kJwksPath ||
+                                        path == kOpenApiPath || path == kMetricsPath)) {
     return true;
   }
   // GET /api/v1/recipients/{client_id}: read-only, answered from the caches when warm.
@@ -271,6 +272,14 @@ Routed Router::Dispatch(const Request& req, const RequestContext& context) const
       return MethodNotAllowed("POST, DELETE", kRevokePath);
     }
     return Revoke(req, context);
+  }
+  if (path == kMetricsPath && services_.metrics != nullptr) {
+    if (method != bh::verb::get) return MethodNotAllowed("GET", kMetricsPath);
+    Response res{bh::status::ok, 11};
+    res.set(bh::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    res.set(bh::field::cache_control, "no-store");
+    res.body() = services_.metrics->Render();
+    return {std::move(res), kMetricsPath, {}};
   }
   if (path == kOpenApiPath) {
     if (method != bh::verb::get) return MethodNotAllowed("GET", kOpenApiPath);

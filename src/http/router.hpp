@@ -13,6 +13,7 @@
 #include "admin/recipient_service.hpp"
 #include "core/clock.hpp"
 #include "http/idempotency.hpp"
+#include "http/metrics.hpp"
 #include "oauth/access_token.hpp"
 #include "oauth/token_service.hpp"
 #include "store/store.hpp"
@@ -29,6 +30,7 @@ struct Services {
   Idempotency& idempotency;  // in-flight keys and replay sealing
   const Clock& clock;
   admin::RotateOptions rotate_defaults;  // when a rotation has no body
+  const Metrics* metrics = nullptr;      // GET /metrics renders it; 404 without
 };
 
 // Where a request came from, for the audit trail.

@@ -258,6 +258,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto now = SteadyClock::now();
     const double ms = std::chrono::duration<double, std::milli>(now - started_).count();
     const int status = static_cast<int>(response_.result_int());
+    if (server_->options.metrics) server_->options.metrics->RecordRequest(route, status, ms / 1000);
     const auto level = status >= 500 ? spdlog::level::err : spdlog::level::info;
     server_->log->log(
         level, "request id={} method={} route={} status={} duration_ms={:.3f} peer={}{}{}",
@@ -333,6 +334,7 @@ void Server::Impl::Accept() {
     } else if (!ec) {
       const std::uint64_t id = ++self->next_session;
       ++self->live_sessions;
+      if (self->options.metrics) self->options.metrics->ConnectionOpened();
       // The connection is registered and started on its own I/O thread.
       asio::post(target.ioc, [self, &target, id, socket = std::move(socket)]() mutable {
         auto session = std::make_shared<Session>(std::move(socket), self, target, id);
@@ -353,6 +355,7 @@ void Server::Impl::Accept() {
 }
 
 void Server::Impl::Refuse(Socket socket) {
+  if (options.metrics) options.metrics->ConnectionRefused();
   const auto now = SteadyClock::now();
   if (now - refusal_logged >= std::chrono::seconds(10)) {
     refusal_logged = now;
@@ -385,6 +388,7 @@ void Server::Impl::Sweep(IoThread& thread) {
 
 void Server::Impl::Unregister(IoThread& thread, std::uint64_t id) {
   thread.sessions.erase(id);
+  if (options.metrics) options.metrics->ConnectionClosed();
   if (stopping && thread.sessions.empty()) thread.sweeper.cancel();
   // The last connection gone during a shutdown: nothing is left to wait for.
   if (--live_sessions == 0 && stopping) {

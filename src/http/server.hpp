@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "http/metrics.hpp"
 #include "http/router.hpp"
 
 namespace spdlog {
@@ -31,6 +32,7 @@ struct ServerOptions {
   std::chrono::seconds idle_timeout{30};    // a connection waiting for its next request closes
   std::size_t max_connections = 10000;      // beyond: answered 503 and closed at once
   std::chrono::seconds shutdown_grace{10};  // in-flight requests get this long to finish
+  Metrics* metrics = nullptr;               // when set: every request and connection is counted
 };
 
 class Server {

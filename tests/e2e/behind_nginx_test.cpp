@@ -100,6 +100,11 @@ class BehindNginx : public ObauthTest {
   bool nginx_started_ = false;
 };
 
+TEST_F(BehindNginx, MetricsAreNotServedThroughTheProxyButByEachInstance) {
+  EXPECT_EQ(ViaNginx({"GET", "/metrics", {}, {}}).status, 404);
+  EXPECT_EQ(Get("/metrics").status, 200);
+}
+
 TEST_F(BehindNginx, SeedFlowWorksThroughTheProxyAcrossBothInstances) {
   const HttpResponse partner_token = TokenViaNginx(partner_, "client:admin");
   ASSERT_EQ(partner_token.status, 200) << partner_token.Describe();

@@ -88,11 +88,14 @@ Response JsonResponse(bh::status status, std::string body) {
   return res;
 }
 
+// RFC 6750 §3: the challenge that answers a refused bearer token.
+constexpr char kInvalidTokenChallenge[] = R"(Bearer realm="obauth", error="invalid_token")";
+
 Routed AdminError(const Error& e, std::string_view route) {
   Response res = JsonResponse(Map(e.code).status, EncodeMessage(PublicMessage(e)));
   // RFC 6750 §3: a protected resource names the scheme and the problem.
   if (e.code == ErrorCode::kInvalidToken) {
-    res.set(bh::field::www_authenticate, R"(Bearer realm="obauth", error="invalid_token")");
+    res.set(bh::field::www_authenticate, kInvalidTokenChallenge);
   } else if (e.code == ErrorCode::kInsufficientScope) {
     res.set(bh::field::www_authenticate,
             R"(Bearer realm="obauth", error="insufficient_scope", scope="client:admin")");
@@ -104,6 +107,9 @@ Routed OAuthError(const Error& e, bool used_basic, std::string_view route) {
   const Mapping m = Map(e.code);
   Response res = JsonResponse(m.status, EncodeOAuthError(m.oauth_error, PublicMessage(e)));
   res.set(bh::field::pragma, "no-cache");
+  if (e.code == ErrorCode::kInvalidToken) {  // a bearer token was refused: RFC 6750 §3
+    res.set(bh::field::www_authenticate, kInvalidTokenChallenge);
+  }
   // RFC 6749 §5.2: a client that tried Basic gets 401 and a challenge; otherwise the 400 that
   // Flinks documents.
   if (e.code == ErrorCode::kInvalidClient && used_basic) {
@@ -474,22 +480,15 @@ Routed Router::Revoke(const Request& req, const RequestContext& context) const {
                       (req.find(bh::field::authorization) != req.end() &&
                        HasAuthScheme(req[bh::field::authorization], "Bearer"));
   if (bearer || req.method() == bh::verb::delete_) {
-    auto fail = [](const Error& e) {
-      Routed r = OAuthError(e, false, kRevokePath);
-      if (e.code == ErrorCode::kInvalidToken) {  // RFC 6750 §3
-        r.response.set(bh::field::www_authenticate,
-                       R"(Bearer realm="obauth", error="invalid_token")");
-      }
-      return r;
-    };
     auto token = BearerToken(req);
     if (!token && !bearer) {
-      return fail(
-          MakeError(ErrorCode::kInvalidRequest, "Missing bearer token", token.error().internal));
+      return OAuthError(
+          MakeError(ErrorCode::kInvalidRequest, "Missing bearer token", token.error().internal),
+          false, kRevokePath);
     }
-    if (!token) return fail(token.error());
+    if (!token) return OAuthError(token.error(), false, kRevokePath);
     if (auto revoked = services_.tokens.RevokeBearer(*token); !revoked) {
-      return fail(revoked.error());
+      return OAuthError(revoked.error(), false, kRevokePath);
     }
     Response res{bh::status::no_content, 11};
     res.set(bh::field::cache_control, "no-store");

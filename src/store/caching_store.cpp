@@ -37,9 +37,7 @@ void CachingStore::PollForeignChanges() {
   // An unreadable version may hide a change: forget everything then too.
   if (now && now == foreign_version_) return;
   foreign_version_ = now;
-  cache_.clear();
-  recipients_.clear();
-  ++generation_;
+  ForgetAllLocked();
 }
 
 Result<ClientCredentials> CachingStore::FindClient(std::string_view client_id) {

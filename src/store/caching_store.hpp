@@ -118,9 +118,7 @@ class CachingStore final : public Store {
     // so memory follows the database.
     if (!purged || *purged > 0) {
       std::lock_guard lock(mu_);
-      cache_.clear();
-      recipients_.clear();
-      ++generation_;
+      ForgetAllLocked();
     }
     return purged;
   }
@@ -170,6 +168,13 @@ class CachingStore final : public Store {
   }
 
   void PollUntilStopped(Clock::duration interval);
+
+  // Drops every cached client and recipient; a read racing this is not kept. Needs mu_.
+  void ForgetAllLocked() {
+    cache_.clear();
+    recipients_.clear();
+    ++generation_;
+  }
 
   // Drops the client whatever the outcome: even a failed write may have committed.
   template <class T>

@@ -419,19 +419,6 @@ Result<void> PostgresStore::Write(const WriteBody& body) {
   return result;
 }
 
-template <class F>
-auto PostgresStore::Read(F&& body) {
-  using Out = decltype(body(std::declval<Connection&>()));
-  auto lease = Acquire();
-  if (!lease) return Out(lease.error());
-  return body(**lease);
-}
-
-template <class F>
-auto PostgresStore::ReadSnapshot(F&& body) {
-  return Read([&](Connection& db) { return db.ReadTransaction([&] { return body(db); }); });
-}
-
 Result<std::uint64_t> PostgresStore::ForeignChangeVersion() {
   std::lock_guard lock(listen_mu_);
   if (listener_ == nullptr) {

@@ -59,12 +59,7 @@ class PostgresStore final : public PostgresStoreBase {
   friend PostgresStoreBase;
   class Lease;
   PostgresStore(std::string conninfo, int pool_size, int timeout);
-  // body(Connection&) on a pooled connection; ReadSnapshot inside one REPEATABLE READ, READ
-  // ONLY transaction.
-  template <class F>
-  auto Read(F&& body);
-  template <class F>
-  auto ReadSnapshot(F&& body);
+  // A pooled connection (SqlStore reads on it).
   Result<Lease> Acquire();
   void Release(std::unique_ptr<Connection> connection);
 

@@ -3,9 +3,9 @@
 // this class access (friend) to
 //
 //   Result<void> Write(const std::function<Result<void>(Db&)>& body);  // one write transaction
-//   template <class F> auto Read(F&& body);          // body(Db&) on a connection of its own
-//   template <class F> auto ReadSnapshot(F&& body);  // the same, inside one read snapshot
+//   Result<Lease> Acquire();  // a pooled connection: `*lease` is a Db&, returned when destroyed
 //
+// where Db has `ReadTransaction(f)`, running f() inside one read snapshot,
 // and implements ForeignChangeVersion itself. The member functions are defined in
 // store/sql/sql_store_impl.hpp, which only the backend's source file includes: its header
 // declares `extern template class SqlStore<...>`, its source file instantiates it where Db is
@@ -53,6 +53,12 @@ class SqlStore : public Store {
 
  private:
   Backend& self() { return static_cast<Backend&>(*this); }
+
+  // body(Db&) on a pooled connection; ReadSnapshot inside one read snapshot.
+  template <class F>
+  auto Read(F&& body);
+  template <class F>
+  auto ReadSnapshot(F&& body);
 
   // The value `body` answers, from inside a write transaction, once it has committed.
   template <class T, class F>

@@ -19,7 +19,7 @@ Result<void> SqlStore<Backend, Db, Q>::CreatePartner(const Partner& partner,
 
 template <class Backend, class Db, class Q>
 Result<ClientCredentials> SqlStore<Backend, Db, Q>::FindClient(std::string_view client_id) {
-  return self().ReadSnapshot([&](Db& db) { return Operations<Q>::FindClient(db, client_id); });
+  return ReadSnapshot([&](Db& db) { return Operations<Q>::FindClient(db, client_id); });
 }
 
 template <class Backend, class Db, class Q>
@@ -34,14 +34,14 @@ Result<void> SqlStore<Backend, Db, Q>::CreateRecipient(const Recipient& r,
 template <class Backend, class Db, class Q>
 Result<std::vector<Recipient>> SqlStore<Backend, Db, Q>::ListRecipients(
     std::string_view partner_id) {
-  return self().ReadSnapshot([&](Db& db) { return Operations<Q>::ListRecipients(db, partner_id); });
+  return ReadSnapshot([&](Db& db) { return Operations<Q>::ListRecipients(db, partner_id); });
 }
 
 template <class Backend, class Db, class Q>
 Result<Recipient> SqlStore<Backend, Db, Q>::GetRecipient(std::string_view partner_id,
                                                          std::string_view client_id,
                                                          std::int64_t now) {
-  return self().ReadSnapshot(
+  return ReadSnapshot(
       [&](Db& db) { return Operations<Q>::GetRecipient(db, partner_id, client_id, now); });
 }
 
@@ -92,15 +92,14 @@ Result<void> SqlStore<Backend, Db, Q>::RecordSecretUse(const std::vector<SecretU
 
 template <class Backend, class Db, class Q>
 Result<std::vector<AuditEvent>> SqlStore<Backend, Db, Q>::ListAuditEvents(const AuditQuery& q) {
-  return self().Read([&](Db& db) { return Operations<Q>::ListAuditEvents(db, q); });
+  return Read([&](Db& db) { return Operations<Q>::ListAuditEvents(db, q); });
 }
 
 template <class Backend, class Db, class Q>
 Result<std::optional<Replay>> SqlStore<Backend, Db, Q>::FindReplay(std::string_view partner_id,
                                                                    std::string_view key,
                                                                    std::int64_t not_before) {
-  return self().Read(
-      [&](Db& db) { return Operations<Q>::FindReplay(db, partner_id, key, not_before); });
+  return Read([&](Db& db) { return Operations<Q>::FindReplay(db, partner_id, key, not_before); });
 }
 
 template <class Backend, class Db, class Q>
@@ -124,7 +123,7 @@ Result<std::int64_t> SqlStore<Backend, Db, Q>::PurgeRevokedTokens(std::int64_t c
 
 template <class Backend, class Db, class Q>
 Result<std::optional<std::string>> SqlStore<Backend, Db, Q>::GetSetting(std::string_view name) {
-  return self().Read([&](Db& db) { return Operations<Q>::GetSetting(db, name); });
+  return Read([&](Db& db) { return Operations<Q>::GetSetting(db, name); });
 }
 
 template <class Backend, class Db, class Q>
@@ -140,6 +139,21 @@ Result<std::string> SqlStore<Backend, Db, Q>::ReplaceSetting(std::string_view na
                                                              std::string_view desired) {
   return Written<std::string>(
       [&](Db& db) { return Operations<Q>::ReplaceSetting(db, name, expected, desired); });
+}
+
+template <class Backend, class Db, class Q>
+template <class F>
+auto SqlStore<Backend, Db, Q>::Read(F&& body) {
+  using Out = decltype(body(std::declval<Db&>()));
+  auto lease = self().Acquire();
+  if (!lease) return Out(lease.error());
+  return body(**lease);
+}
+
+template <class Backend, class Db, class Q>
+template <class F>
+auto SqlStore<Backend, Db, Q>::ReadSnapshot(F&& body) {
+  return Read([&](Db& db) { return db.ReadTransaction([&] { return body(db); }); });
 }
 
 template <class Backend, class Db, class Q>

@@ -342,19 +342,6 @@ void SqliteStore::RunBatch(const std::vector<PendingWrite*>& batch) {
   }
 }
 
-template <class F>
-auto SqliteStore::Read(F&& body) {
-  using Out = decltype(body(std::declval<Connection&>()));
-  auto lease = Acquire();
-  if (!lease) return Out(lease.error());
-  return body(**lease);
-}
-
-template <class F>
-auto SqliteStore::ReadSnapshot(F&& body) {
-  return Read([&](Connection& db) { return db.ReadTransaction([&] { return body(db); }); });
-}
-
 Result<std::uint64_t> SqliteStore::ForeignChangeVersion() {
   // data_version changes for commits by every other connection, and all of this object's commits
   // are made on writer_.

@@ -46,11 +46,7 @@ class SqliteStore final : public SqliteStoreBase {
   friend SqliteStoreBase;
   class Lease;
   SqliteStore(std::string path, int max_connections);
-  // body(Connection&) on a pooled connection; ReadSnapshot inside one read transaction.
-  template <class F>
-  auto Read(F&& body);
-  template <class F>
-  auto ReadSnapshot(F&& body);
+  // A pooled connection (SqlStore reads on it).
   Result<Lease> Acquire();
   void Release(std::unique_ptr<Connection> connection);
 

@@ -11,8 +11,6 @@
 #include <sstream>
 #include <thread>
 
-#include "crypto/aead.hpp"
-#include "crypto/base64url.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/random.hpp"
 
@@ -20,50 +18,9 @@ namespace obauth::app {
 namespace {
 
 constexpr char kKeyCheckSetting[] = "server_key_check";
-constexpr char kSigningKeySetting[] = "signing_key";
-// Where versions before ES256 became the default kept their Ed25519 key. A database that has one
-// keeps signing with it, so tokens issued before an upgrade stay valid.
-constexpr char kEd25519KeySetting[] = "signing_key_ed25519";
-// Marks a sealed setting value: the prefix, then base64url(crypto::Seal(...)).
-constexpr std::string_view kSealedPrefix = "sealed-v1:";
 
 Error Fail(const std::string& path, const std::string& why) {
   return InternalError("server key file " + path + ": " + why);
-}
-
-// The key sealing stored signing keys, derived from the server key (never stored).
-Secret SigningKeyWrapKey(const Secret& server_key) {
-  return Secret(crypto::HmacSha256(server_key.Expose(), "obauth signing key AES-256-GCM key v1"));
-}
-
-Result<std::string> SealSetting(const Secret& wrap_key, std::string_view name,
-                                std::string_view plaintext) {
-  OBAUTH_TRY(sealed, crypto::Seal(wrap_key, name, plaintext));
-  return std::string(kSealedPrefix) + crypto::Base64UrlEncode(sealed);
-}
-
-Result<Secret> OpenSetting(const Secret& wrap_key, std::string_view name, std::string_view stored) {
-  const auto fail = InternalError(
-      "the signing key stored in the database (setting " + std::string(name) +
-      ") cannot be opened with this server key; start with the key the database was set up with");
-  if (!stored.starts_with(kSealedPrefix)) return fail;
-  auto sealed = crypto::Base64UrlDecode(stored.substr(kSealedPrefix.size()));
-  if (!sealed) return fail;
-  auto plain = crypto::Open(wrap_key, name, *sealed);
-  if (!plain) return fail;
-  return Secret(std::move(*plain));
-}
-
-// The signing key in setting `name` (a stored value), sealing a plaintext one in place first.
-Result<crypto::SigningKey> OpenSigningKey(store::Store& store, const Secret& wrap_key,
-                                          std::string_view name, std::string stored) {
-  if (!stored.starts_with(kSealedPrefix)) {
-    OBAUTH_TRY(sealed, SealSetting(wrap_key, name, stored));
-    OBAUTH_TRY(now, store.ReplaceSetting(name, stored, sealed));
-    stored = std::move(now);
-  }
-  OBAUTH_TRY(pem, OpenSetting(wrap_key, name, stored));
-  return crypto::SigningKey::FromPkcs8Pem(pem);
 }
 
 // Records `key`'s check in the database, or compares it with the recorded one.
@@ -149,16 +106,6 @@ Result<Secret> UseServerKey(std::string_view hex, store::Store& store) {
   auto key = FromHex(hex);
   if (!key || key->size() != 32) return fail("not 64 lowercase hex characters");
   return CheckAgainstDatabase(std::move(*key), store, fail);
-}
-
-Result<crypto::SigningKey> LoadSigningKey(store::Store& store, const Secret& server_key) {
-  const Secret wrap_key = SigningKeyWrapKey(server_key);
-  OBAUTH_TRY(legacy, store.GetSetting(kEd25519KeySetting));
-  if (legacy) return OpenSigningKey(store, wrap_key, kEd25519KeySetting, std::move(*legacy));
-  OBAUTH_TRY(generated, crypto::SigningKey::Generate());
-  OBAUTH_TRY(sealed, SealSetting(wrap_key, kSigningKeySetting, generated.ToPkcs8Pem().Expose()));
-  OBAUTH_TRY(stored, store.GetOrCreateSetting(kSigningKeySetting, sealed));
-  return OpenSigningKey(store, wrap_key, kSigningKeySetting, std::move(stored));
 }
 
 }  // namespace obauth::app

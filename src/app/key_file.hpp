@@ -9,7 +9,6 @@
 
 #include "core/error.hpp"
 #include "core/secret.hpp"
-#include "crypto/signing_key.hpp"
 #include "store/store.hpp"
 
 namespace obauth::app {
@@ -29,11 +28,5 @@ inline constexpr char kMasterKeyVariable[] = "OBAUTH_MASTER_KEY";
 
 // The default key file for a database path: the same path with ".key" appended.
 std::string DefaultKeyFile(const std::string& db_path);
-
-// The token signing key: the one stored (sealed under `server_key`) in the database, or a new ES256
-// key stored now. A key stored in plaintext by an earlier version is sealed in place first.
-// kInternal when the stored key cannot be opened with `server_key`.
-[[nodiscard]] Result<crypto::SigningKey> LoadSigningKey(store::Store& store,
-                                                        const Secret& server_key);
 
 }  // namespace obauth::app

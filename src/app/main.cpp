@@ -17,7 +17,9 @@
 #include "admin/recipient_service.hpp"
 #include "app/key_file.hpp"
 #include "app/log_sink.hpp"
+#include "app/signing_keys.hpp"
 #include "core/clock.hpp"
+#include "core/time_format.hpp"
 #include "crypto/client_secret.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/signing_key.hpp"
@@ -150,15 +152,19 @@ std::size_t ConnectionsThatFit() {
                                         : static_cast<std::size_t>(limit.rlim_cur / 2);
 }
 
-// Writes the secret usage that is due (oauth::UsageTracker) once a second, purges expired
-// Idempotency-Key replays every ten minutes, and writes everything noticed when stopped.
+// Once a second: writes the secret usage that is due (oauth::UsageTracker) and picks up a
+// rotation of the signing keys; every ten minutes purges expired Idempotency-Key replays and
+// revocations; writes everything noticed when stopped.
 class Housekeeper {
  public:
-  Housekeeper(store::Store& store, oauth::UsageTracker& usage, const Clock& clock,
-              std::shared_ptr<spdlog::logger> log)
-      : store_(store), usage_(usage), clock_(clock), log_(std::move(log)), thread_([this] {
-          Loop();
-        }) {}
+  Housekeeper(store::Store& store, oauth::UsageTracker& usage, KeyRingFollower& keys,
+              const Clock& clock, std::shared_ptr<spdlog::logger> log)
+      : store_(store),
+        usage_(usage),
+        keys_(keys),
+        clock_(clock),
+        log_(std::move(log)),
+        thread_([this] { Loop(); }) {}
   ~Housekeeper() {
     {
       std::lock_guard lock(mu_);
@@ -180,6 +186,11 @@ class Housekeeper {
       if (auto r = store_.RecordSecretUse(stopping ? usage_.DrainAll() : usage_.Drain()); !r) {
         log_->warn("recording secret usage failed: {}", r.error().internal);
       }
+      if (auto changed = keys_.Poll(); !changed) {
+        log_->warn("reading the signing keys failed: {}", changed.error().internal);
+      } else if (*changed) {
+        log_->info("signing keys changed: {}", SummarizeKeys(*keys_.keys(), clock_.NowSeconds()));
+      }
       if (tick % 600 == 0) {
         auto purged = store_.PurgeReplays(clock_.NowSeconds() - http::kReplayLifetimeSeconds);
         if (!purged) log_->warn("purging idempotency replays failed: {}", purged.error().internal);
@@ -196,6 +207,7 @@ class Housekeeper {
 
   store::Store& store_;
   oauth::UsageTracker& usage_;
+  KeyRingFollower& keys_;
   const Clock& clock_;
   std::shared_ptr<spdlog::logger> log_;
   std::mutex mu_;
@@ -251,7 +263,7 @@ int Serve(const ServeOptions& options) {
   // process are seen at once, changes by other processes within 250 ms (docs/architecture.md).
   storage.store = std::make_unique<store::CachingStore>(std::move(storage.store),
                                                         std::chrono::milliseconds(250), 100000);
-  auto signing_key = OrDie(LoadSigningKey(*storage.store, storage.server_key));
+  auto signing_keys = OrDie(LoadKeyRing(*storage.store, storage.server_key));
 
   http::Metrics metrics;
   server_options.metrics = &metrics;
@@ -260,7 +272,9 @@ int Serve(const ServeOptions& options) {
   const std::string issuer = options.issuer.empty() ? "http://" + bound : options.issuer;
 
   SystemClock clock;
-  oauth::AccessTokens access_tokens(std::move(signing_key), issuer);
+  oauth::AccessTokens access_tokens(std::move(signing_keys.ring), issuer);
+  KeyRingFollower key_follower(*storage.store, storage.server_key, access_tokens,
+                               std::move(signing_keys.stored));
   oauth::UsageTracker usage;
   oauth::AuthFailureLimiter limiter(options.auth_failures);
   oauth::TokenService tokens(*storage.store, *storage.hasher, access_tokens, usage, limiter, clock,
@@ -271,11 +285,12 @@ int Serve(const ServeOptions& options) {
       storage.server_key.Expose(), "obauth idempotency replay AES-256-GCM key v1")));
   http::Router router({tokens, recipients, *storage.store, idempotency, clock,
                        admin::RotateOptions{options.previous_secret_expires_in, false}, &metrics});
-  Housekeeper housekeeper(*storage.store, usage, clock, log);
+  Housekeeper housekeeper(*storage.store, usage, key_follower, clock, log);
 
   std::cout << "listening on http://" << bound << std::endl;
-  log->info("obauth started: listen={} db={} threads={} issuer={} kid={}", bound,
-            DescribeDb(options.db), options.threads, issuer, access_tokens.key().KeyId());
+  log->info("obauth started: listen={} db={} threads={} issuer={} {}", bound,
+            DescribeDb(options.db), options.threads, issuer,
+            SummarizeKeys(*access_tokens.keys(), clock.NowSeconds()));
 
   if (options.issuer.empty() && store::postgres::IsPostgres(options.db)) {
     log->warn(
@@ -306,6 +321,33 @@ int CreatePartnerCommand(const std::string& db, const std::string& key_file,
   // Ids and secrets are [A-Za-z0-9_-]: nothing to escape.
   std::cout << R"({"client_id": ")" << issued.client_id << R"(", "client_secret": ")"
             << issued.client_secret.Expose() << "\"}" << std::endl;
+  return 0;
+}
+
+int RotateKeysCommand(const std::string& db, const std::string& key_file,
+                      std::int64_t signing_delay) {
+  auto storage = OpenStorage(db, key_file, 1);
+  SystemClock clock;
+  auto rotated = OrDie(
+      RotateSigningKey(*storage.store, storage.server_key, clock.NowSeconds(), signing_delay));
+  std::cout << R"({"kid": ")" << rotated.kid << R"(", "alg": ")" << rotated.algorithm
+            << R"(", "signing_from": ")" << FormatRfc3339(rotated.signing_from)
+            << R"(", "removed_keys": )" << rotated.removed << "}" << std::endl;
+  return 0;
+}
+
+int ListKeysCommand(const std::string& db, const std::string& key_file) {
+  auto storage = OpenStorage(db, key_file, 1);
+  SystemClock clock;
+  auto loaded = OrDie(LoadKeyRing(*storage.store, storage.server_key));
+  std::printf("%-43s  %-5s  %-7s  %-20s  %s\n", "KID", "ALG", "STATE", "SIGNING FROM",
+              "RETIRED AT");
+  for (const auto& key : DescribeKeys(loaded.ring, clock.NowSeconds())) {
+    std::printf("%-43s  %-5s  %-7s  %-20s  %s\n", key.kid.c_str(), key.algorithm.c_str(),
+                key.state.c_str(),
+                key.signing_from == 0 ? "-" : FormatRfc3339(key.signing_from).c_str(),
+                key.retired_at == 0 ? "-" : FormatRfc3339(key.retired_at).c_str());
+  }
   return 0;
 }
 
@@ -343,7 +385,7 @@ int Main(int argc, char** argv) {
   serve_cmd->add_option("--threads", serve.threads, "I/O threads (default: number of cores)")
       ->check(CLI::Range(1, 256));
   serve_cmd->add_option("--token-ttl", serve.token_ttl, "Access token lifetime in seconds")
-      ->check(CLI::Range(1, 86400))
+      ->check(CLI::Range(std::int64_t{1}, oauth::kMaxTokenLifetime))
       ->capture_default_str();
   serve_cmd
       ->add_option("--previous-secret-expires-in", serve.previous_secret_expires_in,
@@ -408,6 +450,29 @@ int Main(int argc, char** argv) {
                          "Server (master) key file, as for serve (or OBAUTH_MASTER_KEY)");
   create_cmd->add_option("--name", name, "Partner display name, 1-256 characters")->required();
 
+  std::int64_t signing_delay = kDefaultSigningDelay;
+  auto* keys_cmd = app.add_subcommand("keys", "Manage the token signing keys");
+  keys_cmd->require_subcommand(1);
+  auto* rotate_cmd = keys_cmd->add_subcommand(
+      "rotate",
+      "Add a new signing key: published in the JWKS at once (running servers see it within a "
+      "second), signing after --signing-delay; the previous key stays published until the "
+      "tokens it signed have expired. Prints the new key's kid as JSON");
+  auto* list_cmd = keys_cmd->add_subcommand(
+      "list", "Show the signing keys: retired (still published), signing, next");
+  for (auto* cmd : {rotate_cmd, list_cmd}) {
+    cmd->add_option("--db", db, "SQLite database file or PostgreSQL database, as for serve")
+        ->capture_default_str();
+    cmd->add_option("--key-file", key_file,
+                    "Server (master) key file, as for serve (or OBAUTH_MASTER_KEY)");
+  }
+  rotate_cmd
+      ->add_option("--signing-delay", signing_delay,
+                   "Seconds from now before the new key signs tokens: longer than JWKS caches "
+                   "keep the key set (obauth: max-age 300)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{30} * 86400))
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -417,6 +482,8 @@ int Main(int argc, char** argv) {
   }
   try {
     if (serve_cmd->parsed()) return Serve(serve);
+    if (rotate_cmd->parsed()) return RotateKeysCommand(db, key_file, signing_delay);
+    if (list_cmd->parsed()) return ListKeysCommand(db, key_file);
     return CreatePartnerCommand(db, key_file, name);
   } catch (const Fatal& f) {
     std::cerr << "obauth: error: " << f.message << std::endl;

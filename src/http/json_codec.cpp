@@ -375,13 +375,13 @@ std::string EncodeServerMetadata(std::string_view issuer) {
   });
 }
 
-std::string EncodeJwks(const std::vector<const crypto::SigningKey*>& keys) {
+std::string EncodeJwks(const std::vector<crypto::SigningKey>& keys) {
   json::array list;
-  for (const auto* key : keys) {
-    json::object jwk = json::parse(key->PublicJwk()).as_object();
-    jwk["kid"] = key->KeyId();
+  for (const auto& key : keys) {
+    json::object jwk = json::parse(key.PublicJwk()).as_object();
+    jwk["kid"] = key.KeyId();
     jwk["use"] = "sig";
-    jwk["alg"] = key->Algorithm();
+    jwk["alg"] = key.Algorithm();
     list.push_back(std::move(jwk));
   }
   return json::serialize(json::object{{"keys", std::move(list)}});

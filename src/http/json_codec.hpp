@@ -52,7 +52,7 @@ std::string EncodeAuditPage(const std::vector<store::AuditEvent>& events,
 // RFC 8414 authorization server metadata for `issuer` (its endpoints are under it).
 std::string EncodeServerMetadata(std::string_view issuer);
 // RFC 7517 JWK Set of the public keys: each the key's JWK plus "kid", "use":"sig" and "alg".
-std::string EncodeJwks(const std::vector<const crypto::SigningKey*>& keys);
+std::string EncodeJwks(const std::vector<crypto::SigningKey>& keys);
 std::string EncodeMessage(std::string_view message);
 std::string EncodeOAuthError(std::string_view error, std::string_view description);
 

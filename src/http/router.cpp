@@ -423,18 +423,19 @@ Routed Router::Token(const Request& req, const RequestContext& context) const {
 Routed Router::Published(std::string_view path) const {
   const auto& tokens = services_.tokens.access_tokens();
   const bool metadata = path == kMetadataPath;
-  Response res = JsonResponse(bh::status::ok, metadata ? EncodeServerMetadata(tokens.issuer())
-                                                       : EncodeJwks({&tokens.key()}));
-  // Public documents: caches may keep them for 5 minutes (key rotation publishes a new key
-  // longer than that before signing with it).
+  Response res =
+      JsonResponse(bh::status::ok, metadata ? EncodeServerMetadata(tokens.issuer())
+                                            : EncodeJwks(services_.tokens.PublishedKeys()));
+  // Public documents: caches may keep them for 5 minutes (obauth keys rotate publishes a new
+  // key 10 minutes before it signs, by default).
   res.set(bh::field::cache_control, "public, max-age=300");
   return {std::move(res), metadata ? kMetadataPath : kJwksPath, {}};
 }
 
 Routed Router::Ready() const {
-  // Any read that must reach the database: the signing key setting is always there.
+  // Any read that must reach the database: the signing keys setting is always there.
   // Never tried inline (WorthTryingInline), so this read reaches the database.
-  auto probe = services_.store.GetSetting("signing_key");
+  auto probe = services_.store.GetSetting("signing_keys");
   if (!probe) {
     Routed r = Plain(bh::status::service_unavailable, "Database unavailable", "/readyz");
     r.note = probe.error().internal;

@@ -43,16 +43,42 @@ std::optional<std::int64_t> IntMember(const json::object& object, std::string_vi
 
 }  // namespace
 
+AccessTokens::AccessTokens(KeyRing keys, std::string issuer)
+    : issuer_(std::move(issuer)), signers_(MakeSigners(std::move(keys))) {}
+
 AccessTokens::AccessTokens(crypto::SigningKey key, std::string issuer)
-    : key_(std::move(key)), issuer_(std::move(issuer)) {
-  json::object header;
-  header["alg"] = key_.Algorithm();
-  header["typ"] = "at+jwt";
-  header["kid"] = key_.KeyId();
-  encoded_header_ = crypto::Base64UrlEncode(json::serialize(header));
+    : AccessTokens(KeyRing({{std::move(key), 0}}), std::move(issuer)) {}
+
+std::shared_ptr<const AccessTokens::Signers> AccessTokens::MakeSigners(KeyRing keys) {
+  auto signers = std::make_shared<Signers>();
+  for (const auto& k : keys.keys()) {
+    json::object header;
+    header["alg"] = k.key.Algorithm();
+    header["typ"] = "at+jwt";
+    header["kid"] = k.key.KeyId();
+    signers->encoded_headers.push_back(crypto::Base64UrlEncode(json::serialize(header)));
+  }
+  signers->ring = std::make_shared<const KeyRing>(std::move(keys));
+  return signers;
+}
+
+std::shared_ptr<const AccessTokens::Signers> AccessTokens::signers() const {
+  std::lock_guard lock(signers_mu_);
+  return signers_;
+}
+
+std::shared_ptr<const KeyRing> AccessTokens::keys() const { return signers()->ring; }
+
+void AccessTokens::UseKeys(KeyRing keys) {
+  auto signers = MakeSigners(std::move(keys));
+  std::lock_guard lock(signers_mu_);
+  signers_ = std::move(signers);
 }
 
 Result<std::string> AccessTokens::Sign(const AccessTokenClaims& claims) const {
+  const auto current = signers();
+  const std::size_t index = current->ring->SigningIndexAt(claims.issued_at);
+  const crypto::SigningKey& key = current->ring->keys()[index].key;
   json::object payload;
   payload["iss"] = claims.issuer;
   payload["aud"] = claims.issuer;
@@ -63,10 +89,10 @@ Result<std::string> AccessTokens::Sign(const AccessTokenClaims& claims) const {
   payload["exp"] = claims.expires_at;
   payload["jti"] = claims.jwt_id;
   payload["gen"] = claims.token_epoch;
-  std::string token = encoded_header_;
+  std::string token = current->encoded_headers[index];
   token.push_back('.');
   token += crypto::Base64UrlEncode(json::serialize(payload));
-  OBAUTH_TRY(signature, key_.Sign(token));
+  OBAUTH_TRY(signature, key.Sign(token));
   token.push_back('.');
   token += crypto::Base64UrlEncode(signature);
   return token;
@@ -103,14 +129,16 @@ Result<AccessTokenClaims> AccessTokens::VerifyUncached(std::string_view token,
   const auto* alg = StringMember(*header, "alg");
   const auto* typ = StringMember(*header, "typ");
   const auto* kid = StringMember(*header, "kid");
-  // RFC 8725 §3.1: accept only the one algorithm this server signs with.
-  if (!alg || *alg != key_.Algorithm()) return Invalid("unexpected alg");
+  const auto ring = keys();
+  const crypto::SigningKey* key = kid ? ring->Find(*kid) : nullptr;
+  if (key == nullptr) return Invalid("unknown kid");
+  // RFC 8725 §3.1: accept only the algorithm of the key named.
+  if (!alg || *alg != key->Algorithm()) return Invalid("unexpected alg");
   // RFC 9068 §4: typ must be at+jwt (the application/ prefix may be present).
   if (!typ || (*typ != "at+jwt" && *typ != "application/at+jwt")) return Invalid("unexpected typ");
-  if (!kid || *kid != key_.KeyId()) return Invalid("unknown kid");
   if (header->contains("crit")) return Invalid("crit header");
   const auto signature = crypto::Base64UrlDecode(token.substr(second + 1));
-  if (!signature || !key_.Verify(token.substr(0, second), *signature)) {
+  if (!signature || !key->Verify(token.substr(0, second), *signature)) {
     return Invalid("bad signature");
   }
   const auto payload = DecodeJsonObject(token.substr(first + 1, second - first - 1));

@@ -1,11 +1,13 @@
-// Access tokens: JWTs in the RFC 9068 shape (typ at+jwt), signed with the server's key (JWS alg
-// ES256, or EdDSA for an Ed25519 key) and verified locally, without a database read.
+// Access tokens: JWTs in the RFC 9068 shape (typ at+jwt), signed with the server's current key
+// (JWS alg ES256, or EdDSA for an Ed25519 key; KeyRing) and verified locally, without a
+// database read, against whichever key of the ring their kid names.
 // AccessTokens is thread-safe. Verified tokens are remembered (by SHA-256 of the token, for
 // their remaining lifetime, at most kMaxCachedTokens) so a repeated bearer token costs a hash,
 // not a signature check; revocation is decided by the caller after Verify().
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -13,6 +15,7 @@
 
 #include "core/error.hpp"
 #include "crypto/signing_key.hpp"
+#include "oauth/key_ring.hpp"
 
 namespace obauth::oauth {
 
@@ -35,25 +38,39 @@ class AccessTokens {
   static constexpr std::int64_t kClockSkew = 60;
   static constexpr std::size_t kMaxCachedTokens = 100000;
 
+  AccessTokens(KeyRing keys, std::string issuer);
+  // A ring of this one key.
   AccessTokens(crypto::SigningKey key, std::string issuer);
 
   const std::string& issuer() const { return issuer_; }
-  const crypto::SigningKey& key() const { return key_; }
+  // The keys now in use; a later UseKeys() does not change the ring returned.
+  std::shared_ptr<const KeyRing> keys() const;
+  // Signs and verifies with `keys` from now on (a rotation seen in the store).
+  void UseKeys(KeyRing keys);
 
-  // The compact JWS for `claims` (issuer taken from `claims`), or kInternal.
+  // The compact JWS for `claims` (issuer taken from `claims`), signed by the key that signs at
+  // claims.issued_at, or kInternal.
   [[nodiscard]] Result<std::string> Sign(const AccessTokenClaims& claims) const;
 
   // The claims of a token this server signed that is valid at `now`; kInvalidToken (internal
-  // message says why) for anything else: bad syntax, another alg/typ/kid, a bad signature,
-  // another issuer or audience, expired, or issued in the future.
+  // message says why) for anything else: bad syntax, a kid not in the ring, another alg than
+  // that key's, another typ, a bad signature, another issuer or audience, expired, or issued
+  // in the future.
   [[nodiscard]] Result<AccessTokenClaims> Verify(std::string_view token, std::int64_t now) const;
 
  private:
+  // The ring, and the encoded JWS header of each of its keys (same order).
+  struct Signers {
+    std::shared_ptr<const KeyRing> ring;
+    std::vector<std::string> encoded_headers;
+  };
+  static std::shared_ptr<const Signers> MakeSigners(KeyRing keys);
+  std::shared_ptr<const Signers> signers() const;
   Result<AccessTokenClaims> VerifyUncached(std::string_view token, std::int64_t now) const;
 
-  crypto::SigningKey key_;
   std::string issuer_;
-  std::string encoded_header_;
+  mutable std::mutex signers_mu_;
+  std::shared_ptr<const Signers> signers_;
   mutable std::mutex cache_mu_;
   mutable std::unordered_map<std::string, AccessTokenClaims> verified_;
 };

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
@@ -93,8 +94,13 @@ class TokenService {
   // kInvalidToken for anything else (malformed, expired, another signer); kUnavailable.
   [[nodiscard]] Result<void> RevokeBearer(std::string_view token) const;
 
-  // The tokens' signer and verifier: its issuer and key feed discovery and the JWKS.
+  // The tokens' signer and verifier: its issuer feeds discovery.
   const AccessTokens& access_tokens() const { return tokens_; }
+  // The public keys a verifier needs now (the JWKS): the key signing, keys that will sign, and
+  // retired keys until the tokens they signed have expired.
+  std::vector<crypto::SigningKey> PublishedKeys() const {
+    return tokens_.keys()->PublishedAt(clock_.NowSeconds(), ttl_, AccessTokens::kClockSkew);
+  }
 
  private:
   Result<std::pair<AccessTokenClaims, store::ClientCredentials>> ValidateWithClient(

@@ -74,7 +74,7 @@ TEST_F(SecretsAtRest, SigningKeyIsStoredSealedAndNoPrivateKeyIsInTheDatabaseFile
   StartServer();
   const std::string token = AdminToken(partner);
   const CreatedRecipient recipient = CreateRecipient(token);
-  EXPECT_TRUE(Setting("signing_key").starts_with("sealed-v1:")) << Setting("signing_key");
+  EXPECT_TRUE(Setting("signing_keys").starts_with("0 sealed-v1:")) << Setting("signing_keys");
   auto expect_nothing_plain = [&] {
     const std::string files = FilesNextToTheDatabase();
     EXPECT_EQ(files.find("PRIVATE KEY"), std::string::npos);
@@ -144,7 +144,7 @@ TEST_F(SecretsAtRest, WrongMasterKeyStopsTheStartWithAClearMessage) {
       << malformed.err;
 }
 
-TEST_F(SecretsAtRest, PlaintextSigningKeyOfAnEarlierVersionIsSealedAtTheFirstStart) {
+TEST_F(SecretsAtRest, PlaintextSigningKeyOfAnEarlierVersionMovesSealedIntoTheKeyRing) {
   const Credentials partner = CreatePartner();
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open_v2(DbPath().c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
@@ -160,7 +160,8 @@ TEST_F(SecretsAtRest, PlaintextSigningKeyOfAnEarlierVersionIsSealedAtTheFirstSta
   StartServer();
   EXPECT_EQ(StringAt(DecodeJwt(AdminToken(partner)).header, "kid"),
             "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k");
-  EXPECT_TRUE(Setting("signing_key_ed25519").starts_with("sealed-v1:"));
+  EXPECT_TRUE(Setting("signing_keys").starts_with("0 sealed-v1:"));
+  EXPECT_EQ(Setting("signing_key_ed25519"), "moved to signing_keys");
   ASSERT_EQ(StopServer().ToString(), "exit 0");
   // The plaintext is gone from the database files.
   EXPECT_EQ(FilesNextToTheDatabase().find("MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v"), std::string::npos);

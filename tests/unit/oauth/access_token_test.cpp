@@ -36,6 +36,8 @@ class AccessTokensTest : public ::testing::Test {
  protected:
   AccessTokensTest() : tokens_(NewKey(), kIssuer) {}
 
+  crypto::SigningKey Key() const { return tokens_.keys()->SigningAt(kNow); }
+
   std::string SignOrFail(const AccessTokenClaims& claims) {
     auto token = tokens_.Sign(claims);
     EXPECT_TRUE(token);
@@ -46,14 +48,14 @@ class AccessTokensTest : public ::testing::Test {
   // thing wrong with it is what the test put in the JSON.
   std::string Forge(std::string_view header_json, std::string_view payload_json) {
     std::string input = B64(header_json) + "." + B64(payload_json);
-    auto signature = tokens_.key().Sign(input);
+    auto signature = Key().Sign(input);
     EXPECT_TRUE(signature);
     return input + "." + B64(*signature);
   }
 
   std::string Header(std::string_view alg = "ES256", std::string_view typ = "at+jwt") const {
     return R"({"alg":")" + std::string(alg) + R"(","typ":")" + std::string(typ) + R"(","kid":")" +
-           tokens_.key().KeyId() + R"("})";
+           Key().KeyId() + R"("})";
   }
 
   static std::string Payload(std::int64_t iat = kNow, std::int64_t exp = kNow + 300,
@@ -108,7 +110,7 @@ TEST_F(AccessTokensTest, TokenHasRfc9068Header) {
   ASSERT_TRUE(header.has_value());
   EXPECT_NE(header->find(R"("alg":"ES256")"), std::string::npos) << *header;
   EXPECT_NE(header->find(R"("typ":"at+jwt")"), std::string::npos) << *header;
-  EXPECT_NE(header->find(R"("kid":")" + tokens_.key().KeyId() + "\""), std::string::npos);
+  EXPECT_NE(header->find(R"("kid":")" + Key().KeyId() + "\""), std::string::npos);
   const auto payload_start = token.find('.') + 1;
   const auto payload =
       crypto::Base64UrlDecode(token.substr(payload_start, token.rfind('.') - payload_start));
@@ -186,8 +188,8 @@ TEST_F(AccessTokensTest, RejectsOtherAlgorithms) {
     SCOPED_TRACE(alg);
     ExpectRejected(Forge(Header(alg), Payload()), kNow, "unexpected alg");
   }
-  ExpectRejected(Forge(R"({"typ":"at+jwt","kid":")" + tokens_.key().KeyId() + R"("})", Payload()),
-                 kNow, "unexpected alg");
+  ExpectRejected(Forge(R"({"typ":"at+jwt","kid":")" + Key().KeyId() + R"("})", Payload()), kNow,
+                 "unexpected alg");
 }
 
 TEST_F(AccessTokensTest, RejectsWrongTyp) {
@@ -195,8 +197,8 @@ TEST_F(AccessTokensTest, RejectsWrongTyp) {
     SCOPED_TRACE(typ);
     ExpectRejected(Forge(Header("ES256", typ), Payload()), kNow, "unexpected typ");
   }
-  ExpectRejected(Forge(R"({"alg":"ES256","kid":")" + tokens_.key().KeyId() + R"("})", Payload()),
-                 kNow, "unexpected typ");
+  ExpectRejected(Forge(R"({"alg":"ES256","kid":")" + Key().KeyId() + R"("})", Payload()), kNow,
+                 "unexpected typ");
 }
 
 TEST_F(AccessTokensTest, RejectsUnknownKid) {
@@ -207,7 +209,7 @@ TEST_F(AccessTokensTest, RejectsUnknownKid) {
 
 TEST_F(AccessTokensTest, RejectsCritHeader) {
   const std::string header =
-      R"({"alg":"ES256","typ":"at+jwt","kid":")" + tokens_.key().KeyId() + R"(","crit":["exp"]})";
+      R"({"alg":"ES256","typ":"at+jwt","kid":")" + Key().KeyId() + R"(","crit":["exp"]})";
   ExpectRejected(Forge(header, Payload()), kNow, "crit header");
 }
 
@@ -246,7 +248,7 @@ TEST_F(AccessTokensTest, RejectsTokenSignedByAnotherKey) {
 
   // Same header (our kid) but another key's signature.
   const std::string input = B64(Header()) + "." + B64(Payload());
-  auto signature = other.key().Sign(input);
+  auto signature = other.keys()->SigningAt(kNow).Sign(input);
   ASSERT_TRUE(signature);
   ExpectRejected(input + "." + B64(*signature), kNow, "bad signature");
 }
@@ -329,6 +331,111 @@ TEST_F(AccessTokensTest, RejectsMissingOrMistypedClaim) {
     SCOPED_TRACE(payload);
     ExpectRejected(Forge(Header(), payload), kNow, "missing claim");
   }
+}
+
+// Rotation: a ring of an old key and a new one that signs from kNow + 100.
+class KeyRingTokensTest : public ::testing::Test {
+ protected:
+  KeyRingTokensTest()
+      : old_(NewKey()),
+        new_(NewKey()),
+        tokens_(KeyRing({{old_, 0}, {new_, kNow + 100}}), kIssuer) {}
+
+  std::string KidOf(const std::string& token) {
+    const auto header = crypto::Base64UrlDecode(token.substr(0, token.find('.')));
+    EXPECT_TRUE(header.has_value());
+    const auto start = header->find(R"("kid":")") + 7;
+    return header->substr(start, header->find('"', start) - start);
+  }
+
+  std::string SignAt(std::int64_t now) {
+    AccessTokenClaims claims = Claims();
+    claims.issued_at = now;
+    claims.expires_at = now + 300;
+    auto token = tokens_.Sign(claims);
+    EXPECT_TRUE(token);
+    return token ? *token : std::string();
+  }
+
+  crypto::SigningKey old_;
+  crypto::SigningKey new_;
+  AccessTokens tokens_;
+};
+
+TEST_F(KeyRingTokensTest, SignsWithTheNewKeyOnlyFromItsSigningTime) {
+  EXPECT_EQ(KidOf(SignAt(kNow)), old_.KeyId());
+  EXPECT_EQ(KidOf(SignAt(kNow + 99)), old_.KeyId());
+  EXPECT_EQ(KidOf(SignAt(kNow + 100)), new_.KeyId());
+  EXPECT_EQ(KidOf(SignAt(kNow + 5000)), new_.KeyId());
+}
+
+TEST_F(KeyRingTokensTest, VerifiesTokensOfEveryKeyInTheRing) {
+  const std::string before = SignAt(kNow + 50);
+  const std::string after = SignAt(kNow + 150);
+  EXPECT_TRUE(tokens_.Verify(before, kNow + 200)) << "a retired key's unexpired token";
+  EXPECT_TRUE(tokens_.Verify(after, kNow + 200));
+}
+
+TEST_F(KeyRingTokensTest, AKeyDroppedFromTheRingNoLongerVerifies) {
+  const std::string before = SignAt(kNow + 50);
+  tokens_.UseKeys(KeyRing({{new_, kNow + 100}}));
+  auto claims = tokens_.Verify(before, kNow + 60);
+  ASSERT_FALSE(claims);
+  EXPECT_NE(claims.error().internal.find("unknown kid"), std::string::npos);
+  EXPECT_EQ(KidOf(SignAt(kNow)), new_.KeyId()) << "the only key signs, even before its time";
+}
+
+TEST_F(KeyRingTokensTest, RejectsAnAlgorithmOtherThanTheNamedKeys) {
+  auto eddsa = crypto::SigningKey::Generate(crypto::SigningAlgorithm::kEdDsa);
+  ASSERT_TRUE(eddsa);
+  tokens_.UseKeys(KeyRing({{old_, 0}, {*eddsa, kNow}}));
+  const std::string token = SignAt(kNow);
+  EXPECT_EQ(KidOf(token), eddsa->KeyId());
+  EXPECT_TRUE(tokens_.Verify(token, kNow));
+  // The EdDSA key's kid with the ES256 key's alg and signature.
+  const std::string input =
+      B64(R"({"alg":"ES256","typ":"at+jwt","kid":")" + eddsa->KeyId() + R"("})") + "." +
+      token.substr(token.find('.') + 1, token.rfind('.') - token.find('.') - 1);
+  auto signature = old_.Sign(input);
+  ASSERT_TRUE(signature);
+  auto claims = tokens_.Verify(input + "." + B64(*signature), kNow);
+  ASSERT_FALSE(claims);
+  EXPECT_NE(claims.error().internal.find("unexpected alg"), std::string::npos);
+}
+
+TEST(KeyRingTest, PublishesNextAndSigningKeysAndRetiredOnesUntilTheirTokensExpire) {
+  const auto a = NewKey();
+  const auto b = NewKey();
+  const auto c = NewKey();
+  const KeyRing ring({{c, kNow + 600}, {a, 0}, {b, kNow}});
+  ASSERT_EQ(ring.keys().size(), 3u);
+  EXPECT_EQ(ring.keys()[0].key.KeyId(), a.KeyId()) << "sorted by signing time";
+  EXPECT_EQ(ring.SigningAt(kNow - 1).KeyId(), a.KeyId());
+  EXPECT_EQ(ring.SigningAt(kNow).KeyId(), b.KeyId());
+  EXPECT_EQ(ring.SigningAt(kNow + 600).KeyId(), c.KeyId());
+  EXPECT_EQ(ring.RetiredAt(0), kNow);
+  EXPECT_EQ(ring.RetiredAt(1), kNow + 600);
+
+  const auto kids = [&](std::int64_t now) {
+    std::vector<std::string> out;
+    for (const auto& key : ring.PublishedAt(now, 300, 60)) out.push_back(key.KeyId());
+    return out;
+  };
+  // a retired at kNow: its last token expires by kNow + 300 (+ 60 s skew).
+  EXPECT_EQ(kids(kNow + 359), (std::vector{a.KeyId(), b.KeyId(), c.KeyId()}));
+  EXPECT_EQ(kids(kNow + 360), (std::vector{b.KeyId(), c.KeyId()}));
+  EXPECT_EQ(kids(kNow + 959), (std::vector{b.KeyId(), c.KeyId()}));
+  EXPECT_EQ(kids(kNow + 960), (std::vector{c.KeyId()}));
+  EXPECT_EQ(ring.Find(b.KeyId())->KeyId(), b.KeyId());
+  EXPECT_EQ(ring.Find("nope"), nullptr);
+}
+
+TEST(KeyRingTest, TheLaterOfTwoKeysWithTheSameSigningTimeSigns) {
+  const auto a = NewKey();
+  const auto b = NewKey();
+  const KeyRing ring({{a, kNow}, {b, kNow}});
+  EXPECT_EQ(ring.SigningAt(kNow).KeyId(), b.KeyId());
+  EXPECT_EQ(ring.PublishedAt(kNow + 1000, 300, 60).size(), 1u);
 }
 
 }  // namespace

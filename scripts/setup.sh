@@ -14,6 +14,10 @@ packages=(
   nginx-light # the proxy in front of two instances in tests/e2e/behind_nginx_test.cpp
   python3-authlib python3-requests # a real OAuth client in tests/clients/
 )
+# Node and npm for tests/contract (Prism) and tests/clients (openid-client, jose), whose packages
+# `npm ci` installs in the test run (tests/npm_ci.sh). Debian's only when no npm is on PATH: a
+# Node from elsewhere (e.g. nodesource's nodejs, which bundles npm) conflicts with Debian's npm.
+command -v npm >/dev/null || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

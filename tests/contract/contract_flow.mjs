@@ -1,0 +1,523 @@
+// The API description as a tested contract: an end-to-end flow against the real obauth binary,
+// every request sent through Stoplight Prism in proxy mode, which validates each request and
+// each response against docs/openapi.yaml. Any violation fails the run:
+//   - strict proxy (--errors): requests that should conform go here; any `sl-violations` header
+//     or Prism-generated error (application/problem+json) is a failure;
+//   - lenient proxy (no --errors): requests that deliberately break the document (missing
+//     credentials, wrong content type, values outside the schema) go here, so the server still
+//     answers them; Prism must flag the request (the document describes the rule the server
+//     enforces), and any violation in the response is a failure.
+// At the end every documented (path, method) must have been exercised, and every documented
+// status code of it, except the ones listed in kExcluded with the reason they cannot be
+// provoked from outside.
+//
+// Usage: node contract_flow.mjs PATH_TO_OBAUTH PATH_TO_OPENAPI_YAML
+
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { openSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { ObauthServer, spawnTracked, stopChild } from '../testing/obauth_server.mjs';
+
+const [obauthBinary, documentPath] = process.argv.slice(2);
+if (!obauthBinary || !documentPath) {
+  console.error('usage: node contract_flow.mjs PATH_TO_OBAUTH PATH_TO_OPENAPI_YAML');
+  process.exit(2);
+}
+const kOverallTimeoutMs = 150000;
+
+// Status codes documented but impossible to provoke from outside, with the reason.
+const kExcluded = [
+  { status: '500', reason: 'unexpected failure: no request provokes it on a healthy server' },
+  { status: '503', reason: 'database unavailable (tests/e2e/database_outage_test.cpp stops PostgreSQL)' },
+  {
+    status: '409',
+    operationId: 'createDataRecipient',
+    reason: 'Idempotency-Key in flight needs two requests overlapping inside the server',
+  },
+];
+
+const failures = [];
+function fail(message) {
+  failures.push(message);
+  console.log(`  FAIL ${message}`);
+}
+
+// Never print a secret or token, even in a failure message.
+function redact(value) {
+  return JSON.stringify(value, (key, v) =>
+    ['client_secret', 'access_token', 'token'].includes(key) && typeof v === 'string'
+      ? `<${v.length} chars>`
+      : v,
+  );
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// ---- the document: its operations and documented status codes ----
+
+const document = await SwaggerParser.dereference(documentPath);
+const kMethods = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
+const operations = [];
+for (const [path, item] of Object.entries(document.paths)) {
+  for (const method of kMethods) {
+    if (!item[method]) continue;
+    const pattern = new RegExp('^' + path.replace(/\{[^}]+\}/g, '[^/]+') + '$');
+    operations.push({
+      path,
+      method: method.toUpperCase(),
+      id: item[method].operationId ?? `${method.toUpperCase()} ${path}`,
+      operationId: item[method].operationId,
+      pattern,
+      documented: Object.keys(item[method].responses),
+      seen: new Set(),
+    });
+  }
+}
+function operationsOn(path) {
+  const bare = path.split('?')[0];
+  return operations.filter((op) => op.pattern.test(bare));
+}
+
+// ---- processes ----
+
+const server = new ObauthServer(obauthBinary);
+const prisms = [];
+async function shutdown() {
+  for (const prism of prisms) await stopChild(prism.child, 5000);
+  const code = await server.stop({ keepDir: failures.length > 0 });
+  if (code !== 0) fail(`obauth exited ${code} on SIGTERM`);
+  if (failures.length > 0) console.log(`server log kept in ${server.logPath}:\n${server.logTail()}`);
+}
+const watchdog = setTimeout(() => {
+  console.log(`FAIL: the flow did not finish within ${kOverallTimeoutMs / 1000} s`);
+  console.log(server.logTail());
+  process.exit(1); // the exit hook kills obauth and Prism
+}, kOverallTimeoutMs);
+
+const require = createRequire(import.meta.url);
+const prismPackage = require.resolve('@stoplight/prism-cli/package.json');
+const prismBin = join(dirname(prismPackage), require(prismPackage).bin.prism);
+
+async function startPrism(upstream, errors) {
+  const port = await freePort();
+  const logPath = join(server.dir, `prism-${errors ? 'strict' : 'lenient'}.log`);
+  const log = openSync(logPath, 'a');
+  const args = ['proxy', documentPath, upstream, '-h', '127.0.0.1', '-p', String(port)];
+  if (errors) args.push('--errors');
+  const child = spawnTracked(process.execPath, [prismBin, ...args], {
+    stdio: ['ignore', log, log],
+  });
+  const prism = { base: `http://127.0.0.1:${port}`, child, logPath };
+  prisms.push(prism);
+  return prism;
+}
+
+// Prism takes seconds to start: poll until it forwards /healthz, with a deadline.
+async function waitForPrism(prism, timeoutMs = 90000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (prism.child.exitCode !== null) break;
+    try {
+      const answer = await fetch(prism.base + '/healthz', { signal: AbortSignal.timeout(2000) });
+      if (answer.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`Prism did not answer in time:\n${readFileSync(prism.logPath, 'utf8')}`);
+}
+
+// ---- requests ----
+
+let strict;
+let lenient;
+
+function basic(id, secret) {
+  return 'Basic ' + Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64');
+}
+
+// Sends one request through Prism and checks it. Options:
+//   status       the expected status
+//   violates     'request' — the request breaks the document on purpose (lenient proxy; Prism
+//                must flag it); 'route' — a method the document does not list (405 checks)
+//   json, form   a body (JSON-encoded, or form-encoded), raw + type for anything else
+//   auth         an Authorization header value
+//   headers      more headers
+// Returns {status, headers, body (parsed JSON or text)}.
+async function call(name, method, path, options = {}) {
+  const { status, violates, json, form, raw, type, auth, headers = {} } = options;
+  const proxy = violates ? lenient : strict;
+  const sent = { ...headers };
+  let body;
+  if (json !== undefined) {
+    body = JSON.stringify(json);
+    sent['content-type'] = 'application/json';
+  } else if (form !== undefined) {
+    body = new URLSearchParams(form).toString();
+    sent['content-type'] = 'application/x-www-form-urlencoded';
+  } else if (raw !== undefined) {
+    body = raw;
+    sent['content-type'] = type;
+  }
+  if (auth) sent.authorization = auth;
+  const response = await fetch(proxy.base + path, { method, headers: sent, body });
+  const text = await response.text();
+  const contentType = response.headers.get('content-type') ?? '';
+  let parsed = text;
+  if (contentType.includes('json') && text.length > 0) {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      fail(`${name}: ${method} ${path} answered unparsable JSON`);
+    }
+  }
+  const where = `${name}: ${method} ${path} -> ${response.status}`;
+
+  if (contentType.startsWith('application/problem+json')) {
+    fail(`${where}: Prism answered instead of obauth: ${redact(parsed)}`);
+  }
+  const header = response.headers.get('sl-violations');
+  const violations = header ? JSON.parse(header) : [];
+  const requestSide = violations.filter((v) => v.location?.[0] === 'request');
+  const responseSide = violations.filter((v) => v.location?.[0] !== 'request');
+  if (responseSide.length > 0) {
+    fail(`${where}: response does not match the document: ${redact(responseSide)}`);
+  }
+  if (!violates && requestSide.length > 0) {
+    fail(`${where}: request does not match the document: ${redact(requestSide)}`);
+  }
+  if (violates && requestSide.length === 0) {
+    fail(`${where}: expected the document to reject this request, Prism accepted it`);
+  }
+  if (status !== undefined && response.status !== status) {
+    fail(`${where}: expected ${status}, body ${redact(parsed)}`);
+  }
+  if (violates === 'route') {
+    // Prism cannot route a method the document does not list, so it validates nothing here:
+    // check the documented MethodNotAllowed answer by hand.
+    if (!response.headers.get('allow') || typeof parsed?.message !== 'string') {
+      fail(`${where}: a 405 needs an Allow header and {"message"}`);
+    }
+    for (const op of operationsOn(path)) {
+      if (op.documented.includes(String(response.status))) op.seen.add(String(response.status));
+    }
+  } else {
+    const ops = operationsOn(path).filter((op) => op.method === method);
+    if (ops.length !== 1) fail(`${where}: matches ${ops.length} documented operations`);
+    for (const op of ops) op.seen.add(String(response.status));
+  }
+  console.log(`  ok ${where}${violates ? ` (${violates} violation expected)` : ''}`);
+  return { status: response.status, headers: response.headers, body: parsed };
+}
+
+const token = (credentials, fields = {}, how = 'basic-form') => {
+  const [auth, encoding] = how.split('-');
+  const body = { grant_type: 'client_credentials', ...fields };
+  if (auth === 'post') Object.assign(body, credentials);
+  const options = { status: 200 };
+  if (auth === 'basic') options.auth = basic(credentials.client_id, credentials.client_secret);
+  if (encoding === 'json') options.json = body;
+  else options.form = body;
+  return options;
+};
+
+async function accessToken(name, credentials, fields) {
+  const answer = await call(name, 'POST', '/api/v1/token', token(credentials, fields));
+  return answer.body.access_token;
+}
+
+// ---- the flow ----
+
+const recipientBody = {
+  name: 'Contract Recipient',
+  scope: ['ACCOUNT_BASIC', 'TRANSACTIONS'],
+  redirect_uris: ['https://contract.example/callback'],
+  logo_uri: 'https://contract.example/logo.png',
+  description: 'Created by the contract flow',
+  terms_uri: 'https://contract.example/terms',
+  client_uri: 'https://contract.example',
+  country: 'CA',
+  contacts: [{ email: 'ops@contract.example' }],
+};
+const unknownId = 'dc-' + 'z'.repeat(25);
+
+async function flow() {
+  const partner = await server.createPartner('Contract Partner');
+  const otherPartner = await server.createPartner('Other Partner');
+  const upstream = await server.start();
+  [strict, lenient] = await Promise.all([startPrism(upstream, true), startPrism(upstream, false)]);
+  const started = Date.now();
+  await Promise.all([waitForPrism(strict), waitForPrism(lenient)]);
+  console.log(`obauth at ${upstream}; Prism ready after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+  console.log('# discovery, keys, health, metrics, the document itself');
+  const metadata = (await call('metadata', 'GET', '/.well-known/oauth-authorization-server', { status: 200 })).body;
+  if (metadata.issuer !== upstream) fail(`metadata: issuer ${metadata.issuer}, expected ${upstream}`);
+  await call('jwks', 'GET', '/.well-known/jwks.json', { status: 200 });
+  await call('liveness', 'GET', '/healthz', { status: 200 });
+  await call('readiness', 'GET', '/readyz', { status: 200 });
+  const served = await call('api description', 'GET', '/openapi.yaml', { status: 200 });
+  if (served.body !== readFileSync(documentPath, 'utf8')) fail('GET /openapi.yaml differs from the document under test');
+
+  console.log('# token endpoint');
+  const admin = await accessToken('partner token, basic + form', partner, { scope: 'client:admin' });
+  await call('partner token, basic + JSON', 'POST', '/api/v1/token', token(partner, { scope: 'client:admin' }, 'basic-json'));
+  await call('partner token, post + form', 'POST', '/api/v1/token', token(partner, { scope: 'client:admin' }, 'post-form'));
+  await call('partner token, post + JSON', 'POST', '/api/v1/token', token(partner, { scope: 'client:admin' }, 'post-json'));
+  const otherAdmin = await accessToken('other partner token', otherPartner, { scope: 'client:admin' });
+  const wrong = { client_id: partner.client_id, client_secret: 'wrong-secret' };
+  const basicFailure = await call('bad secret, basic', 'POST', '/api/v1/token', { ...token(wrong), status: 401 });
+  if (!basicFailure.headers.get('www-authenticate')?.startsWith('Basic')) fail('401 without WWW-Authenticate: Basic');
+  const postFailure = await call('bad secret, post', 'POST', '/api/v1/token', { ...token(wrong, {}, 'post-json'), status: 400 });
+  if (postFailure.body.error !== 'invalid_client') fail(`bad secret, post: ${postFailure.body.error}`);
+  const badScope = await call('unknown scope', 'POST', '/api/v1/token', { ...token(partner, { scope: 'nope' }), status: 400 });
+  if (badScope.body.error !== 'invalid_scope') fail(`unknown scope: ${badScope.body.error}`);
+  const badGrant = await call('unsupported grant', 'POST', '/api/v1/token', {
+    ...token(partner, { grant_type: 'password' }), status: 400, violates: 'request' });
+  if (badGrant.body.error !== 'unsupported_grant_type') fail(`unsupported grant: ${badGrant.body.error}`);
+  await call('no grant_type', 'POST', '/api/v1/token', {
+    form: { scope: 'client:admin' }, auth: basic(partner.client_id, partner.client_secret), status: 400, violates: 'request' });
+  await call('text/plain body', 'POST', '/api/v1/token', {
+    raw: 'grant_type=client_credentials', type: 'text/plain', auth: basic(partner.client_id, partner.client_secret),
+    status: 400, violates: 'request' });
+
+  console.log('# recipients: create (with Idempotency-Key), validation, auth');
+  const key = 'contract-create-1';
+  const created = await call('create', 'POST', '/api/v1/recipients', {
+    json: recipientBody, auth: `Bearer ${admin}`, headers: { 'Idempotency-Key': key }, status: 200 });
+  const recipient = { client_id: created.body.client_id, client_secret: created.body.client_secret };
+  const replay = await call('create replayed', 'POST', '/api/v1/recipients', {
+    json: recipientBody, auth: `Bearer ${admin}`, headers: { 'Idempotency-Key': key }, status: 200 });
+  if (replay.body.client_id !== recipient.client_id || replay.headers.get('idempotent-replayed') !== 'true') {
+    fail('create replayed: not the original answer');
+  }
+  await call('create, key reused', 'POST', '/api/v1/recipients', {
+    json: { ...recipientBody, name: 'Another' }, auth: `Bearer ${admin}`, headers: { 'Idempotency-Key': key }, status: 422 });
+  await call('create without ACCOUNT_BASIC', 'POST', '/api/v1/recipients', {
+    json: { ...recipientBody, scope: ['TRANSACTIONS'] }, auth: `Bearer ${admin}`, status: 400 });
+  await call('create with an http redirect', 'POST', '/api/v1/recipients', {
+    json: { ...recipientBody, redirect_uris: ['http://contract.example/cb'] }, auth: `Bearer ${admin}`,
+    status: 400, violates: 'request' });
+  await call('create without name', 'POST', '/api/v1/recipients', {
+    json: { ...recipientBody, name: undefined }, auth: `Bearer ${admin}`, status: 400, violates: 'request' });
+  await call('create, text/plain', 'POST', '/api/v1/recipients', {
+    raw: JSON.stringify(recipientBody), type: 'text/plain', auth: `Bearer ${admin}`, status: 415, violates: 'request' });
+  await call('create, body over 64 KiB', 'POST', '/api/v1/recipients', {
+    json: { ...recipientBody, description: 'x'.repeat(70 * 1024) }, auth: `Bearer ${admin}`,
+    status: 413, violates: 'request' });
+  await call('create, no token', 'POST', '/api/v1/recipients', { json: recipientBody, status: 401, violates: 'request' });
+  await call('create, bad token', 'POST', '/api/v1/recipients', { json: recipientBody, auth: 'Bearer not-a-jwt', status: 401 });
+
+  console.log('# recipient token (its own data scopes), forbidden admin calls');
+  let recipientToken = await accessToken('recipient token', recipient, {});
+  const recipientAdmin = await call('recipient asks for client:admin', 'POST', '/api/v1/token', {
+    ...token(recipient, { scope: 'client:admin' }), status: 400 });
+  if (recipientAdmin.body.error !== 'invalid_scope') fail(`recipient client:admin: ${recipientAdmin.body.error}`);
+  await call('create, recipient token', 'POST', '/api/v1/recipients', { json: recipientBody, auth: `Bearer ${recipientToken}`, status: 403 });
+
+  console.log('# list, show, update');
+  const id = recipient.client_id;
+  await call('list', 'GET', '/api/v1/recipients', { auth: `Bearer ${admin}`, status: 200 });
+  await call('list, flinks-auth-key', 'GET', '/api/v1/recipients', { headers: { 'flinks-auth-key': admin }, status: 200 });
+  await call('list, no token', 'GET', '/api/v1/recipients', { status: 401, violates: 'request' });
+  await call('list, recipient token', 'GET', '/api/v1/recipients', { auth: `Bearer ${recipientToken}`, status: 403 });
+  await call('show', 'GET', `/api/v1/recipients/${id}`, { auth: `Bearer ${admin}`, status: 200 });
+  await call('show, unknown', 'GET', `/api/v1/recipients/${unknownId}`, { auth: `Bearer ${admin}`, status: 404 });
+  await call('show, other partner', 'GET', `/api/v1/recipients/${id}`, { auth: `Bearer ${otherAdmin}`, status: 404 });
+  await call('show, malformed id', 'GET', '/api/v1/recipients/nope', { auth: `Bearer ${admin}`, status: 404, violates: 'request' });
+  await call('show, bad token', 'GET', `/api/v1/recipients/${id}`, { auth: 'Bearer not-a-jwt', status: 401 });
+  await call('show, recipient token', 'GET', `/api/v1/recipients/${id}`, { auth: `Bearer ${recipientToken}`, status: 403 });
+  const updated = await call('update', 'PUT', `/api/v1/recipients/${id}`, {
+    json: { redirect_uris: ['https://contract.example/a', 'https://contract.example/b'] }, auth: `Bearer ${admin}`, status: 200 });
+  if (updated.body.redirect_uris?.length !== 2) fail('update: redirect_uris not replaced');
+  await call('update without ACCOUNT_BASIC', 'PUT', `/api/v1/recipients/${id}`, {
+    json: { scope: ['TRANSACTIONS'] }, auth: `Bearer ${admin}`, status: 400 });
+  await call('update, empty object', 'PUT', `/api/v1/recipients/${id}`, {
+    json: {}, auth: `Bearer ${admin}`, status: 400, violates: 'request' });
+  await call('update, text/plain', 'PUT', `/api/v1/recipients/${id}`, {
+    raw: '{"name":"x"}', type: 'text/plain', auth: `Bearer ${admin}`, status: 415, violates: 'request' });
+  await call('update, unknown', 'PUT', `/api/v1/recipients/${unknownId}`, { json: { name: 'x' }, auth: `Bearer ${admin}`, status: 404 });
+  await call('update, bad token', 'PUT', `/api/v1/recipients/${id}`, { json: { name: 'x' }, auth: 'Bearer not-a-jwt', status: 401 });
+  await call('update, recipient token', 'PUT', `/api/v1/recipients/${id}`, { json: { name: 'x' }, auth: `Bearer ${recipientToken}`, status: 403 });
+
+  console.log('# secret rotation, grace period, Idempotency-Key, previous secret');
+  const rotated = await call('rotate, no body', 'POST', `/api/v1/recipients/${id}/secret`, { auth: `Bearer ${admin}`, status: 200 });
+  const oldSecret = recipient.client_secret;
+  recipient.client_secret = rotated.body.client_secret;
+  await call('old secret rejected', 'POST', '/api/v1/token', { ...token({ client_id: id, client_secret: oldSecret }), status: 401 });
+  await accessToken('new secret works', recipient, {});
+  const graceKey = 'contract-rotate-1';
+  const grace = await call('rotate with grace', 'POST', `/api/v1/recipients/${id}/secret`, {
+    json: { previous_secret_expires_in: 3600 }, auth: `Bearer ${admin}`, headers: { 'Idempotency-Key': graceKey }, status: 200 });
+  if (!grace.body.previous_secret_expires_at) fail('rotate with grace: no previous_secret_expires_at');
+  const graceReplay = await call('rotate with grace replayed', 'POST', `/api/v1/recipients/${id}/secret`, {
+    json: { previous_secret_expires_in: 3600 }, auth: `Bearer ${admin}`, headers: { 'Idempotency-Key': graceKey }, status: 200 });
+  if (graceReplay.body.client_secret !== grace.body.client_secret) fail('rotate replayed: a different secret');
+  await call('rotate, key reused', 'POST', `/api/v1/recipients/${id}/secret`, {
+    json: { previous_secret_expires_in: 60 }, auth: `Bearer ${admin}`, headers: { 'Idempotency-Key': graceKey }, status: 422 });
+  const previous = recipient.client_secret;
+  recipient.client_secret = grace.body.client_secret;
+  await accessToken('previous secret works in its grace period', { client_id: id, client_secret: previous }, {});
+  const details = await call('show during grace', 'GET', `/api/v1/recipients/${id}`, { auth: `Bearer ${admin}`, status: 200 });
+  if (!details.body.previous_secret_expires_at) fail('show during grace: previous_secret_expires_at is null');
+  await call('rotate during grace', 'POST', `/api/v1/recipients/${id}/secret`, { auth: `Bearer ${admin}`, status: 409 });
+  await call('rotate, grace too long', 'POST', `/api/v1/recipients/${id}/secret`, {
+    json: { previous_secret_expires_in: 604801 }, auth: `Bearer ${admin}`, status: 400, violates: 'request' });
+  await call('rotate, text/plain', 'POST', `/api/v1/recipients/${id}/secret`, {
+    raw: '{}', type: 'text/plain', auth: `Bearer ${admin}`, status: 415, violates: 'request' });
+  await call('rotate, unknown', 'POST', `/api/v1/recipients/${unknownId}/secret`, { auth: `Bearer ${admin}`, status: 404 });
+  await call('rotate, bad token', 'POST', `/api/v1/recipients/${id}/secret`, { auth: 'Bearer not-a-jwt', status: 401 });
+  await call('rotate, recipient token', 'POST', `/api/v1/recipients/${id}/secret`, { auth: `Bearer ${recipientToken}`, status: 403 });
+  await call('end grace', 'DELETE', `/api/v1/recipients/${id}/secret/previous`, { auth: `Bearer ${admin}`, status: 204 });
+  await call('previous secret rejected', 'POST', '/api/v1/token', { ...token({ client_id: id, client_secret: previous }), status: 401 });
+  await call('end grace, unknown', 'DELETE', `/api/v1/recipients/${unknownId}/secret/previous`, { auth: `Bearer ${admin}`, status: 404 });
+  await call('end grace, bad token', 'DELETE', `/api/v1/recipients/${id}/secret/previous`, { auth: 'Bearer not-a-jwt', status: 401 });
+  await call('end grace, recipient token', 'DELETE', `/api/v1/recipients/${id}/secret/previous`, { auth: `Bearer ${recipientToken}`, status: 403 });
+  const revokeAll = await call('rotate, revoke tokens', 'POST', `/api/v1/recipients/${id}/secret`, {
+    json: { revoke_tokens: true }, auth: `Bearer ${admin}`, status: 200 });
+  recipient.client_secret = revokeAll.body.client_secret;
+
+  console.log('# introspection');
+  const fresh = await accessToken('recipient token to introspect', recipient, {});
+  const active = await call('introspect, basic + form', 'POST', '/api/v1/introspect', {
+    form: { token: fresh }, auth: basic(partner.client_id, partner.client_secret), status: 200 });
+  if (active.body.active !== true || active.body.client_id !== id) fail('introspect: not active for its recipient');
+  await call('introspect, post + JSON', 'POST', '/api/v1/introspect', { json: { token: fresh, ...partner }, status: 200 });
+  const stale = await call('introspect, token issued before revoke_tokens', 'POST', '/api/v1/introspect', {
+    form: { token: recipientToken }, auth: basic(partner.client_id, partner.client_secret), status: 200 });
+  if (stale.body.active !== false) fail('introspect: a token issued before revoke_tokens is active');
+  recipientToken = fresh;
+  await call('introspect, garbage', 'POST', '/api/v1/introspect', {
+    form: { token: 'garbage', token_type_hint: 'access_token' }, auth: basic(partner.client_id, partner.client_secret), status: 200 });
+  const notPartner = await call('introspect, recipient credentials', 'POST', '/api/v1/introspect', {
+    form: { token: fresh }, auth: basic(recipient.client_id, recipient.client_secret), status: 400 });
+  if (notPartner.body.error !== 'unauthorized_client') fail(`introspect by recipient: ${notPartner.body.error}`);
+  await call('introspect, bad secret', 'POST', '/api/v1/introspect', { form: { token: fresh }, auth: basic(partner.client_id, 'wrong'), status: 401 });
+  await call('introspect, no token', 'POST', '/api/v1/introspect', {
+    form: {}, auth: basic(partner.client_id, partner.client_secret), status: 400, violates: 'request' });
+
+  console.log('# audit trail');
+  const page = await call('audit', 'GET', '/api/v1/audit?limit=2', { auth: `Bearer ${admin}`, status: 200 });
+  if (page.body.next) await call('audit, next page', 'GET', `/api/v1/audit?limit=2&after=${encodeURIComponent(page.body.next)}`, { auth: `Bearer ${admin}`, status: 200 });
+  await call('audit of one recipient', 'GET', `/api/v1/audit?client_id=${id}`, { auth: `Bearer ${admin}`, status: 200 });
+  await call('audit, limit 0', 'GET', '/api/v1/audit?limit=0', { auth: `Bearer ${admin}`, status: 400, violates: 'request' });
+  await call('audit, bad token', 'GET', '/api/v1/audit', { auth: 'Bearer not-a-jwt', status: 401 });
+  await call('audit, recipient token', 'GET', '/api/v1/audit', { auth: `Bearer ${recipientToken}`, status: 403 });
+
+  console.log('# revocation: RFC 7009 and Flinks revokeConnection');
+  const victim = await accessToken('recipient token to revoke', recipient, {});
+  await call('RFC 7009 revoke', 'POST', '/api/v1/revoke', {
+    form: { token: victim, token_type_hint: 'access_token' }, auth: basic(partner.client_id, partner.client_secret), status: 200 });
+  const after = await call('introspect revoked', 'POST', '/api/v1/introspect', {
+    form: { token: victim }, auth: basic(partner.client_id, partner.client_secret), status: 200 });
+  if (after.body.active !== false) fail('a revoked token is still active');
+  await call('RFC 7009 revoke, unknown token, JSON + post', 'POST', '/api/v1/revoke', { json: { token: 'garbage', ...recipient }, status: 200 });
+  const missing = await call('RFC 7009 revoke, no token', 'POST', '/api/v1/revoke', {
+    form: {}, auth: basic(partner.client_id, partner.client_secret), status: 400 });
+  if (missing.body.error !== 'invalid_request') fail(`revoke without token: ${missing.body.error}`);
+  await call('RFC 7009 revoke, bad secret', 'POST', '/api/v1/revoke', { form: { token: victim }, auth: basic(partner.client_id, 'wrong'), status: 401 });
+  const connection = await accessToken('token for revokeConnection (POST)', partner, { scope: 'client:admin' });
+  await call('revokeConnection by POST', 'POST', '/api/v1/revoke', { auth: `Bearer ${connection}`, status: 204 });
+  await call('revoked token refused by the admin API', 'GET', '/api/v1/recipients', { auth: `Bearer ${connection}`, status: 401 });
+  const connection2 = await accessToken('token for revokeConnection (DELETE)', recipient, {});
+  await call('revokeConnection', 'DELETE', '/api/v1/revoke', { auth: `Bearer ${connection2}`, status: 204 });
+  await call('revokeConnection, retried', 'DELETE', '/api/v1/revoke', { headers: { 'flinks-auth-key': connection2 }, status: 204 });
+  await call('revokeConnection, bad token', 'DELETE', '/api/v1/revoke', { auth: 'Bearer not-a-jwt', status: 401 });
+  await call('revokeConnection by POST, bad token', 'POST', '/api/v1/revoke', { auth: 'Bearer not-a-jwt', status: 401 });
+  await call('revokeConnection, no token', 'DELETE', '/api/v1/revoke', { status: 400, violates: 'request' });
+
+  console.log('# delete');
+  await call('delete, bad token', 'DELETE', `/api/v1/recipients/${id}`, { auth: 'Bearer not-a-jwt', status: 401 });
+  await call('delete, recipient token', 'DELETE', `/api/v1/recipients/${id}`, { auth: `Bearer ${recipientToken}`, status: 403 });
+  await call('delete, other partner', 'DELETE', `/api/v1/recipients/${id}`, { auth: `Bearer ${otherAdmin}`, status: 404 });
+  await call('delete', 'DELETE', `/api/v1/recipients/${id}`, { auth: `Bearer ${admin}`, status: 204 });
+  await call('show deleted', 'GET', `/api/v1/recipients/${id}`, { auth: `Bearer ${admin}`, status: 404 });
+  await call('delete again', 'DELETE', `/api/v1/recipients/${id}`, { auth: `Bearer ${admin}`, status: 404 });
+  await call('deleted recipient cannot get tokens', 'POST', '/api/v1/token', { ...token(recipient), status: 401 });
+
+  console.log('# methods the document does not list (405)');
+  for (const path of Object.keys(document.paths)) {
+    const listed = kMethods.filter((m) => document.paths[path][m]);
+    if (listed.includes('patch')) continue;
+    const concrete = path.replace('{client_id}', id);
+    await call(`PATCH ${path}`, 'PATCH', concrete, { auth: `Bearer ${admin}`, status: 405, violates: 'route' });
+  }
+
+  console.log('# brute-force limit (429), on a client id nobody owns');
+  const stranger = { client_id: 'dc-' + 'q'.repeat(25), client_secret: 'guess' };
+  let limited = false;
+  for (let attempt = 1; attempt <= 40 && !limited; attempt++) {
+    const response = await fetch(strict.base + '/api/v1/token', {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded',
+        authorization: basic(stranger.client_id, stranger.client_secret) },
+      body: 'grant_type=client_credentials' });
+    await response.arrayBuffer();
+    if (response.headers.get('sl-violations')) fail(`failed authentication ${attempt}: ${response.headers.get('sl-violations')}`);
+    limited = response.status === 429;
+  }
+  if (!limited) fail('no 429 after 40 failed authentications');
+  const throttled = await call('token, throttled', 'POST', '/api/v1/token', { ...token(stranger), status: 429 });
+  if (!throttled.headers.get('retry-after')) fail('429 without Retry-After');
+  await call('introspect, throttled', 'POST', '/api/v1/introspect', { form: { token: 'x' }, auth: basic(stranger.client_id, 'guess'), status: 429 });
+  await call('RFC 7009 revoke, throttled', 'POST', '/api/v1/revoke', { form: { token: 'x' }, auth: basic(stranger.client_id, 'guess'), status: 429 });
+
+  await call('metrics', 'GET', '/metrics', { status: 200 });
+}
+
+// ---- coverage ----
+
+function excludedReason(op, status) {
+  return kExcluded.find((e) => e.status === status && (!e.operationId || e.operationId === op.operationId))?.reason;
+}
+
+function reportCoverage() {
+  console.log('# coverage of docs/openapi.yaml');
+  const excludedLines = [];
+  for (const op of operations) {
+    const missing = [];
+    for (const status of op.documented) {
+      if (op.seen.has(status)) continue;
+      const reason = excludedReason(op, status);
+      if (reason) excludedLines.push(`  ${op.method} ${op.path} ${status}: ${reason}`);
+      else missing.push(status);
+    }
+    const undocumented = [...op.seen].filter((s) => !op.documented.includes(s));
+    const line = `${op.method} ${op.path} (${op.id}): exercised ${[...op.seen].sort().join(', ') || 'never'}`;
+    if (op.seen.size === 0) fail(`${line}: operation never exercised`);
+    else if (missing.length > 0) fail(`${line}; documented but not provoked: ${missing.join(', ')}`);
+    else console.log(`  ok ${line}`);
+    if (undocumented.length > 0) fail(`${op.method} ${op.path}: answered undocumented ${undocumented.join(', ')}`);
+  }
+  console.log('excluded (cannot be provoked from outside):');
+  for (const line of excludedLines) console.log(line);
+}
+
+let code = 0;
+try {
+  await flow();
+  reportCoverage();
+} catch (error) {
+  fail(`flow stopped: ${error.stack}`);
+}
+await shutdown();
+clearTimeout(watchdog);
+if (failures.length > 0) {
+  console.log(`\n${failures.length} contract failure(s):`);
+  for (const f of failures) console.log(`  - ${f}`);
+  code = 1;
+} else {
+  console.log(`\ncontract: ${operations.length} operations, every documented status exercised or excluded; 0 failures`);
+}
+process.exit(code);

@@ -151,6 +151,7 @@ Result<IssuedSecret> RecipientService::RotateSecret(const Caller& caller,
                                                       Event(caller, "recipient.secret_rotated",
                                                             client_id, audit_options)));
   (void)previous_expires_at;
+  if (metrics_ != nullptr) metrics_->SecretRotated();
   return issued;
 }
 

@@ -14,6 +14,7 @@
 #include "admin/recipient_input.hpp"
 #include "core/clock.hpp"
 #include "core/error.hpp"
+#include "core/metrics.hpp"
 #include "core/secret.hpp"
 #include "crypto/client_secret.hpp"
 #include "store/store.hpp"
@@ -54,8 +55,10 @@ using Sealer = std::function<Result<store::Replay>(const T&)>;
 
 class RecipientService {
  public:
-  RecipientService(store::Store& store, const crypto::SecretHasher& hasher, const Clock& clock)
-      : store_(store), hasher_(hasher), clock_(clock) {}
+  // `metrics`, when given, counts secret rotations.
+  RecipientService(store::Store& store, const crypto::SecretHasher& hasher, const Clock& clock,
+                   DomainMetrics* metrics = nullptr)
+      : store_(store), hasher_(hasher), clock_(clock), metrics_(metrics) {}
 
   // kValidation for bad input; kKeyInUse from the sealer's key; store errors.
   [[nodiscard]] Result<CreatedRecipient> Create(
@@ -92,6 +95,7 @@ class RecipientService {
   store::Store& store_;
   const crypto::SecretHasher& hasher_;
   const Clock& clock_;
+  DomainMetrics* const metrics_;
 };
 
 // Registers a partner (tenant) named `name` (1-256 characters) with a new secret; audited as

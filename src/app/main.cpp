@@ -63,9 +63,10 @@ std::string DescribeDb(const std::string& db) {
 }
 
 // The store `db` names: a PostgreSQL connection string (store::postgres::IsPostgres) or a SQLite
-// file, with at most `connections` database connections.
+// file, with at most `connections` database connections; its calls are counted into `metrics`
+// when given.
 Storage OpenStorage(const std::string& db, std::string key_file, int connections,
-                    int db_timeout = 5) {
+                    int db_timeout = 5, DomainMetrics* metrics = nullptr) {
   const char* master_key = std::getenv(kMasterKeyVariable);
   if (master_key != nullptr && !key_file.empty()) {
     throw Fatal{std::string("give the server key either by --key-file or by ") +
@@ -78,7 +79,9 @@ Storage OpenStorage(const std::string& db, std::string key_file, int connections
       throw Fatal{std::string("with a PostgreSQL --db, --key-file or ") + kMasterKeyVariable +
                   " is required (every instance sharing the database uses the same key)"};
     }
-    store = OrDie(store::postgres::PostgresStore::Open(db, connections, db_timeout));
+    auto postgres = OrDie(store::postgres::PostgresStore::Open(db, connections, db_timeout));
+    postgres->CountInto(metrics);
+    store = std::move(postgres);
   } else {
     const std::filesystem::path parent = std::filesystem::path(db).parent_path();
     if (!parent.empty()) {
@@ -86,7 +89,9 @@ Storage OpenStorage(const std::string& db, std::string key_file, int connections
       std::filesystem::create_directories(parent, ec);
       if (ec) throw Fatal{"cannot create directory " + parent.string() + ": " + ec.message()};
     }
-    store = OrDie(store::sqlite::SqliteStore::Open(db, connections));
+    auto sqlite = OrDie(store::sqlite::SqliteStore::Open(db, connections));
+    sqlite->CountInto(metrics);
+    store = std::move(sqlite);
     if (key_file.empty()) key_file = DefaultKeyFile(db);
   }
   auto key = OrDie(master_key != nullptr ? UseServerKey(master_key, *store)
@@ -255,18 +260,18 @@ int Serve(const ServeOptions& options) {
               options.max_connections, fit);
   }
 
+  http::Metrics metrics;
+  server_options.metrics = &metrics;
   auto storage =
       OpenStorage(options.db, options.key_file,
                   options.db_pool > 0 ? options.db_pool : server_options.worker_threads + 1,
-                  options.db_timeout);
+                  options.db_timeout, &metrics.domain());
   // Client lookups (token endpoint, bearer checks) come from memory; writes through this
   // process are seen at once, changes by other processes within 250 ms (docs/architecture.md).
   storage.store = std::make_unique<store::CachingStore>(std::move(storage.store),
                                                         std::chrono::milliseconds(250), 100000);
   auto signing_keys = OrDie(LoadKeyRing(*storage.store, storage.server_key));
 
-  http::Metrics metrics;
-  server_options.metrics = &metrics;
   http::Server server(server_options, log);
   const std::string bound = OrDie(server.Listen());
   const std::string issuer = options.issuer.empty() ? "http://" + bound : options.issuer;
@@ -278,8 +283,8 @@ int Serve(const ServeOptions& options) {
   oauth::UsageTracker usage;
   oauth::AuthFailureLimiter limiter(options.auth_failures);
   oauth::TokenService tokens(*storage.store, *storage.hasher, access_tokens, usage, limiter, clock,
-                             options.token_ttl);
-  admin::RecipientService recipients(*storage.store, *storage.hasher, clock);
+                             options.token_ttl, &metrics.domain());
+  admin::RecipientService recipients(*storage.store, *storage.hasher, clock, &metrics.domain());
   // Replays are sealed under a key derived from the server key file, never stored.
   http::Idempotency idempotency(Secret(crypto::HmacSha256(
       storage.server_key.Expose(), "obauth idempotency replay AES-256-GCM key v1")));

@@ -5,6 +5,67 @@
 #include <algorithm>
 
 namespace obauth::http {
+namespace {
+
+// One labelled counter family: HELP, TYPE, then a sample per value of enum E.
+template <class E, class Get>
+void AppendCounters(std::string& out, std::string_view name, std::string_view help,
+                    std::string_view label, Get&& get) {
+  out += fmt::format("# HELP {} {}\n# TYPE {} counter\n", name, help, name);
+  for (std::size_t i = 0; i < kCountOf<E>; ++i) {
+    const auto value = static_cast<E>(i);
+    out +=
+        fmt::format("{}{{{}=\"{}\"}} {}\n", name, label, DomainMetrics::Label(value), get(value));
+  }
+}
+
+void AppendDomain(std::string& out, const DomainMetrics& m) {
+  using M = DomainMetrics;
+  AppendCounters<M::ClientKind>(out, "obauth_tokens_issued_total",
+                                "Access tokens issued, by the kind of client.", "client_kind",
+                                [&](M::ClientKind k) { return m.tokens_issued(k); });
+  AppendCounters<M::AuthFailure>(
+      out, "obauth_client_authentication_failures_total",
+      "Failed client authentications (token, introspection, revocation), by reason.", "reason",
+      [&](M::AuthFailure r) { return m.auth_failures(r); });
+  out += fmt::format(
+      "# HELP obauth_previous_secret_authentications_total Client authentications with a "
+      "previous secret in its grace period.\n"
+      "# TYPE obauth_previous_secret_authentications_total counter\n"
+      "obauth_previous_secret_authentications_total {}\n"
+      "# HELP obauth_secret_rotations_total Recipient secrets regenerated.\n"
+      "# TYPE obauth_secret_rotations_total counter\n"
+      "obauth_secret_rotations_total {}\n",
+      m.previous_secret_authentications(), m.secret_rotations());
+  out +=
+      "# HELP obauth_db_call_duration_seconds Database calls (a read, or a write transaction "
+      "until committed), by operation.\n"
+      "# TYPE obauth_db_call_duration_seconds histogram\n";
+  for (std::size_t i = 0; i < kCountOf<M::DbOperation>; ++i) {
+    const auto operation = static_cast<M::DbOperation>(i);
+    const LatencyHistogram& h = m.db_latency(operation);
+    const std::string_view label = M::Label(operation);
+    std::uint64_t cumulative = 0;
+    for (std::size_t b = 0; b < LatencyHistogram::kBuckets.size(); ++b) {
+      cumulative += h.bucket(b);
+      out +=
+          fmt::format("obauth_db_call_duration_seconds_bucket{{operation=\"{}\",le=\"{}\"}} {}\n",
+                      label, LatencyHistogram::kBuckets[b], cumulative);
+    }
+    // A call recorded while these were read may be in a bucket but not yet in the count.
+    const std::uint64_t count = std::max(h.count(), cumulative);
+    out += fmt::format(
+        "obauth_db_call_duration_seconds_bucket{{operation=\"{}\",le=\"+Inf\"}} {}\n"
+        "obauth_db_call_duration_seconds_sum{{operation=\"{}\"}} {}\n"
+        "obauth_db_call_duration_seconds_count{{operation=\"{}\"}} {}\n",
+        label, count, label, h.sum_seconds(), label, count);
+  }
+  AppendCounters<M::DbError>(out, "obauth_db_errors_total",
+                             "Database calls that failed: unavailable (503) or internal.", "kind",
+                             [&](M::DbError e) { return m.db_errors(e); });
+}
+
+}  // namespace
 
 void Metrics::RecordRequest(std::string_view route, int status, double seconds) {
   const auto bucket = static_cast<std::size_t>(
@@ -59,6 +120,7 @@ std::string Metrics::Render() const {
       "# TYPE obauth_http_refused_connections_total counter\n"
       "obauth_http_refused_connections_total {}\n",
       open_.load(std::memory_order_relaxed), refused_.load(std::memory_order_relaxed));
+  AppendDomain(out, domain_);
   return out;
 }
 

@@ -1,6 +1,7 @@
-// Metrics: what the HTTP edge counts, rendered in the Prometheus text exposition format
-// (version 0.0.4) for GET /metrics. Labels come from bounded sets only (route templates, status
-// codes), never from client input. Thread-safe.
+// Metrics: what the HTTP edge counts, and what the libraries count (DomainMetrics), rendered
+// in the Prometheus text exposition format (version 0.0.4) for GET /metrics. Labels come from
+// bounded sets only (route templates, status codes, closed enums), never from client input.
+// Thread-safe.
 #pragma once
 
 #include <array>
@@ -10,6 +11,8 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+
+#include "core/metrics.hpp"
 
 namespace obauth::http {
 
@@ -26,6 +29,9 @@ class Metrics {
   // A connection answered 503 at accept because of --max-connections.
   void ConnectionRefused() { refused_.fetch_add(1, std::memory_order_relaxed); }
 
+  // Where the token service, the recipient service and the store count.
+  DomainMetrics& domain() { return domain_; }
+
   // Every metric, with HELP and TYPE lines.
   std::string Render() const;
 
@@ -40,6 +46,7 @@ class Metrics {
   std::map<std::string, Route, std::less<>> routes_;
   std::atomic<std::int64_t> open_{0};
   std::atomic<std::uint64_t> refused_{0};
+  DomainMetrics domain_;
 };
 
 }  // namespace obauth::http

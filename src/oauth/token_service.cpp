@@ -49,7 +49,12 @@ Result<store::ClientCredentials> TokenService::Authenticate(
     client_id = request.basic->client_id;
     secret = &request.basic->client_secret;
   } else {
-    if (!request.body_client_id) return InvalidClient("no client_id");
+    if (!request.body_client_id) {
+      if (metrics_ != nullptr) {
+        metrics_->AuthenticationFailed(DomainMetrics::AuthFailure::kNoCredentials);
+      }
+      return InvalidClient("no client_id");
+    }
     client_id = *request.body_client_id;
     if (request.body_client_secret) secret = &*request.body_client_secret;
   }
@@ -62,6 +67,8 @@ Result<store::ClientCredentials> TokenService::Authenticate(
         "refused without checking: too many failed authentications of " + std::string(client_id) +
             " or from " + std::string(source));
     refused.retry_after_seconds = wait;
+    if (metrics_ != nullptr)
+      metrics_->AuthenticationFailed(DomainMetrics::AuthFailure::kRateLimited);
     return refused;
   }
   auto checked = CheckCredentials(client_id, secret, now);
@@ -100,13 +107,21 @@ Result<store::ClientCredentials> TokenService::CheckCredentials(std::string_view
   const int matched = secret ? hasher_.Match(client_id, *secret, hashes) : -1;
   const bool real_match = matched >= 0 && static_cast<std::size_t>(matched) < candidates.size();
 
-  if (!client) return InvalidClient("unknown client_id " + std::string(client_id));
-  if (secret == nullptr) return InvalidClient("no client_secret for " + std::string(client_id));
-  if (!real_match) return InvalidClient("wrong secret for " + std::string(client_id));
-  if (client->retired) return InvalidClient("retired client " + std::string(client_id));
-  if (client->disabled) return InvalidClient("disabled client " + std::string(client_id));
+  using Failure = DomainMetrics::AuthFailure;
+  const auto fail = [&](Failure reason, std::string why) {
+    if (metrics_ != nullptr) metrics_->AuthenticationFailed(reason);
+    return InvalidClient(why + " " + std::string(client_id));
+  };
+  if (!client) return fail(Failure::kUnknownClient, "unknown client_id");
+  if (secret == nullptr) return fail(Failure::kMissingSecret, "no client_secret for");
+  // The secret was checked above whatever the outcome, so the order of these costs nothing.
+  if (client->retired) return fail(Failure::kInactiveClient, "retired client");
+  if (client->disabled) return fail(Failure::kInactiveClient, "disabled client");
+  if (!real_match) return fail(Failure::kWrongSecret, "wrong secret for");
   const auto* used = candidates[static_cast<std::size_t>(matched)];
-  usage_.Record(used->id, client_id, used->expires_at.has_value(), now);
+  const bool previous = used->expires_at.has_value();
+  usage_.Record(used->id, client_id, previous, now);
+  if (previous && metrics_ != nullptr) metrics_->PreviousSecretUsed();
   return std::move(*client);
 }
 
@@ -150,6 +165,10 @@ Result<IssuedToken> TokenService::Issue(const TokenRequest& request) const {
   claims.expires_at = claims.issued_at + ttl_;
   claims.token_epoch = client.token_epoch;
   OBAUTH_TRY(token, tokens_.Sign(claims));
+  if (metrics_ != nullptr) {
+    metrics_->TokenIssued(is_partner ? DomainMetrics::ClientKind::kPartner
+                                     : DomainMetrics::ClientKind::kRecipient);
+  }
   return IssuedToken{client.client_id, std::move(token), ttl_, std::move(scope)};
 }
 

@@ -12,6 +12,7 @@
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
+#include "core/metrics.hpp"
 #include "core/secret.hpp"
 #include "crypto/client_secret.hpp"
 #include "oauth/access_token.hpp"
@@ -54,16 +55,18 @@ struct Introspection {
 
 class TokenService {
  public:
+  // `metrics`, when given, counts issued tokens, failed authentications and previous-secret use.
   TokenService(store::Store& store, const crypto::SecretHasher& hasher, const AccessTokens& tokens,
                UsageTracker& usage, AuthFailureLimiter& limiter, const Clock& clock,
-               std::int64_t token_ttl_seconds)
+               std::int64_t token_ttl_seconds, DomainMetrics* metrics = nullptr)
       : store_(store),
         hasher_(hasher),
         tokens_(tokens),
         usage_(usage),
         limiter_(limiter),
         clock_(clock),
-        ttl_(token_ttl_seconds) {}
+        ttl_(token_ttl_seconds),
+        metrics_(metrics) {}
 
   // A signed token, or one of kInvalidRequest, kInvalidClient (same public message whatever
   // the cause; the internal message says which), kTooManyAttempts (too many failed
@@ -117,6 +120,7 @@ class TokenService {
   AuthFailureLimiter& limiter_;
   const Clock& clock_;
   const std::int64_t ttl_;
+  DomainMetrics* const metrics_;
 };
 
 }  // namespace obauth::oauth

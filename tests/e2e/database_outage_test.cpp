@@ -127,6 +127,12 @@ TEST_F(DatabaseOutage, Answers503QuicklyWhileDownAndRecoversByItself) {
   EXPECT_TRUE(ParseJsonObject(read.body).contains("message")) << read.body;
   EXPECT_EQ(Raw({"GET", "/readyz", {}, ""}).status, 503);
   EXPECT_EQ(Raw({"GET", "/healthz", {}, ""}).status, 200);
+  // The failed calls are counted for dashboards and alerts.
+  const std::string metrics = Raw({"GET", "/metrics", {}, ""}).body;
+  const std::string errors = R"(obauth_db_errors_total{kind="unavailable"} )";
+  const auto at = metrics.find("\n" + errors);
+  ASSERT_NE(at, std::string::npos) << metrics;
+  EXPECT_GT(std::stod(metrics.substr(at + 1 + errors.size())), 0) << metrics;
 
   Cluster("resume");
   const auto resumed = Clock::now();

@@ -73,5 +73,34 @@ TEST_F(Metrics, ConnectionsRefusedOverTheLimitAreCounted) {
   EXPECT_EQ(Sample(r.body, "obauth_http_open_connections"), 1) << r.body;
 }
 
+TEST_F(Metrics, CountTokensByClientKindFailuresByReasonRotationsGraceUseAndDatabaseCalls) {
+  const Credentials partner = CreatePartner();
+  StartServer();
+  const std::string token = AdminToken(partner);
+  const CreatedRecipient recipient = CreateRecipient(token);
+  Token(recipient.credentials);
+  ExpectOAuthError(RequestToken({partner.client_id, "a-wrong-secret"}), 400, "invalid_client");
+  ExpectOAuthError(RequestToken({"pt-0000000000000000000000000", "whatever"}), 400,
+                   "invalid_client");
+  const std::string new_secret =
+      RotatedSecret(token, recipient.id(), R"({"previous_secret_expires_in": 600})");
+  Token(recipient.credentials);  // the previous secret, in its grace period
+  Token({recipient.id(), new_secret});
+
+  const std::string m = Get("/metrics").body;
+  EXPECT_EQ(Sample(m, R"(obauth_tokens_issued_total{client_kind="partner"})"), 1) << m;
+  EXPECT_EQ(Sample(m, R"(obauth_tokens_issued_total{client_kind="recipient"})"), 3);
+  EXPECT_EQ(Sample(m, R"(obauth_client_authentication_failures_total{reason="wrong_secret"})"), 1);
+  EXPECT_EQ(Sample(m, R"(obauth_client_authentication_failures_total{reason="unknown_client"})"),
+            1);
+  EXPECT_EQ(Sample(m, "obauth_secret_rotations_total"), 1);
+  EXPECT_EQ(Sample(m, "obauth_previous_secret_authentications_total"), 1);
+  // Creating the recipient and rotating its secret were written; lookups were read.
+  EXPECT_GE(Sample(m, R"(obauth_db_call_duration_seconds_count{operation="write"})"), 2);
+  EXPECT_GE(Sample(m, R"(obauth_db_call_duration_seconds_count{operation="read"})"), 1);
+  EXPECT_EQ(Sample(m, R"(obauth_db_errors_total{kind="unavailable"})"), 0);
+  EXPECT_EQ(Sample(m, R"(obauth_db_errors_total{kind="internal"})"), 0);
+}
+
 }  // namespace
 }  // namespace obauth::e2e

@@ -12,8 +12,10 @@
 // complete.
 #pragma once
 
+#include <chrono>
 #include <functional>
 
+#include "core/metrics.hpp"
 #include "store/store.hpp"
 
 namespace obauth::store::sql {
@@ -51,6 +53,10 @@ class SqlStore : public Store {
   Result<std::string> ReplaceSetting(std::string_view name, std::string_view expected,
                                      std::string_view desired) override;
 
+  // Counts the latency of every database call and its failures (unavailable, internal) into
+  // `metrics` from now on. Call before the store is shared.
+  void CountInto(DomainMetrics* metrics) { metrics_ = metrics; }
+
  private:
   Backend& self() { return static_cast<Backend&>(*this); }
 
@@ -63,6 +69,15 @@ class SqlStore : public Store {
   // The value `body` answers, from inside a write transaction, once it has committed.
   template <class T, class F>
   Result<T> Written(F&& body);
+  // The backend's Write, counted.
+  Result<void> Write(const std::function<Result<void>(Db&)>& body);
+
+  // `result` of a call of `operation` begun at `start`, counted into metrics_.
+  template <class R>
+  R Counted(DomainMetrics::DbOperation operation, std::chrono::steady_clock::time_point start,
+            R result);
+
+  DomainMetrics* metrics_ = nullptr;
 };
 
 }  // namespace obauth::store::sql

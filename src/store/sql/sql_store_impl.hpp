@@ -13,7 +13,7 @@ template <class Backend, class Db, class Q>
 Result<void> SqlStore<Backend, Db, Q>::CreatePartner(const Partner& partner,
                                                      const std::string& secret_hash,
                                                      const AuditEvent& audit) {
-  return self().Write(
+  return Write(
       [&](Db& db) { return Operations<Q>::CreatePartner(db, partner, secret_hash, audit); });
 }
 
@@ -27,7 +27,7 @@ Result<void> SqlStore<Backend, Db, Q>::CreateRecipient(const Recipient& r,
                                                        const std::string& secret_hash,
                                                        const Replay* replay,
                                                        const AuditEvent& audit) {
-  return self().Write(
+  return Write(
       [&](Db& db) { return Operations<Q>::CreateRecipient(db, r, secret_hash, replay, audit); });
 }
 
@@ -48,14 +48,14 @@ Result<Recipient> SqlStore<Backend, Db, Q>::GetRecipient(std::string_view partne
 template <class Backend, class Db, class Q>
 Result<void> SqlStore<Backend, Db, Q>::UpdateRecipient(const Recipient& r,
                                                        const AuditEvent& audit) {
-  return self().Write([&](Db& db) { return Operations<Q>::UpdateRecipient(db, r, audit); });
+  return Write([&](Db& db) { return Operations<Q>::UpdateRecipient(db, r, audit); });
 }
 
 template <class Backend, class Db, class Q>
 Result<std::optional<std::int64_t>> SqlStore<Backend, Db, Q>::RotateSecret(
     const RotateSecretRequest& q, const Replay* replay, const AuditEvent& audit) {
   std::optional<std::int64_t> previous_expires_at;
-  auto result = self().Write([&](Db& db) {
+  auto result = Write([&](Db& db) {
     return Operations<Q>::RotateSecret(db, q, replay, audit, previous_expires_at);
   });
   if (!result) return result.error();
@@ -68,7 +68,7 @@ Result<bool> SqlStore<Backend, Db, Q>::RevokePreviousSecret(std::string_view par
                                                             std::int64_t now,
                                                             const AuditEvent& audit) {
   bool revoked = false;
-  auto result = self().Write([&](Db& db) {
+  auto result = Write([&](Db& db) {
     return Operations<Q>::RevokePreviousSecret(db, partner_id, client_id, now, audit, revoked);
   });
   if (!result) return result.error();
@@ -79,7 +79,7 @@ template <class Backend, class Db, class Q>
 Result<void> SqlStore<Backend, Db, Q>::RetireRecipient(std::string_view partner_id,
                                                        std::string_view client_id, std::int64_t now,
                                                        const AuditEvent& audit) {
-  return self().Write([&](Db& db) {
+  return Write([&](Db& db) {
     return Operations<Q>::RetireRecipient(db, partner_id, client_id, now, audit);
   });
 }
@@ -87,7 +87,7 @@ Result<void> SqlStore<Backend, Db, Q>::RetireRecipient(std::string_view partner_
 template <class Backend, class Db, class Q>
 Result<void> SqlStore<Backend, Db, Q>::RecordSecretUse(const std::vector<SecretUse>& uses) {
   if (uses.empty()) return {};
-  return self().Write([&](Db& db) { return Operations<Q>::RecordSecretUse(db, uses); });
+  return Write([&](Db& db) { return Operations<Q>::RecordSecretUse(db, uses); });
 }
 
 template <class Backend, class Db, class Q>
@@ -111,7 +111,7 @@ template <class Backend, class Db, class Q>
 Result<void> SqlStore<Backend, Db, Q>::RevokeToken(std::string_view client_id,
                                                    std::string_view token_id,
                                                    std::int64_t expires_at) {
-  return self().Write(
+  return Write(
       [&](Db& db) { return Operations<Q>::RevokeToken(db, client_id, token_id, expires_at); });
 }
 
@@ -145,9 +145,40 @@ template <class Backend, class Db, class Q>
 template <class F>
 auto SqlStore<Backend, Db, Q>::Read(F&& body) {
   using Out = decltype(body(std::declval<Db&>()));
+  constexpr auto kRead = DomainMetrics::DbOperation::kRead;
+  const auto start = std::chrono::steady_clock::now();
   auto lease = self().Acquire();
-  if (!lease) return Out(lease.error());
-  return body(**lease);
+  if (!lease) return Counted(kRead, start, Out(lease.error()));
+  return Counted(kRead, start, body(**lease));
+}
+
+template <class Backend, class Db, class Q>
+Result<void> SqlStore<Backend, Db, Q>::Write(const std::function<Result<void>(Db&)>& body) {
+  const auto start = std::chrono::steady_clock::now();
+  return Counted(DomainMetrics::DbOperation::kWrite, start, self().Write(body));
+}
+
+template <class Backend, class Db, class Q>
+template <class R>
+R SqlStore<Backend, Db, Q>::Counted(DomainMetrics::DbOperation operation,
+                                    std::chrono::steady_clock::time_point start, R result) {
+  if (metrics_ == nullptr) return result;
+  if (!result) {
+    switch (result.error().code) {
+      case ErrorCode::kWouldBlock:
+        return result;  // not tried: the call is made again on a worker thread
+      case ErrorCode::kUnavailable:
+        metrics_->DatabaseFailed(DomainMetrics::DbError::kUnavailable);
+        break;
+      case ErrorCode::kInternal:
+        metrics_->DatabaseFailed(DomainMetrics::DbError::kInternal);
+        break;
+      default:  // an answer (not found, conflict...), not a failure of the database
+        break;
+    }
+  }
+  metrics_->DatabaseCall(operation, std::chrono::steady_clock::now() - start);
+  return result;
 }
 
 template <class Backend, class Db, class Q>
@@ -160,7 +191,7 @@ template <class Backend, class Db, class Q>
 template <class T, class F>
 Result<T> SqlStore<Backend, Db, Q>::Written(F&& body) {
   T value{};
-  auto result = self().Write([&](Db& db) -> Result<void> {
+  auto result = Write([&](Db& db) -> Result<void> {
     OBAUTH_TRY(answer, body(db));
     value = std::move(answer);
     return {};

@@ -26,6 +26,51 @@ TEST(Metrics, CountsRequestsByRouteAndStatus) {
       Has(text, R"(obauth_http_requests_total{route="/api/v1/recipients",status="401"} 1)"));
 }
 
+TEST(Metrics, RendersWhatTheLibrariesCountWithEveryLabelFromZero) {
+  Metrics m;
+  const std::string empty = m.Render();
+  for (const char* line :
+       {R"(obauth_tokens_issued_total{client_kind="partner"} 0)",
+        R"(obauth_tokens_issued_total{client_kind="recipient"} 0)",
+        R"(obauth_client_authentication_failures_total{reason="no_credentials"} 0)",
+        R"(obauth_client_authentication_failures_total{reason="unknown_client"} 0)",
+        R"(obauth_client_authentication_failures_total{reason="missing_secret"} 0)",
+        R"(obauth_client_authentication_failures_total{reason="wrong_secret"} 0)",
+        R"(obauth_client_authentication_failures_total{reason="inactive_client"} 0)",
+        R"(obauth_client_authentication_failures_total{reason="rate_limited"} 0)",
+        "obauth_previous_secret_authentications_total 0", "obauth_secret_rotations_total 0",
+        R"(obauth_db_call_duration_seconds_count{operation="read"} 0)",
+        R"(obauth_db_call_duration_seconds_count{operation="write"} 0)",
+        R"(obauth_db_errors_total{kind="unavailable"} 0)",
+        R"(obauth_db_errors_total{kind="internal"} 0)"}) {
+    EXPECT_TRUE(Has(empty, line)) << line << " missing from:\n" << empty;
+  }
+
+  DomainMetrics& d = m.domain();
+  d.TokenIssued(DomainMetrics::ClientKind::kRecipient);
+  d.AuthenticationFailed(DomainMetrics::AuthFailure::kWrongSecret);
+  d.AuthenticationFailed(DomainMetrics::AuthFailure::kWrongSecret);
+  d.PreviousSecretUsed();
+  d.SecretRotated();
+  d.DatabaseCall(DomainMetrics::DbOperation::kWrite, std::chrono::microseconds(700));
+  d.DatabaseCall(DomainMetrics::DbOperation::kWrite, std::chrono::seconds(3));
+  d.DatabaseFailed(DomainMetrics::DbError::kUnavailable);
+  const std::string text = m.Render();
+  for (const char* line :
+       {R"(obauth_tokens_issued_total{client_kind="recipient"} 1)",
+        R"(obauth_client_authentication_failures_total{reason="wrong_secret"} 2)",
+        "obauth_previous_secret_authentications_total 1", "obauth_secret_rotations_total 1",
+        R"(obauth_db_call_duration_seconds_bucket{operation="write",le="0.0005"} 0)",
+        R"(obauth_db_call_duration_seconds_bucket{operation="write",le="0.001"} 1)",
+        R"(obauth_db_call_duration_seconds_bucket{operation="write",le="1"} 1)",
+        R"(obauth_db_call_duration_seconds_bucket{operation="write",le="+Inf"} 2)",
+        R"(obauth_db_call_duration_seconds_sum{operation="write"} 3.0007)",
+        R"(obauth_db_call_duration_seconds_count{operation="write"} 2)",
+        R"(obauth_db_errors_total{kind="unavailable"} 1)"}) {
+    EXPECT_TRUE(Has(text, line)) << line << " missing from:\n" << text;
+  }
+}
+
 TEST(Metrics, DurationHistogramIsCumulativeWithSumAndCount) {
   Metrics m;
   m.RecordRequest("/r", 200, 0.0004);  // first bucket (0.0005)
@@ -71,7 +116,10 @@ TEST(Metrics, EveryLineIsValidExpositionFormat) {
       ++samples;
     }
   }
-  EXPECT_EQ(samples, 1 + 13 + 2 + 2);
+  // Requests (1 + 13 buckets + sum/count), connections (2), and the domain's: tokens (2),
+  // authentication failures (6), grace and rotations (2), database histograms (2 x 15), errors
+  // (2).
+  EXPECT_EQ(samples, 1 + 13 + 2 + 2 + 2 + 6 + 2 + 2 * 15 + 2);
 }
 
 }  // namespace

@@ -31,7 +31,7 @@ class TokenServiceTest : public test_support::TempDirTest {
     ASSERT_TRUE(key);
     tokens_ = std::make_unique<AccessTokens>(std::move(*key), kIssuer);
     service_ = std::make_unique<TokenService>(*forwarding_, hasher_, *tokens_, usage_, limiter_,
-                                              clock_, kTtl);
+                                              clock_, kTtl, &metrics_);
 
     CreatePartnerOrFail("pt-partner", partner_secret_);
     CreatePartnerOrFail("pt-other", other_partner_secret_);
@@ -172,6 +172,7 @@ class TokenServiceTest : public test_support::TempDirTest {
   crypto::SecretHasher hasher_{Secret(std::string(32, 'k'))};
   UsageTracker usage_;
   AuthFailureLimiter limiter_{AuthFailureLimits{}};
+  DomainMetrics metrics_;
   std::unique_ptr<store::sqlite::SqliteStore> store_;
   std::unique_ptr<test_support::ForwardingStore> forwarding_;
   std::unique_ptr<AccessTokens> tokens_;
@@ -314,6 +315,52 @@ TEST_F(TokenServiceTest, TooManyFailuresFromOneAddressAreRefusedThereWithoutChec
   EXPECT_EQ(refused.error().internal.find(secret), std::string::npos);
   // The partner itself, from its own address, is not locked out by the guesses.
   EXPECT_TRUE(service_->Issue(from(PostRequest("pt-partner", secret), "10.0.0.7")));
+}
+
+TEST_F(TokenServiceTest, CountsTokensByClientKindAndFailuresByReason) {
+  using Failure = DomainMetrics::AuthFailure;
+  IssueOrFail("pt-partner", partner_secret_);
+  IssueOrFail("dc-recipient", recipient_secret_);
+  IssueOrFail("dc-recipient", recipient_secret_);
+  EXPECT_EQ(metrics_.tokens_issued(DomainMetrics::ClientKind::kPartner), 1u);
+  EXPECT_EQ(metrics_.tokens_issued(DomainMetrics::ClientKind::kRecipient), 2u);
+
+  EXPECT_FALSE(service_->Issue(PostRequest("pt-nobody", "whatever-secret")));
+  EXPECT_FALSE(service_->Issue(PostRequest("pt-partner", "wrong-secret")));
+  EXPECT_FALSE(service_->Issue(PostRequest("pt-partner", "wrong-secret")));
+  TokenRequest no_secret;
+  no_secret.grant_type = "client_credentials";
+  no_secret.body_client_id = "pt-partner";
+  EXPECT_FALSE(service_->Issue(no_secret));
+  TokenRequest nothing;
+  nothing.grant_type = "client_credentials";
+  EXPECT_FALSE(service_->Issue(nothing));
+  Retire("dc-recipient");
+  EXPECT_FALSE(
+      service_->Issue(PostRequest("dc-recipient", std::string(recipient_secret_.Expose()))));
+  EXPECT_EQ(metrics_.auth_failures(Failure::kUnknownClient), 1u);
+  EXPECT_EQ(metrics_.auth_failures(Failure::kWrongSecret), 2u);
+  EXPECT_EQ(metrics_.auth_failures(Failure::kMissingSecret), 1u);
+  EXPECT_EQ(metrics_.auth_failures(Failure::kNoCredentials), 1u);
+  EXPECT_EQ(metrics_.auth_failures(Failure::kInactiveClient), 1u);
+  EXPECT_EQ(metrics_.auth_failures(Failure::kRateLimited), 0u);
+  EXPECT_EQ(metrics_.tokens_issued(DomainMetrics::ClientKind::kRecipient), 2u) << "no new token";
+}
+
+TEST_F(TokenServiceTest, CountsAuthenticationsWithThePreviousSecretAndRateLimitedOnes) {
+  Rotate("new-secret", 600);
+  IssueOrFail("dc-recipient", Secret("new-secret"));
+  EXPECT_EQ(metrics_.previous_secret_authentications(), 0u);
+  IssueOrFail("dc-recipient", recipient_secret_);
+  IssueOrFail("dc-recipient", recipient_secret_);
+  EXPECT_EQ(metrics_.previous_secret_authentications(), 2u);
+
+  for (int i = 0; i <= AuthFailureLimits{}.per_client_and_address; ++i) {
+    EXPECT_FALSE(service_->Issue(PostRequest("pt-partner", "guess")));
+  }
+  EXPECT_EQ(metrics_.auth_failures(DomainMetrics::AuthFailure::kWrongSecret),
+            static_cast<std::uint64_t>(AuthFailureLimits{}.per_client_and_address));
+  EXPECT_EQ(metrics_.auth_failures(DomainMetrics::AuthFailure::kRateLimited), 1u);
 }
 
 TEST_F(TokenServiceTest, MissingSecretIsInvalidClientWithTheSameMessage) {

@@ -93,6 +93,24 @@ class SqliteStoreTest : public test_support::TempDirTest {
   }
 };
 
+TEST_F(SqliteStoreTest, CountsTheLatencyOfReadsAndWritesButNotAnswersAsErrors) {
+  auto store = SqliteStore::Open(DbPath(), 2);
+  ASSERT_TRUE(store) << store.error().internal;
+  DomainMetrics metrics;
+  (*store)->CountInto(&metrics);
+  using Op = DomainMetrics::DbOperation;
+  ASSERT_TRUE((*store)->GetOrCreateSetting("k", "v"));
+  ASSERT_TRUE((*store)->GetSetting("k"));
+  auto missing = (*store)->GetRecipient("pt-nobody", "dc-nobody", 0);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(metrics.db_latency(Op::kWrite).count(), 1u);
+  EXPECT_EQ(metrics.db_latency(Op::kRead).count(), 2u);
+  EXPECT_GT(metrics.db_latency(Op::kRead).sum_seconds(), 0.0);
+  EXPECT_EQ(metrics.db_errors(DomainMetrics::DbError::kUnavailable), 0u);
+  EXPECT_EQ(metrics.db_errors(DomainMetrics::DbError::kInternal), 0u);
+}
+
 TEST_F(SqliteStoreTest, CreatesDatabaseFileWithMode0600) {
   const std::string path = DbPath();
   auto store = SqliteStore::Open(path, 1);

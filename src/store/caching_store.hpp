@@ -122,6 +122,47 @@ class CachingStore final : public Store {
     }
     return purged;
   }
+  // The catalogue and registrations are not cached.
+  Result<ProviderImport> UpsertProviders(const std::vector<Provider>& providers) override {
+    if (NonBlockingScope::Active()) return WouldBlock();
+    return inner_->UpsertProviders(providers);
+  }
+  Result<std::vector<Provider>> ListProviders() override {
+    if (NonBlockingScope::Active()) return WouldBlock();
+    return inner_->ListProviders();
+  }
+  Result<Provider> GetProvider(std::int64_t provider_id) override {
+    if (NonBlockingScope::Active()) return WouldBlock();
+    return inner_->GetProvider(provider_id);
+  }
+  Result<std::vector<ProviderForRecipient>> ListProvidersForRecipient(
+      std::string_view client_id) override {
+    if (NonBlockingScope::Active()) return WouldBlock();
+    return inner_->ListProvidersForRecipient(client_id);
+  }
+  Result<std::vector<Registration>> RequestRegistrations(
+      std::string_view partner_id, const std::vector<std::string>& client_ids,
+      const std::vector<std::int64_t>& provider_ids, std::int64_t now,
+      const AuditEvent& audit) override {
+    if (NonBlockingScope::Active()) return WouldBlock();
+    return inner_->RequestRegistrations(partner_id, client_ids, provider_ids, now, audit);
+  }
+  Result<std::vector<Registration>> ListRegistrations(
+      std::string_view partner_id, std::optional<std::string_view> client_id) override {
+    if (NonBlockingScope::Active()) return WouldBlock();
+    return inner_->ListRegistrations(partner_id, client_id);
+  }
+  Result<Registration> GetRegistration(std::string_view client_id,
+                                       std::int64_t provider_id) override {
+    if (NonBlockingScope::Active()) return WouldBlock();
+    return inner_->GetRegistration(client_id, provider_id);
+  }
+  Result<Registration> TransitionRegistration(std::string_view client_id, std::int64_t provider_id,
+                                              RegistrationStatus from, RegistrationStatus to,
+                                              std::int64_t now, const AuditEvent& audit) override {
+    if (NonBlockingScope::Active()) return WouldBlock();
+    return inner_->TransitionRegistration(client_id, provider_id, from, to, now, audit);
+  }
   Result<std::optional<std::string>> GetSetting(std::string_view name) override {
     if (NonBlockingScope::Active()) return WouldBlock();
     return inner_->GetSetting(name);

@@ -77,6 +77,39 @@ class ForwardingStore final : public store::Store {
   Result<std::int64_t> PurgeRevokedTokens(std::int64_t cutoff) override {
     return inner_.PurgeRevokedTokens(cutoff);
   }
+  Result<store::ProviderImport> UpsertProviders(
+      const std::vector<store::Provider>& providers) override {
+    return inner_.UpsertProviders(providers);
+  }
+  Result<std::vector<store::Provider>> ListProviders() override { return inner_.ListProviders(); }
+  Result<store::Provider> GetProvider(std::int64_t provider_id) override {
+    return inner_.GetProvider(provider_id);
+  }
+  Result<std::vector<store::ProviderForRecipient>> ListProvidersForRecipient(
+      std::string_view client_id) override {
+    return inner_.ListProvidersForRecipient(client_id);
+  }
+  Result<std::vector<store::Registration>> RequestRegistrations(
+      std::string_view partner_id, const std::vector<std::string>& client_ids,
+      const std::vector<std::int64_t>& provider_ids, std::int64_t now,
+      const store::AuditEvent& audit) override {
+    return inner_.RequestRegistrations(partner_id, client_ids, provider_ids, now, audit);
+  }
+  Result<std::vector<store::Registration>> ListRegistrations(
+      std::string_view partner_id, std::optional<std::string_view> client_id) override {
+    return inner_.ListRegistrations(partner_id, client_id);
+  }
+  Result<store::Registration> GetRegistration(std::string_view client_id,
+                                              std::int64_t provider_id) override {
+    return inner_.GetRegistration(client_id, provider_id);
+  }
+  Result<store::Registration> TransitionRegistration(std::string_view client_id,
+                                                     std::int64_t provider_id,
+                                                     store::RegistrationStatus from,
+                                                     store::RegistrationStatus to, std::int64_t now,
+                                                     const store::AuditEvent& audit) override {
+    return inner_.TransitionRegistration(client_id, provider_id, from, to, now, audit);
+  }
   Result<std::optional<std::string>> GetSetting(std::string_view name) override {
     return inner_.GetSetting(name);
   }

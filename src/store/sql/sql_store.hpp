@@ -47,6 +47,22 @@ class SqlStore : public Store {
   Result<void> RevokeToken(std::string_view client_id, std::string_view token_id,
                            std::int64_t expires_at) override;
   Result<std::int64_t> PurgeRevokedTokens(std::int64_t cutoff) override;
+  Result<ProviderImport> UpsertProviders(const std::vector<Provider>& providers) override;
+  Result<std::vector<Provider>> ListProviders() override;
+  Result<Provider> GetProvider(std::int64_t provider_id) override;
+  Result<std::vector<ProviderForRecipient>> ListProvidersForRecipient(
+      std::string_view client_id) override;
+  Result<std::vector<Registration>> RequestRegistrations(
+      std::string_view partner_id, const std::vector<std::string>& client_ids,
+      const std::vector<std::int64_t>& provider_ids, std::int64_t now,
+      const AuditEvent& audit) override;
+  Result<std::vector<Registration>> ListRegistrations(
+      std::string_view partner_id, std::optional<std::string_view> client_id) override;
+  Result<Registration> GetRegistration(std::string_view client_id,
+                                       std::int64_t provider_id) override;
+  Result<Registration> TransitionRegistration(std::string_view client_id, std::int64_t provider_id,
+                                              RegistrationStatus from, RegistrationStatus to,
+                                              std::int64_t now, const AuditEvent& audit) override;
   Result<std::optional<std::string>> GetSetting(std::string_view name) override;
   Result<std::string> GetOrCreateSetting(std::string_view name,
                                          std::string_view value_if_absent) override;

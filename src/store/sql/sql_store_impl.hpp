@@ -122,6 +122,61 @@ Result<std::int64_t> SqlStore<Backend, Db, Q>::PurgeRevokedTokens(std::int64_t c
 }
 
 template <class Backend, class Db, class Q>
+Result<ProviderImport> SqlStore<Backend, Db, Q>::UpsertProviders(
+    const std::vector<Provider>& providers) {
+  return Written<ProviderImport>(
+      [&](Db& db) { return Operations<Q>::UpsertProviders(db, providers); });
+}
+
+template <class Backend, class Db, class Q>
+Result<std::vector<Provider>> SqlStore<Backend, Db, Q>::ListProviders() {
+  return Read([&](Db& db) { return Operations<Q>::ListProviders(db); });
+}
+
+template <class Backend, class Db, class Q>
+Result<Provider> SqlStore<Backend, Db, Q>::GetProvider(std::int64_t provider_id) {
+  return Read([&](Db& db) { return Operations<Q>::GetProvider(db, provider_id); });
+}
+
+template <class Backend, class Db, class Q>
+Result<std::vector<ProviderForRecipient>> SqlStore<Backend, Db, Q>::ListProvidersForRecipient(
+    std::string_view client_id) {
+  return Read([&](Db& db) { return Operations<Q>::ListProvidersForRecipient(db, client_id); });
+}
+
+template <class Backend, class Db, class Q>
+Result<std::vector<Registration>> SqlStore<Backend, Db, Q>::RequestRegistrations(
+    std::string_view partner_id, const std::vector<std::string>& client_ids,
+    const std::vector<std::int64_t>& provider_ids, std::int64_t now, const AuditEvent& audit) {
+  return Written<std::vector<Registration>>([&](Db& db) {
+    return Operations<Q>::RequestRegistrations(db, partner_id, client_ids, provider_ids, now,
+                                               audit);
+  });
+}
+
+template <class Backend, class Db, class Q>
+Result<std::vector<Registration>> SqlStore<Backend, Db, Q>::ListRegistrations(
+    std::string_view partner_id, std::optional<std::string_view> client_id) {
+  return ReadSnapshot(
+      [&](Db& db) { return Operations<Q>::ListRegistrations(db, partner_id, client_id); });
+}
+
+template <class Backend, class Db, class Q>
+Result<Registration> SqlStore<Backend, Db, Q>::GetRegistration(std::string_view client_id,
+                                                               std::int64_t provider_id) {
+  return Read([&](Db& db) { return Operations<Q>::GetRegistration(db, client_id, provider_id); });
+}
+
+template <class Backend, class Db, class Q>
+Result<Registration> SqlStore<Backend, Db, Q>::TransitionRegistration(
+    std::string_view client_id, std::int64_t provider_id, RegistrationStatus from,
+    RegistrationStatus to, std::int64_t now, const AuditEvent& audit) {
+  return Written<Registration>([&](Db& db) {
+    return Operations<Q>::TransitionRegistration(db, client_id, provider_id, from, to, now, audit);
+  });
+}
+
+template <class Backend, class Db, class Q>
 Result<std::optional<std::string>> SqlStore<Backend, Db, Q>::GetSetting(std::string_view name) {
   return Read([&](Db& db) { return Operations<Q>::GetSetting(db, name); });
 }

@@ -102,6 +102,30 @@ CREATE TABLE revoked_tokens (
 CREATE INDEX revoked_tokens_by_client ON revoked_tokens (client_id);
 CREATE INDEX revoked_tokens_by_expiry ON revoked_tokens (expires_at);
 )sql"},
+    Migration{4, R"sql(
+CREATE TABLE providers (
+  provider_id    INTEGER PRIMARY KEY,
+  name           TEXT NOT NULL,
+  country        TEXT NOT NULL,
+  provider_url   TEXT,
+  scope          TEXT NOT NULL,
+  data_inventory TEXT NOT NULL,
+  connector_name TEXT,
+  account_types  TEXT NOT NULL,
+  updated_at     INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE registrations (
+  client_id    TEXT NOT NULL REFERENCES clients (client_id),
+  provider_id  INTEGER NOT NULL REFERENCES providers (provider_id),
+  status       TEXT NOT NULL
+    CHECK (status IN ('PENDING_APPROVAL', 'PENDING_ACTIVATION', 'ACTIVE', 'SUSPENDED')),
+  requested_at INTEGER NOT NULL,
+  updated_at   INTEGER NOT NULL,
+  PRIMARY KEY (client_id, provider_id)
+) STRICT;
+CREATE INDEX registrations_by_provider ON registrations (provider_id);
+)sql"},
 };
 
 }  // namespace obauth::store::sqlite

@@ -117,6 +117,50 @@ struct Queries {
       "SELECT token_id FROM revoked_tokens WHERE client_id = ?1";
   static constexpr char kPurgeRevokedTokens[] = "DELETE FROM revoked_tokens WHERE expires_at < ?1";
 
+  // Data Providers (the catalogue) and registrations. The provider columns, in ReadProvider()'s
+  // order.
+#define OBAUTH_PROVIDER_COLUMNS                                                   \
+  "p.provider_id, p.name, p.country, p.provider_url, p.scope, p.data_inventory, " \
+  "p.connector_name, p.account_types, p.updated_at "
+  static constexpr char kInsertProvider[] =
+      "INSERT INTO providers (provider_id, name, country, provider_url, scope, data_inventory, "
+      "connector_name, account_types, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+  static constexpr char kUpdateProvider[] =
+      "UPDATE providers SET name = ?2, country = ?3, provider_url = ?4, scope = ?5, "
+      "data_inventory = ?6, connector_name = ?7, account_types = ?8, updated_at = ?9 "
+      "WHERE provider_id = ?1";
+  static constexpr char kGetProvider[] =
+      "SELECT " OBAUTH_PROVIDER_COLUMNS "FROM providers p WHERE p.provider_id = ?1";
+  static constexpr char kListProviders[] =
+      "SELECT " OBAUTH_PROVIDER_COLUMNS "FROM providers p ORDER BY p.provider_id";
+  static constexpr char kListProvidersForRecipient[] =
+      "SELECT " OBAUTH_PROVIDER_COLUMNS
+      ", g.status FROM providers p "
+      "LEFT JOIN registrations g ON g.provider_id = p.provider_id AND g.client_id = ?1 "
+      "ORDER BY p.provider_id";
+#undef OBAUTH_PROVIDER_COLUMNS
+  static constexpr char kLiveRecipientOfPartner[] =
+      "SELECT 1 FROM clients WHERE client_id = ?1 AND partner_id = ?2 "
+      "AND kind = 'recipient' AND retired_at IS NULL";
+  static constexpr char kInsertRegistration[] =
+      "INSERT INTO registrations (client_id, provider_id, status, requested_at, updated_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (client_id, provider_id) DO NOTHING";
+  static constexpr char kGetRegistration[] =
+      "SELECT g.client_id, c.name, g.provider_id, p.name, p.country, g.status, g.requested_at, "
+      "g.updated_at FROM registrations g JOIN clients c ON c.client_id = g.client_id JOIN "
+      "providers p ON p.provider_id = g.provider_id "
+      "WHERE g.client_id = ?1 AND g.provider_id = ?2";
+  static constexpr char kListRegistrations[] =
+      "SELECT g.client_id, c.name, g.provider_id, p.name, p.country, g.status, g.requested_at, "
+      "g.updated_at FROM registrations g JOIN clients c ON c.client_id = g.client_id JOIN "
+      "providers p ON p.provider_id = g.provider_id "
+      "WHERE c.partner_id = ?1 AND c.retired_at IS NULL "
+      "AND (?2 IS NULL OR g.client_id = ?2) "
+      "ORDER BY g.client_id, g.provider_id";
+  static constexpr char kTransitionRegistration[] =
+      "UPDATE registrations SET status = ?4, updated_at = ?5 "
+      "WHERE client_id = ?1 AND provider_id = ?2 AND status = ?3";
+
   // Settings.
   static constexpr char kInsertSettingIfAbsent[] =
       "INSERT INTO settings (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING";

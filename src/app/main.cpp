@@ -17,6 +17,7 @@
 #include "admin/recipient_service.hpp"
 #include "app/key_file.hpp"
 #include "app/log_sink.hpp"
+#include "cli/recipients_command.hpp"
 #include "core/clock.hpp"
 #include "crypto/client_secret.hpp"
 #include "crypto/hash.hpp"
@@ -407,6 +408,7 @@ int Main(int argc, char** argv) {
   create_cmd->add_option("--key-file", key_file,
                          "Server (master) key file, as for serve (or OBAUTH_MASTER_KEY)");
   create_cmd->add_option("--name", name, "Partner display name, 1-256 characters")->required();
+  cli::RecipientsCommand recipients(app);
 
   try {
     app.parse(argc, argv);
@@ -417,6 +419,7 @@ int Main(int argc, char** argv) {
   }
   try {
     if (serve_cmd->parsed()) return Serve(serve);
+    if (recipients.parsed()) return recipients.Run(std::cout, std::cerr);
     return CreatePartnerCommand(db, key_file, name);
   } catch (const Fatal& f) {
     std::cerr << "obauth: error: " << f.message << std::endl;

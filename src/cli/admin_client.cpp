@@ -431,6 +431,13 @@ Result<void> AdminClient::EnsureToken() {
     token_.emplace(std::move(token));
     return {};
   }
+  if (!object && answer.status != 429 && answer.status < 500) {
+    return MakeError(ErrorCode::kNotFound,
+                     "The server at " + options_.url.text + " answered " +
+                         std::to_string(answer.status) +
+                         " without JSON at /api/v1/token. Is --url (or OBAUTH_URL) the base URL "
+                         "of an obauth server, with https:// for a TLS port?");
+  }
   // RFC 6749 §5.2 error bodies.
   const std::string error = StringMember(object, "error");
   const std::string description = StringMember(object, "error_description");

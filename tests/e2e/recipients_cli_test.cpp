@@ -10,6 +10,9 @@
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
 #include <regex>
 
 #include "e2e/obauth_test.hpp"
@@ -572,6 +575,140 @@ TEST_F(RecipientsCli, RotateSecretHelpNamesItsOptions) {
        {"--previous-secret-expires-in", "--revoke-tokens", "--idempotency-key", "client_id"}) {
     EXPECT_NE(r.out.find(word), std::string::npos) << word << " missing from:\n" << r.out;
   }
+}
+
+// ---- https ----
+
+// A port that was free a moment ago on 127.0.0.1.
+unsigned short FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof addr;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) != 0) {
+    ::close(fd);
+    throw std::runtime_error("no free port");
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// The server behind nginx terminating TLS for the name "localhost" with a self-signed certificate
+// (made by the openssl command); nginx's default server, chosen without SNI, has one for
+// "other.example". The CLI trusts both only when SSL_CERT_FILE names them.
+class RecipientsCliOverHttps : public RecipientsCli {
+ protected:
+  void SetUp() override {
+    RecipientsCli::SetUp();
+    if (HasFatalFailure()) return;
+    dir_ = temp_dir() / "tls";
+    std::filesystem::create_directories(dir_);
+    cert_ = (dir_ / "trusted.pem").string();
+    std::ofstream trusted(cert_);
+    for (const std::string name : {"localhost", "other.example"}) {
+      const CommandResult made = obauth::testing::RunCommand(
+          {OBAUTH_OPENSSL, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+           "-nodes", "-days", "1", "-subj", "/CN=" + name, "-addext", "subjectAltName=DNS:" + name,
+           "-keyout", (dir_ / (name + ".key")).string(), "-out",
+           (dir_ / (name + ".pem")).string()});
+      ASSERT_EQ(made.exit_code, 0) << made.err;
+      std::ifstream in(dir_ / (name + ".pem"));
+      trusted << in.rdbuf();
+    }
+    trusted.close();
+    for (int attempt = 0; attempt < 5 && !nginx_started_; ++attempt) {
+      port_ = FreePort();
+      const std::string d = dir_.string();
+      std::ofstream(dir_ / "nginx.conf")
+          << "worker_processes 1;\npid " << d << "/nginx.pid;\nerror_log " << d
+          << "/error.log warn;\nevents { worker_connections 64; }\nhttp {\n  access_log off;\n"
+          << "  client_body_temp_path " << d << "/client_body;\n  proxy_temp_path " << d
+          << "/proxy;\n  fastcgi_temp_path " << d << "/fastcgi;\n  uwsgi_temp_path " << d
+          << "/uwsgi;\n  scgi_temp_path " << d
+          << "/scgi;\n"
+          // Without SNI a client gets the default server's certificate, for another name.
+          << "  server {\n    listen 127.0.0.1:" << port_ << " ssl default_server;\n"
+          << "    ssl_certificate " << d << "/other.example.pem;\n"
+          << "    ssl_certificate_key " << d << "/other.example.key;\n    return 421;\n  }\n"
+          << "  server {\n    listen 127.0.0.1:" << port_ << " ssl;\n"
+          << "    server_name localhost;\n"
+          << "    ssl_certificate " << d << "/localhost.pem;\n"
+          << "    ssl_certificate_key " << d << "/localhost.key;\n"
+          << "    location / { proxy_pass " << Url() << "; }\n  }\n}\n";
+      const CommandResult started =
+          obauth::testing::RunCommand({OBAUTH_NGINX, "-c", (dir_ / "nginx.conf").string()});
+      nginx_started_ = started.exit_code == 0;
+      if (!nginx_started_) std::cerr << "nginx: " << started.err << std::endl;
+    }
+    ASSERT_TRUE(nginx_started_);
+  }
+
+  void TearDown() override {
+    if (nginx_started_) {
+      obauth::testing::RunCommand(
+          {OBAUTH_NGINX, "-c", (dir_ / "nginx.conf").string(), "-s", "quit"});
+    }
+    RecipientsCli::TearDown();
+  }
+
+  // `obauth recipients ARGS` against `url` with the partner's credentials, trusting the test
+  // certificate when `trust` is set.
+  CommandResult RunAt(const std::string& url, bool trust, const std::vector<std::string>& args) {
+    std::vector<std::string> environment = {"OBAUTH_URL=" + url,
+                                            "OBAUTH_CLIENT_ID=" + partner_.client_id,
+                                            "OBAUTH_CLIENT_SECRET=" + partner_.client_secret};
+    if (trust) environment.push_back("SSL_CERT_FILE=" + cert_);
+    return RunWith(environment, args);
+  }
+
+  std::string HttpsUrl(std::string_view host) {
+    return "https://" + std::string(host) + ":" + std::to_string(port_);
+  }
+
+  std::filesystem::path dir_;
+  std::string cert_;
+  unsigned short port_ = 0;
+  bool nginx_started_ = false;
+};
+
+TEST_F(RecipientsCliOverHttps, ATrustedCertificateForTheHostChosenBySniWorks) {
+  const auto r = CreateRecipient(token_);
+  const CommandResult result = RunAt(HttpsUrl("localhost"), true, {"show", r.id(), "--json"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(ParseJson(result.out), Api(RecipientPath(r.id())));
+  const CommandResult rotated = RunAt(HttpsUrl("localhost"), true, {"rotate-secret", r.id()});
+  EXPECT_EQ(rotated.exit_code, 0) << rotated.err;
+  EXPECT_EQ(TokenStatus({r.id(), SecretInTable(rotated.out)}), 200);
+}
+
+TEST_F(RecipientsCliOverHttps, ACertificateTheSystemDoesNotTrustIsRefused) {
+  const std::vector<std::string> args = {"list"};
+  const std::string err = ExpectFailure(RunAt(HttpsUrl("localhost"), false, args), 1, args);
+  EXPECT_NE(err.find("is not accepted: self-signed certificate"), std::string::npos) << err;
+  EXPECT_NE(err.find("SSL_CERT_FILE"), std::string::npos) << err;
+}
+
+TEST_F(RecipientsCliOverHttps, ACertificateForAnotherHostIsRefused) {
+  // No SNI for an address: the default server's certificate, for other.example.
+  const std::vector<std::string> args = {"list"};
+  const std::string err = ExpectFailure(RunAt(HttpsUrl("127.0.0.1"), true, args), 1, args);
+  EXPECT_NE(err.find("is not accepted: IP address mismatch"), std::string::npos) << err;
+}
+
+TEST_F(RecipientsCliOverHttps, HttpsToAPlainHttpServerSaysItIsNotHttps) {
+  const std::vector<std::string> args = {"list"};
+  const std::string err = ExpectFailure(
+      RunAt("https://127.0.0.1:" + std::to_string(server().port()), true, args), 1, args);
+  EXPECT_NE(err.find("Is it an https server?"), std::string::npos) << err;
+}
+
+TEST_F(RecipientsCliOverHttps, PlainHttpToTheTlsPortSaysToCheckTheUrl) {
+  const std::vector<std::string> args = {"list"};
+  const std::string err =
+      ExpectFailure(RunAt("http://localhost:" + std::to_string(port_), true, args), 1, args);
+  EXPECT_NE(err.find("base URL of an obauth server"), std::string::npos) << err;
 }
 
 }  // namespace

@@ -48,7 +48,9 @@ struct HttpAnswer {
 // certificate against the system trust store (OpenSSL's default paths, so SSL_CERT_FILE and
 // SSL_CERT_DIR apply) and the host name, and sends SNI for names. Errors (kUnavailable) say what
 // failed and what to check: the name does not resolve, the connection is refused, the
-// certificate is not trusted or names another host, nothing answered within `timeout`.
+// certificate is not trusted or names another host, nothing answered within `timeout`. (Name
+// resolution runs in Asio's resolver thread, which cannot be interrupted: a hanging DNS lookup
+// can outlast `timeout`; it is reported as a timeout once it returns.)
 [[nodiscard]] Result<HttpAnswer> SendHttp(
     const ServerUrl& url, std::string_view method, std::string_view path,
     const std::vector<std::pair<std::string, std::string>>& headers, std::string_view body,

@@ -5,7 +5,6 @@
 #include <boost/json/value.hpp>
 #include <chrono>
 #include <cstdlib>
-#include <iterator>
 #include <optional>
 #include <utility>
 
@@ -201,13 +200,17 @@ int RecipientsCommand::Run(std::ostream& out, std::ostream& err) {
   }
   if (chosen == nullptr) return usage("no recipients command chosen");
   // A flag wins over the environment.
-  const std::pair<std::string*, const char*> settings[] = {
-      {&url_, "--url"}, {&client_id_, "--client-id"}, {&client_secret_, "--client-secret"}};
-  const char* variables[] = {kUrlVariable, kClientIdVariable, kClientSecretVariable};
-  for (std::size_t i = 0; i < std::size(settings); ++i) {
-    if (chosen->count(settings[i].second) > 0) continue;
-    const char* value = std::getenv(variables[i]);
-    *settings[i].first = value != nullptr ? value : "";
+  const struct {
+    std::string* value;
+    const char* flag;
+    const char* variable;
+  } settings[] = {{&url_, "--url", kUrlVariable},
+                  {&client_id_, "--client-id", kClientIdVariable},
+                  {&client_secret_, "--client-secret", kClientSecretVariable}};
+  for (const auto& setting : settings) {
+    if (chosen->count(setting.flag) > 0) continue;
+    const char* value = std::getenv(setting.variable);
+    *setting.value = value != nullptr ? value : "";
   }
   if (url_.empty()) {
     return usage("no server URL: give --url or set OBAUTH_URL (e.g. https://auth.example.com)");

@@ -74,8 +74,8 @@ class RecipientsCli : public ObauthTest {
   std::string Url() { return server().base_url(); }
 
   // `obauth recipients ARGS` with exactly the OBAUTH_* variables in `environment`
-  // ("NAME=VALUE"). The partner's secret must never be printed; secrets printed are remembered
-  // so that TearDown checks they never reach the server log.
+  // ("NAME=VALUE"). The partner's secret and the token must never be printed; secrets printed are
+  // remembered so that TearDown checks they never reach the server log.
   CommandResult RunWith(const std::vector<std::string>& environment,
                         const std::vector<std::string>& args) {
     std::vector<std::string> argv = kCleanEnvironment;
@@ -89,6 +89,9 @@ class RecipientsCli : public ObauthTest {
     for (const std::string* text : {&r.out, &r.err}) {
       EXPECT_EQ(text->find(partner_.client_secret), std::string::npos)
           << shown << " printed the partner's secret";
+      // A compact JWS (the access token) starts with the base64url of '{"'.
+      EXPECT_FALSE(std::regex_search(*text, std::regex(R"(eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.)")))
+          << shown << " printed a token";
     }
     std::smatch m;
     if (std::regex_search(r.out, m, std::regex(R"(client_secret"?:?\s*"?([A-Za-z0-9_-]{16,}))"))) {

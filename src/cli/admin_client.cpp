@@ -315,6 +315,9 @@ Result<ServerUrl> ParseServerUrl(std::string_view text) {
   if (url.port.empty() || url.port.size() > 5 || std::stoul(url.port) > 65535) {
     return Invalid("--url '" + shown + "' has an invalid port");
   }
+  error_code ec;
+  const auto address = asio::ip::make_address(url.host, ec);
+  url.loopback = ec ? url.host == "localhost" : address.is_loopback();
   url.base_path = std::string(u.encoded_path());
   while (!url.base_path.empty() && url.base_path.back() == '/') url.base_path.pop_back();
   return url;

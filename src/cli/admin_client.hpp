@@ -21,6 +21,7 @@ struct ServerUrl {
   std::string port;       // explicit, or 80/443 from the scheme
   std::string base_path;  // "" or "/prefix" (no trailing slash): paths are appended to it
   std::string text;       // the URL as given, for messages
+  bool loopback = false;  // localhost, 127.0.0.0/8 or ::1: plain http stays on this machine
 };
 
 // Parses an absolute http:// or https:// URL with an optional path prefix and no user info,

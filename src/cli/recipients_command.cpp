@@ -222,6 +222,12 @@ int RecipientsCommand::Run(std::ostream& out, std::ostream& err) {
   }
   auto url = ParseServerUrl(url_);
   if (!url) return usage(url.error().public_message);
+  if (!url->tls && !url->loopback) {
+    err << "obauth: warning: " << url->text
+        << " is plain http: the partner's secret and token go over the network unencrypted; use "
+           "https:// (http:// is for localhost and tests)"
+        << std::endl;
+  }
   if (update_->parsed()) {
     bool any = !fields_.clear.empty();
     for (const char* flag : {"--name", "--scope", "--redirect-uri", "--logo-uri", "--description",

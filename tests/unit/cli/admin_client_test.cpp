@@ -30,6 +30,17 @@ TEST(ServerUrl, HttpUrlWithPortAndIpv6Host) {
   EXPECT_EQ(url.base_path, "");
 }
 
+TEST(ServerUrl, KnowsWhichHostsAreThisMachine) {
+  for (const char* text :
+       {"http://localhost:8080", "http://127.0.0.1", "http://127.1.2.3:1", "http://[::1]:8080"}) {
+    EXPECT_TRUE(Ok(ParseServerUrl(text)).loopback) << text;
+  }
+  for (const char* text : {"http://auth.example.com", "http://10.0.0.1", "http://[2001:db8::1]",
+                           "http://localhost.example.com"}) {
+    EXPECT_FALSE(Ok(ParseServerUrl(text)).loopback) << text;
+  }
+}
+
 TEST(ServerUrl, RejectsWhatCannotNameAServer) {
   for (const char* text :
        {"", "127.0.0.1:8080", "ftp://x.example/", "http://user:pw@x.example/",

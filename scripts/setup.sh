@@ -9,7 +9,7 @@ packages=(
   libssl-dev libsqlite3-dev libpq-dev libcli11-dev libspdlog-dev libfmt-dev
   postgresql-15 # the server the tests start on 127.0.0.1 (scripts/pg-test-cluster.sh)
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang-format curl jq sqlite3
+  clang-format curl jq sqlite3 openssl # openssl: certificates for the CLI's https tests
   clang libclang-rt-14-dev # the sanitizer builds and the libFuzzer drivers (scripts/test.sh)
   nginx-light # the proxy in front of two instances in tests/e2e/behind_nginx_test.cpp
   python3-authlib python3-requests # a real OAuth client in tests/clients/

@@ -18,6 +18,7 @@
 #include "app/key_file.hpp"
 #include "app/log_sink.hpp"
 #include "app/signing_keys.hpp"
+#include "cli/recipients_command.hpp"
 #include "core/clock.hpp"
 #include "core/time_format.hpp"
 #include "crypto/client_secret.hpp"
@@ -454,6 +455,7 @@ int Main(int argc, char** argv) {
   create_cmd->add_option("--key-file", key_file,
                          "Server (master) key file, as for serve (or OBAUTH_MASTER_KEY)");
   create_cmd->add_option("--name", name, "Partner display name, 1-256 characters")->required();
+  cli::RecipientsCommand recipients(app);
 
   std::int64_t signing_delay = kDefaultSigningDelay;
   auto* keys_cmd = app.add_subcommand("keys", "Manage the token signing keys");
@@ -489,6 +491,7 @@ int Main(int argc, char** argv) {
     if (serve_cmd->parsed()) return Serve(serve);
     if (rotate_cmd->parsed()) return RotateKeysCommand(db, key_file, signing_delay);
     if (list_cmd->parsed()) return ListKeysCommand(db, key_file);
+    if (recipients.parsed()) return recipients.Run(std::cout, std::cerr);
     return CreatePartnerCommand(db, key_file, name);
   } catch (const Fatal& f) {
     std::cerr << "obauth: error: " << f.message << std::endl;

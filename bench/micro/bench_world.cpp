@@ -51,8 +51,10 @@ BenchWorld::BenchWorld() {
                                                  clock, kTokenTtl);
   recipients = std::make_unique<admin::RecipientService>(*store, *hasher, clock);
   idempotency = std::make_unique<http::Idempotency>(Secret(std::string(32, 'i')));
-  router = std::make_unique<http::Router>(http::Services{*tokens, *recipients, *store, *idempotency,
-                                                         clock, admin::RotateOptions{0, false}});
+  registrations = std::make_unique<admin::RegistrationService>(*store, clock);
+  router = std::make_unique<http::Router>(http::Services{*tokens, *recipients, *registrations,
+                                                         *store, *idempotency, clock,
+                                                         admin::RotateOptions{0, false}});
 
   const admin::Caller operator_caller{"", "operator", "", "cli"};
   auto partner =

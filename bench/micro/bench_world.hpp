@@ -43,6 +43,7 @@ class BenchWorld {
   oauth::AuthFailureLimiter limiter{oauth::AuthFailureLimits{}};
   std::unique_ptr<oauth::TokenService> tokens;
   std::unique_ptr<admin::RecipientService> recipients;
+  std::unique_ptr<admin::RegistrationService> registrations;
   std::unique_ptr<http::Idempotency> idempotency;
   std::unique_ptr<http::Router> router;
 

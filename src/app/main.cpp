@@ -10,11 +10,15 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "admin/recipient_service.hpp"
+#include "admin/registration_service.hpp"
+#include "app/catalogue_file.hpp"
 #include "app/key_file.hpp"
 #include "app/log_sink.hpp"
 #include "app/signing_keys.hpp"
@@ -25,6 +29,7 @@
 #include "crypto/hash.hpp"
 #include "crypto/signing_key.hpp"
 #include "http/idempotency.hpp"
+#include "http/json_codec.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "oauth/access_token.hpp"
@@ -289,7 +294,8 @@ int Serve(const ServeOptions& options) {
   // Replays are sealed under a key derived from the server key file, never stored.
   http::Idempotency idempotency(Secret(crypto::HmacSha256(
       storage.server_key.Expose(), "obauth idempotency replay AES-256-GCM key v1")));
-  http::Router router({tokens, recipients, *storage.store, idempotency, clock,
+  admin::RegistrationService registrations(*storage.store, clock);
+  http::Router router({tokens, recipients, registrations, *storage.store, idempotency, clock,
                        admin::RotateOptions{options.previous_secret_expires_in, false}, &metrics});
   Housekeeper housekeeper(*storage.store, usage, key_follower, clock, log);
 
@@ -354,6 +360,37 @@ int ListKeysCommand(const std::string& db, const std::string& key_file) {
                 key.signing_from == 0 ? "-" : FormatRfc3339(key.signing_from).c_str(),
                 key.retired_at == 0 ? "-" : FormatRfc3339(key.retired_at).c_str());
   }
+  return 0;
+}
+
+int ImportProvidersCommand(const std::string& db, const std::string& key_file,
+                           const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw Fatal{"cannot read the catalogue file " + file};
+  std::stringstream text;
+  text << in.rdbuf();
+  SystemClock clock;
+  auto providers = ParseCatalogue(text.str(), clock.NowSeconds());
+  if (!providers) {
+    throw Fatal{file + ": nothing was imported; fix these entries and import again:\n" +
+                providers.error().public_message};
+  }
+  auto storage = OpenStorage(db, key_file, 1);
+  auto imported = OrDie(storage.store->UpsertProviders(*providers));
+  std::cout << R"({"added": )" << imported.added << R"(, "updated": )" << imported.updated
+            << R"(, "unchanged": )" << imported.unchanged << "}" << std::endl;
+  return 0;
+}
+
+int RegistrationCommand(admin::RegistrationAction action, const std::string& db,
+                        const std::string& key_file, const std::string& client_id,
+                        std::int64_t provider_id) {
+  auto storage = OpenStorage(db, key_file, 1);
+  SystemClock clock;
+  const admin::RegistrationService registrations(*storage.store, clock);
+  const admin::Caller operator_caller{"", "operator", "", "cli"};
+  auto moved = OrDie(registrations.Apply(action, client_id, provider_id, operator_caller));
+  std::cout << http::EncodeRegistrations({moved}) << std::endl;
   return 0;
 }
 
@@ -457,6 +494,47 @@ int Main(int argc, char** argv) {
   create_cmd->add_option("--name", name, "Partner display name, 1-256 characters")->required();
   cli::RecipientsCommand recipients(app);
 
+  std::string catalogue;
+  auto* providers_cmd = app.add_subcommand("providers", "Manage the Data Providers catalogue");
+  providers_cmd->require_subcommand(1);
+  auto* import_cmd = providers_cmd->add_subcommand(
+      "import",
+      "Add or update the providers of a JSON catalogue file (by provider_id; see "
+      "docs/providers.md); all or nothing. Prints how many were added, updated and unchanged");
+  import_cmd->add_option("FILE", catalogue, "The catalogue: a JSON array of providers")->required();
+
+  std::string registration_client;
+  std::int64_t registration_provider = 0;
+  auto* registrations_cmd = app.add_subcommand(
+      "registrations", "Move Data Recipients' registrations with Data Providers along");
+  registrations_cmd->require_subcommand(1);
+  const std::pair<admin::RegistrationAction, const char*> actions[] = {
+      {admin::RegistrationAction::kApprove, "approve"},
+      {admin::RegistrationAction::kActivate, "activate"},
+      {admin::RegistrationAction::kSuspend, "suspend"}};
+  std::vector<std::pair<admin::RegistrationAction, CLI::App*>> action_cmds;
+  for (const auto& [action, verb] : actions) {
+    const char* help = action == admin::RegistrationAction::kApprove
+                           ? "PENDING_APPROVAL -> PENDING_ACTIVATION"
+                       : action == admin::RegistrationAction::kActivate
+                           ? "PENDING_ACTIVATION (or SUSPENDED) -> ACTIVE"
+                           : "any status -> SUSPENDED";
+    auto* cmd = registrations_cmd->add_subcommand(verb, help);
+    cmd->add_option("CLIENT_ID", registration_client, "The Data Recipient's client id")->required();
+    cmd->add_option("PROVIDER_ID", registration_provider, "The Data Provider's id")
+        ->required()
+        ->check(CLI::PositiveNumber);
+    action_cmds.emplace_back(action, cmd);
+  }
+  std::vector<CLI::App*> database_cmds = {import_cmd};
+  for (const auto& action_cmd : action_cmds) database_cmds.push_back(action_cmd.second);
+  for (auto* cmd : database_cmds) {
+    cmd->add_option("--db", db, "SQLite database file or PostgreSQL database, as for serve")
+        ->capture_default_str();
+    cmd->add_option("--key-file", key_file,
+                    "Server (master) key file, as for serve (or OBAUTH_MASTER_KEY)");
+  }
+
   std::int64_t signing_delay = kDefaultSigningDelay;
   auto* keys_cmd = app.add_subcommand("keys", "Manage the token signing keys");
   keys_cmd->require_subcommand(1);
@@ -492,6 +570,13 @@ int Main(int argc, char** argv) {
     if (rotate_cmd->parsed()) return RotateKeysCommand(db, key_file, signing_delay);
     if (list_cmd->parsed()) return ListKeysCommand(db, key_file);
     if (recipients.parsed()) return recipients.Run(std::cout, std::cerr);
+    if (import_cmd->parsed()) return ImportProvidersCommand(db, key_file, catalogue);
+    for (const auto& [action, cmd] : action_cmds) {
+      if (cmd->parsed()) {
+        return RegistrationCommand(action, db, key_file, registration_client,
+                                   registration_provider);
+      }
+    }
     return CreatePartnerCommand(db, key_file, name);
   } catch (const Fatal& f) {
     std::cerr << "obauth: error: " << f.message << std::endl;

@@ -305,6 +305,74 @@ std::string EncodeIssuedSecret(const admin::IssuedSecret& issued) {
   return json::serialize(o);
 }
 
+namespace {
+
+json::array ScopeArray(std::string_view scope) {
+  json::array out;
+  for (const auto& s : SplitScopes(scope)) out.emplace_back(s);
+  return out;
+}
+
+// A JSON object stored by the catalogue import (valid by construction); {} if it is not.
+json::value StoredObject(std::string_view text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_object()) return json::object{};
+  return v;
+}
+
+json::value Nullable(const std::optional<std::string>& v) {
+  return v ? json::value(*v) : json::value(nullptr);
+}
+
+}  // namespace
+
+std::string EncodeProviderList(const std::vector<store::Provider>& providers) {
+  json::array list;
+  for (const auto& p : providers) {
+    list.push_back(
+        json::object{{"provider_id", p.provider_id}, {"name", p.name}, {"country", p.country}});
+  }
+  return json::serialize(list);
+}
+
+std::string EncodeProviderDetails(const store::Provider& p) {
+  return json::serialize(json::object{{"provider_id", p.provider_id},
+                                      {"name", p.name},
+                                      {"country", p.country},
+                                      {"provider_url", Nullable(p.provider_url)},
+                                      {"scopes", ScopeArray(p.scope)},
+                                      {"data_inventory", StoredObject(p.data_inventory)}});
+}
+
+std::string EncodeProvidersV2(const std::vector<store::ProviderForRecipient>& providers) {
+  json::array list;
+  for (const auto& [p, status] : providers) {
+    list.push_back(json::object{{"provider_id", p.provider_id},
+                                {"name", p.name},
+                                {"country", p.country},
+                                {"scopes", ScopeArray(p.scope)},
+                                {"status", admin::V2Status(status)},
+                                {"connectorName", Nullable(p.connector_name)},
+                                {"availableAccountTypes", StoredObject(p.account_types)}});
+  }
+  return json::serialize(list);
+}
+
+std::string EncodeRegistrations(const std::vector<store::Registration>& registrations) {
+  json::array list;
+  for (const auto& r : registrations) {
+    list.push_back(json::object{{"client_id", r.client_id},
+                                {"client_name", r.client_name},
+                                {"provider_id", r.provider_id},
+                                {"provider_name", r.provider_name},
+                                {"country", r.country},
+                                {"registration_status", store::StatusName(r.status)},
+                                {"requested_on", FormatRfc3339(r.requested_at)}});
+  }
+  return json::serialize(list);
+}
+
 std::string EncodeIntrospection(const oauth::Introspection& introspection) {
   if (!introspection.claims) return R"({"active":false})";
   const auto& c = *introspection.claims;

@@ -8,6 +8,7 @@
 
 #include "admin/recipient_input.hpp"
 #include "admin/recipient_service.hpp"
+#include "admin/registration_service.hpp"
 #include "core/error.hpp"
 #include "crypto/signing_key.hpp"
 #include "oauth/token_service.hpp"
@@ -49,6 +50,16 @@ std::string EncodeIntrospection(const oauth::Introspection& introspection);
 // {"events":[...],"next":"<cursor>"|null}; `next` is the id to pass as `after`.
 std::string EncodeAuditPage(const std::vector<store::AuditEvent>& events,
                             std::optional<std::int64_t> next);
+// §7.1 / §5.3: [{"provider_id","name","country"}, ...].
+std::string EncodeProviderList(const std::vector<store::Provider>& providers);
+// §7.2: provider_id, name, country, provider_url, scopes (array), data_inventory (object).
+std::string EncodeProviderDetails(const store::Provider& provider);
+// §5.4: provider_id, name, country, scopes, status (V2Status), connectorName,
+// availableAccountTypes.
+std::string EncodeProvidersV2(const std::vector<store::ProviderForRecipient>& providers);
+// §8.3: [{"client_id","client_name","provider_id","provider_name","country",
+// "registration_status","requested_on"}, ...].
+std::string EncodeRegistrations(const std::vector<store::Registration>& registrations);
 // RFC 8414 authorization server metadata for `issuer` (its endpoints are under it).
 std::string EncodeServerMetadata(std::string_view issuer);
 // RFC 7517 JWK Set of the public keys: each the key's JWK plus "kid", "use":"sig" and "alg".

@@ -2,6 +2,7 @@
 
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/status.hpp>
+#include <cctype>
 #include <exception>
 
 #include "core/scopes.hpp"
@@ -182,6 +183,56 @@ struct AuditQuery {
   int limit = 50;
 };
 
+// The filters of GET /api/v2/providers from the query string of `target`: country (CA, US,
+// CA,US) and isEnabledForClient (true/false in any case; blank: no filter). kValidation for
+// anything else.
+Result<admin::ProviderFilter> ParseProviderFilter(std::string_view target) {
+  admin::ProviderFilter filter;
+  const auto question = target.find('?');
+  if (question == std::string_view::npos) return filter;
+  auto pairs = ParseForm(target.substr(question + 1));
+  if (!pairs) return MakeError(ErrorCode::kValidation, "Malformed query string");
+  bool seen_country = false;
+  bool seen_enabled = false;
+  for (const auto& [name, value] : *pairs) {
+    if (name == "country") {
+      if (seen_country) return MakeError(ErrorCode::kValidation, "country is repeated");
+      seen_country = true;
+      if (value.empty()) continue;
+      std::string_view rest = value;
+      while (true) {
+        const auto comma = rest.find(',');
+        const std::string_view code = rest.substr(0, comma);
+        if (code != "CA" && code != "US") {
+          return MakeError(ErrorCode::kValidation, "Invalid country: use CA, US or CA,US");
+        }
+        if (std::find(filter.countries.begin(), filter.countries.end(), code) ==
+            filter.countries.end()) {
+          filter.countries.emplace_back(code);
+        }
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+      }
+    } else if (name == "isEnabledForClient") {
+      if (seen_enabled) return MakeError(ErrorCode::kValidation, "isEnabledForClient is repeated");
+      seen_enabled = true;
+      std::string lower;
+      for (char c : value)
+        lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+      if (lower == "true") {
+        filter.enabled = true;
+      } else if (lower == "false") {
+        filter.enabled = false;
+      } else if (!lower.empty()) {
+        return MakeError(ErrorCode::kValidation, "Invalid isEnabledForClient: use true or false");
+      }
+    } else {
+      return MakeError(ErrorCode::kValidation, "Unknown query parameter " + name);
+    }
+  }
+  return filter;
+}
+
 // ?client_id=&limit=&after= of GET /api/v1/audit; unknown parameters are ignored.
 Result<AuditQuery> ParseAuditQuery(std::string_view target) {
   AuditQuery q;
@@ -312,6 +363,37 @@ Routed Router::Dispatch(const Request& req, const RequestContext& context) const
     if (method != bh::verb::get) return MethodNotAllowed("GET", "/api/v1/audit");
     return Admin(req, context, AdminOp::kAudit, "/api/v1/audit", {});
   }
+  if (path == "/api/v1/providers" || path == "/api/v2/providers") {
+    if (method != bh::verb::get) return MethodNotAllowed("GET", path);
+    return Providers(req, path == "/api/v1/providers" ? "/api/v1/providers" : "/api/v2/providers",
+                     path == "/api/v2/providers");
+  }
+  if (constexpr std::string_view kProviderPrefix = "/api/v1/providers/";
+      path.starts_with(kProviderPrefix)) {
+    constexpr std::string_view kRoute = "/api/v1/providers/{provider_id}";
+    const std::string_view id = path.substr(kProviderPrefix.size());
+    if (id.empty() || id.find('/') != std::string_view::npos) {
+      return Plain(bh::status::not_found, "Not Found", "unknown");
+    }
+    if (method != bh::verb::get) return MethodNotAllowed("GET", kRoute);
+    return Admin(req, context, AdminOp::kProvider, kRoute, id);
+  }
+  if (constexpr std::string_view kRequests = "/api/v1/recipients/providers/requests";
+      path == kRequests) {
+    if (method != bh::verb::get) return MethodNotAllowed("GET", kRequests);
+    return Admin(req, context, AdminOp::kRegistrations, kRequests, {});
+  } else if (path.starts_with(std::string(kRequests) + "/")) {
+    constexpr std::string_view kRoute =
+        "/api/v1/recipients/providers/requests/{recipient_ids}/{provider_ids}";
+    const std::string_view ids = path.substr(kRequests.size() + 1);
+    const auto slash = ids.find('/');
+    if (slash == std::string_view::npos || ids.find('/', slash + 1) != std::string_view::npos) {
+      return Plain(bh::status::not_found, "Not Found", "unknown");
+    }
+    if (method != bh::verb::post) return MethodNotAllowed("POST", kRoute);
+    return Admin(req, context, AdminOp::kRequestRegistrations, kRoute, ids.substr(0, slash),
+                 ids.substr(slash + 1));
+  }
   if (path == kRecipientsPath) {
     if (method == bh::verb::get) return Admin(req, context, AdminOp::kList, kRecipientsPath, {});
     if (method == bh::verb::post) {
@@ -339,6 +421,11 @@ Routed Router::Dispatch(const Request& req, const RequestContext& context) const
     constexpr std::string_view kRoute = "/api/v1/recipients/{client_id}/secret";
     if (method != bh::verb::post) return MethodNotAllowed("POST", kRoute);
     return Admin(req, context, AdminOp::kRotate, kRoute, client_id);
+  }
+  if (rest == "/providers/requests") {
+    constexpr std::string_view kRoute = "/api/v1/recipients/{client_id}/providers/requests";
+    if (method != bh::verb::get) return MethodNotAllowed("GET", kRoute);
+    return Admin(req, context, AdminOp::kRecipientRegistrations, kRoute, client_id);
   }
   if (rest == "/secret/previous") {
     constexpr std::string_view kRoute = "/api/v1/recipients/{client_id}/secret/previous";
@@ -507,8 +594,42 @@ Routed Router::Revoke(const Request& req, const RequestContext& context) const {
                             });
 }
 
+Routed Router::Providers(const Request& req, std::string_view route, bool v2) const {
+  auto token = BearerToken(req);
+  if (!token) return AdminError(token.error(), route);
+  auto claims = services_.tokens.Validate(*token);
+  if (!claims) return AdminError(claims.error(), route);
+  const auto scopes = SplitScopes(claims->scope);
+  const bool partner = std::find(scopes.begin(), scopes.end(), kAdminScope) != scopes.end();
+  const auto& registrations = services_.registrations;
+  auto ok = [&](std::string body) -> Routed {
+    return {JsonResponse(bh::status::ok, std::move(body)), route, "client " + claims->client_id};
+  };
+  if (partner) {
+    if (v2) {
+      return AdminError(MakeError(ErrorCode::kInsufficientScope,
+                                  "This endpoint lists a Data Recipient's providers: call it "
+                                  "with a token of the Data Recipient",
+                                  "partner token on /api/v2/providers"),
+                        route);
+    }
+    auto all = registrations.ListProviders();
+    return all ? ok(EncodeProviderList(*all)) : AdminError(all.error(), route);
+  }
+  // A valid token without client:admin is a recipient's own (client_credentials).
+  if (!v2) {
+    auto active = registrations.ActiveProviders(claims->client_id);
+    return active ? ok(EncodeProviderList(*active)) : AdminError(active.error(), route);
+  }
+  auto filter = ParseProviderFilter(req.target());
+  if (!filter) return AdminError(filter.error(), route);
+  auto listed = registrations.ProvidersForRecipient(claims->client_id, *filter);
+  return listed ? ok(EncodeProvidersV2(*listed)) : AdminError(listed.error(), route);
+}
+
 Routed Router::Admin(const Request& req, const RequestContext& context, AdminOp op,
-                     std::string_view route, std::string_view client_id) const {
+                     std::string_view route, std::string_view id, std::string_view second) const {
+  const std::string_view client_id = id;
   // Every admin route needs an active partner token with client:admin.
   auto token = BearerToken(req);
   if (!token) return AdminError(token.error(), route);
@@ -588,6 +709,21 @@ Routed Router::Admin(const Request& req, const RequestContext& context, AdminOp 
     case AdminOp::kRetire: {
       auto r = recipients.Retire(caller, client_id);
       return r ? no_content() : fail(r.error());
+    }
+    case AdminOp::kProvider: {
+      auto found = services_.registrations.GetProvider(id);
+      return found ? ok(EncodeProviderDetails(*found)) : fail(found.error());
+    }
+    case AdminOp::kRequestRegistrations: {
+      auto requested = services_.registrations.Request(caller, id, second);
+      return requested ? ok(EncodeRegistrations(*requested)) : fail(requested.error());
+    }
+    case AdminOp::kRegistrations:
+    case AdminOp::kRecipientRegistrations: {
+      auto listed = services_.registrations.List(
+          caller, op == AdminOp::kRegistrations ? std::nullopt
+                                                : std::optional<std::string_view>(client_id));
+      return listed ? ok(EncodeRegistrations(*listed)) : fail(listed.error());
     }
     case AdminOp::kAudit: {
       auto query = ParseAuditQuery(req.target());

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "admin/recipient_service.hpp"
+#include "admin/registration_service.hpp"
 #include "core/clock.hpp"
 #include "http/idempotency.hpp"
 #include "http/metrics.hpp"
@@ -26,8 +27,9 @@ using Response = boost::beast::http::response<boost::beast::http::string_body>;
 struct Services {
   const oauth::TokenService& tokens;
   const admin::RecipientService& recipients;
-  store::Store& store;       // Idempotency-Key replays
-  Idempotency& idempotency;  // in-flight keys and replay sealing
+  const admin::RegistrationService& registrations;  // the catalogue and registrations
+  store::Store& store;                              // Idempotency-Key replays
+  Idempotency& idempotency;                         // in-flight keys and replay sealing
   const Clock& clock;
   admin::RotateOptions rotate_defaults;  // when a rotation has no body
   const Metrics* metrics = nullptr;      // GET /metrics renders it; 404 without
@@ -50,7 +52,21 @@ struct OAuthParams {
   }
 };
 
-enum class AdminOp { kList, kCreate, kGet, kUpdate, kRetire, kRotate, kRevokePrevious, kAudit };
+enum class AdminOp {
+  kList,
+  kCreate,
+  kGet,
+  kUpdate,
+  kRetire,
+  kRotate,
+  kRevokePrevious,
+  kAudit,
+  kProvider,                // GET /api/v1/providers/{provider_id}
+  kRequestRegistrations,    // POST
+                            // /api/v1/recipients/providers/requests/{recipient_ids}/{provider_ids}
+  kRegistrations,           // GET /api/v1/recipients/providers/requests
+  kRecipientRegistrations,  // GET /api/v1/recipients/{client_id}/providers/requests
+};
 
 // A response plus what the access log needs to know about it.
 struct Routed {
@@ -83,8 +99,13 @@ class Router {
   Routed Ready() const;
   // GET /.well-known/oauth-authorization-server (RFC 8414) or /.well-known/jwks.json.
   Routed Published(std::string_view path) const;
+  // `id` is the path's client id or provider id; `second` the provider ids of a registration
+  // request.
   Routed Admin(const Request& request, const RequestContext& context, AdminOp op,
-               std::string_view route, std::string_view client_id) const;
+               std::string_view route, std::string_view id, std::string_view second = {}) const;
+  // GET /api/v1/providers (a partner's token: the catalogue; a recipient's: the providers it
+  // is ACTIVE with) and GET /api/v2/providers (a recipient's token only).
+  Routed Providers(const Request& request, std::string_view route, bool v2) const;
   // Reads the caller's credentials and `token` of an introspection or RFC 7009 revocation request
   // and hands them to `answer(params, token)`; answers the error for `route` when either is
   // missing or malformed.

@@ -36,6 +36,7 @@ struct World {
   oauth::AuthFailureLimiter limiter{oauth::AuthFailureLimits{}};
   std::unique_ptr<oauth::TokenService> tokens;
   std::unique_ptr<admin::RecipientService> recipients;
+  std::unique_ptr<admin::RegistrationService> registrations;
   http::Idempotency idempotency{Secret(std::string(32, 'i'))};
   std::unique_ptr<http::Router> router;
   std::vector<std::pair<std::string, std::string>> placeholders;
@@ -57,8 +58,10 @@ World& TheWorld() {
     w->tokens = std::make_unique<oauth::TokenService>(*w->store, w->hasher, *w->access_tokens,
                                                       w->usage, w->limiter, w->clock, 300);
     w->recipients = std::make_unique<admin::RecipientService>(*w->store, w->hasher, w->clock);
-    w->router = std::make_unique<http::Router>(http::Services{
-        *w->tokens, *w->recipients, *w->store, w->idempotency, w->clock, admin::RotateOptions{}});
+    w->registrations = std::make_unique<admin::RegistrationService>(*w->store, w->clock);
+    w->router = std::make_unique<http::Router>(
+        http::Services{*w->tokens, *w->recipients, *w->registrations, *w->store, w->idempotency,
+                       w->clock, admin::RotateOptions{}});
 
     auto partner = admin::CreatePartner(*w->store, w->hasher, w->clock, "Fuzz Partner",
                                         {"", "operator", "", "fuzz"});

@@ -86,8 +86,9 @@ class RouterTest : public test_support::TempDirTest {
     tokens_ = std::make_unique<oauth::TokenService>(*store_, hasher_, *access_tokens_, usage_,
                                                     limiter_, clock_, kTtl);
     recipients_ = std::make_unique<admin::RecipientService>(*store_, hasher_, clock_);
-    router_ = std::make_unique<Router>(
-        Services{*tokens_, *recipients_, *store_, idempotency_, clock_, admin::RotateOptions{}});
+    registrations_ = std::make_unique<admin::RegistrationService>(*store_, clock_);
+    router_ = std::make_unique<Router>(Services{*tokens_, *recipients_, *registrations_, *store_,
+                                                idempotency_, clock_, admin::RotateOptions{}});
 
     const admin::Caller operator_caller{"", "operator", "", "cli"};
     auto partner = admin::CreatePartner(*store_, hasher_, clock_, "Partner A", operator_caller);
@@ -214,6 +215,7 @@ class RouterTest : public test_support::TempDirTest {
   std::unique_ptr<oauth::AccessTokens> access_tokens_;
   std::unique_ptr<oauth::TokenService> tokens_;
   std::unique_ptr<admin::RecipientService> recipients_;
+  std::unique_ptr<admin::RegistrationService> registrations_;
   std::unique_ptr<Router> router_;
   std::string partner_id_, partner_secret_;
   std::string other_partner_id_, other_partner_secret_;
@@ -836,8 +838,8 @@ TEST_F(RouterTest, PreviousSecretStopsWorkingWhenGraceExpires) {
 }
 
 TEST_F(RouterTest, ServerDefaultGraceAppliesWhenTheBodyDoesNotSetIt) {
-  const Router with_default(Services{*tokens_, *recipients_, *store_, idempotency_, clock_,
-                                     admin::RotateOptions{600, false}});
+  const Router with_default(Services{*tokens_, *recipients_, *registrations_, *store_, idempotency_,
+                                     clock_, admin::RotateOptions{600, false}});
   const std::string token = PartnerToken();
   auto rotate = [&](std::string body) {
     Request req = Make(bh::verb::post, RecipientPath() + "/secret", body,

@@ -1,0 +1,202 @@
+#include "app/catalogue_file.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <map>
+
+#include "admin/recipient_input.hpp"
+#include "core/scopes.hpp"
+
+namespace obauth::app {
+namespace {
+
+namespace json = boost::json;
+
+// Where each element of the top-level JSON array starts, as a 1-based line number. The text is
+// valid JSON (parsed before), so only strings and nesting need tracking.
+std::vector<int> ElementLines(std::string_view text) {
+  std::vector<int> lines;
+  int line = 1;
+  int depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  bool expect_element = false;
+  for (const char c : text) {
+    if (c == '\n') ++line;
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
+    if (depth == 1 && expect_element && c != ']') {
+      lines.push_back(line);
+      expect_element = false;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth == 1) expect_element = true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    } else if (c == ',' && depth == 1) {
+      expect_element = true;
+    }
+  }
+  return lines;
+}
+
+bool Printable(std::string_view s) {
+  return std::none_of(s.begin(), s.end(),
+                      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+// The provider of one entry, or why it is invalid.
+Result<store::Provider> ParseEntry(const json::value& entry, std::int64_t now) {
+  const auto bad = [](std::string why) { return MakeError(ErrorCode::kValidation, why); };
+  const json::object* o = entry.if_object();
+  if (o == nullptr) return bad("not a JSON object");
+  static constexpr std::string_view kKnown[] = {
+      "provider_id", "name",           "country",       "provider_url",
+      "scopes",      "data_inventory", "connectorName", "availableAccountTypes"};
+  for (const auto& member : *o) {
+    if (std::find(std::begin(kKnown), std::end(kKnown), member.key()) == std::end(kKnown)) {
+      return bad("unknown member '" + std::string(member.key()) + "'");
+    }
+  }
+  store::Provider p;
+  p.updated_at = now;
+  const json::value* id = o->if_contains("provider_id");
+  if (id == nullptr) return bad("provider_id is missing");
+  if (id->is_int64() && id->as_int64() > 0) {
+    p.provider_id = id->as_int64();
+  } else if (id->is_uint64() && id->as_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
+    p.provider_id = static_cast<std::int64_t>(id->as_uint64());
+  } else {
+    return bad("provider_id must be a positive integer");
+  }
+  const json::value* name = o->if_contains("name");
+  if (name == nullptr || !name->is_string() || name->as_string().empty() ||
+      name->as_string().size() > 256 || !Printable(name->as_string())) {
+    return bad("name must be a string of 1-256 printable characters");
+  }
+  p.name = name->as_string();
+  const json::value* country = o->if_contains("country");
+  if (country == nullptr || !country->is_string() ||
+      (country->as_string() != "CA" && country->as_string() != "US")) {
+    return bad("country must be \"CA\" or \"US\"");
+  }
+  p.country = country->as_string();
+  if (const json::value* url = o->if_contains("provider_url"); url != nullptr && !url->is_null()) {
+    if (!url->is_string() || !admin::IsHttpsUrl(url->as_string(), false)) {
+      return bad("provider_url must be an https URL");
+    }
+    p.provider_url = std::string(url->as_string());
+  }
+  const json::value* scopes = o->if_contains("scopes");
+  if (scopes == nullptr || !scopes->is_array() || scopes->as_array().empty()) {
+    return bad("scopes must be a non-empty array of data scopes");
+  }
+  std::vector<std::string> granted;
+  for (const auto& s : scopes->as_array()) {
+    const json::string* text = s.if_string();
+    if (text == nullptr || std::find(kDataScopes.begin(), kDataScopes.end(),
+                                     std::string_view(*text)) == kDataScopes.end()) {
+      return bad(
+          "scopes: " + (text ? "'" + std::string(*text) + "'" : std::string("a non-string")) +
+          " is not a data scope (ACCOUNT_BASIC, ACCOUNT_DETAILED, ...)");
+    }
+    granted.emplace_back(*text);
+  }
+  std::vector<std::string> canonical;
+  for (const auto scope : kDataScopes) {
+    if (std::find(granted.begin(), granted.end(), scope) != granted.end()) {
+      canonical.emplace_back(scope);
+    }
+  }
+  p.scope = JoinScopes(canonical);
+  json::object inventory;
+  if (const json::value* v = o->if_contains("data_inventory"); v != nullptr) {
+    if (!v->is_object()) return bad("data_inventory must be an object of arrays of field names");
+    for (const auto& [category, fields] : v->as_object()) {
+      if (category.empty() || !fields.is_array() ||
+          std::any_of(fields.as_array().begin(), fields.as_array().end(),
+                      [](const json::value& f) { return !f.is_string(); })) {
+        return bad("data_inventory must be an object of arrays of field names");
+      }
+    }
+    inventory = v->as_object();
+  }
+  p.data_inventory = json::serialize(inventory);
+  if (const json::value* v = o->if_contains("connectorName"); v != nullptr && !v->is_null()) {
+    if (!v->is_string() || v->as_string().empty() || v->as_string().size() > 64 ||
+        !Printable(v->as_string())) {
+      return bad("connectorName must be a string of 1-64 printable characters");
+    }
+    p.connector_name = std::string(v->as_string());
+  }
+  json::object account_types;
+  if (const json::value* v = o->if_contains("availableAccountTypes"); v != nullptr) {
+    if (!v->is_object()) return bad("availableAccountTypes must be an object");
+    for (const auto& [type, available] : v->as_object()) {
+      // §5.4 writes these booleans as strings.
+      if (!available.is_string() ||
+          (available.as_string() != "true" && available.as_string() != "false")) {
+        return bad("availableAccountTypes." + std::string(type) +
+                   " must be the string \"true\" or \"false\"");
+      }
+    }
+    account_types = v->as_object();
+  }
+  p.account_types = json::serialize(account_types);
+  return p;
+}
+
+}  // namespace
+
+Result<std::vector<store::Provider>> ParseCatalogue(std::string_view text, std::int64_t now) {
+  boost::system::error_code ec;
+  json::parse_options options;
+  options.max_depth = 8;
+  const json::value document = json::parse(text, ec, {}, options);
+  if (ec) return MakeError(ErrorCode::kValidation, "not valid JSON: " + ec.message());
+  if (!document.is_array()) {
+    return MakeError(ErrorCode::kValidation, "the catalogue must be a JSON array of providers");
+  }
+  const auto& entries = document.as_array();
+  const std::vector<int> lines = ElementLines(text);
+  std::vector<store::Provider> providers;
+  std::map<std::int64_t, int> first_line;
+  std::string errors;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const int line = i < lines.size() ? lines[i] : 0;
+    auto parsed = ParseEntry(entries[i], now);
+    std::string where = "line " + std::to_string(line) + ": ";
+    if (!parsed) {
+      if (const auto* o = entries[i].if_object(); o != nullptr && o->contains("provider_id")) {
+        where += "provider " + json::serialize(o->at("provider_id")) + ": ";
+      }
+      errors += where + parsed.error().public_message + "\n";
+      continue;
+    }
+    where += "provider " + std::to_string(parsed->provider_id) + ": ";
+    if (auto [it, added] = first_line.emplace(parsed->provider_id, line); !added) {
+      errors +=
+          where + "provider_id repeats the entry of line " + std::to_string(it->second) + "\n";
+      continue;
+    }
+    providers.push_back(std::move(*parsed));
+  }
+  if (!errors.empty()) {
+    errors.pop_back();
+    return MakeError(ErrorCode::kValidation, errors);
+  }
+  return providers;
+}
+
+}  // namespace obauth::app

@@ -1,0 +1,28 @@
+// The Data Providers catalogue file that `obauth providers import` loads: a JSON array of
+// providers in the shape of reference §7.2 plus §5.4's connectorName and availableAccountTypes:
+//
+//   [{"provider_id": 1000, "name": "Flinks Capital", "country": "CA",
+//     "provider_url": "https://capital.example/", "scopes": ["ACCOUNT_BASIC", ...],
+//     "data_inventory": {"customers": ["name.first", ...], ...},
+//     "connectorName": "akoya", "availableAccountTypes": {"depositAccounts": "true", ...}}, ...]
+//
+// provider_url, data_inventory, connectorName and availableAccountTypes may be left out.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+#include "store/store.hpp"
+
+namespace obauth::app {
+
+// The providers of a catalogue file's text, stamped `now`. kValidation listing every invalid
+// entry as "line N: provider ID: reason" (one per line of the message) when any is invalid:
+// a file is imported whole or not at all.
+[[nodiscard]] Result<std::vector<store::Provider>> ParseCatalogue(std::string_view text,
+                                                                  std::int64_t now);
+
+}  // namespace obauth::app

@@ -55,6 +55,18 @@ std::string_view ActionName(RegistrationAction action) {
   return "?";
 }
 
+std::string AuditAction(RegistrationAction action) {
+  switch (action) {
+    case RegistrationAction::kApprove:
+      return "registration.approved";
+    case RegistrationAction::kActivate:
+      return "registration.activated";
+    case RegistrationAction::kSuspend:
+      return "registration.suspended";
+  }
+  return "registration.changed";
+}
+
 }  // namespace
 
 std::optional<RegistrationStatus> Transition(RegistrationAction action, RegistrationStatus from) {
@@ -171,14 +183,22 @@ Result<store::Registration> RegistrationService::Apply(RegistrationAction action
                          "SUSPENDED; suspend: any other status)");
   }
   OBAUTH_TRY(client, store_.FindClient(client_id));
+  if (client.retired) {
+    return MakeError(ErrorCode::kNotFound,
+                     "the Data Recipient " + std::string(client_id) + " has been deleted");
+  }
   const std::string options = R"({"provider_id":)" + std::to_string(provider_id) + R"(,"from":")" +
                               std::string(store::StatusName(current.status)) + R"(","to":")" +
                               std::string(store::StatusName(*to)) + R"("})";
-  const store::AuditEvent audit{0, clock_.NowSeconds(), client.partner_id, operator_caller.actor,
-                                // registration.approved, .activated, .suspended
-                                "registration." + std::string(ActionName(action)) + "d",
-                                std::string(client_id), operator_caller.request_id,
-                                operator_caller.source, options};
+  const store::AuditEvent audit{0,
+                                clock_.NowSeconds(),
+                                client.partner_id,
+                                operator_caller.actor,
+                                AuditAction(action),
+                                std::string(client_id),
+                                operator_caller.request_id,
+                                operator_caller.source,
+                                options};
   return store_.TransitionRegistration(client_id, provider_id, current.status, *to,
                                        clock_.NowSeconds(), audit);
 }

@@ -390,7 +390,7 @@ int RegistrationCommand(admin::RegistrationAction action, const std::string& db,
   const admin::RegistrationService registrations(*storage.store, clock);
   const admin::Caller operator_caller{"", "operator", "", "cli"};
   auto moved = OrDie(registrations.Apply(action, client_id, provider_id, operator_caller));
-  std::cout << http::EncodeRegistrations({moved}) << std::endl;
+  std::cout << http::EncodeRegistration(moved) << std::endl;
   return 0;
 }
 

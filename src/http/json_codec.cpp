@@ -359,17 +359,27 @@ std::string EncodeProvidersV2(const std::vector<store::ProviderForRecipient>& pr
   return json::serialize(list);
 }
 
+namespace {
+
+json::object RegistrationObject(const store::Registration& r) {
+  return json::object{{"client_id", r.client_id},
+                      {"client_name", r.client_name},
+                      {"provider_id", r.provider_id},
+                      {"provider_name", r.provider_name},
+                      {"country", r.country},
+                      {"registration_status", store::StatusName(r.status)},
+                      {"requested_on", FormatRfc3339(r.requested_at)}};
+}
+
+}  // namespace
+
+std::string EncodeRegistration(const store::Registration& registration) {
+  return json::serialize(RegistrationObject(registration));
+}
+
 std::string EncodeRegistrations(const std::vector<store::Registration>& registrations) {
   json::array list;
-  for (const auto& r : registrations) {
-    list.push_back(json::object{{"client_id", r.client_id},
-                                {"client_name", r.client_name},
-                                {"provider_id", r.provider_id},
-                                {"provider_name", r.provider_name},
-                                {"country", r.country},
-                                {"registration_status", store::StatusName(r.status)},
-                                {"requested_on", FormatRfc3339(r.requested_at)}});
-  }
+  for (const auto& r : registrations) list.push_back(RegistrationObject(r));
   return json::serialize(list);
 }
 

@@ -60,6 +60,7 @@ std::string EncodeProvidersV2(const std::vector<store::ProviderForRecipient>& pr
 // §8.3: [{"client_id","client_name","provider_id","provider_name","country",
 // "registration_status","requested_on"}, ...].
 std::string EncodeRegistrations(const std::vector<store::Registration>& registrations);
+std::string EncodeRegistration(const store::Registration& registration);
 // RFC 8414 authorization server metadata for `issuer` (its endpoints are under it).
 std::string EncodeServerMetadata(std::string_view issuer);
 // RFC 7517 JWK Set of the public keys: each the key's JWK plus "kid", "use":"sig" and "alg".

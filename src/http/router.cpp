@@ -607,11 +607,15 @@ Routed Router::Providers(const Request& req, std::string_view route, bool v2) co
   };
   if (partner) {
     if (v2) {
-      return AdminError(MakeError(ErrorCode::kInsufficientScope,
-                                  "This endpoint lists a Data Recipient's providers: call it "
-                                  "with a token of the Data Recipient",
-                                  "partner token on /api/v2/providers"),
-                        route);
+      Routed refused = AdminError(MakeError(ErrorCode::kInsufficientScope,
+                                            "This endpoint lists a Data Recipient's providers: "
+                                            "call it with a token of the Data Recipient",
+                                            "partner token on /api/v2/providers"),
+                                  route);
+      // No scope would help: the challenge names none (RFC 6750 §3).
+      refused.response.set(bh::field::www_authenticate,
+                           R"(Bearer realm="obauth", error="insufficient_scope")");
+      return refused;
     }
     auto all = registrations.ListProviders();
     return all ? ok(EncodeProviderList(*all)) : AdminError(all.error(), route);

@@ -77,6 +77,12 @@ export class ObauthServer {
     return JSON.parse(await run(this.binary, ['partner', 'create', '--db', this.db, '--name', name]));
   }
 
+  // Runs another command on this server's database (works while the server runs), e.g.
+  // command('registrations', 'approve', CLIENT_ID, PROVIDER_ID). Returns its stdout.
+  async command(group, action, ...args) {
+    return run(this.binary, [group, action, '--db', this.db, ...args]);
+  }
+
   async start(timeoutMs = 30000) {
     const log = openSync(this.logPath, 'a');
     this.child = spawnTracked(this.binary, ['serve', '--listen', '127.0.0.1:0', '--db', this.db], {

@@ -493,9 +493,9 @@ async function flow() {
   await call('request, recipient token', 'POST', `/api/v1/recipients/providers/requests/${id}/4013`, { auth: `Bearer ${recipientToken}`, status: 403 });
   await expectV2('v2 providers, pending approval', '', '1000:PendingActivation,2000:PendingActivation,4013:Available');
 
-  // `obauth registrations ACTION` prints the registration as a one-item array.
+  // `obauth registrations ACTION` prints the registration (a JSON object).
   const cliStatus = async (action, clientId, providerId) =>
-    JSON.parse(await server.command('registrations', action, clientId, String(providerId)))[0]?.registration_status;
+    JSON.parse(await server.command('registrations', action, clientId, String(providerId))).registration_status;
   const moves = [
     ['approve', 1000, 'PENDING_ACTIVATION'], ['activate', 1000, 'ACTIVE'], ['approve', 2000, 'PENDING_ACTIVATION']];
   for (const [action, providerId, expected] of moves) {

@@ -37,7 +37,8 @@ class Cli : public ObauthTest {
 TEST_F(Cli, TopLevelHelpListsEveryCommandAndExitsZero) {
   const CommandResult r = Obauth({"--help"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  for (const char* word : {"serve", "partner", "keys", "--help", "--help-all"}) {
+  for (const char* word : {"serve", "partner", "keys", "recipients", "providers", "registrations",
+                           "--help", "--help-all"}) {
     EXPECT_NE(r.out.find(word), std::string::npos) << word << " missing from:\n" << r.out;
   }
 }

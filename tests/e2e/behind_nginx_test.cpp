@@ -2,11 +2,7 @@
 // docs/deployment.md shows: the seed flow — partner token, create a recipient, regenerate its
 // secret, use the new one — works through the proxy while requests alternate between the
 // instances.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
@@ -21,22 +17,6 @@ using obauth::testing::ParseJsonObject;
 using obauth::testing::StringAt;
 
 constexpr char kIssuer[] = "https://auth.example.test";
-
-// A port that was free a moment ago on 127.0.0.1.
-unsigned short FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) != 0) {
-    ::close(fd);
-    throw std::runtime_error("no free port");
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 class BehindNginx : public ObauthTest {
  protected:

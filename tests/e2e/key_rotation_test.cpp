@@ -40,15 +40,9 @@ class KeyRotation : public ObauthTest {
     return kids;
   }
 
-  CommandResult Keys(std::vector<std::string> args) {
-    const auto db = DbArgs();
-    args.insert(args.end(), db.begin(), db.end());
-    return Obauth(args);
-  }
-
   Rotated Rotate(std::int64_t signing_delay) {
     const CommandResult r =
-        Keys({"keys", "rotate", "--signing-delay", std::to_string(signing_delay)});
+        ObauthOnDb({"keys", "rotate", "--signing-delay", std::to_string(signing_delay)});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     const json::object printed = ParseJsonObject(r.out);
     EXPECT_EQ(StringAt(printed, "alg"), "ES256");
@@ -139,7 +133,7 @@ TEST_F(KeyRotation, AnotherInstanceOnTheSameDatabaseLearnsTheKeyBeforeItSigns) {
 TEST_F(KeyRotation, RotatingAgainBeforeTheNewKeySignsIsRefusedAndChangesNothing) {
   StartServer();
   const Rotated rotated = Rotate(600);
-  const CommandResult again = Keys({"keys", "rotate", "--signing-delay", "0"});
+  const CommandResult again = ObauthOnDb({"keys", "rotate", "--signing-delay", "0"});
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_EQ(again.out, "");
   const std::string said = "the key added by the previous rotation starts signing at ";
@@ -156,7 +150,7 @@ TEST_F(KeyRotation, KeysListShowsRetiredSigningAndNextKeys) {
   const std::string first = PublishedKids().at(0);
   const Rotated second = Rotate(0);
   const Rotated third = Rotate(600);
-  const CommandResult r = Keys({"keys", "list"});
+  const CommandResult r = ObauthOnDb({"keys", "list"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::istringstream lines(r.out);
   std::vector<std::string> rows;

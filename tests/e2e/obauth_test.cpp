@@ -1,6 +1,10 @@
 #include "e2e/obauth_test.hpp"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -55,6 +59,21 @@ DecodedJwt DecodeJwt(std::string_view token) {
   return {ParseJsonObject(part(token.substr(0, first))),
           ParseJsonObject(part(token.substr(first + 1, second - first - 1))),
           part(token.substr(second + 1))};
+}
+
+unsigned short FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof addr;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) != 0) {
+    ::close(fd);
+    throw std::runtime_error("no free port");
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
 }
 
 std::int64_t NowSeconds() {
@@ -168,6 +187,12 @@ ExitStatus ObauthTest::StopServer(int signal) { return server().Stop(signal); }
 CommandResult ObauthTest::Obauth(std::vector<std::string> args) {
   args.insert(args.begin(), ObauthBinary());
   return obauth::testing::RunCommand(args);
+}
+
+CommandResult ObauthTest::ObauthOnDb(std::vector<std::string> args) {
+  const auto db = DbArgs();
+  args.insert(args.end(), db.begin(), db.end());
+  return Obauth(std::move(args));
 }
 
 Credentials ObauthTest::CreatePartner(std::string_view name) {

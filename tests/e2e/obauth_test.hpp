@@ -63,6 +63,9 @@ struct DecodedJwt {
 };
 DecodedJwt DecodeJwt(std::string_view token);
 
+// A port that was free a moment ago on 127.0.0.1 (for a server the test starts, e.g. nginx).
+unsigned short FreePort();
+
 // The wall clock in whole seconds since the Unix epoch, as tokens and timestamps carry it.
 std::int64_t NowSeconds();
 // The Unix time of an RFC 3339 UTC timestamp with second precision ("2026-11-26T15:56:17Z").
@@ -105,6 +108,8 @@ class ObauthTest : public obauth::testing::TempDirTest {
 
   // Runs the obauth CLI with `args` (without the program name).
   CommandResult Obauth(std::vector<std::string> args);
+  // The CLI with `args` followed by DbArgs(): an operator command on this test's database.
+  CommandResult ObauthOnDb(std::vector<std::string> args);
   // `obauth partner create --name NAME` on DbArgs(), which must succeed.
   Credentials CreatePartner(std::string_view name = "Acme Partner");
 

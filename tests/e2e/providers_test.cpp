@@ -28,13 +28,9 @@ constexpr std::string_view kRequests = "/api/v1/recipients/providers/requests";
 
 class Providers : public ObauthTest {
  protected:
-  CommandResult Operator(std::vector<std::string> args) {
-    const auto db = DbArgs();
-    args.insert(args.end(), db.begin(), db.end());
-    return Obauth(args);
+  CommandResult Import(const std::string& file) {
+    return ObauthOnDb({"providers", "import", file});
   }
-
-  CommandResult Import(const std::string& file) { return Operator({"providers", "import", file}); }
 
   void ImportSample() {
     const CommandResult r = Import(OBAUTH_SAMPLE_CATALOGUE);
@@ -65,7 +61,8 @@ class Providers : public ObauthTest {
 
   CommandResult Move(std::string_view action, const std::string& client_id,
                      std::int64_t provider_id) {
-    return Operator({"registrations", std::string(action), client_id, std::to_string(provider_id)});
+    return ObauthOnDb(
+        {"registrations", std::string(action), client_id, std::to_string(provider_id)});
   }
 
   std::string MoveOrFail(std::string_view action, const std::string& client_id,
@@ -289,7 +286,7 @@ TEST_F(Providers, OperatorMovesRegistrationsThroughEveryStatusAndRefusesInvalidM
   const CommandResult unknown = Move("approve", r.id(), 2000);
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_NE(unknown.err.find("Registration not found"), std::string::npos) << unknown.err;
-  const CommandResult usage = Operator({"registrations", "approve", r.id(), "not-a-number"});
+  const CommandResult usage = ObauthOnDb({"registrations", "approve", r.id(), "not-a-number"});
   EXPECT_EQ(usage.exit_code, 2);
 
   const json::array listed = GetArray(token, RecipientPath(r.id()) + "/providers/requests");

@@ -1,11 +1,7 @@
 // `obauth recipients ...` against the real server: every subcommand in table and --json form,
 // credentials from flags and the environment, and the messages for each failure (wrong secret,
 // no server, unknown or foreign recipient, refused input, missing credentials, a silent server).
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <boost/json/parse.hpp>
@@ -581,22 +577,6 @@ TEST_F(RecipientsCli, RotateSecretHelpNamesItsOptions) {
 }
 
 // ---- https ----
-
-// A port that was free a moment ago on 127.0.0.1.
-unsigned short FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) != 0) {
-    ::close(fd);
-    throw std::runtime_error("no free port");
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // The server behind nginx terminating TLS for the name "localhost" with a self-signed certificate
 // (made by the openssl command); nginx's default server, chosen without SNI, has one for

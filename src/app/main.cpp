@@ -487,10 +487,6 @@ int Main(int argc, char** argv) {
   partner_cmd->require_subcommand(1);
   auto* create_cmd = partner_cmd->add_subcommand(
       "create", "Register a partner; prints its client_id and client_secret as JSON, once");
-  create_cmd->add_option("--db", db, "SQLite database file or PostgreSQL database, as for serve")
-      ->capture_default_str();
-  create_cmd->add_option("--key-file", key_file,
-                         "Server (master) key file, as for serve (or OBAUTH_MASTER_KEY)");
   create_cmd->add_option("--name", name, "Partner display name, 1-256 characters")->required();
   cli::RecipientsCommand recipients(app);
 
@@ -526,14 +522,6 @@ int Main(int argc, char** argv) {
         ->check(CLI::PositiveNumber);
     action_cmds.emplace_back(action, cmd);
   }
-  std::vector<CLI::App*> database_cmds = {import_cmd};
-  for (const auto& action_cmd : action_cmds) database_cmds.push_back(action_cmd.second);
-  for (auto* cmd : database_cmds) {
-    cmd->add_option("--db", db, "SQLite database file or PostgreSQL database, as for serve")
-        ->capture_default_str();
-    cmd->add_option("--key-file", key_file,
-                    "Server (master) key file, as for serve (or OBAUTH_MASTER_KEY)");
-  }
 
   std::int64_t signing_delay = kDefaultSigningDelay;
   auto* keys_cmd = app.add_subcommand("keys", "Manage the token signing keys");
@@ -545,7 +533,10 @@ int Main(int argc, char** argv) {
       "tokens it signed have expired. Prints the new key's kid as JSON");
   auto* list_cmd = keys_cmd->add_subcommand(
       "list", "Show the signing keys: retired (still published), signing, next");
-  for (auto* cmd : {rotate_cmd, list_cmd}) {
+  // Every operator command works on a database directly, like serve.
+  std::vector<CLI::App*> database_cmds = {create_cmd, rotate_cmd, list_cmd, import_cmd};
+  for (const auto& action_cmd : action_cmds) database_cmds.push_back(action_cmd.second);
+  for (auto* cmd : database_cmds) {
     cmd->add_option("--db", db, "SQLite database file or PostgreSQL database, as for serve")
         ->capture_default_str();
     cmd->add_option("--key-file", key_file,

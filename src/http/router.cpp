@@ -594,10 +594,13 @@ Routed Router::Revoke(const Request& req, const RequestContext& context) const {
                             });
 }
 
+Result<oauth::AccessTokenClaims> Router::ActiveBearer(const Request& req) const {
+  OBAUTH_TRY(token, BearerToken(req));
+  return services_.tokens.Validate(token);
+}
+
 Routed Router::Providers(const Request& req, std::string_view route, bool v2) const {
-  auto token = BearerToken(req);
-  if (!token) return AdminError(token.error(), route);
-  auto claims = services_.tokens.Validate(*token);
+  auto claims = ActiveBearer(req);
   if (!claims) return AdminError(claims.error(), route);
   const auto scopes = SplitScopes(claims->scope);
   const bool partner = std::find(scopes.begin(), scopes.end(), kAdminScope) != scopes.end();
@@ -635,9 +638,7 @@ Routed Router::Admin(const Request& req, const RequestContext& context, AdminOp 
                      std::string_view route, std::string_view id, std::string_view second) const {
   const std::string_view client_id = id;
   // Every admin route needs an active partner token with client:admin.
-  auto token = BearerToken(req);
-  if (!token) return AdminError(token.error(), route);
-  auto claims = services_.tokens.Validate(*token);
+  auto claims = ActiveBearer(req);
   if (!claims) return AdminError(claims.error(), route);
   const auto scopes = SplitScopes(claims->scope);
   if (std::find(scopes.begin(), scopes.end(), kAdminScope) == scopes.end()) {

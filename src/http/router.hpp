@@ -103,6 +103,9 @@ class Router {
   // request.
   Routed Admin(const Request& request, const RequestContext& context, AdminOp op,
                std::string_view route, std::string_view id, std::string_view second = {}) const;
+  // The claims of the request's bearer token (Authorization or flinks-auth-key) when it is
+  // active; kInvalidToken otherwise.
+  Result<oauth::AccessTokenClaims> ActiveBearer(const Request& request) const;
   // GET /api/v1/providers (a partner's token: the catalogue; a recipient's: the providers it
   // is ACTIVE with) and GET /api/v2/providers (a recipient's token only).
   Routed Providers(const Request& request, std::string_view route, bool v2) const;

@@ -50,11 +50,10 @@ BenchWorld::BenchWorld() {
   tokens = std::make_unique<oauth::TokenService>(*store, *hasher, *access_tokens, usage, limiter,
                                                  clock, kTokenTtl);
   recipients = std::make_unique<admin::RecipientService>(*store, *hasher, clock);
-  idempotency = std::make_unique<http::Idempotency>(Secret(std::string(32, 'i')));
+  idempotency = std::make_unique<admin::Idempotency>(Secret(std::string(32, 'i')), *store, clock);
   registrations = std::make_unique<admin::RegistrationService>(*store, clock);
-  router = std::make_unique<http::Router>(http::Services{*tokens, *recipients, *registrations,
-                                                         *store, *idempotency, clock,
-                                                         admin::RotateOptions{0, false}});
+  router = std::make_unique<http::Router>(http::Services{
+      *tokens, *recipients, *registrations, *idempotency, *store, admin::RotateOptions{0, false}});
 
   const admin::Caller operator_caller{"", "operator", "", "cli"};
   auto partner =
@@ -81,6 +80,7 @@ BenchWorld::BenchWorld() {
 
 BenchWorld::~BenchWorld() {
   router.reset();
+  idempotency.reset();
   recipients.reset();
   tokens.reset();
   store.reset();

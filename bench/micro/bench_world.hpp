@@ -9,10 +9,11 @@
 #include <string>
 #include <string_view>
 
+#include "admin/idempotency.hpp"
+#include "admin/partner_service.hpp"
 #include "admin/recipient_service.hpp"
 #include "core/clock.hpp"
 #include "crypto/client_secret.hpp"
-#include "http/idempotency.hpp"
 #include "http/router.hpp"
 #include "oauth/access_token.hpp"
 #include "oauth/token_service.hpp"
@@ -44,7 +45,7 @@ class BenchWorld {
   std::unique_ptr<oauth::TokenService> tokens;
   std::unique_ptr<admin::RecipientService> recipients;
   std::unique_ptr<admin::RegistrationService> registrations;
-  std::unique_ptr<http::Idempotency> idempotency;
+  std::unique_ptr<admin::Idempotency> idempotency;
   std::unique_ptr<http::Router> router;
 
   std::string partner_id, partner_secret, partner_token;

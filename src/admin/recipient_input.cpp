@@ -6,65 +6,30 @@
 #include <boost/url/parse.hpp>
 #include <tuple>
 
+#include "admin/text_rules.hpp"
 #include "core/scopes.hpp"
 
 namespace obauth::admin {
 namespace {
 
-Error Invalid(std::string_view field, std::string_view rule) {
-  return MakeError(ErrorCode::kValidation,
-                   "Invalid field '" + std::string(field) + "': " + std::string(rule));
-}
-
-// Code points in valid UTF-8 (the JSON parser has already rejected invalid UTF-8).
-std::size_t CharCount(std::string_view text) {
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
-}
-
-bool HasControlChars(std::string_view text, bool allow_line_breaks) {
-  return std::any_of(text.begin(), text.end(), [&](char ch) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (allow_line_breaks && (c == '\n' || c == '\r' || c == '\t')) return false;
-    return c < 0x20 || c == 0x7F;
-  });
-}
-
-Result<std::string> Text(std::string_view field, const std::string& value, std::size_t max_chars,
-                         bool allow_line_breaks) {
-  const std::size_t chars = CharCount(value);
-  if (chars == 0 || chars > max_chars) {
-    return Invalid(field, "must be 1 to " + std::to_string(max_chars) + " characters");
-  }
-  if (HasControlChars(value, allow_line_breaks)) {
-    return Invalid(field, "must not contain control characters");
-  }
-  if (std::all_of(value.begin(), value.end(),
-                  [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; })) {
-    return Invalid(field, "must not be blank");
-  }
-  return value;
-}
-
 Result<std::optional<std::string>> OptionalUrl(std::string_view field,
                                                const Field<std::string>& input) {
   if (!input.value) return std::optional<std::string>();
   if (input.value->size() > kMaxUriLength || !IsHttpsUrl(*input.value, true)) {
-    return Invalid(field, "must be an absolute https URL of at most 2048 characters");
+    return InvalidField(field, "must be an absolute https URL of at most 2048 characters");
   }
   return std::optional<std::string>(*input.value);
 }
 
 Result<std::string> Scopes(const std::vector<std::string>& values) {
-  if (values.empty()) return Invalid("scope", "must not be empty");
+  if (values.empty()) return InvalidField("scope", "must not be empty");
   for (const auto& value : values) {
     if (std::find(kDataScopes.begin(), kDataScopes.end(), value) == kDataScopes.end()) {
-      return Invalid("scope", "unknown value '" + value + "'");
+      return InvalidField("scope", "unknown value '" + value + "'");
     }
   }
   if (std::find(values.begin(), values.end(), kMandatoryDataScope) == values.end()) {
-    return Invalid("scope", "must contain ACCOUNT_BASIC");
+    return InvalidField("scope", "must contain ACCOUNT_BASIC");
   }
   // Canonical form: documented order, each value once.
   std::vector<std::string> canonical;
@@ -77,29 +42,31 @@ Result<std::string> Scopes(const std::vector<std::string>& values) {
 }
 
 Result<std::vector<std::string>> RedirectUris(const std::vector<std::string>& uris) {
-  if (uris.empty()) return Invalid("redirect_uris", "must contain at least one URL");
+  if (uris.empty()) return InvalidField("redirect_uris", "must contain at least one URL");
   if (uris.size() > kMaxRedirectUris) {
-    return Invalid("redirect_uris", "must contain at most 20 URLs");
+    return InvalidField("redirect_uris", "must contain at most 20 URLs");
   }
   for (std::size_t i = 0; i < uris.size(); ++i) {
     const std::string field = "redirect_uris[" + std::to_string(i) + "]";
     if (uris[i].size() > kMaxUriLength || !IsHttpsUrl(uris[i], false)) {
-      return Invalid(field,
-                     "must be an absolute https URL without a fragment, at most 2048 characters");
+      return InvalidField(
+          field, "must be an absolute https URL without a fragment, at most 2048 characters");
     }
     if (std::find(uris.begin(), uris.begin() + static_cast<std::ptrdiff_t>(i), uris[i]) !=
         uris.begin() + static_cast<std::ptrdiff_t>(i)) {
-      return Invalid(field, "is listed twice");
+      return InvalidField(field, "is listed twice");
     }
   }
   return uris;
 }
 
 Result<std::vector<std::string>> Contacts(const std::vector<std::string>& emails) {
-  if (emails.size() > kMaxContacts) return Invalid("contacts", "must contain at most 20 entries");
+  if (emails.size() > kMaxContacts)
+    return InvalidField("contacts", "must contain at most 20 entries");
   for (std::size_t i = 0; i < emails.size(); ++i) {
     if (!IsEmailAddress(emails[i])) {
-      return Invalid("contacts[" + std::to_string(i) + "].email", "must be a valid email address");
+      return InvalidField("contacts[" + std::to_string(i) + "].email",
+                          "must be a valid email address");
     }
   }
   return emails;
@@ -108,7 +75,7 @@ Result<std::vector<std::string>> Contacts(const std::vector<std::string>& emails
 template <class T>
 Result<void> Required(std::string_view field, const Field<T>& input, bool creating) {
   if ((creating && !input.present) || (input.present && !input.value)) {
-    return Invalid(field, "is required");
+    return InvalidField(field, "is required");
   }
   return {};
 }
@@ -184,7 +151,7 @@ Result<void> ApplyRecipientInput(const RecipientInput& in, bool creating,
   if (auto r = Required("redirect_uris", in.redirect_uris, creating); !r) return r;
 
   if (in.name.present) {
-    OBAUTH_TRY(name, Text("name", *in.name.value, kMaxNameChars, false));
+    OBAUTH_TRY(name, CheckText("name", *in.name.value, kMaxNameChars, false));
     target.name = name;
   }
   if (in.scope.present) {
@@ -205,13 +172,13 @@ Result<void> ApplyRecipientInput(const RecipientInput& in, bool creating,
   if (in.description.present) {
     target.description.reset();
     if (in.description.value) {
-      OBAUTH_TRY(text, Text("description", *in.description.value, kMaxDescriptionChars, true));
+      OBAUTH_TRY(text, CheckText("description", *in.description.value, kMaxDescriptionChars, true));
       target.description = text;
     }
   }
   if (in.country.present) {
     if (in.country.value && *in.country.value != "CA" && *in.country.value != "US") {
-      return Invalid("country", "must be CA or US");
+      return InvalidField("country", "must be CA or US");
     }
     target.country = in.country.value;
   }

@@ -1,28 +1,11 @@
 #include "admin/recipient_service.hpp"
 
-#include "crypto/random.hpp"
+#include "admin/text_rules.hpp"
 
 namespace obauth::admin {
 namespace {
 
-constexpr int kIdAttempts = 3;
-
 Error NotFound() { return MakeError(ErrorCode::kNotFound, "Data Recipient not found"); }
-
-// Runs `insert(id)` with fresh random ids until one is not taken (a collision of 129-bit ids
-// is practically impossible, but a retry costs nothing).
-template <class Insert>
-Result<std::string> InsertWithNewId(std::string_view prefix, Insert&& insert) {
-  for (int attempt = 0;; ++attempt) {
-    OBAUTH_TRY(suffix, crypto::RandomString(25, crypto::kLowerAlnum));
-    std::string id = std::string(prefix) + suffix;
-    auto inserted = insert(id);
-    if (inserted) return id;
-    if (inserted.error().code != ErrorCode::kConflict || attempt + 1 == kIdAttempts) {
-      return inserted.error();
-    }
-  }
-}
 
 // The names of the fields an update touches, as a JSON object for the audit trail.
 std::string UpdatedFields(const RecipientInput& in) {
@@ -178,32 +161,6 @@ Result<std::vector<store::AuditEvent>> RecipientService::Audit(
     return MakeError(ErrorCode::kValidation, "Invalid parameter 'limit': must be from 1 to 200");
   }
   return store_.ListAuditEvents({caller.partner_id, std::move(client_id), before_id, limit});
-}
-
-Result<IssuedSecret> CreatePartner(store::Store& store, const crypto::SecretHasher& hasher,
-                                   const Clock& clock, std::string_view name,
-                                   const Caller& caller) {
-  RecipientInput input;
-  input.name = {true, std::string(name)};
-  store::Recipient scratch;
-  if (auto r = ApplyRecipientInput(input, false, scratch); !r) return r.error();
-  OBAUTH_TRY(secret, crypto::NewClientSecret());
-  const std::int64_t now = clock.NowSeconds();
-  OBAUTH_TRY(id, InsertWithNewId("pt-", [&](const std::string& candidate) {
-               // The new partner's own trail starts with its creation.
-               store::AuditEvent event{0,
-                                       now,
-                                       candidate,
-                                       caller.actor,
-                                       "partner.created",
-                                       candidate,
-                                       caller.request_id,
-                                       caller.source,
-                                       "{}"};
-               return store.CreatePartner({candidate, scratch.name, now},
-                                          hasher.Hash(candidate, secret), event);
-             }));
-  return IssuedSecret{id, std::move(secret), std::nullopt};
 }
 
 }  // namespace obauth::admin

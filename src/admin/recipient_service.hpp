@@ -1,7 +1,7 @@
-// RecipientService and CreatePartner: the partner use cases of reference §6-§7 (create, list,
-// read, update and retire Data Recipients; rotate their secrets with an optional grace period)
-// and partner onboarding. Every change is recorded in the audit trail in the same transaction.
-// Thread-safe; every write is durable when a call returns success.
+// RecipientService: the partner use cases of reference §6-§7 (create, list, read, update and
+// retire Data Recipients; rotate their secrets with an optional grace period). Every change is
+// recorded in the audit trail in the same transaction. Thread-safe; every write is durable when a
+// call returns success.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "admin/caller.hpp"
 #include "admin/recipient_input.hpp"
 #include "core/clock.hpp"
 #include "core/error.hpp"
@@ -20,15 +21,6 @@
 #include "store/store.hpp"
 
 namespace obauth::admin {
-
-// Who makes a request: the authenticated partner (the tenant whose recipients it may see),
-// or the operator at the command line, and where the request came from (for the audit trail).
-struct Caller {
-  std::string partner_id;
-  std::string actor;  // the partner id, or "operator"
-  std::string request_id;
-  std::string source;  // peer address, or "cli"
-};
 
 struct CreatedRecipient {
   store::Recipient recipient;
@@ -47,11 +39,6 @@ struct RotateOptions {
   bool revoke_tokens = false;                   // tokens issued so far become inactive
 };
 inline constexpr std::int64_t kMaxGraceSeconds = 604800;  // 7 days
-
-// Turns a result into the sealed replay stored with the change (Idempotency-Key); called once
-// the result is known and before it is committed.
-template <class T>
-using Sealer = std::function<Result<store::Replay>(const T&)>;
 
 class RecipientService {
  public:
@@ -97,12 +84,5 @@ class RecipientService {
   const Clock& clock_;
   DomainMetrics* const metrics_;
 };
-
-// Registers a partner (tenant) named `name` (1-256 characters) with a new secret; audited as
-// done by `caller` (the operator).
-[[nodiscard]] Result<IssuedSecret> CreatePartner(store::Store& store,
-                                                 const crypto::SecretHasher& hasher,
-                                                 const Clock& clock, std::string_view name,
-                                                 const Caller& caller);
 
 }  // namespace obauth::admin

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "crypto/derive_key.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/random.hpp"
 
@@ -26,7 +27,8 @@ Error Fail(const std::string& path, const std::string& why) {
 // Records `key`'s check in the database, or compares it with the recorded one.
 Result<Secret> CheckAgainstDatabase(std::string key, store::Store& store,
                                     const std::function<Error(const std::string&)>& fail) {
-  const std::string check = crypto::ToHex(crypto::HmacSha256(key, "obauth server key check"));
+  const std::string check =
+      crypto::ToHex(crypto::DeriveKey(Secret(key), crypto::KeyPurpose::kServerKeyCheck).Expose());
   OBAUTH_TRY(stored, store.GetOrCreateSetting(kKeyCheckSetting, check));
   if (stored != check) return fail("this is not the key the database was set up with");
   return Secret(std::move(key));

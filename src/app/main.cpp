@@ -16,6 +16,8 @@
 #include <sstream>
 #include <thread>
 
+#include "admin/idempotency.hpp"
+#include "admin/partner_service.hpp"
 #include "admin/recipient_service.hpp"
 #include "admin/registration_service.hpp"
 #include "app/catalogue_file.hpp"
@@ -26,9 +28,8 @@
 #include "core/clock.hpp"
 #include "core/time_format.hpp"
 #include "crypto/client_secret.hpp"
-#include "crypto/hash.hpp"
+#include "crypto/derive_key.hpp"
 #include "crypto/signing_key.hpp"
-#include "http/idempotency.hpp"
 #include "http/json_codec.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
@@ -102,7 +103,8 @@ Storage OpenStorage(const std::string& db, std::string key_file, int connections
   }
   auto key = OrDie(master_key != nullptr ? UseServerKey(master_key, *store)
                                          : LoadServerKey(key_file, *store));
-  auto hasher = std::make_unique<crypto::SecretHasher>(key);
+  auto hasher = std::make_unique<crypto::SecretHasher>(
+      crypto::DeriveKey(key, crypto::KeyPurpose::kSecretHashing));
   return {std::move(store), std::move(key), std::move(hasher)};
 }
 
@@ -203,7 +205,7 @@ class Housekeeper {
         log_->info("signing keys changed: {}", SummarizeKeys(*keys_.keys(), clock_.NowSeconds()));
       }
       if (tick % 600 == 0) {
-        auto purged = store_.PurgeReplays(clock_.NowSeconds() - http::kReplayLifetimeSeconds);
+        auto purged = store_.PurgeReplays(clock_.NowSeconds() - admin::kReplayLifetimeSeconds);
         if (!purged) log_->warn("purging idempotency replays failed: {}", purged.error().internal);
         // An expired token is refused for its expiry; its revocation is no longer needed.
         auto forgotten =
@@ -292,10 +294,11 @@ int Serve(const ServeOptions& options) {
                              options.token_ttl, &metrics.domain());
   admin::RecipientService recipients(*storage.store, *storage.hasher, clock, &metrics.domain());
   // Replays are sealed under a key derived from the server key file, never stored.
-  http::Idempotency idempotency(Secret(crypto::HmacSha256(
-      storage.server_key.Expose(), "obauth idempotency replay AES-256-GCM key v1")));
+  admin::Idempotency idempotency(
+      crypto::DeriveKey(storage.server_key, crypto::KeyPurpose::kReplaySeal), *storage.store,
+      clock);
   admin::RegistrationService registrations(*storage.store, clock);
-  http::Router router({tokens, recipients, registrations, *storage.store, idempotency, clock,
+  http::Router router({tokens, recipients, registrations, idempotency, *storage.store,
                        admin::RotateOptions{options.previous_secret_expires_in, false}, &metrics});
   Housekeeper housekeeper(*storage.store, usage, key_follower, clock, log);
 

@@ -6,7 +6,7 @@
 #include "core/time_format.hpp"
 #include "crypto/aead.hpp"
 #include "crypto/base64url.hpp"
-#include "crypto/hash.hpp"
+#include "crypto/derive_key.hpp"
 
 namespace obauth::app {
 namespace {
@@ -21,7 +21,7 @@ constexpr std::string_view kSealedPrefix = "sealed-v1:";
 
 // The key sealing stored signing keys, derived from the server key (never stored).
 Secret WrapKey(const Secret& server_key) {
-  return Secret(crypto::HmacSha256(server_key.Expose(), "obauth signing key AES-256-GCM key v1"));
+  return crypto::DeriveKey(server_key, crypto::KeyPurpose::kSigningKeySeal);
 }
 
 Error CannotOpen(std::string_view where) {

@@ -437,13 +437,17 @@ std::string EncodeServerMetadata(std::string_view issuer) {
   json::array scopes{kAdminScope};
   for (auto scope : kDataScopes) scopes.emplace_back(scope);
   const json::array auth_methods{"client_secret_basic", "client_secret_post"};
+  json::array grants;
+  for (const auto& grant : oauth::Grants()) {
+    if (grant.issue != nullptr) grants.emplace_back(grant.type);
+  }
   return json::serialize(json::object{
       {"issuer", base},
       {"token_endpoint", base + "/api/v1/token"},
       {"introspection_endpoint", base + "/api/v1/introspect"},
       {"revocation_endpoint", base + "/api/v1/revoke"},
       {"jwks_uri", base + "/.well-known/jwks.json"},
-      {"grant_types_supported", json::array{"client_credentials"}},
+      {"grant_types_supported", std::move(grants)},
       // No authorization endpoint yet: no response type.
       {"response_types_supported", json::array{}},
       {"token_endpoint_auth_methods_supported", auth_methods},

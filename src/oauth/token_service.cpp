@@ -2,10 +2,6 @@
 
 #include <algorithm>
 
-#include "core/scopes.hpp"
-#include "crypto/base64url.hpp"
-#include "crypto/random.hpp"
-
 namespace obauth::oauth {
 namespace {
 
@@ -16,23 +12,6 @@ Error InvalidRequest(std::string message) {
 Error InvalidClient(std::string why) {
   return MakeError(ErrorCode::kInvalidClient, "Client authentication failed",
                    "client authentication failed: " + why);
-}
-
-// The scopes to grant: every requested one must be allowed; none requested means all allowed.
-Result<std::string> GrantScopes(const std::optional<std::string>& requested,
-                                const std::vector<std::string>& allowed) {
-  if (!requested || SplitScopes(*requested).empty()) return JoinScopes(allowed);
-  std::vector<std::string> granted;
-  for (auto& scope : SplitScopes(*requested)) {
-    if (std::find(allowed.begin(), allowed.end(), scope) == allowed.end()) {
-      return MakeError(ErrorCode::kInvalidScope,
-                       "The requested scope is invalid, unknown, or not allowed for this client");
-    }
-    if (std::find(granted.begin(), granted.end(), scope) == granted.end()) {
-      granted.push_back(std::move(scope));
-    }
-  }
-  return JoinScopes(granted);
 }
 
 }  // namespace
@@ -129,52 +108,39 @@ Result<IssuedToken> TokenService::Issue(const TokenRequest& request) const {
   if (!request.grant_type || request.grant_type->empty()) {
     return InvalidRequest("Missing grant_type");
   }
+  // The client is authenticated first, whatever the grant: an unknown grant type tells nothing
+  // to a caller without credentials.
   OBAUTH_TRY(client, Authenticate(request));
-  const bool is_partner = client.kind == store::ClientKind::kPartner;
-  const std::string& grant = *request.grant_type;
-  if (grant == "authorization_code" || grant == "refresh_token") {
-    // Partners manage recipients and never act for a user; recipients will get these grants
-    // with the authorization-code flow.
-    if (is_partner) {
-      return MakeError(ErrorCode::kUnauthorizedClient,
-                       "This client may only use the client_credentials grant");
-    }
-    return MakeError(ErrorCode::kUnsupportedGrantType,
-                     "The grant type " + grant + " is not supported yet");
-  }
-  if (grant != "client_credentials") {
+  const auto grants = Grants();
+  const auto grant = std::find_if(grants.begin(), grants.end(),
+                                  [&](const Grant& g) { return g.type == *request.grant_type; });
+  if (grant == grants.end()) {
     return MakeError(ErrorCode::kUnsupportedGrantType, "Unsupported grant_type");
   }
-
-  std::vector<std::string> allowed;
-  if (is_partner) {
-    allowed.emplace_back(kAdminScope);
-  } else {
-    allowed = SplitScopes(client.scope);
+  const bool is_partner = client.kind == store::ClientKind::kPartner;
+  if (!(is_partner ? grant->for_partners : grant->for_recipients)) {
+    std::string allowed;
+    for (const auto& g : grants) {
+      if (!(is_partner ? g.for_partners : g.for_recipients) || g.issue == nullptr) continue;
+      allowed += allowed.empty() ? "" : ", ";
+      allowed += g.type;
+    }
+    return MakeError(ErrorCode::kUnauthorizedClient,
+                     "This client may only use the " + allowed + " grant");
   }
-  OBAUTH_TRY(scope, GrantScopes(request.scope, allowed));
-  OBAUTH_TRY(jti, crypto::RandomIdBytes(16));
-
-  AccessTokenClaims claims;
-  claims.issuer = tokens_.issuer();
-  claims.subject = client.client_id;
-  claims.client_id = client.client_id;
-  claims.scope = scope;
-  claims.jwt_id = crypto::Base64UrlEncode(jti);
-  claims.issued_at = clock_.NowSeconds();
-  claims.expires_at = claims.issued_at + ttl_;
-  claims.token_epoch = client.token_epoch;
-  OBAUTH_TRY(token, tokens_.Sign(claims));
-  if (metrics_ != nullptr) {
-    metrics_->TokenIssued(is_partner ? DomainMetrics::ClientKind::kPartner
-                                     : DomainMetrics::ClientKind::kRecipient);
+  if (grant->issue == nullptr) {
+    return MakeError(ErrorCode::kUnsupportedGrantType,
+                     "The grant type " + *request.grant_type + " is not supported yet");
   }
-  return IssuedToken{client.client_id, std::move(token), ttl_, std::move(scope)};
+  return grant->issue(GrantContext{tokens_, clock_, ttl_, metrics_}, request, client);
 }
 
-Result<AccessTokenClaims> TokenService::Validate(std::string_view token) const {
+Result<Principal> TokenService::Authorize(std::string_view token) const {
   OBAUTH_TRY(active, ValidateWithClient(token));
-  return std::move(active.first);
+  auto& [claims, client] = active;
+  const bool partner = client.kind == store::ClientKind::kPartner;
+  return Principal{partner ? PrincipalKind::kPartner : PrincipalKind::kRecipient, client.client_id,
+                   partner ? client.client_id : client.partner_id, std::move(claims)};
 }
 
 Result<std::pair<AccessTokenClaims, store::ClientCredentials>> TokenService::ValidateWithClient(

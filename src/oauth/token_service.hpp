@@ -1,5 +1,5 @@
-// TokenService: the token endpoint's logic (RFC 6749 §4.4 client_credentials) — client
-// authentication, scope granting, token issuance — plus the checks that decide whether an
+// TokenService: the token endpoint's logic — client authentication, then the grant's handler
+// (oauth/grants.hpp) — plus the checks that decide whether an
 // issued token is still active (bearer checks, RFC 7662 introspection). Plain structs in and
 // out; thread-safe.
 #pragma once
@@ -17,36 +17,13 @@
 #include "crypto/client_secret.hpp"
 #include "oauth/access_token.hpp"
 #include "oauth/auth_failure_limiter.hpp"
+#include "oauth/grants.hpp"
+#include "oauth/principal.hpp"
+#include "oauth/token_request.hpp"
 #include "oauth/usage_tracker.hpp"
 #include "store/store.hpp"
 
 namespace obauth::oauth {
-
-struct ClientCredentialPair {
-  std::string client_id;
-  Secret client_secret;
-};
-
-// How a request authenticates its client: the HTTP edge fills it from Basic or the body.
-struct ClientAuthentication {
-  std::optional<ClientCredentialPair> basic;  // from Authorization: Basic (client_secret_basic)
-  std::optional<std::string> body_client_id;  // client_secret_post
-  std::optional<Secret> body_client_secret;
-  std::string source;  // the caller's address, for the brute-force limits (AuthFailureLimiter)
-};
-
-// A decoded token request. The HTTP edge fills it; this layer applies the RFC rules.
-struct TokenRequest : ClientAuthentication {
-  std::optional<std::string> grant_type;
-  std::optional<std::string> scope;
-};
-
-struct IssuedToken {
-  std::string client_id;  // who it was issued to (for the log)
-  std::string access_token;
-  std::int64_t expires_in = 0;
-  std::string scope;
-};
 
 // RFC 7662 §2.2: `claims` is set only for an active token.
 struct Introspection {
@@ -71,14 +48,15 @@ class TokenService {
   // A signed token, or one of kInvalidRequest, kInvalidClient (same public message whatever
   // the cause; the internal message says which), kTooManyAttempts (too many failed
   // authentications of this client from this source, or from this source; no secret was
-  // checked), kUnsupportedGrantType, kUnauthorizedClient, kInvalidScope, kUnavailable,
-  // kInternal.
+  // checked), kUnsupportedGrantType (a grant type not in Grants(), or one not supported yet),
+  // kUnauthorizedClient (the client's kind may not use the grant), the grant's own errors
+  // (kInvalidScope...), kUnavailable, kInternal.
   [[nodiscard]] Result<IssuedToken> Issue(const TokenRequest& request) const;
 
-  // The claims of an active token: validly signed by this server, unexpired, and its client
-  // neither retired, disabled, nor revoked since (token epoch). kInvalidToken otherwise;
+  // Who calls with `token` when it is active: validly signed by this server, unexpired, and its
+  // client neither retired, disabled, nor revoked since (token epoch). kInvalidToken otherwise;
   // kUnavailable/kInternal when the store fails.
-  [[nodiscard]] Result<AccessTokenClaims> Validate(std::string_view token) const;
+  [[nodiscard]] Result<Principal> Authorize(std::string_view token) const;
 
   // RFC 7662 introspection by a partner: inactive unless Validate() accepts the token and it
   // was issued to the partner or one of its recipients. kInvalidClient or kInvalidRequest for

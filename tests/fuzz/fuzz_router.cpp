@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "admin/partner_service.hpp"
 #include "admin/recipient_service.hpp"
 #include "crypto/client_secret.hpp"
 #include "fuzz/fuzz_support.hpp"
@@ -37,7 +38,7 @@ struct World {
   std::unique_ptr<oauth::TokenService> tokens;
   std::unique_ptr<admin::RecipientService> recipients;
   std::unique_ptr<admin::RegistrationService> registrations;
-  http::Idempotency idempotency{Secret(std::string(32, 'i'))};
+  std::unique_ptr<admin::Idempotency> idempotency;
   std::unique_ptr<http::Router> router;
   std::vector<std::pair<std::string, std::string>> placeholders;
   std::string partner_secret;
@@ -59,9 +60,11 @@ World& TheWorld() {
                                                       w->usage, w->limiter, w->clock, 300);
     w->recipients = std::make_unique<admin::RecipientService>(*w->store, w->hasher, w->clock);
     w->registrations = std::make_unique<admin::RegistrationService>(*w->store, w->clock);
-    w->router = std::make_unique<http::Router>(
-        http::Services{*w->tokens, *w->recipients, *w->registrations, *w->store, w->idempotency,
-                       w->clock, admin::RotateOptions{}});
+    w->idempotency =
+        std::make_unique<admin::Idempotency>(Secret(std::string(32, 'i')), *w->store, w->clock);
+    w->router = std::make_unique<http::Router>(http::Services{*w->tokens, *w->recipients,
+                                                              *w->registrations, *w->idempotency,
+                                                              *w->store, admin::RotateOptions{}});
 
     auto partner = admin::CreatePartner(*w->store, w->hasher, w->clock, "Fuzz Partner",
                                         {"", "operator", "", "fuzz"});

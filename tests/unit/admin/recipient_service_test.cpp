@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "admin/partner_service.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "temp_dir.hpp"
 
@@ -285,35 +286,6 @@ TEST_F(RecipientServiceTest, RotateSecretOfUnknownOrMalformedIdIsNotFound) {
   auto own = service_->RotateSecret(partner_a_, partner_a_.partner_id, {});
   ASSERT_FALSE(own);
   EXPECT_EQ(own.error().code, ErrorCode::kNotFound);
-}
-
-TEST_F(RecipientServiceTest, CreatePartnerReturnsPtIdAndSecretThatMatchesStoredHash) {
-  clock_.Advance(42);
-  auto issued = CreatePartner(*store_, hasher_, clock_, "Partner C", kOperator);
-  ASSERT_TRUE(issued) << issued.error().internal;
-  EXPECT_EQ(issued->client_id.substr(0, 3), "pt-");
-  EXPECT_EQ(issued->client_id.size(), 28u);
-  EXPECT_EQ(issued->client_id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789", 3),
-            std::string::npos);
-  EXPECT_EQ(issued->client_secret.Expose().size(), 43u);
-  auto client = store_->FindClient(issued->client_id);
-  ASSERT_TRUE(client);
-  EXPECT_EQ(client->kind, store::ClientKind::kPartner);
-  EXPECT_TRUE(Matches(issued->client_id, issued->client_secret));
-  // A partner is not a recipient: it never shows in any list.
-  auto list = service_->List(Caller{issued->client_id, issued->client_id, "req-c", "cli"});
-  ASSERT_TRUE(list);
-  EXPECT_TRUE(list->empty());
-}
-
-TEST_F(RecipientServiceTest, CreatePartnerValidatesName) {
-  for (const std::string& name :
-       {std::string(), std::string("   "), std::string(257, 'n'), std::string("bad\x01name")}) {
-    auto issued = CreatePartner(*store_, hasher_, clock_, name, kOperator);
-    ASSERT_FALSE(issued);
-    EXPECT_EQ(issued.error().code, ErrorCode::kValidation);
-  }
-  EXPECT_TRUE(CreatePartner(*store_, hasher_, clock_, std::string(256, 'n'), kOperator));
 }
 
 // ---- Rotation with a grace period ---------------------------------------------------------------

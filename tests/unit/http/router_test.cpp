@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "admin/partner_service.hpp"
 #include "admin/recipient_service.hpp"
 #include "core/clock.hpp"
 #include "core/time_format.hpp"
@@ -87,8 +88,10 @@ class RouterTest : public test_support::TempDirTest {
                                                     limiter_, clock_, kTtl);
     recipients_ = std::make_unique<admin::RecipientService>(*store_, hasher_, clock_);
     registrations_ = std::make_unique<admin::RegistrationService>(*store_, clock_);
-    router_ = std::make_unique<Router>(Services{*tokens_, *recipients_, *registrations_, *store_,
-                                                idempotency_, clock_, admin::RotateOptions{}});
+    idempotency_ =
+        std::make_unique<admin::Idempotency>(Secret(std::string(32, 'i')), *store_, clock_);
+    router_ = std::make_unique<Router>(Services{*tokens_, *recipients_, *registrations_,
+                                                *idempotency_, *store_, admin::RotateOptions{}});
 
     const admin::Caller operator_caller{"", "operator", "", "cli"};
     auto partner = admin::CreatePartner(*store_, hasher_, clock_, "Partner A", operator_caller);
@@ -112,6 +115,7 @@ class RouterTest : public test_support::TempDirTest {
 
   void TearDown() override {
     router_.reset();
+    idempotency_.reset();
     recipients_.reset();
     tokens_.reset();
     access_tokens_.reset();
@@ -210,7 +214,7 @@ class RouterTest : public test_support::TempDirTest {
   crypto::SecretHasher hasher_{Secret(std::string(32, 'k'))};
   oauth::UsageTracker usage_;
   oauth::AuthFailureLimiter limiter_{oauth::AuthFailureLimits{}};
-  Idempotency idempotency_{Secret(std::string(32, 'i'))};
+  std::unique_ptr<admin::Idempotency> idempotency_;
   std::unique_ptr<store::sqlite::SqliteStore> store_;
   std::unique_ptr<oauth::AccessTokens> access_tokens_;
   std::unique_ptr<oauth::TokenService> tokens_;
@@ -838,8 +842,8 @@ TEST_F(RouterTest, PreviousSecretStopsWorkingWhenGraceExpires) {
 }
 
 TEST_F(RouterTest, ServerDefaultGraceAppliesWhenTheBodyDoesNotSetIt) {
-  const Router with_default(Services{*tokens_, *recipients_, *registrations_, *store_, idempotency_,
-                                     clock_, admin::RotateOptions{600, false}});
+  const Router with_default(Services{*tokens_, *recipients_, *registrations_, *idempotency_,
+                                     *store_, admin::RotateOptions{600, false}});
   const std::string token = PartnerToken();
   auto rotate = [&](std::string body) {
     Request req = Make(bh::verb::post, RecipientPath() + "/secret", body,
@@ -1259,7 +1263,7 @@ TEST_F(RouterTest, InvalidIdempotencyKeyIs400AndChangesNothing) {
 
 TEST_F(RouterTest, KeyInFlightIs409) {
   const std::string token = PartnerToken();
-  auto claim = idempotency_.TryClaim(partner_id_, "busy");
+  auto claim = idempotency_->in_flight().TryClaim(partner_id_, "busy");
   ASSERT_TRUE(claim.has_value());
   const Routed r = Rotate(token, {}, kJson, "busy");
   EXPECT_EQ(r.response.result_int(), 409u) << r.response.body();
@@ -1272,7 +1276,7 @@ TEST_F(RouterTest, ReplayIsForgottenAfter24Hours) {
   const std::string token = PartnerToken();
   const Routed first = Rotate(token, {}, kJson, "daily");
   ASSERT_EQ(first.response.result_int(), 200u);
-  clock_.Advance(kReplayLifetimeSeconds);
+  clock_.Advance(admin::kReplayLifetimeSeconds);
   const std::string fresh_token = PartnerToken();
   const Routed same_day = Rotate(fresh_token, {}, kJson, "daily");
   EXPECT_EQ(HeaderOf(same_day.response, "Idempotent-Replayed"), "true");

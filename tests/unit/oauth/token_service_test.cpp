@@ -134,7 +134,7 @@ class TokenServiceTest : public test_support::TempDirTest {
   void ExpectInactive(const std::string& token) { ExpectInactive(token, PartnerCaller()); }
 
   void ExpectValidateRejects(const std::string& token) {
-    auto claims = service_->Validate(token);
+    auto claims = service_->Authorize(token);
     ASSERT_FALSE(claims) << "accepted a token of " << claims->client_id;
     EXPECT_EQ(claims.error().code, ErrorCode::kInvalidToken);
   }
@@ -570,14 +570,28 @@ TEST_F(TokenServiceTest, TokenCarriesTheClientsTokenEpoch) {
   EXPECT_EQ(claims->token_epoch, 1);
 }
 
-// ---- Validate -----------------------------------------------------------------------------------
+// ---- Authorize ----------------------------------------------------------------------------------
 
-TEST_F(TokenServiceTest, ValidateAcceptsAnActiveToken) {
+TEST_F(TokenServiceTest, AuthorizeNamesTheRecipientBehindAnActiveToken) {
   const std::string token = IssueOrFail("dc-recipient", recipient_secret_);
-  auto claims = service_->Validate(token);
-  ASSERT_TRUE(claims) << claims.error().internal;
-  EXPECT_EQ(claims->client_id, "dc-recipient");
-  EXPECT_EQ(claims->scope, "ACCOUNT_BASIC TRANSACTIONS STATEMENTS");
+  auto principal = service_->Authorize(token);
+  ASSERT_TRUE(principal) << principal.error().internal;
+  EXPECT_EQ(principal->kind, PrincipalKind::kRecipient);
+  EXPECT_FALSE(principal->IsPartner());
+  EXPECT_EQ(principal->client_id, "dc-recipient");
+  EXPECT_EQ(principal->partner_id, "pt-partner");
+  EXPECT_EQ(principal->claims.client_id, "dc-recipient");
+  EXPECT_EQ(principal->claims.scope, "ACCOUNT_BASIC TRANSACTIONS STATEMENTS");
+}
+
+TEST_F(TokenServiceTest, AuthorizeNamesThePartnerAsItsOwnTenant) {
+  auto issued = service_->Issue(PostRequest("pt-partner", std::string(partner_secret_.Expose())));
+  ASSERT_TRUE(issued) << issued.error().internal;
+  auto principal = service_->Authorize(issued->access_token);
+  ASSERT_TRUE(principal) << principal.error().internal;
+  EXPECT_EQ(principal->kind, PrincipalKind::kPartner);
+  EXPECT_EQ(principal->client_id, "pt-partner");
+  EXPECT_EQ(principal->partner_id, "pt-partner");
 }
 
 TEST_F(TokenServiceTest, ValidateRejectsTokensIssuedBeforeRevocationButNotAfter) {
@@ -588,14 +602,14 @@ TEST_F(TokenServiceTest, ValidateRejectsTokensIssuedBeforeRevocationButNotAfter)
   // The previous secret still works in its grace period, and its new tokens are active.
   const std::string with_previous = IssueOrFail("dc-recipient", recipient_secret_);
   const std::string with_current = IssueOrFail("dc-recipient", Secret("new-secret"));
-  EXPECT_TRUE(service_->Validate(with_previous));
-  EXPECT_TRUE(service_->Validate(with_current));
+  EXPECT_TRUE(service_->Authorize(with_previous));
+  EXPECT_TRUE(service_->Authorize(with_current));
 }
 
 TEST_F(TokenServiceTest, RotationWithoutRevocationKeepsTokensActive) {
   const std::string before = IssueOrFail("dc-recipient", recipient_secret_);
   Rotate("new-secret");
-  EXPECT_TRUE(service_->Validate(before));
+  EXPECT_TRUE(service_->Authorize(before));
 }
 
 TEST_F(TokenServiceTest, ValidateRejectsRetiredClientsToken) {

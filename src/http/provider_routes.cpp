@@ -1,0 +1,108 @@
+// Data Providers and registrations (reference §5.3, §5.4, §7, §8): the catalogue as a partner
+// sees it, the providers a recipient may use, and the partner's registration requests.
+#include <algorithm>
+#include <cctype>
+
+#include "http/form.hpp"
+#include "http/handlers.hpp"
+#include "http/json_codec.hpp"
+
+namespace obauth::http {
+namespace {
+
+std::string PartnerNote(const Call& call) { return "partner " + call.principal->partner_id; }
+std::string ClientNote(const Call& call) { return "client " + call.principal->client_id; }
+
+// The filters of GET /api/v2/providers from the query string: country (CA, US, CA,US) and
+// isEnabledForClient (true/false in any case; blank: no filter). kValidation for anything else.
+Result<admin::ProviderFilter> ParseProviderFilter(std::string_view query) {
+  admin::ProviderFilter filter;
+  auto pairs = ParseForm(query);
+  if (!pairs) return MakeError(ErrorCode::kValidation, "Malformed query string");
+  bool seen_country = false;
+  bool seen_enabled = false;
+  for (const auto& [name, value] : *pairs) {
+    if (name == "country") {
+      if (seen_country) return MakeError(ErrorCode::kValidation, "country is repeated");
+      seen_country = true;
+      if (value.empty()) continue;
+      std::string_view rest = value;
+      while (true) {
+        const auto comma = rest.find(',');
+        const std::string_view code = rest.substr(0, comma);
+        if (code != "CA" && code != "US") {
+          return MakeError(ErrorCode::kValidation, "Invalid country: use CA, US or CA,US");
+        }
+        if (std::find(filter.countries.begin(), filter.countries.end(), code) ==
+            filter.countries.end()) {
+          filter.countries.emplace_back(code);
+        }
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+      }
+    } else if (name == "isEnabledForClient") {
+      if (seen_enabled) return MakeError(ErrorCode::kValidation, "isEnabledForClient is repeated");
+      seen_enabled = true;
+      std::string lower;
+      for (char c : value) {
+        lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+      }
+      if (lower == "true") {
+        filter.enabled = true;
+      } else if (lower == "false") {
+        filter.enabled = false;
+      } else if (!lower.empty()) {
+        return MakeError(ErrorCode::kValidation, "Invalid isEnabledForClient: use true or false");
+      }
+    } else {
+      return MakeError(ErrorCode::kValidation, "Unknown query parameter " + name);
+    }
+  }
+  return filter;
+}
+
+}  // namespace
+
+Routed ListProviders(const Services& services, const Call& call) {
+  // A partner sees the catalogue; a recipient the providers it is ACTIVE with.
+  auto listed = call.principal->IsPartner()
+                    ? services.registrations.ListProviders()
+                    : services.registrations.ActiveProviders(call.principal->client_id);
+  if (!listed) return AdminError(listed.error(), call.route);
+  return Ok(call.route, EncodeProviderList(*listed), ClientNote(call));
+}
+
+Routed ListProvidersV2(const Services& services, const Call& call) {
+  auto filter = ParseProviderFilter(QueryString(call.request));
+  if (!filter) return AdminError(filter.error(), call.route);
+  auto listed = services.registrations.ProvidersForRecipient(call.principal->client_id, *filter);
+  if (!listed) return AdminError(listed.error(), call.route);
+  return Ok(call.route, EncodeProvidersV2(*listed), ClientNote(call));
+}
+
+Routed GetProvider(const Services& services, const Call& call) {
+  auto found = services.registrations.GetProvider(call.params[0]);
+  if (!found) return AdminError(found.error(), call.route);
+  return Ok(call.route, EncodeProviderDetails(*found), PartnerNote(call));
+}
+
+Routed RequestRegistrations(const Services& services, const Call& call) {
+  auto requested =
+      services.registrations.Request(PartnerCaller(call), call.params[0], call.params[1]);
+  if (!requested) return AdminError(requested.error(), call.route);
+  return Ok(call.route, EncodeRegistrations(*requested), PartnerNote(call));
+}
+
+Routed ListRegistrations(const Services& services, const Call& call) {
+  auto listed = services.registrations.List(PartnerCaller(call), std::nullopt);
+  if (!listed) return AdminError(listed.error(), call.route);
+  return Ok(call.route, EncodeRegistrations(*listed), PartnerNote(call));
+}
+
+Routed ListRecipientRegistrations(const Services& services, const Call& call) {
+  auto listed = services.registrations.List(PartnerCaller(call), call.params[0]);
+  if (!listed) return AdminError(listed.error(), call.route);
+  return Ok(call.route, EncodeRegistrations(*listed), PartnerNote(call));
+}
+
+}  // namespace obauth::http

@@ -1,0 +1,143 @@
+#include "http/responses.hpp"
+
+#include <boost/beast/http/field.hpp>
+
+#include "http/json_codec.hpp"
+
+namespace obauth::http {
+namespace bh = boost::beast::http;
+namespace {
+
+struct Mapping {
+  bh::status status;
+  std::string_view oauth_error;  // RFC 6749 §5.2 / RFC 6750 §3.1 code
+};
+
+// The one mapping from error codes to HTTP. No default: a new code fails the build here.
+Mapping Map(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidRequest:
+      return {bh::status::bad_request, "invalid_request"};
+    case ErrorCode::kInvalidClient:
+      return {bh::status::bad_request, "invalid_client"};  // 401 with Basic, see OAuthError
+    case ErrorCode::kInvalidGrant:
+      return {bh::status::bad_request, "invalid_grant"};
+    case ErrorCode::kUnauthorizedClient:
+      return {bh::status::bad_request, "unauthorized_client"};
+    case ErrorCode::kUnsupportedGrantType:
+      return {bh::status::bad_request, "unsupported_grant_type"};
+    case ErrorCode::kInvalidScope:
+      return {bh::status::bad_request, "invalid_scope"};
+    case ErrorCode::kInvalidToken:
+      return {bh::status::unauthorized, "invalid_token"};
+    case ErrorCode::kInsufficientScope:
+      return {bh::status::forbidden, "insufficient_scope"};
+    case ErrorCode::kValidation:
+      return {bh::status::bad_request, "invalid_request"};
+    case ErrorCode::kNotFound:
+      return {bh::status::not_found, "invalid_request"};
+    case ErrorCode::kConflict:
+      return {bh::status::conflict, "invalid_request"};
+    case ErrorCode::kUnsupportedMediaType:
+      return {bh::status::unsupported_media_type, "invalid_request"};
+    case ErrorCode::kKeyInUse:
+      return {bh::status::conflict, "invalid_request"};
+    case ErrorCode::kKeyReused:
+      return {bh::status::unprocessable_entity, "invalid_request"};
+    case ErrorCode::kTooManyAttempts:
+      return {bh::status::too_many_requests, "temporarily_unavailable"};
+    case ErrorCode::kUnavailable:
+      return {bh::status::service_unavailable, "temporarily_unavailable"};
+    case ErrorCode::kWouldBlock:  // retried on a worker, never sent
+      return {bh::status::service_unavailable, "temporarily_unavailable"};
+    case ErrorCode::kInternal:
+      return {bh::status::internal_server_error, "server_error"};
+  }
+  return {bh::status::internal_server_error, "server_error"};
+}
+
+std::string_view PublicMessage(const Error& e) {
+  switch (e.code) {
+    case ErrorCode::kInternal:
+      return "Internal Server Error";
+    case ErrorCode::kUnavailable:
+    case ErrorCode::kWouldBlock:
+      return "Service Unavailable";
+    default:
+      return e.public_message;
+  }
+}
+
+// RFC 6750 §3: the challenge that answers a refused bearer token.
+constexpr char kInvalidTokenChallenge[] = R"(Bearer realm="obauth", error="invalid_token")";
+
+}  // namespace
+
+Response JsonResponse(bh::status status, std::string body) {
+  Response res{status, 11};
+  res.set(bh::field::content_type, "application/json");
+  res.set(bh::field::cache_control, "no-store");
+  res.body() = std::move(body);
+  return res;
+}
+
+Routed Ok(std::string_view route, std::string body, std::string note) {
+  return {JsonResponse(bh::status::ok, std::move(body)), route, std::move(note)};
+}
+
+Routed NoContent(std::string_view route, std::string note) {
+  Response res{bh::status::no_content, 11};
+  res.set(bh::field::cache_control, "no-store");
+  return {std::move(res), route, std::move(note)};
+}
+
+Routed Plain(bh::status status, std::string_view message, std::string_view route) {
+  return {JsonResponse(status, EncodeMessage(message)), route, {}};
+}
+
+Routed NotFound() { return Plain(bh::status::not_found, "Not Found", "unknown"); }
+
+Routed MethodNotAllowed(std::string_view allow, std::string_view route) {
+  Routed r = Plain(bh::status::method_not_allowed, "Method Not Allowed", route);
+  r.response.set(bh::field::allow, allow);
+  return r;
+}
+
+Routed AdminError(const Error& e, std::string_view route) {
+  Response res = JsonResponse(Map(e.code).status, EncodeMessage(PublicMessage(e)));
+  // RFC 6750 §3: a protected resource names the scheme and the problem.
+  if (e.code == ErrorCode::kInvalidToken) {
+    res.set(bh::field::www_authenticate, kInvalidTokenChallenge);
+  } else if (e.code == ErrorCode::kInsufficientScope) {
+    res.set(bh::field::www_authenticate,
+            R"(Bearer realm="obauth", error="insufficient_scope", scope="client:admin")");
+  }
+  return {std::move(res), route, e.internal, e.code == ErrorCode::kWouldBlock};
+}
+
+Routed OAuthError(const Error& e, bool used_basic, std::string_view route) {
+  const Mapping m = Map(e.code);
+  Response res = JsonResponse(m.status, EncodeOAuthError(m.oauth_error, PublicMessage(e)));
+  res.set(bh::field::pragma, "no-cache");
+  if (e.code == ErrorCode::kInvalidToken) {  // a bearer token was refused: RFC 6750 §3
+    res.set(bh::field::www_authenticate, kInvalidTokenChallenge);
+  }
+  // RFC 6749 §5.2: a client that tried Basic gets 401 and a challenge; otherwise the 400 that
+  // Flinks documents.
+  if (e.code == ErrorCode::kInvalidClient && used_basic) {
+    res.result(bh::status::unauthorized);
+    res.set(bh::field::www_authenticate, R"(Basic realm="obauth")");
+  }
+  if (e.retry_after_seconds > 0) {
+    res.set(bh::field::retry_after, std::to_string(e.retry_after_seconds));
+  }
+  return {std::move(res), route, e.internal, e.code == ErrorCode::kWouldBlock};
+}
+
+void SetCommonHeaders(Response& response, std::string_view request_id) {
+  response.set("X-Request-Id", request_id);
+  response.set(bh::field::server, "obauth");
+  response.set("X-Content-Type-Options", "nosniff");
+}
+
+}  // namespace obauth::http

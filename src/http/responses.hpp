@@ -1,0 +1,50 @@
+// Building responses: JSON bodies with the headers every answer of a kind carries, and the one
+// mapping from error codes to HTTP (`Map`, an exhaustive switch). Pure functions; thread-safe.
+#pragma once
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/status.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <string>
+#include <string_view>
+
+#include "core/error.hpp"
+
+namespace obauth::http {
+
+using Request = boost::beast::http::request<boost::beast::http::string_body>;
+using Response = boost::beast::http::response<boost::beast::http::string_body>;
+
+// A response plus what the access log needs to know about it.
+struct Routed {
+  Response response;
+  std::string_view route;    // the route template, e.g. "/api/v1/recipients/{client_id}"
+  std::string note;          // internal detail for the log (never sent, never a secret)
+  bool would_block = false;  // tried inline, needs the database: run again on a worker
+};
+
+// `body` (JSON) with `status`, Content-Type application/json and Cache-Control no-store.
+Response JsonResponse(boost::beast::http::status status, std::string body);
+// 200 with `body` (JSON), logged with `note`.
+Routed Ok(std::string_view route, std::string body, std::string note);
+// 204 with no body and Cache-Control no-store, logged with `note`.
+Routed NoContent(std::string_view route, std::string note);
+// {"message": message} with `status`.
+Routed Plain(boost::beast::http::status status, std::string_view message, std::string_view route);
+Routed NotFound();
+Routed MethodNotAllowed(std::string_view allow, std::string_view route);
+
+// An error of the admin API (and of the other bearer-token endpoints): {"message"} with the
+// mapped status; the RFC 6750 §3 challenge for kInvalidToken and kInsufficientScope (naming
+// client:admin).
+Routed AdminError(const Error& e, std::string_view route);
+// An error of the OAuth endpoints (token, introspection, revocation): RFC 6749 §5.2
+// {"error","error_description"}; 401 with a Basic challenge for kInvalidClient when the client
+// tried Basic (`used_basic`), else the status Flinks documents; Retry-After when the error
+// carries one.
+Routed OAuthError(const Error& e, bool used_basic, std::string_view route);
+
+// Headers every response carries, whatever produced it.
+void SetCommonHeaders(Response& response, std::string_view request_id);
+
+}  // namespace obauth::http

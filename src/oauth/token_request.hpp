@@ -1,0 +1,39 @@
+// The token endpoint's requests and answers as plain structs: the HTTP edge fills them from a
+// form or JSON body and HTTP Basic; oauth applies the RFC rules.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/secret.hpp"
+
+namespace obauth::oauth {
+
+struct ClientCredentialPair {
+  std::string client_id;
+  Secret client_secret;
+};
+
+// How a request authenticates its client: the HTTP edge fills it from Basic or the body.
+struct ClientAuthentication {
+  std::optional<ClientCredentialPair> basic;  // from Authorization: Basic (client_secret_basic)
+  std::optional<std::string> body_client_id;  // client_secret_post
+  std::optional<Secret> body_client_secret;
+  std::string source;  // the caller's address, for the brute-force limits (AuthFailureLimiter)
+};
+
+// A decoded token request.
+struct TokenRequest : ClientAuthentication {
+  std::optional<std::string> grant_type;
+  std::optional<std::string> scope;
+};
+
+struct IssuedToken {
+  std::string client_id;  // who it was issued to (for the log)
+  std::string access_token;
+  std::int64_t expires_in = 0;
+  std::string scope;
+};
+
+}  // namespace obauth::oauth

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-scripts/build.sh
+scripts/build.sh obauth  # the server binary only; scripts/test.sh builds the rest
 case " $* " in
   *" --db "* | *" --db="*) ;;
   *) build/obauth providers import --db ./data/obauth.db examples/providers.json >&2 ;;

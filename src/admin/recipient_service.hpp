@@ -17,7 +17,9 @@
 #include "core/metrics.hpp"
 #include "core/secret.hpp"
 #include "crypto/client_secret.hpp"
-#include "store/store.hpp"
+#include "store/audit_store.hpp"
+#include "store/client_store.hpp"
+#include "store/recipient_store.hpp"
 
 namespace obauth::admin {
 
@@ -55,10 +57,12 @@ using Sealer = std::function<Result<store::Replay>(const T&)>;
 
 class RecipientService {
  public:
-  // `metrics`, when given, counts secret rotations.
-  RecipientService(store::Store& store, const crypto::SecretHasher& hasher, const Clock& clock,
+  // `store` keeps the recipients, `audit` gives back their trail. `metrics`, when given, counts
+  // secret rotations.
+  RecipientService(store::RecipientStore& store, store::AuditStore& audit,
+                   const crypto::SecretHasher& hasher, const Clock& clock,
                    DomainMetrics* metrics = nullptr)
-      : store_(store), hasher_(hasher), clock_(clock), metrics_(metrics) {}
+      : store_(store), audit_(audit), hasher_(hasher), clock_(clock), metrics_(metrics) {}
 
   // kValidation for bad input; kKeyInUse from the sealer's key; store errors.
   [[nodiscard]] Result<CreatedRecipient> Create(
@@ -92,7 +96,8 @@ class RecipientService {
   store::AuditEvent Event(const Caller& caller, std::string_view action, std::string_view client_id,
                           std::string options_json) const;
 
-  store::Store& store_;
+  store::RecipientStore& store_;
+  store::AuditStore& audit_;
   const crypto::SecretHasher& hasher_;
   const Clock& clock_;
   DomainMetrics* const metrics_;
@@ -100,7 +105,7 @@ class RecipientService {
 
 // Registers a partner (tenant) named `name` (1-256 characters) with a new secret; audited as
 // done by `caller` (the operator).
-[[nodiscard]] Result<IssuedSecret> CreatePartner(store::Store& store,
+[[nodiscard]] Result<IssuedSecret> CreatePartner(store::ClientStore& store,
                                                  const crypto::SecretHasher& hasher,
                                                  const Clock& clock, std::string_view name,
                                                  const Caller& caller);

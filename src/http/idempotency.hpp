@@ -13,12 +13,12 @@
 
 #include "core/error.hpp"
 #include "core/secret.hpp"
-#include "store/store.hpp"
+#include "store/replay_store.hpp"
 
 namespace obauth::http {
 
-// How long a replay is kept and honoured.
-inline constexpr std::int64_t kReplayLifetimeSeconds = 24 * 60 * 60;
+// How long a replay is kept and honoured (defined with the replays, store/replay_store.hpp).
+using store::kReplayLifetimeSeconds;
 
 class Idempotency {
  public:

@@ -522,7 +522,7 @@ Routed Router::Published(std::string_view path) const {
 Routed Router::Ready() const {
   // Any read that must reach the database: the signing keys setting is always there.
   // Never tried inline (WorthTryingInline), so this read reaches the database.
-  auto probe = services_.store.GetSetting("signing_keys");
+  auto probe = services_.settings.GetSetting("signing_keys");
   if (!probe) {
     Routed r = Plain(bh::status::service_unavailable, "Database unavailable", "/readyz");
     r.note = probe.error().internal;
@@ -767,7 +767,8 @@ Routed Router::Idempotent(const Request& req, const admin::Caller& caller, std::
   const std::int64_t now = services_.clock.NowSeconds();
   // A stored answer to the same request is replayed; one to another request is refused.
   auto replay = [&]() -> std::optional<Routed> {
-    auto stored = services_.store.FindReplay(caller.partner_id, key, now - kReplayLifetimeSeconds);
+    auto stored =
+        services_.replays.FindReplay(caller.partner_id, key, now - kReplayLifetimeSeconds);
     if (!stored) return fail(stored.error());
     if (!*stored) return std::nullopt;
     if ((*stored)->fingerprint != fingerprint) {

@@ -17,7 +17,8 @@
 #include "http/metrics.hpp"
 #include "oauth/access_token.hpp"
 #include "oauth/token_service.hpp"
-#include "store/store.hpp"
+#include "store/replay_store.hpp"
+#include "store/setting_store.hpp"
 
 namespace obauth::http {
 
@@ -28,7 +29,8 @@ struct Services {
   const oauth::TokenService& tokens;
   const admin::RecipientService& recipients;
   const admin::RegistrationService& registrations;  // the catalogue and registrations
-  store::Store& store;                              // Idempotency-Key replays
+  store::ReplayStore& replays;                      // Idempotency-Key replays
+  store::SettingStore& settings;                    // GET /readyz reads one
   Idempotency& idempotency;                         // in-flight keys and replay sealing
   const Clock& clock;
   admin::RotateOptions rotate_defaults;  // when a rotation has no body

@@ -27,7 +27,7 @@ using namespace obauth;
 namespace bh = boost::beast::http;
 
 struct World {
-  std::unique_ptr<store::Store> store;
+  std::unique_ptr<store::Database> store;
   Secret key{std::string(32, 'k')};
   crypto::SecretHasher hasher{key};
   ManualClock clock{1'800'000'000};
@@ -57,11 +57,12 @@ World& TheWorld() {
     w->access_tokens = std::make_unique<oauth::AccessTokens>(std::move(*key), "https://fuzz.test");
     w->tokens = std::make_unique<oauth::TokenService>(*w->store, w->hasher, *w->access_tokens,
                                                       w->usage, w->limiter, w->clock, 300);
-    w->recipients = std::make_unique<admin::RecipientService>(*w->store, w->hasher, w->clock);
-    w->registrations = std::make_unique<admin::RegistrationService>(*w->store, w->clock);
+    w->recipients =
+        std::make_unique<admin::RecipientService>(*w->store, *w->store, w->hasher, w->clock);
+    w->registrations = std::make_unique<admin::RegistrationService>(*w->store, *w->store, w->clock);
     w->router = std::make_unique<http::Router>(
-        http::Services{*w->tokens, *w->recipients, *w->registrations, *w->store, w->idempotency,
-                       w->clock, admin::RotateOptions{}});
+        http::Services{*w->tokens, *w->recipients, *w->registrations, *w->store, *w->store,
+                       w->idempotency, w->clock, admin::RotateOptions{}});
 
     auto partner = admin::CreatePartner(*w->store, w->hasher, w->clock, "Fuzz Partner",
                                         {"", "operator", "", "fuzz"});

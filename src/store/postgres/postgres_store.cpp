@@ -12,7 +12,6 @@
 
 #include "store/postgres/migrations.hpp"
 #include "store/postgres/queries.hpp"
-#include "store/sql/operations.hpp"
 #include "store/sql/sql_store_impl.hpp"
 
 namespace obauth::store::postgres {
@@ -419,7 +418,7 @@ Result<void> PostgresStore::Write(const WriteBody& body) {
   return result;
 }
 
-Result<std::uint64_t> PostgresStore::ForeignChangeVersion() {
+Result<std::uint64_t> PostgresStore::ReadForeignChangeVersion() {
   std::lock_guard lock(listen_mu_);
   if (listener_ == nullptr) {
     OBAUTH_TRY(connection, Connection::Open(conninfo_, timeout_));

@@ -1,4 +1,4 @@
-// PostgresStore: the Store on a PostgreSQL database, for several obauth instances sharing one
+// PostgresStore: the Database on a PostgreSQL database, for several obauth instances sharing one
 // database. Thread-safe: each call borrows a connection from a pool of at most `pool_size`;
 // every write runs in its own transaction and announces itself with NOTIFY, which the other
 // instances' ForeignChangeVersion counts.
@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "store/database.hpp"
 #include "store/sql/sql_store.hpp"
-#include "store/store.hpp"
 
 namespace obauth::store::postgres {
 
@@ -51,10 +51,6 @@ class PostgresStore final : public PostgresStoreBase {
                                                                    int pool_size, int timeout = 5);
   ~PostgresStore() override;
 
-  // Counts the notifications of other PostgresStore objects' commits received on a listening
-  // connection; reconnecting it counts as a change (notifications may have been missed).
-  Result<std::uint64_t> ForeignChangeVersion() override;
-
  private:
   friend PostgresStoreBase;
   class Lease;
@@ -62,6 +58,10 @@ class PostgresStore final : public PostgresStoreBase {
   // A pooled connection (SqlStore reads on it).
   Result<Lease> Acquire();
   void Release(std::unique_ptr<Connection> connection);
+  // ChangeFeed::ForeignChangeVersion: counts the notifications of other PostgresStore objects'
+  // commits received on a listening connection; reconnecting it counts as a change
+  // (notifications may have been missed).
+  Result<std::uint64_t> ReadForeignChangeVersion();
 
   // Runs `body` in one transaction that also notifies the other instances; its outcome once
   // committed.

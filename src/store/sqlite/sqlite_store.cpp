@@ -9,7 +9,6 @@
 #include <string>
 #include <unordered_map>
 
-#include "store/sql/operations.hpp"
 #include "store/sql/sql_store_impl.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/queries.hpp"
@@ -342,7 +341,7 @@ void SqliteStore::RunBatch(const std::vector<PendingWrite*>& batch) {
   }
 }
 
-Result<std::uint64_t> SqliteStore::ForeignChangeVersion() {
+Result<std::uint64_t> SqliteStore::ReadForeignChangeVersion() {
   // data_version changes for commits by every other connection, and all of this object's commits
   // are made on writer_.
   std::lock_guard writer(write_mu_);

@@ -1,4 +1,4 @@
-// SqliteStore: the embedded default Store on one SQLite file (WAL, synchronous=FULL).
+// SqliteStore: the embedded default Database on one SQLite file (WAL, synchronous=FULL).
 // Thread-safe: each read borrows a connection from a bounded pool; every write of this object
 // runs on its one writer connection in BEGIN IMMEDIATE transactions, so several processes may
 // share the file and PRAGMA data_version on the writer tells their commits from ours.
@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "store/database.hpp"
 #include "store/sql/sql_store.hpp"
-#include "store/store.hpp"
 
 namespace obauth::store::sqlite {
 
@@ -40,8 +40,6 @@ class SqliteStore final : public SqliteStoreBase {
                                                                  int max_connections);
   ~SqliteStore() override;
 
-  Result<std::uint64_t> ForeignChangeVersion() override;
-
  private:
   friend SqliteStoreBase;
   class Lease;
@@ -49,6 +47,8 @@ class SqliteStore final : public SqliteStoreBase {
   // A pooled connection (SqlStore reads on it).
   Result<Lease> Acquire();
   void Release(std::unique_ptr<Connection> connection);
+  // PRAGMA data_version on the writer connection (ChangeFeed::ForeignChangeVersion).
+  Result<std::uint64_t> ReadForeignChangeVersion();
 
   // Group commit. Runs `body` in a write transaction and returns its outcome once committed.
   // Write transactions that arrive while another batch is being written are run together by one

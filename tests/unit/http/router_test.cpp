@@ -85,10 +85,11 @@ class RouterTest : public test_support::TempDirTest {
     access_tokens_ = std::make_unique<oauth::AccessTokens>(std::move(*key), kIssuer);
     tokens_ = std::make_unique<oauth::TokenService>(*store_, hasher_, *access_tokens_, usage_,
                                                     limiter_, clock_, kTtl);
-    recipients_ = std::make_unique<admin::RecipientService>(*store_, hasher_, clock_);
-    registrations_ = std::make_unique<admin::RegistrationService>(*store_, clock_);
-    router_ = std::make_unique<Router>(Services{*tokens_, *recipients_, *registrations_, *store_,
-                                                idempotency_, clock_, admin::RotateOptions{}});
+    recipients_ = std::make_unique<admin::RecipientService>(*store_, *store_, hasher_, clock_);
+    registrations_ = std::make_unique<admin::RegistrationService>(*store_, *store_, clock_);
+    router_ =
+        std::make_unique<Router>(Services{*tokens_, *recipients_, *registrations_, *store_, *store_,
+                                          idempotency_, clock_, admin::RotateOptions{}});
 
     const admin::Caller operator_caller{"", "operator", "", "cli"};
     auto partner = admin::CreatePartner(*store_, hasher_, clock_, "Partner A", operator_caller);
@@ -838,8 +839,8 @@ TEST_F(RouterTest, PreviousSecretStopsWorkingWhenGraceExpires) {
 }
 
 TEST_F(RouterTest, ServerDefaultGraceAppliesWhenTheBodyDoesNotSetIt) {
-  const Router with_default(Services{*tokens_, *recipients_, *registrations_, *store_, idempotency_,
-                                     clock_, admin::RotateOptions{600, false}});
+  const Router with_default(Services{*tokens_, *recipients_, *registrations_, *store_, *store_,
+                                     idempotency_, clock_, admin::RotateOptions{600, false}});
   const std::string token = PartnerToken();
   auto rotate = [&](std::string body) {
     Request req = Make(bh::verb::post, RecipientPath() + "/secret", body,

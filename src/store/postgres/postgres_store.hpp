@@ -4,7 +4,6 @@
 // instances' ForeignChangeVersion counts.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -13,6 +12,7 @@
 #include <vector>
 
 #include "store/database.hpp"
+#include "store/sql/pool.hpp"
 #include "store/sql/sql_store.hpp"
 
 namespace obauth::store::postgres {
@@ -53,11 +53,11 @@ class PostgresStore final : public PostgresStoreBase {
 
  private:
   friend PostgresStoreBase;
-  class Lease;
+  using Pool = sql::Pool<Connection>;
   PostgresStore(std::string conninfo, int pool_size, int timeout);
-  // A pooled connection (SqlStore reads on it).
-  Result<Lease> Acquire();
-  void Release(std::unique_ptr<Connection> connection);
+  // A pooled connection, within `timeout` seconds. A session that broke, or was left inside a
+  // transaction, is closed when given back; a broken one closes the idle ones too.
+  Result<Pool::Lease> Acquire();
   // ChangeFeed::ForeignChangeVersion: counts the notifications of other PostgresStore objects'
   // commits received on a listening connection; reconnecting it counts as a change
   // (notifications may have been missed).
@@ -72,10 +72,7 @@ class PostgresStore final : public PostgresStoreBase {
   const int pool_size_;
   const int timeout_;           // seconds
   const std::string instance_;  // this object's NOTIFY payload, to skip its own notifications
-  std::mutex mu_;
-  std::condition_variable available_;
-  std::vector<std::unique_ptr<Connection>> idle_;
-  int open_ = 0;
+  std::unique_ptr<Pool> pool_;
   std::mutex listen_mu_;  // guards the two below
   std::unique_ptr<Connection> listener_;
   std::uint64_t foreign_changes_ = 0;

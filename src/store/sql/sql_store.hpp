@@ -4,7 +4,7 @@
 // (friend) to
 //
 //   Result<void> Write(const std::function<Result<void>(Db&)>& body);  // one write transaction
-//   Result<Lease> Acquire();  // a pooled connection: `*lease` is a Db&
+//   Result<Lease> Acquire();  // a pooled connection (sql::Pool): `*lease` is a Db&
 //   Result<std::uint64_t> ReadForeignChangeVersion();  // ChangeFeed::ForeignChangeVersion
 //
 // where Db has `ReadTransaction(f)`, running f() inside one read snapshot. Under a

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "store/database.hpp"
+#include "store/sql/pool.hpp"
 #include "store/sql/sql_store.hpp"
 
 namespace obauth::store::sqlite {
@@ -42,11 +43,10 @@ class SqliteStore final : public SqliteStoreBase {
 
  private:
   friend SqliteStoreBase;
-  class Lease;
-  SqliteStore(std::string path, int max_connections);
-  // A pooled connection (SqlStore reads on it).
-  Result<Lease> Acquire();
-  void Release(std::unique_ptr<Connection> connection);
+  using Pool = sql::Pool<Connection>;
+  explicit SqliteStore(std::string path);
+  // A pooled connection (SqlStore reads on it); waits as long as it takes for one.
+  Result<Pool::Lease> Acquire();
   // PRAGMA data_version on the writer connection (ChangeFeed::ForeignChangeVersion).
   Result<std::uint64_t> ReadForeignChangeVersion();
 
@@ -66,17 +66,13 @@ class SqliteStore final : public SqliteStoreBase {
   void RunBatch(const std::vector<PendingWrite*>& batch);
 
   const std::string path_;
-  const int max_connections_;
   std::mutex write_mu_;                 // one write transaction at a time in this process
   std::unique_ptr<Connection> writer_;  // every write; used under write_mu_ only
+  std::unique_ptr<Pool> readers_;       // every read
   std::mutex queue_mu_;                 // guards the members below
   std::condition_variable batch_done_;
   std::vector<PendingWrite*> queued_writes_;
   bool writing_ = false;  // a thread is writing a batch
-  std::mutex mu_;
-  std::condition_variable available_;
-  std::vector<std::unique_ptr<Connection>> idle_;
-  int open_ = 0;
 };
 
 }  // namespace obauth::store::sqlite

@@ -97,8 +97,6 @@ class Pool {
     return Lease(this, std::move(*connection));
   }
 
-  int max_connections() const { return max_connections_; }
-
  private:
   void Release(std::unique_ptr<Connection> connection) {
     const Disposal disposal =

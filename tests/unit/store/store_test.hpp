@@ -15,6 +15,8 @@
 // front of those two interfaces as main.cpp does. A test reaches each interface through the
 // accessor of the same name (clients(), recipients(), audit(), replays(), providers(),
 // settings(), changes()), so a suite may use the others to set up and check what it tests.
+// Test names must be unique across the suites: ctest names a typed test
+// unit.<Instantiation>.<Test><Factory>, without its suite.
 #pragma once
 
 #include <gtest/gtest.h>

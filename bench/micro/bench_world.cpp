@@ -39,21 +39,19 @@ BenchWorld::BenchWorld() {
   }
   dir = pattern;
   // As main.cpp: worker_threads + 1 connections; one is enough for a single-threaded benchmark.
-  auto sqlite_store =
-      OrDie(store::sqlite::SqliteStore::Open((dir / "obauth.db").string(), 2), "open store");
-  sqlite = sqlite_store.get();
-  store = std::make_unique<store::CachingStore>(std::move(sqlite_store),
-                                                std::chrono::milliseconds(250), 100000);
+  sqlite = OrDie(store::sqlite::SqliteStore::Open((dir / "obauth.db").string(), 2), "open store");
+  store = std::make_unique<store::CachingStore>(*sqlite, store::CachingStore::kPollInterval,
+                                                store::CachingStore::kMaxEntries);
   hasher = std::make_unique<crypto::SecretHasher>(Secret(std::string(32, 'k')));
   access_tokens = std::make_unique<oauth::AccessTokens>(
       OrDie(crypto::SigningKey::Generate(), "key generation"), std::string(kIssuer));
   tokens = std::make_unique<oauth::TokenService>(*store, *hasher, *access_tokens, usage, limiter,
                                                  clock, kTokenTtl);
-  recipients = std::make_unique<admin::RecipientService>(*store, *hasher, clock);
-  idempotency = std::make_unique<admin::Idempotency>(Secret(std::string(32, 'i')), *store, clock);
-  registrations = std::make_unique<admin::RegistrationService>(*store, clock);
+  recipients = std::make_unique<admin::RecipientService>(*store, *sqlite, *hasher, clock);
+  idempotency = std::make_unique<admin::Idempotency>(Secret(std::string(32, 'i')), *sqlite, clock);
+  registrations = std::make_unique<admin::RegistrationService>(*sqlite, *store, clock);
   router = std::make_unique<http::Router>(http::Services{
-      *tokens, *recipients, *registrations, *idempotency, *store, admin::RotateOptions{0, false}});
+      *tokens, *recipients, *registrations, *idempotency, *sqlite, admin::RotateOptions{0, false}});
 
   const admin::Caller operator_caller{"", "operator", "", "cli"};
   auto partner =
@@ -84,6 +82,7 @@ BenchWorld::~BenchWorld() {
   recipients.reset();
   tokens.reset();
   store.reset();
+  sqlite.reset();
   std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);
 }

@@ -36,8 +36,8 @@ class BenchWorld {
 
   SystemClock clock;
   std::filesystem::path dir;
-  std::unique_ptr<store::CachingStore> store;    // as main.cpp: client lookups from memory
-  store::sqlite::SqliteStore* sqlite = nullptr;  // the database behind it, owned by `store`
+  std::unique_ptr<store::sqlite::SqliteStore> sqlite;  // the database
+  std::unique_ptr<store::CachingStore> store;  // in front of it, as main.cpp: clients from memory
   std::unique_ptr<crypto::SecretHasher> hasher;
   std::unique_ptr<oauth::AccessTokens> access_tokens;
   oauth::UsageTracker usage;

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "core/error.hpp"
-#include "store/store.hpp"
+#include "store/replay_store.hpp"
 
 namespace obauth::admin {
 

@@ -17,12 +17,12 @@
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "core/secret.hpp"
-#include "store/store.hpp"
+#include "store/replay_store.hpp"
 
 namespace obauth::admin {
 
-// How long a replay is kept and honoured.
-inline constexpr std::int64_t kReplayLifetimeSeconds = 24 * 60 * 60;
+// How long a replay is kept and honoured (defined with the replays).
+using store::kReplayLifetimeSeconds;
 
 // Seals responses into replay records and opens them again.
 class ReplaySealer {
@@ -90,7 +90,7 @@ struct IdempotentAnswer {
 class Idempotency {
  public:
   // `replays` keeps the sealed answers; `key` seals them (see ReplaySealer).
-  Idempotency(Secret key, store::Store& replays, const Clock& clock)
+  Idempotency(Secret key, store::ReplayStore& replays, const Clock& clock)
       : sealer_(std::move(key)), replays_(replays), clock_(clock) {}
 
   // Runs `run(sealer)` — a call that stores the sealed replay the sealer makes with its change —
@@ -117,7 +117,7 @@ class Idempotency {
 
   ReplaySealer sealer_;
   InFlightKeys in_flight_;
-  store::Store& replays_;
+  store::ReplayStore& replays_;
   const Clock& clock_;
 };
 

@@ -8,7 +8,7 @@ Result<std::string> CheckPartnerName(std::string_view name) {
   return CheckText("name", std::string(name), kMaxPartnerNameChars, false);
 }
 
-Result<CreatedPartner> CreatePartner(store::Store& store, const crypto::SecretHasher& hasher,
+Result<CreatedPartner> CreatePartner(store::ClientStore& store, const crypto::SecretHasher& hasher,
                                      const Clock& clock, std::string_view name,
                                      const Caller& caller) {
   OBAUTH_TRY(checked_name, CheckPartnerName(name));

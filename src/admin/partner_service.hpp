@@ -12,7 +12,7 @@
 #include "core/error.hpp"
 #include "core/secret.hpp"
 #include "crypto/client_secret.hpp"
-#include "store/store.hpp"
+#include "store/client_store.hpp"
 
 namespace obauth::admin {
 
@@ -29,7 +29,7 @@ struct CreatedPartner {
 
 // Registers a partner named `name` with a new secret; audited in the new partner's own trail as
 // done by `caller` (the operator). kValidation for a bad name; store errors.
-[[nodiscard]] Result<CreatedPartner> CreatePartner(store::Store& store,
+[[nodiscard]] Result<CreatedPartner> CreatePartner(store::ClientStore& store,
                                                    const crypto::SecretHasher& hasher,
                                                    const Clock& clock, std::string_view name,
                                                    const Caller& caller);

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "store/store.hpp"
+#include "store/recipient_store.hpp"
 
 namespace obauth::admin {
 

@@ -160,7 +160,7 @@ Result<std::vector<store::AuditEvent>> RecipientService::Audit(
   if (limit < 1 || limit > 200) {
     return MakeError(ErrorCode::kValidation, "Invalid parameter 'limit': must be from 1 to 200");
   }
-  return store_.ListAuditEvents({caller.partner_id, std::move(client_id), before_id, limit});
+  return audit_.ListAuditEvents({caller.partner_id, std::move(client_id), before_id, limit});
 }
 
 }  // namespace obauth::admin

@@ -18,7 +18,8 @@
 #include "core/metrics.hpp"
 #include "core/secret.hpp"
 #include "crypto/client_secret.hpp"
-#include "store/store.hpp"
+#include "store/audit_store.hpp"
+#include "store/recipient_store.hpp"
 
 namespace obauth::admin {
 
@@ -42,10 +43,12 @@ inline constexpr std::int64_t kMaxGraceSeconds = 604800;  // 7 days
 
 class RecipientService {
  public:
-  // `metrics`, when given, counts secret rotations.
-  RecipientService(store::Store& store, const crypto::SecretHasher& hasher, const Clock& clock,
+  // `store` keeps the recipients, `audit` gives back their trail. `metrics`, when given, counts
+  // secret rotations.
+  RecipientService(store::RecipientStore& store, store::AuditStore& audit,
+                   const crypto::SecretHasher& hasher, const Clock& clock,
                    DomainMetrics* metrics = nullptr)
-      : store_(store), hasher_(hasher), clock_(clock), metrics_(metrics) {}
+      : store_(store), audit_(audit), hasher_(hasher), clock_(clock), metrics_(metrics) {}
 
   // kValidation for bad input; kKeyInUse from the sealer's key; store errors.
   [[nodiscard]] Result<CreatedRecipient> Create(
@@ -79,7 +82,8 @@ class RecipientService {
   store::AuditEvent Event(const Caller& caller, std::string_view action, std::string_view client_id,
                           std::string options_json) const;
 
-  store::Store& store_;
+  store::RecipientStore& store_;
+  store::AuditStore& audit_;
   const crypto::SecretHasher& hasher_;
   const Clock& clock_;
   DomainMetrics* const metrics_;

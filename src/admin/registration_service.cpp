@@ -182,7 +182,7 @@ Result<store::Registration> RegistrationService::Apply(RegistrationAction action
                          " (approve: PENDING_APPROVAL; activate: PENDING_ACTIVATION or "
                          "SUSPENDED; suspend: any other status)");
   }
-  OBAUTH_TRY(client, store_.FindClient(client_id));
+  OBAUTH_TRY(client, clients_.FindClient(client_id));
   if (client.retired) {
     return MakeError(ErrorCode::kNotFound,
                      "the Data Recipient " + std::string(client_id) + " has been deleted");

@@ -13,7 +13,8 @@
 #include "admin/recipient_service.hpp"
 #include "core/clock.hpp"
 #include "core/error.hpp"
-#include "store/store.hpp"
+#include "store/client_store.hpp"
+#include "store/provider_store.hpp"
 
 namespace obauth::admin {
 
@@ -43,7 +44,9 @@ struct ProviderFilter {
 
 class RegistrationService {
  public:
-  RegistrationService(store::Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+  // `store` keeps the catalogue and registrations; `clients` tells whose a recipient is.
+  RegistrationService(store::ProviderStore& store, store::ClientStore& clients, const Clock& clock)
+      : store_(store), clients_(clients), clock_(clock) {}
 
   // The whole catalogue (partners).
   [[nodiscard]] Result<std::vector<store::Provider>> ListProviders() const;
@@ -74,7 +77,8 @@ class RegistrationService {
                                                   const Caller& operator_caller) const;
 
  private:
-  store::Store& store_;
+  store::ProviderStore& store_;
+  store::ClientStore& clients_;
   const Clock& clock_;
 };
 

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "store/store.hpp"
+#include "store/provider_store.hpp"
 
 namespace obauth::app {
 

@@ -25,7 +25,7 @@ Error Fail(const std::string& path, const std::string& why) {
 }
 
 // Records `key`'s check in the database, or compares it with the recorded one.
-Result<Secret> CheckAgainstDatabase(std::string key, store::Store& store,
+Result<Secret> CheckAgainstDatabase(std::string key, store::SettingStore& store,
                                     const std::function<Error(const std::string&)>& fail) {
   const std::string check =
       crypto::ToHex(crypto::DeriveKey(Secret(key), crypto::KeyPurpose::kServerKeyCheck).Expose());
@@ -91,7 +91,7 @@ Result<std::string> ReadOrCreate(const std::string& path, bool may_create) {
 
 std::string DefaultKeyFile(const std::string& db_path) { return db_path + ".key"; }
 
-Result<Secret> LoadServerKey(const std::string& path, store::Store& store) {
+Result<Secret> LoadServerKey(const std::string& path, store::SettingStore& store) {
   // A database that already holds a key check must never get a fresh key: every stored secret
   // would silently stop working.
   OBAUTH_TRY(existing, store.GetSetting(kKeyCheckSetting));
@@ -100,7 +100,7 @@ Result<Secret> LoadServerKey(const std::string& path, store::Store& store) {
                               [&](const std::string& why) { return Fail(path, why); });
 }
 
-Result<Secret> UseServerKey(std::string_view hex, store::Store& store) {
+Result<Secret> UseServerKey(std::string_view hex, store::SettingStore& store) {
   const auto fail = [](const std::string& why) {
     return InternalError(std::string("the server key in ") + kMasterKeyVariable + ": " + why);
   };

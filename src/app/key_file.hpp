@@ -9,7 +9,7 @@
 
 #include "core/error.hpp"
 #include "core/secret.hpp"
-#include "store/store.hpp"
+#include "store/setting_store.hpp"
 
 namespace obauth::app {
 
@@ -19,12 +19,12 @@ inline constexpr char kMasterKeyVariable[] = "OBAUTH_MASTER_KEY";
 // The key in `path`, creating the file (mode 0600) with a new key when it does not exist and
 // the database has never seen a key. kInternal with a message naming the file when it cannot be
 // read or created, is malformed, or is not the key the database was set up with.
-[[nodiscard]] Result<Secret> LoadServerKey(const std::string& path, store::Store& store);
+[[nodiscard]] Result<Secret> LoadServerKey(const std::string& path, store::SettingStore& store);
 
 // The key given as 64 hex characters (from kMasterKeyVariable); the database records it when it
 // has no key yet. kInternal naming the variable, never its value, when it is malformed or not the
 // key the database was set up with.
-[[nodiscard]] Result<Secret> UseServerKey(std::string_view hex, store::Store& store);
+[[nodiscard]] Result<Secret> UseServerKey(std::string_view hex, store::SettingStore& store);
 
 // The default key file for a database path: the same path with ".key" appended.
 std::string DefaultKeyFile(const std::string& db_path);

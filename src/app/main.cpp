@@ -58,7 +58,7 @@ T OrDie(Result<T> result) {
 }
 
 struct Storage {
-  std::unique_ptr<store::Store> store;
+  std::unique_ptr<store::Database> store;  // every store interface, uncached
   Secret server_key;
   std::unique_ptr<crypto::SecretHasher> hasher;
 };
@@ -79,7 +79,7 @@ Storage OpenStorage(const std::string& db, std::string key_file, int connections
     throw Fatal{std::string("give the server key either by --key-file or by ") +
                 kMasterKeyVariable + ", not both"};
   }
-  std::unique_ptr<store::Store> store;
+  std::unique_ptr<store::Database> store;
   if (store::postgres::IsPostgres(db)) {
     // Several instances share the database; each must key the secret hashes alike.
     if (key_file.empty() && master_key == nullptr) {
@@ -170,9 +170,10 @@ std::size_t ConnectionsThatFit() {
 // revocations; writes everything noticed when stopped.
 class Housekeeper {
  public:
-  Housekeeper(store::Store& store, oauth::UsageTracker& usage, KeyRingFollower& keys,
-              const Clock& clock, std::shared_ptr<spdlog::logger> log)
-      : store_(store),
+  Housekeeper(store::ClientStore& clients, store::ReplayStore& replays, oauth::UsageTracker& usage,
+              KeyRingFollower& keys, const Clock& clock, std::shared_ptr<spdlog::logger> log)
+      : clients_(clients),
+        replays_(replays),
         usage_(usage),
         keys_(keys),
         clock_(clock),
@@ -196,7 +197,7 @@ class Housekeeper {
         wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stop_; });
         stopping = stop_;
       }
-      if (auto r = store_.RecordSecretUse(stopping ? usage_.DrainAll() : usage_.Drain()); !r) {
+      if (auto r = clients_.RecordSecretUse(stopping ? usage_.DrainAll() : usage_.Drain()); !r) {
         log_->warn("recording secret usage failed: {}", r.error().internal);
       }
       if (auto changed = keys_.Poll(); !changed) {
@@ -205,11 +206,11 @@ class Housekeeper {
         log_->info("signing keys changed: {}", SummarizeKeys(*keys_.keys(), clock_.NowSeconds()));
       }
       if (tick % 600 == 0) {
-        auto purged = store_.PurgeReplays(clock_.NowSeconds() - admin::kReplayLifetimeSeconds);
+        auto purged = replays_.PurgeReplays(clock_.NowSeconds() - admin::kReplayLifetimeSeconds);
         if (!purged) log_->warn("purging idempotency replays failed: {}", purged.error().internal);
         // An expired token is refused for its expiry; its revocation is no longer needed.
         auto forgotten =
-            store_.PurgeRevokedTokens(clock_.NowSeconds() - oauth::AccessTokens::kClockSkew);
+            clients_.PurgeRevokedTokens(clock_.NowSeconds() - oauth::AccessTokens::kClockSkew);
         if (!forgotten) {
           log_->warn("purging revoked tokens failed: {}", forgotten.error().internal);
         }
@@ -218,7 +219,8 @@ class Housekeeper {
     }
   }
 
-  store::Store& store_;
+  store::ClientStore& clients_;
+  store::ReplayStore& replays_;
   oauth::UsageTracker& usage_;
   KeyRingFollower& keys_;
   const Clock& clock_;
@@ -276,9 +278,12 @@ int Serve(const ServeOptions& options) {
                   options.db_timeout, &metrics.domain());
   // Client lookups (token endpoint, bearer checks) come from memory; writes through this
   // process are seen at once, changes by other processes within 250 ms (docs/architecture.md).
-  storage.store = std::make_unique<store::CachingStore>(std::move(storage.store),
-                                                        std::chrono::milliseconds(250), 100000);
-  auto signing_keys = OrDie(LoadKeyRing(*storage.store, storage.server_key));
+  // Every client and recipient call goes through the cache, whose writes drop what it holds;
+  // the other store interfaces are the database's own.
+  store::Database& database = *storage.store;
+  store::CachingStore cache(database, store::CachingStore::kPollInterval,
+                            store::CachingStore::kMaxEntries);
+  auto signing_keys = OrDie(LoadKeyRing(database, storage.server_key));
 
   http::Server server(server_options, log);
   const std::string bound = OrDie(server.Listen());
@@ -286,21 +291,20 @@ int Serve(const ServeOptions& options) {
 
   SystemClock clock;
   oauth::AccessTokens access_tokens(std::move(signing_keys.ring), issuer);
-  KeyRingFollower key_follower(*storage.store, storage.server_key, access_tokens,
+  KeyRingFollower key_follower(database, storage.server_key, access_tokens,
                                std::move(signing_keys.stored));
   oauth::UsageTracker usage;
   oauth::AuthFailureLimiter limiter(options.auth_failures);
-  oauth::TokenService tokens(*storage.store, *storage.hasher, access_tokens, usage, limiter, clock,
+  oauth::TokenService tokens(cache, *storage.hasher, access_tokens, usage, limiter, clock,
                              options.token_ttl, &metrics.domain());
-  admin::RecipientService recipients(*storage.store, *storage.hasher, clock, &metrics.domain());
+  admin::RecipientService recipients(cache, database, *storage.hasher, clock, &metrics.domain());
   // Replays are sealed under a key derived from the server key file, never stored.
   admin::Idempotency idempotency(
-      crypto::DeriveKey(storage.server_key, crypto::KeyPurpose::kReplaySeal), *storage.store,
-      clock);
-  admin::RegistrationService registrations(*storage.store, clock);
-  http::Router router({tokens, recipients, registrations, idempotency, *storage.store,
+      crypto::DeriveKey(storage.server_key, crypto::KeyPurpose::kReplaySeal), database, clock);
+  admin::RegistrationService registrations(database, cache, clock);
+  http::Router router({tokens, recipients, registrations, idempotency, database,
                        admin::RotateOptions{options.previous_secret_expires_in, false}, &metrics});
-  Housekeeper housekeeper(*storage.store, usage, key_follower, clock, log);
+  Housekeeper housekeeper(cache, database, usage, key_follower, clock, log);
 
   std::cout << "listening on http://" << bound << std::endl;
   log->info("obauth started: listen={} db={} threads={} issuer={} {}", bound,
@@ -390,7 +394,7 @@ int RegistrationCommand(admin::RegistrationAction action, const std::string& db,
                         std::int64_t provider_id) {
   auto storage = OpenStorage(db, key_file, 1);
   SystemClock clock;
-  const admin::RegistrationService registrations(*storage.store, clock);
+  const admin::RegistrationService registrations(*storage.store, *storage.store, clock);
   const admin::Caller operator_caller{"", "operator", "", "cli"};
   auto moved = OrDie(registrations.Apply(action, client_id, provider_id, operator_caller));
   std::cout << http::EncodeRegistration(moved) << std::endl;

@@ -99,7 +99,8 @@ Result<oauth::KeyRing> OpenRing(const std::vector<StoredLine>& lines, const Secr
 }
 
 // The key an earlier version stored, if any: sealed, or in plaintext by older versions.
-Result<std::optional<crypto::SigningKey>> LegacyKey(store::Store& store, const Secret& wrap_key) {
+Result<std::optional<crypto::SigningKey>> LegacyKey(store::SettingStore& store,
+                                                    const Secret& wrap_key) {
   for (const std::string_view name : kLegacySettings) {
     OBAUTH_TRY(stored, store.GetSetting(name));
     if (!stored || *stored == kMoved) continue;
@@ -113,7 +114,7 @@ Result<std::optional<crypto::SigningKey>> LegacyKey(store::Store& store, const S
   return std::optional<crypto::SigningKey>();
 }
 
-Result<void> RetireLegacySettings(store::Store& store) {
+Result<void> RetireLegacySettings(store::SettingStore& store) {
   for (const std::string_view name : kLegacySettings) {
     OBAUTH_TRY(stored, store.GetSetting(name));
     if (!stored || *stored == kMoved) continue;
@@ -125,7 +126,7 @@ Result<void> RetireLegacySettings(store::Store& store) {
 
 }  // namespace
 
-Result<StoredKeyRing> LoadKeyRing(store::Store& store, const Secret& server_key) {
+Result<StoredKeyRing> LoadKeyRing(store::SettingStore& store, const Secret& server_key) {
   const Secret wrap_key = WrapKey(server_key);
   OBAUTH_TRY(stored, store.GetSetting(kRingSetting));
   if (!stored) {
@@ -145,8 +146,8 @@ Result<StoredKeyRing> LoadKeyRing(store::Store& store, const Secret& server_key)
   return StoredKeyRing{std::move(ring), std::move(*stored)};
 }
 
-Result<RotatedKey> RotateSigningKey(store::Store& store, const Secret& server_key, std::int64_t now,
-                                    std::int64_t signing_delay) {
+Result<RotatedKey> RotateSigningKey(store::SettingStore& store, const Secret& server_key,
+                                    std::int64_t now, std::int64_t signing_delay) {
   const Secret wrap_key = WrapKey(server_key);
   OBAUTH_TRY(loaded, LoadKeyRing(store, server_key));
   std::string stored = std::move(loaded.stored);

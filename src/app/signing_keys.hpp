@@ -14,7 +14,7 @@
 #include "core/secret.hpp"
 #include "oauth/access_token.hpp"
 #include "oauth/key_ring.hpp"
-#include "store/store.hpp"
+#include "store/setting_store.hpp"
 
 namespace obauth::app {
 
@@ -31,7 +31,8 @@ struct StoredKeyRing {
 // version stored (settings "signing_key_ed25519", "signing_key"; sealed or not) or a new ES256
 // key; the earlier settings are then overwritten, so no copy of a key outlives its place in the
 // ring. kInternal when a stored key cannot be opened with `server_key`.
-[[nodiscard]] Result<StoredKeyRing> LoadKeyRing(store::Store& store, const Secret& server_key);
+[[nodiscard]] Result<StoredKeyRing> LoadKeyRing(store::SettingStore& store,
+                                                const Secret& server_key);
 
 struct RotatedKey {
   std::string kid;
@@ -43,8 +44,9 @@ struct RotatedKey {
 // Adds a new ES256 key that signs from now + signing_delay, and drops the keys retired before
 // now - oauth::kMaxTokenLifetime - clock skew (no unexpired token can carry them). kConflict
 // while an earlier rotation's key has not started signing yet (the message says when it does).
-[[nodiscard]] Result<RotatedKey> RotateSigningKey(store::Store& store, const Secret& server_key,
-                                                  std::int64_t now, std::int64_t signing_delay);
+[[nodiscard]] Result<RotatedKey> RotateSigningKey(store::SettingStore& store,
+                                                  const Secret& server_key, std::int64_t now,
+                                                  std::int64_t signing_delay);
 
 // One key of a ring as an operator sees it at some time.
 struct KeyStatus {
@@ -62,7 +64,7 @@ std::string SummarizeKeys(const oauth::KeyRing& ring, std::int64_t now);
 // over. Not thread-safe (one caller: the housekeeping thread).
 class KeyRingFollower {
  public:
-  KeyRingFollower(store::Store& store, const Secret& server_key, oauth::AccessTokens& tokens,
+  KeyRingFollower(store::SettingStore& store, const Secret& server_key, oauth::AccessTokens& tokens,
                   std::string stored)
       : store_(store), server_key_(server_key), tokens_(tokens), stored_(std::move(stored)) {}
 
@@ -71,7 +73,7 @@ class KeyRingFollower {
   std::shared_ptr<const oauth::KeyRing> keys() const { return tokens_.keys(); }
 
  private:
-  store::Store& store_;
+  store::SettingStore& store_;
   const Secret& server_key_;
   oauth::AccessTokens& tokens_;
   std::string stored_;

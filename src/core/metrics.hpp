@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "core/client_kind.hpp"
+
 namespace obauth {
 
 // A latency histogram with fixed upper bounds (seconds).
@@ -47,7 +49,7 @@ inline constexpr std::size_t kCountOf = static_cast<std::size_t>(E::kCount);
 
 class DomainMetrics {
  public:
-  enum class ClientKind { kPartner, kRecipient, kCount };
+  using ClientKind = obauth::ClientKind;  // defined once, in core/client_kind.hpp
   // Why a client authentication (token, introspection, RFC 7009 revocation) failed.
   enum class AuthFailure {
     kNoCredentials,  // neither Basic nor a client_id in the body
@@ -109,17 +111,7 @@ class DomainMetrics {
   std::array<std::atomic<std::uint64_t>, kCountOf<DbError>> db_errors_{};
 };
 
-inline std::string_view DomainMetrics::Label(ClientKind kind) {
-  switch (kind) {
-    case ClientKind::kPartner:
-      return "partner";
-    case ClientKind::kRecipient:
-      return "recipient";
-    case ClientKind::kCount:
-      break;
-  }
-  return "?";
-}
+inline std::string_view DomainMetrics::Label(ClientKind kind) { return ClientKindName(kind); }
 
 inline std::string_view DomainMetrics::Label(AuthFailure reason) {
   switch (reason) {

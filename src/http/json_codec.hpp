@@ -12,7 +12,9 @@
 #include "core/error.hpp"
 #include "crypto/signing_key.hpp"
 #include "oauth/token_service.hpp"
-#include "store/store.hpp"
+#include "store/audit_store.hpp"
+#include "store/provider_store.hpp"
+#include "store/recipient_store.hpp"
 
 namespace obauth::http {
 

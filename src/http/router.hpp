@@ -11,7 +11,7 @@
 #include "http/metrics.hpp"
 #include "http/responses.hpp"
 #include "oauth/token_service.hpp"
-#include "store/store.hpp"
+#include "store/setting_store.hpp"
 
 namespace obauth::http {
 
@@ -20,7 +20,7 @@ struct Services {
   const admin::RecipientService& recipients;
   const admin::RegistrationService& registrations;  // the catalogue and registrations
   admin::Idempotency& idempotency;                  // Idempotency-Key replays
-  store::Store& readiness;                          // GET /readyz reads a setting from it
+  store::SettingStore& readiness;                   // GET /readyz reads a setting from it
   admin::RotateOptions rotate_defaults;             // when a rotation has no body
   const Metrics* metrics = nullptr;                 // GET /metrics renders it; 404 without
 };

@@ -24,7 +24,7 @@
 #include "crypto/random.hpp"
 #include "http/json_codec.hpp"
 #include "http/request_log.hpp"
-#include "store/caching_store.hpp"
+#include "store/non_blocking_scope.hpp"
 
 namespace obauth::http {
 namespace asio = boost::asio;

@@ -43,7 +43,7 @@ std::span<const Grant> Grants() { return kGrants; }
 Result<IssuedToken> IssueClientCredentials(const GrantContext& context, const TokenRequest& request,
                                            const store::ClientCredentials& client) {
   std::vector<std::string> allowed;
-  if (client.kind == store::ClientKind::kPartner) {
+  if (client.kind == ClientKind::kPartner) {
     allowed.emplace_back(kAdminScope);
   } else {
     allowed = SplitScopes(client.scope);
@@ -65,11 +65,7 @@ Result<IssuedToken> MintAccessToken(const GrantContext& context,
   claims.expires_at = claims.issued_at + context.token_ttl;
   claims.token_epoch = client.token_epoch;
   OBAUTH_TRY(token, context.tokens.Sign(claims));
-  if (context.metrics != nullptr) {
-    context.metrics->TokenIssued(client.kind == store::ClientKind::kPartner
-                                     ? DomainMetrics::ClientKind::kPartner
-                                     : DomainMetrics::ClientKind::kRecipient);
-  }
+  if (context.metrics != nullptr) context.metrics->TokenIssued(client.kind);
   return IssuedToken{client.client_id, std::move(token), context.token_ttl, std::move(scope)};
 }
 

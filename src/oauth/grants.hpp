@@ -14,7 +14,7 @@
 #include "core/metrics.hpp"
 #include "oauth/access_token.hpp"
 #include "oauth/token_request.hpp"
-#include "store/store.hpp"
+#include "store/client_store.hpp"
 
 namespace obauth::oauth {
 

@@ -117,7 +117,7 @@ Result<IssuedToken> TokenService::Issue(const TokenRequest& request) const {
   if (grant == grants.end()) {
     return MakeError(ErrorCode::kUnsupportedGrantType, "Unsupported grant_type");
   }
-  const bool is_partner = client.kind == store::ClientKind::kPartner;
+  const bool is_partner = client.kind == ClientKind::kPartner;
   if (!(is_partner ? grant->for_partners : grant->for_recipients)) {
     std::string allowed;
     for (const auto& g : grants) {
@@ -138,7 +138,7 @@ Result<IssuedToken> TokenService::Issue(const TokenRequest& request) const {
 Result<Principal> TokenService::Authorize(std::string_view token) const {
   OBAUTH_TRY(active, ValidateWithClient(token));
   auto& [claims, client] = active;
-  const bool partner = client.kind == store::ClientKind::kPartner;
+  const bool partner = client.kind == ClientKind::kPartner;
   return Principal{partner ? PrincipalKind::kPartner : PrincipalKind::kRecipient, client.client_id,
                    partner ? client.client_id : client.partner_id, std::move(claims)};
 }
@@ -194,7 +194,7 @@ Result<void> TokenService::RevokeBearer(std::string_view token) const {
 Result<Introspection> TokenService::Introspect(const ClientAuthentication& caller,
                                                std::string_view token) const {
   OBAUTH_TRY(partner, Authenticate(caller));
-  if (partner.kind != store::ClientKind::kPartner) {
+  if (partner.kind != ClientKind::kPartner) {
     return MakeError(ErrorCode::kUnauthorizedClient, "Only partners may introspect tokens");
   }
   auto active = ValidateWithClient(token);

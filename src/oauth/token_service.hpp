@@ -21,7 +21,7 @@
 #include "oauth/principal.hpp"
 #include "oauth/token_request.hpp"
 #include "oauth/usage_tracker.hpp"
-#include "store/store.hpp"
+#include "store/client_store.hpp"
 
 namespace obauth::oauth {
 
@@ -33,9 +33,9 @@ struct Introspection {
 class TokenService {
  public:
   // `metrics`, when given, counts issued tokens, failed authentications and previous-secret use.
-  TokenService(store::Store& store, const crypto::SecretHasher& hasher, const AccessTokens& tokens,
-               UsageTracker& usage, AuthFailureLimiter& limiter, const Clock& clock,
-               std::int64_t token_ttl_seconds, DomainMetrics* metrics = nullptr)
+  TokenService(store::ClientStore& store, const crypto::SecretHasher& hasher,
+               const AccessTokens& tokens, UsageTracker& usage, AuthFailureLimiter& limiter,
+               const Clock& clock, std::int64_t token_ttl_seconds, DomainMetrics* metrics = nullptr)
       : store_(store),
         hasher_(hasher),
         tokens_(tokens),
@@ -91,7 +91,7 @@ class TokenService {
   Result<store::ClientCredentials> CheckCredentials(std::string_view client_id,
                                                     const Secret* secret, std::int64_t now) const;
 
-  store::Store& store_;
+  store::ClientStore& store_;
   const crypto::SecretHasher& hasher_;
   const AccessTokens& tokens_;
   UsageTracker& usage_;

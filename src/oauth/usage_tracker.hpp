@@ -9,7 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "store/store.hpp"
+#include "store/client_store.hpp"
 
 namespace obauth::oauth {
 

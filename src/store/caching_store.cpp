@@ -2,11 +2,9 @@
 
 namespace obauth::store {
 
-thread_local bool NonBlockingScope::active_ = false;
-
-CachingStore::CachingStore(std::unique_ptr<Store> inner, Clock::duration poll_interval,
+CachingStore::CachingStore(Database& database, Clock::duration poll_interval,
                            std::size_t max_entries)
-    : inner_(std::move(inner)), max_entries_(max_entries) {
+    : database_(database), max_entries_(max_entries) {
   PollForeignChanges();
   poller_ = std::thread([this, poll_interval] { PollUntilStopped(poll_interval); });
 }
@@ -30,7 +28,7 @@ void CachingStore::PollUntilStopped(Clock::duration interval) {
 }
 
 void CachingStore::PollForeignChanges() {
-  auto version = inner_->ForeignChangeVersion();
+  auto version = database_.ForeignChangeVersion();
   std::lock_guard lock(mu_);
   const std::optional<std::uint64_t> now =
       version ? std::optional<std::uint64_t>(*version) : std::nullopt;
@@ -48,7 +46,7 @@ Result<ClientCredentials> CachingStore::FindClient(std::string_view client_id) {
     if (auto it = cache_.find(std::string(client_id)); it != cache_.end()) return it->second;
   }
   if (NonBlockingScope::Active()) return WouldBlock();
-  auto found = inner_->FindClient(client_id);
+  auto found = database_.FindClient(client_id);
   // Only existing clients are kept: an unknown id may be created by another process at any time.
   if (found) Keep(cache_, client_id, *found, generation);
   return found;
@@ -67,19 +65,31 @@ Result<Recipient> CachingStore::GetRecipient(std::string_view partner_id,
     return cached;
   }
   const std::uint64_t generation = Generation();
-  auto found = inner_->GetRecipient(partner_id, client_id, now);
+  auto found = database_.GetRecipient(partner_id, client_id, now);
   if (found) Keep(recipients_, client_id, *found, generation);
   return found;
 }
 
 Result<void> CachingStore::RecordSecretUse(const std::vector<SecretUse>& uses) {
-  if (NonBlockingScope::Active()) return WouldBlock();
-  auto result = inner_->RecordSecretUse(uses);
+  auto result = database_.RecordSecretUse(uses);
+  if (NotTried(result)) return result;
   // Last-used times and previous-secret counts are part of a recipient's secret status.
   std::lock_guard lock(mu_);
   for (const auto& use : uses) recipients_.erase(use.client_id);
   ++generation_;
   return result;
+}
+
+Result<std::int64_t> CachingStore::PurgeRevokedTokens(std::int64_t cutoff) {
+  auto purged = database_.PurgeRevokedTokens(cutoff);
+  if (NotTried(purged)) return purged;
+  // Cached clients list the purged ids (harmless: their tokens have expired); forget them all
+  // so memory follows the database.
+  if (!purged || *purged > 0) {
+    std::lock_guard lock(mu_);
+    ForgetAllLocked();
+  }
+  return purged;
 }
 
 }  // namespace obauth::store

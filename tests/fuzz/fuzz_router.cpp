@@ -28,7 +28,7 @@ using namespace obauth;
 namespace bh = boost::beast::http;
 
 struct World {
-  std::unique_ptr<store::Store> store;
+  std::unique_ptr<store::Database> store;
   Secret key{std::string(32, 'k')};
   crypto::SecretHasher hasher{key};
   ManualClock clock{1'800'000'000};
@@ -58,8 +58,9 @@ World& TheWorld() {
     w->access_tokens = std::make_unique<oauth::AccessTokens>(std::move(*key), "https://fuzz.test");
     w->tokens = std::make_unique<oauth::TokenService>(*w->store, w->hasher, *w->access_tokens,
                                                       w->usage, w->limiter, w->clock, 300);
-    w->recipients = std::make_unique<admin::RecipientService>(*w->store, w->hasher, w->clock);
-    w->registrations = std::make_unique<admin::RegistrationService>(*w->store, w->clock);
+    w->recipients =
+        std::make_unique<admin::RecipientService>(*w->store, *w->store, w->hasher, w->clock);
+    w->registrations = std::make_unique<admin::RegistrationService>(*w->store, *w->store, w->clock);
     w->idempotency =
         std::make_unique<admin::Idempotency>(Secret(std::string(32, 'i')), *w->store, w->clock);
     w->router = std::make_unique<http::Router>(http::Services{*w->tokens, *w->recipients,

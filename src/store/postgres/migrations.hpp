@@ -5,12 +5,11 @@
 #include <array>
 #include <string_view>
 
+#include "store/sql/migrate.hpp"
+
 namespace obauth::store::postgres {
 
-struct Migration {
-  int version;
-  std::string_view sql;
-};
+using sql::Migration;
 
 inline constexpr std::array kMigrations = {
     Migration{1, R"sql(

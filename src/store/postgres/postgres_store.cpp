@@ -12,7 +12,7 @@
 
 #include "store/postgres/migrations.hpp"
 #include "store/postgres/queries.hpp"
-#include "store/sql/operations.hpp"
+#include "store/sql/migrate.hpp"
 #include "store/sql/sql_store_impl.hpp"
 
 namespace obauth::store::postgres {
@@ -205,6 +205,16 @@ class Connection {
     return std::make_unique<Statement>(conn_, it->second);
   }
 
+  // Runs `body` inside BEGIN ... COMMIT (READ COMMITTED); rolls back if it fails.
+  template <class F>
+  [[nodiscard]] Result<void> Transaction(F&& body) {
+    if (auto r = Exec("BEGIN"); !r) return r;
+    Result<void> result = body();
+    if (result) result = Exec("COMMIT");
+    if (!result) (void)Exec("ROLLBACK");
+    return result;
+  }
+
   // Runs `body` inside one REPEATABLE READ, READ ONLY transaction: one snapshot.
   template <class F>
   [[nodiscard]] auto ReadTransaction(F&& body) -> decltype(body()) {
@@ -227,59 +237,14 @@ class Connection {
   std::unordered_map<const char*, std::string> names_;
 };
 
-// Returns its connection to the pool when destroyed.
-class PostgresStore::Lease {
- public:
-  Lease(PostgresStore* store, std::unique_ptr<Connection> connection)
-      : store_(store), connection_(std::move(connection)) {}
-  Lease(Lease&&) = default;
-  ~Lease() {
-    if (connection_) store_->Release(std::move(connection_));
-  }
-  Connection* operator->() const { return connection_.get(); }
-  Connection& operator*() const { return *connection_; }
-
- private:
-  PostgresStore* store_;
-  std::unique_ptr<Connection> connection_;
-};
-
 namespace {
 
-Result<void> Migrate(Connection& db) {
-  if (auto r = db.Exec("BEGIN"); !r) return r;
-  auto migrate = [&]() -> Result<void> {
-    // Instances starting together queue here; the first applies the migrations, the others
-    // then find them applied.
-    if (auto r = db.Exec(kMigrationLockSql); !r) return r;
-    if (auto r = db.Exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
-                         "version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)");
-        !r) {
-      return r;
-    }
-    OBAUTH_TRY(stmt, db.Prepare("SELECT coalesce(max(version), 0) FROM schema_migrations"));
-    OBAUTH_TRY(row, stmt->Step());
-    (void)row;
-    const std::int64_t current = stmt->Int(0);
-    const int latest = kMigrations.back().version;
-    if (current > latest) {
-      return InternalError("the database has schema version " + std::to_string(current) +
-                           ", newer than this obauth supports (" + std::to_string(latest) + ")");
-    }
-    for (const auto& migration : kMigrations) {
-      if (migration.version <= current) continue;
-      if (auto r = db.Exec(std::string(migration.sql).c_str()); !r) return r;
-      OBAUTH_TRY(insert, db.Prepare("INSERT INTO schema_migrations (version, applied_at) "
-                                    "VALUES ($1, extract(epoch from now())::bigint)"));
-      if (auto r = insert->Bind(1, std::int64_t{migration.version}).Run(); !r) return r;
-    }
-    return {};
-  };
-  Result<void> result = migrate();
-  if (result) result = db.Exec("COMMIT");
-  if (!result) (void)db.Exec("ROLLBACK");
-  return result;
-}
+constexpr char kCreateVersionTable[] =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    "version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)";
+constexpr char kRecordVersion[] =
+    "INSERT INTO schema_migrations (version, applied_at) "
+    "VALUES ($1, extract(epoch from now())::bigint)";
 
 std::string NewInstanceId() {
   std::random_device random;
@@ -346,80 +311,52 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& co
                                                            int pool_size, int timeout) {
   auto store = std::unique_ptr<PostgresStore>(new PostgresStore(conninfo, pool_size, timeout));
   OBAUTH_TRY(connection, Connection::Open(conninfo, store->timeout_));
-  if (auto r = Migrate(*connection); !r) {
+  // Instances starting together queue on the advisory lock; the first applies the migrations,
+  // the others then find them applied.
+  const sql::MigrationSteps steps{
+      {}, {kMigrationLockSql, kCreateVersionTable}, kRecordVersion, "the database"};
+  if (auto r = sql::Migrate(*connection, kMigrations, steps); !r) {
     r.error().internal =
         "cannot prepare PostgreSQL database (" + Describe(conninfo) + "): " + r.error().internal;
     return r.error();
   }
-  store->open_ = 1;
-  store->idle_.push_back(std::move(connection));
+  PostgresStore* self = store.get();
+  store->pool_ = std::make_unique<Pool>(
+      store->pool_size_,
+      Pool::Policy{
+          [self] { return Connection::Open(self->conninfo_, self->timeout_); },
+          std::chrono::seconds(store->timeout_),
+          [self] {
+            return MakeError(ErrorCode::kUnavailable, "Service Unavailable",
+                             "no database connection came free within " +
+                                 std::to_string(self->timeout_) + " s (--db-pool " +
+                                 std::to_string(self->pool_size_) + ")");
+          },
+          // A broken session, or one left inside a transaction, is closed; the next Acquire
+          // opens anew. A broken one usually means the server restarted or failed over, which
+          // broke the idle ones too: close them as well, rather than fail one request on each.
+          [](const Connection& connection) {
+            if (connection.Reusable()) return Pool::Disposal::kKeep;
+            return PQstatus(connection.raw()) != CONNECTION_OK ? Pool::Disposal::kCloseAllIdle
+                                                               : Pool::Disposal::kClose;
+          }});
+  store->pool_->Adopt(std::move(connection));
   return store;
 }
 
-Result<PostgresStore::Lease> PostgresStore::Acquire() {
-  std::unique_lock lock(mu_);
-  if (!available_.wait_for(lock, std::chrono::seconds(timeout_),
-                           [&] { return !idle_.empty() || open_ < pool_size_; })) {
-    return MakeError(ErrorCode::kUnavailable, "Service Unavailable",
-                     "no database connection came free within " + std::to_string(timeout_) +
-                         " s (--db-pool " + std::to_string(pool_size_) + ")");
-  }
-  if (!idle_.empty()) {
-    auto connection = std::move(idle_.back());
-    idle_.pop_back();
-    return Lease(this, std::move(connection));
-  }
-  ++open_;
-  lock.unlock();
-  auto connection = Connection::Open(conninfo_, timeout_);
-  if (!connection) {
-    std::lock_guard relock(mu_);
-    --open_;
-    available_.notify_one();
-    return connection.error();
-  }
-  return Lease(this, std::move(*connection));
-}
-
-void PostgresStore::Release(std::unique_ptr<Connection> connection) {
-  std::lock_guard lock(mu_);
-  // A broken session, or one left inside a transaction, is closed; the next Acquire opens anew.
-  // A broken one usually means the server restarted or failed over, which broke the idle ones
-  // too: close them as well, rather than fail one request on each.
-  if (connection->Reusable()) {
-    idle_.push_back(std::move(connection));
-    available_.notify_one();
-    return;
-  }
-  const bool broken = PQstatus(connection->raw()) != CONNECTION_OK;
-  connection.reset();
-  --open_;
-  if (broken) {
-    open_ -= static_cast<int>(idle_.size());
-    idle_.clear();
-  }
-  available_.notify_all();
-}
+Result<PostgresStore::Pool::Lease> PostgresStore::Acquire() { return pool_->Acquire(); }
 
 Result<void> PostgresStore::Write(const WriteBody& body) {
   OBAUTH_TRY(db, Acquire());
-  if (auto r = db->Exec("BEGIN"); !r) return r;
-  Result<void> result = body(*db);
-  if (result) {
+  return db->Transaction([&]() -> Result<void> {
+    if (auto r = body(*db); !r) return r;
     // Delivered to the listening instances at commit, and only if the transaction commits.
-    auto notify = db->Prepare(kNotifySql);
-    if (!notify) {
-      result = notify.error();
-    } else {
-      result = (*notify)->Bind(1, instance_).Run();
-    }
-  }
-  if (result) result = db->Exec("COMMIT");
-  if (!result) (void)db->Exec("ROLLBACK");
-  return result;
+    OBAUTH_TRY(notify, db->Prepare(kNotifySql));
+    return notify->Bind(1, instance_).Run();
+  });
 }
 
-Result<std::uint64_t> PostgresStore::ForeignChangeVersion() {
+Result<std::uint64_t> PostgresStore::ReadForeignChangeVersion() {
   std::lock_guard lock(listen_mu_);
   if (listener_ == nullptr) {
     OBAUTH_TRY(connection, Connection::Open(conninfo_, timeout_));

@@ -1,10 +1,9 @@
-// PostgresStore: the Store on a PostgreSQL database, for several obauth instances sharing one
+// PostgresStore: the Database on a PostgreSQL database, for several obauth instances sharing one
 // database. Thread-safe: each call borrows a connection from a pool of at most `pool_size`;
 // every write runs in its own transaction and announces itself with NOTIFY, which the other
 // instances' ForeignChangeVersion counts.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -12,8 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "store/database.hpp"
+#include "store/sql/pool.hpp"
 #include "store/sql/sql_store.hpp"
-#include "store/store.hpp"
 
 namespace obauth::store::postgres {
 
@@ -51,17 +51,17 @@ class PostgresStore final : public PostgresStoreBase {
                                                                    int pool_size, int timeout = 5);
   ~PostgresStore() override;
 
-  // Counts the notifications of other PostgresStore objects' commits received on a listening
-  // connection; reconnecting it counts as a change (notifications may have been missed).
-  Result<std::uint64_t> ForeignChangeVersion() override;
-
  private:
   friend PostgresStoreBase;
-  class Lease;
+  using Pool = sql::Pool<Connection>;
   PostgresStore(std::string conninfo, int pool_size, int timeout);
-  // A pooled connection (SqlStore reads on it).
-  Result<Lease> Acquire();
-  void Release(std::unique_ptr<Connection> connection);
+  // A pooled connection, within `timeout` seconds. A session that broke, or was left inside a
+  // transaction, is closed when given back; a broken one closes the idle ones too.
+  Result<Pool::Lease> Acquire();
+  // ChangeFeed::ForeignChangeVersion: counts the notifications of other PostgresStore objects'
+  // commits received on a listening connection; reconnecting it counts as a change
+  // (notifications may have been missed).
+  Result<std::uint64_t> ReadForeignChangeVersion();
 
   // Runs `body` in one transaction that also notifies the other instances; its outcome once
   // committed.
@@ -72,10 +72,7 @@ class PostgresStore final : public PostgresStoreBase {
   const int pool_size_;
   const int timeout_;           // seconds
   const std::string instance_;  // this object's NOTIFY payload, to skip its own notifications
-  std::mutex mu_;
-  std::condition_variable available_;
-  std::vector<std::unique_ptr<Connection>> idle_;
-  int open_ = 0;
+  std::unique_ptr<Pool> pool_;
   std::mutex listen_mu_;  // guards the two below
   std::unique_ptr<Connection> listener_;
   std::uint64_t foreign_changes_ = 0;

@@ -1,31 +1,40 @@
-// SqlStore: every Store method of a SQL backend, written once over sql::Operations. A backend
-// derives from SqlStore<Backend, Db, Q> (Db: its connection type, Q: its query set) and gives
-// this class access (friend) to
+// SqlStore: every store interface of a SQL backend (store::Database), written once over the
+// operations in store/sql/*_operations.hpp. A backend derives from SqlStore<Backend, Db, Q> (Db:
+// its connection type, Q: its query set, store/<backend>/queries.hpp) and gives this class access
+// (friend) to
 //
 //   Result<void> Write(const std::function<Result<void>(Db&)>& body);  // one write transaction
-//   Result<Lease> Acquire();  // a pooled connection: `*lease` is a Db&, returned when destroyed
+//   Result<Lease> Acquire();  // a pooled connection (sql::Pool): `*lease` is a Db&
+//   Result<std::uint64_t> ReadForeignChangeVersion();  // ChangeFeed::ForeignChangeVersion
 //
-// where Db has `ReadTransaction(f)`, running f() inside one read snapshot,
-// and implements ForeignChangeVersion itself. The member functions are defined in
-// store/sql/sql_store_impl.hpp, which only the backend's source file includes: its header
-// declares `extern template class SqlStore<...>`, its source file instantiates it where Db is
-// complete.
+// where Db has `ReadTransaction(f)`, running f() inside one read snapshot. Under a
+// NonBlockingScope every call answers kWouldBlock before any of these is called. The member
+// functions are defined in store/sql/sql_store_impl.hpp, which only the backend's source file
+// includes: its header declares `extern template class SqlStore<...>`, its source file
+// instantiates it where Db is complete.
 #pragma once
 
 #include <chrono>
 #include <functional>
 
 #include "core/metrics.hpp"
-#include "store/store.hpp"
+#include "store/database.hpp"
 
 namespace obauth::store::sql {
 
 template <class Backend, class Db, class Q>
-class SqlStore : public Store {
+class SqlStore : public Database {
  public:
+  // ClientStore.
   Result<void> CreatePartner(const Partner& partner, const std::string& secret_hash,
                              const AuditEvent& audit) override;
   Result<ClientCredentials> FindClient(std::string_view client_id) override;
+  Result<void> RecordSecretUse(const std::vector<SecretUse>& uses) override;
+  Result<void> RevokeToken(std::string_view client_id, std::string_view token_id,
+                           std::int64_t expires_at) override;
+  Result<std::int64_t> PurgeRevokedTokens(std::int64_t cutoff) override;
+
+  // RecipientStore.
   Result<void> CreateRecipient(const Recipient& r, const std::string& secret_hash,
                                const Replay* replay, const AuditEvent& audit) override;
   Result<std::vector<Recipient>> ListRecipients(std::string_view partner_id) override;
@@ -39,14 +48,16 @@ class SqlStore : public Store {
                                     std::int64_t now, const AuditEvent& audit) override;
   Result<void> RetireRecipient(std::string_view partner_id, std::string_view client_id,
                                std::int64_t now, const AuditEvent& audit) override;
-  Result<void> RecordSecretUse(const std::vector<SecretUse>& uses) override;
+
+  // AuditStore.
   Result<std::vector<AuditEvent>> ListAuditEvents(const AuditQuery& q) override;
+
+  // ReplayStore.
   Result<std::optional<Replay>> FindReplay(std::string_view partner_id, std::string_view key,
                                            std::int64_t not_before) override;
   Result<std::int64_t> PurgeReplays(std::int64_t cutoff) override;
-  Result<void> RevokeToken(std::string_view client_id, std::string_view token_id,
-                           std::int64_t expires_at) override;
-  Result<std::int64_t> PurgeRevokedTokens(std::int64_t cutoff) override;
+
+  // ProviderStore.
   Result<ProviderImport> UpsertProviders(const std::vector<Provider>& providers) override;
   Result<std::vector<Provider>> ListProviders() override;
   Result<Provider> GetProvider(std::int64_t provider_id) override;
@@ -63,11 +74,16 @@ class SqlStore : public Store {
   Result<Registration> TransitionRegistration(std::string_view client_id, std::int64_t provider_id,
                                               RegistrationStatus from, RegistrationStatus to,
                                               std::int64_t now, const AuditEvent& audit) override;
+
+  // SettingStore.
   Result<std::optional<std::string>> GetSetting(std::string_view name) override;
   Result<std::string> GetOrCreateSetting(std::string_view name,
                                          std::string_view value_if_absent) override;
   Result<std::string> ReplaceSetting(std::string_view name, std::string_view expected,
                                      std::string_view desired) override;
+
+  // ChangeFeed.
+  Result<std::uint64_t> ForeignChangeVersion() override;
 
   // Counts the latency of every database call and its failures (unavailable, internal) into
   // `metrics` from now on. Call before the store is shared.

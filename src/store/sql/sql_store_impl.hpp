@@ -4,7 +4,13 @@
 
 #include <utility>
 
-#include "store/sql/operations.hpp"
+#include "store/non_blocking_scope.hpp"
+#include "store/sql/audit_operations.hpp"
+#include "store/sql/client_operations.hpp"
+#include "store/sql/provider_operations.hpp"
+#include "store/sql/recipient_operations.hpp"
+#include "store/sql/replay_operations.hpp"
+#include "store/sql/setting_operations.hpp"
 #include "store/sql/sql_store.hpp"
 
 namespace obauth::store::sql {
@@ -14,12 +20,12 @@ Result<void> SqlStore<Backend, Db, Q>::CreatePartner(const Partner& partner,
                                                      const std::string& secret_hash,
                                                      const AuditEvent& audit) {
   return Write(
-      [&](Db& db) { return Operations<Q>::CreatePartner(db, partner, secret_hash, audit); });
+      [&](Db& db) { return ClientOperations<Q>::CreatePartner(db, partner, secret_hash, audit); });
 }
 
 template <class Backend, class Db, class Q>
 Result<ClientCredentials> SqlStore<Backend, Db, Q>::FindClient(std::string_view client_id) {
-  return ReadSnapshot([&](Db& db) { return Operations<Q>::FindClient(db, client_id); });
+  return ReadSnapshot([&](Db& db) { return ClientOperations<Q>::FindClient(db, client_id); });
 }
 
 template <class Backend, class Db, class Q>
@@ -27,14 +33,16 @@ Result<void> SqlStore<Backend, Db, Q>::CreateRecipient(const Recipient& r,
                                                        const std::string& secret_hash,
                                                        const Replay* replay,
                                                        const AuditEvent& audit) {
-  return Write(
-      [&](Db& db) { return Operations<Q>::CreateRecipient(db, r, secret_hash, replay, audit); });
+  return Write([&](Db& db) {
+    return RecipientOperations<Q>::CreateRecipient(db, r, secret_hash, replay, audit);
+  });
 }
 
 template <class Backend, class Db, class Q>
 Result<std::vector<Recipient>> SqlStore<Backend, Db, Q>::ListRecipients(
     std::string_view partner_id) {
-  return ReadSnapshot([&](Db& db) { return Operations<Q>::ListRecipients(db, partner_id); });
+  return ReadSnapshot(
+      [&](Db& db) { return RecipientOperations<Q>::ListRecipients(db, partner_id); });
 }
 
 template <class Backend, class Db, class Q>
@@ -42,13 +50,13 @@ Result<Recipient> SqlStore<Backend, Db, Q>::GetRecipient(std::string_view partne
                                                          std::string_view client_id,
                                                          std::int64_t now) {
   return ReadSnapshot(
-      [&](Db& db) { return Operations<Q>::GetRecipient(db, partner_id, client_id, now); });
+      [&](Db& db) { return RecipientOperations<Q>::GetRecipient(db, partner_id, client_id, now); });
 }
 
 template <class Backend, class Db, class Q>
 Result<void> SqlStore<Backend, Db, Q>::UpdateRecipient(const Recipient& r,
                                                        const AuditEvent& audit) {
-  return Write([&](Db& db) { return Operations<Q>::UpdateRecipient(db, r, audit); });
+  return Write([&](Db& db) { return RecipientOperations<Q>::UpdateRecipient(db, r, audit); });
 }
 
 template <class Backend, class Db, class Q>
@@ -56,7 +64,7 @@ Result<std::optional<std::int64_t>> SqlStore<Backend, Db, Q>::RotateSecret(
     const RotateSecretRequest& q, const Replay* replay, const AuditEvent& audit) {
   std::optional<std::int64_t> previous_expires_at;
   auto result = Write([&](Db& db) {
-    return Operations<Q>::RotateSecret(db, q, replay, audit, previous_expires_at);
+    return RecipientOperations<Q>::RotateSecret(db, q, replay, audit, previous_expires_at);
   });
   if (!result) return result.error();
   return previous_expires_at;
@@ -69,7 +77,8 @@ Result<bool> SqlStore<Backend, Db, Q>::RevokePreviousSecret(std::string_view par
                                                             const AuditEvent& audit) {
   bool revoked = false;
   auto result = Write([&](Db& db) {
-    return Operations<Q>::RevokePreviousSecret(db, partner_id, client_id, now, audit, revoked);
+    return RecipientOperations<Q>::RevokePreviousSecret(db, partner_id, client_id, now, audit,
+                                                        revoked);
   });
   if (!result) return result.error();
   return revoked;
@@ -80,68 +89,72 @@ Result<void> SqlStore<Backend, Db, Q>::RetireRecipient(std::string_view partner_
                                                        std::string_view client_id, std::int64_t now,
                                                        const AuditEvent& audit) {
   return Write([&](Db& db) {
-    return Operations<Q>::RetireRecipient(db, partner_id, client_id, now, audit);
+    return RecipientOperations<Q>::RetireRecipient(db, partner_id, client_id, now, audit);
   });
 }
 
 template <class Backend, class Db, class Q>
 Result<void> SqlStore<Backend, Db, Q>::RecordSecretUse(const std::vector<SecretUse>& uses) {
   if (uses.empty()) return {};
-  return Write([&](Db& db) { return Operations<Q>::RecordSecretUse(db, uses); });
+  return Write([&](Db& db) { return ClientOperations<Q>::RecordSecretUse(db, uses); });
 }
 
 template <class Backend, class Db, class Q>
 Result<std::vector<AuditEvent>> SqlStore<Backend, Db, Q>::ListAuditEvents(const AuditQuery& q) {
-  return Read([&](Db& db) { return Operations<Q>::ListAuditEvents(db, q); });
+  return Read([&](Db& db) { return AuditOperations<Q>::ListAuditEvents(db, q); });
 }
 
 template <class Backend, class Db, class Q>
 Result<std::optional<Replay>> SqlStore<Backend, Db, Q>::FindReplay(std::string_view partner_id,
                                                                    std::string_view key,
                                                                    std::int64_t not_before) {
-  return Read([&](Db& db) { return Operations<Q>::FindReplay(db, partner_id, key, not_before); });
+  return Read(
+      [&](Db& db) { return ReplayOperations<Q>::FindReplay(db, partner_id, key, not_before); });
 }
 
 template <class Backend, class Db, class Q>
 Result<std::int64_t> SqlStore<Backend, Db, Q>::PurgeReplays(std::int64_t cutoff) {
-  return Written<std::int64_t>([&](Db& db) { return Operations<Q>::PurgeReplays(db, cutoff); });
+  return Written<std::int64_t>(
+      [&](Db& db) { return ReplayOperations<Q>::PurgeReplays(db, cutoff); });
 }
 
 template <class Backend, class Db, class Q>
 Result<void> SqlStore<Backend, Db, Q>::RevokeToken(std::string_view client_id,
                                                    std::string_view token_id,
                                                    std::int64_t expires_at) {
-  return Write(
-      [&](Db& db) { return Operations<Q>::RevokeToken(db, client_id, token_id, expires_at); });
+  return Write([&](Db& db) {
+    return ClientOperations<Q>::RevokeToken(db, client_id, token_id, expires_at);
+  });
 }
 
 template <class Backend, class Db, class Q>
 Result<std::int64_t> SqlStore<Backend, Db, Q>::PurgeRevokedTokens(std::int64_t cutoff) {
   return Written<std::int64_t>(
-      [&](Db& db) { return Operations<Q>::PurgeRevokedTokens(db, cutoff); });
+      [&](Db& db) { return ClientOperations<Q>::PurgeRevokedTokens(db, cutoff); });
 }
 
 template <class Backend, class Db, class Q>
 Result<ProviderImport> SqlStore<Backend, Db, Q>::UpsertProviders(
     const std::vector<Provider>& providers) {
   return Written<ProviderImport>(
-      [&](Db& db) { return Operations<Q>::UpsertProviders(db, providers); });
+      [&](Db& db) { return ProviderOperations<Q>::UpsertProviders(db, providers); });
 }
 
 template <class Backend, class Db, class Q>
 Result<std::vector<Provider>> SqlStore<Backend, Db, Q>::ListProviders() {
-  return Read([&](Db& db) { return Operations<Q>::ListProviders(db); });
+  return Read([&](Db& db) { return ProviderOperations<Q>::ListProviders(db); });
 }
 
 template <class Backend, class Db, class Q>
 Result<Provider> SqlStore<Backend, Db, Q>::GetProvider(std::int64_t provider_id) {
-  return Read([&](Db& db) { return Operations<Q>::GetProvider(db, provider_id); });
+  return Read([&](Db& db) { return ProviderOperations<Q>::GetProvider(db, provider_id); });
 }
 
 template <class Backend, class Db, class Q>
 Result<std::vector<ProviderForRecipient>> SqlStore<Backend, Db, Q>::ListProvidersForRecipient(
     std::string_view client_id) {
-  return Read([&](Db& db) { return Operations<Q>::ListProvidersForRecipient(db, client_id); });
+  return Read(
+      [&](Db& db) { return ProviderOperations<Q>::ListProvidersForRecipient(db, client_id); });
 }
 
 template <class Backend, class Db, class Q>
@@ -149,8 +162,8 @@ Result<std::vector<Registration>> SqlStore<Backend, Db, Q>::RequestRegistrations
     std::string_view partner_id, const std::vector<std::string>& client_ids,
     const std::vector<std::int64_t>& provider_ids, std::int64_t now, const AuditEvent& audit) {
   return Written<std::vector<Registration>>([&](Db& db) {
-    return Operations<Q>::RequestRegistrations(db, partner_id, client_ids, provider_ids, now,
-                                               audit);
+    return ProviderOperations<Q>::RequestRegistrations(db, partner_id, client_ids, provider_ids,
+                                                       now, audit);
   });
 }
 
@@ -158,13 +171,14 @@ template <class Backend, class Db, class Q>
 Result<std::vector<Registration>> SqlStore<Backend, Db, Q>::ListRegistrations(
     std::string_view partner_id, std::optional<std::string_view> client_id) {
   return ReadSnapshot(
-      [&](Db& db) { return Operations<Q>::ListRegistrations(db, partner_id, client_id); });
+      [&](Db& db) { return ProviderOperations<Q>::ListRegistrations(db, partner_id, client_id); });
 }
 
 template <class Backend, class Db, class Q>
 Result<Registration> SqlStore<Backend, Db, Q>::GetRegistration(std::string_view client_id,
                                                                std::int64_t provider_id) {
-  return Read([&](Db& db) { return Operations<Q>::GetRegistration(db, client_id, provider_id); });
+  return Read(
+      [&](Db& db) { return ProviderOperations<Q>::GetRegistration(db, client_id, provider_id); });
 }
 
 template <class Backend, class Db, class Q>
@@ -172,20 +186,21 @@ Result<Registration> SqlStore<Backend, Db, Q>::TransitionRegistration(
     std::string_view client_id, std::int64_t provider_id, RegistrationStatus from,
     RegistrationStatus to, std::int64_t now, const AuditEvent& audit) {
   return Written<Registration>([&](Db& db) {
-    return Operations<Q>::TransitionRegistration(db, client_id, provider_id, from, to, now, audit);
+    return ProviderOperations<Q>::TransitionRegistration(db, client_id, provider_id, from, to, now,
+                                                         audit);
   });
 }
 
 template <class Backend, class Db, class Q>
 Result<std::optional<std::string>> SqlStore<Backend, Db, Q>::GetSetting(std::string_view name) {
-  return Read([&](Db& db) { return Operations<Q>::GetSetting(db, name); });
+  return Read([&](Db& db) { return SettingOperations<Q>::GetSetting(db, name); });
 }
 
 template <class Backend, class Db, class Q>
 Result<std::string> SqlStore<Backend, Db, Q>::GetOrCreateSetting(std::string_view name,
                                                                  std::string_view value_if_absent) {
   return Written<std::string>(
-      [&](Db& db) { return Operations<Q>::GetOrCreateSetting(db, name, value_if_absent); });
+      [&](Db& db) { return SettingOperations<Q>::GetOrCreateSetting(db, name, value_if_absent); });
 }
 
 template <class Backend, class Db, class Q>
@@ -193,13 +208,22 @@ Result<std::string> SqlStore<Backend, Db, Q>::ReplaceSetting(std::string_view na
                                                              std::string_view expected,
                                                              std::string_view desired) {
   return Written<std::string>(
-      [&](Db& db) { return Operations<Q>::ReplaceSetting(db, name, expected, desired); });
+      [&](Db& db) { return SettingOperations<Q>::ReplaceSetting(db, name, expected, desired); });
 }
 
+template <class Backend, class Db, class Q>
+Result<std::uint64_t> SqlStore<Backend, Db, Q>::ForeignChangeVersion() {
+  if (NonBlockingScope::Active()) return WouldBlock();
+  return self().ReadForeignChangeVersion();
+}
+
+// Under a NonBlockingScope, Read and Write answer kWouldBlock before borrowing a connection; such
+// a call is not counted: it is made again on a worker thread.
 template <class Backend, class Db, class Q>
 template <class F>
 auto SqlStore<Backend, Db, Q>::Read(F&& body) {
   using Out = decltype(body(std::declval<Db&>()));
+  if (NonBlockingScope::Active()) return Out(WouldBlock());
   constexpr auto kRead = DomainMetrics::DbOperation::kRead;
   const auto start = std::chrono::steady_clock::now();
   auto lease = self().Acquire();
@@ -209,6 +233,7 @@ auto SqlStore<Backend, Db, Q>::Read(F&& body) {
 
 template <class Backend, class Db, class Q>
 Result<void> SqlStore<Backend, Db, Q>::Write(const std::function<Result<void>(Db&)>& body) {
+  if (NonBlockingScope::Active()) return WouldBlock();
   const auto start = std::chrono::steady_clock::now();
   return Counted(DomainMetrics::DbOperation::kWrite, start, self().Write(body));
 }
@@ -221,7 +246,7 @@ R SqlStore<Backend, Db, Q>::Counted(DomainMetrics::DbOperation operation,
   if (!result) {
     switch (result.error().code) {
       case ErrorCode::kWouldBlock:
-        return result;  // not tried: the call is made again on a worker thread
+        return result;  // not tried (NonBlockingScope): made again on a worker thread
       case ErrorCode::kUnavailable:
         metrics_->DatabaseFailed(DomainMetrics::DbError::kUnavailable);
         break;

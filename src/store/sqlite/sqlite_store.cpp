@@ -9,7 +9,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "store/sql/operations.hpp"
+#include "store/sql/migrate.hpp"
 #include "store/sql/sql_store_impl.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/queries.hpp"
@@ -200,56 +200,17 @@ class Connection {
   std::unordered_map<const char*, sqlite3_stmt*> statements_;
 };
 
-// Returns its connection to the pool when destroyed.
-class SqliteStore::Lease {
- public:
-  Lease(SqliteStore* store, std::unique_ptr<Connection> connection)
-      : store_(store), connection_(std::move(connection)) {}
-  Lease(Lease&&) = default;
-  ~Lease() {
-    if (connection_) store_->Release(std::move(connection_));
-  }
-  Connection* operator->() const { return connection_.get(); }
-  Connection& operator*() const { return *connection_; }
-
- private:
-  SqliteStore* store_;
-  std::unique_ptr<Connection> connection_;
-};
-
 namespace {
 
-Result<void> Migrate(Connection& db, const std::string& path) {
-  if (auto r = db.Exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
-                       "version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT");
-      !r) {
-    return r;
-  }
-  return db.Transaction([&]() -> Result<void> {
-    OBAUTH_TRY(stmt, db.Prepare("SELECT coalesce(max(version), 0) FROM schema_migrations"));
-    OBAUTH_TRY(row, stmt->Step());
-    (void)row;
-    const std::int64_t current = stmt->Int(0);
-    const int latest = kMigrations.back().version;
-    if (current > latest) {
-      return InternalError("database " + path + " has schema version " + std::to_string(current) +
-                           ", newer than this obauth supports (" + std::to_string(latest) + ")");
-    }
-    for (const auto& migration : kMigrations) {
-      if (migration.version <= current) continue;
-      if (auto r = db.Exec(std::string(migration.sql).c_str()); !r) return r;
-      OBAUTH_TRY(insert, db.Prepare("INSERT INTO schema_migrations (version, applied_at) "
-                                    "VALUES (?1, unixepoch())"));
-      if (auto r = insert->Bind(1, std::int64_t{migration.version}).Run(); !r) return r;
-    }
-    return {};
-  });
-}
+constexpr char kCreateVersionTable[] =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    "version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT";
+constexpr char kRecordVersion[] =
+    "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, unixepoch())";
 
 }  // namespace
 
-SqliteStore::SqliteStore(std::string path, int max_connections)
-    : path_(std::move(path)), max_connections_(max_connections < 1 ? 1 : max_connections) {}
+SqliteStore::SqliteStore(std::string path) : path_(std::move(path)) {}
 
 SqliteStore::~SqliteStore() = default;
 
@@ -263,44 +224,28 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
                      "cannot open database " + path + ": " + std::strerror(errno));
   }
   ::close(fd);
-  auto store = std::unique_ptr<SqliteStore>(new SqliteStore(path, max_connections));
+  auto store = std::unique_ptr<SqliteStore>(new SqliteStore(path));
   auto connection = Connection::Open(path, &store->write_mu_);
   if (!connection) return connection.error();
-  if (auto r = Migrate(**connection, path); !r) {
+  // The version table is created before the migrations' BEGIN IMMEDIATE.
+  const sql::MigrationSteps steps{{kCreateVersionTable}, {}, kRecordVersion, "database " + path};
+  if (auto r = sql::Migrate(**connection, kMigrations, steps); !r) {
     if (r.error().code == ErrorCode::kInternal || r.error().code == ErrorCode::kUnavailable) {
       r.error().internal = "cannot prepare database " + path + ": " + r.error().internal;
     }
     return r.error();
   }
   store->writer_ = std::move(*connection);
+  SqliteStore* self = store.get();
+  // Readers wait for a free connection as long as it takes, and every one is kept.
+  store->readers_ = std::make_unique<Pool>(
+      max_connections,
+      Pool::Policy{[self] { return Connection::Open(self->path_, &self->write_mu_); }, std::nullopt,
+                   nullptr, nullptr});
   return store;
 }
 
-Result<SqliteStore::Lease> SqliteStore::Acquire() {
-  std::unique_lock lock(mu_);
-  available_.wait(lock, [&] { return !idle_.empty() || open_ < max_connections_; });
-  if (!idle_.empty()) {
-    auto connection = std::move(idle_.back());
-    idle_.pop_back();
-    return Lease(this, std::move(connection));
-  }
-  ++open_;
-  lock.unlock();
-  auto connection = Connection::Open(path_, &write_mu_);
-  if (!connection) {
-    std::lock_guard relock(mu_);
-    --open_;
-    available_.notify_one();
-    return connection.error();
-  }
-  return Lease(this, std::move(*connection));
-}
-
-void SqliteStore::Release(std::unique_ptr<Connection> connection) {
-  std::lock_guard lock(mu_);
-  idle_.push_back(std::move(connection));
-  available_.notify_one();
-}
+Result<SqliteStore::Pool::Lease> SqliteStore::Acquire() { return readers_->Acquire(); }
 
 Result<void> SqliteStore::Write(const WriteBody& body) {
   PendingWrite mine{&body, {}};
@@ -342,7 +287,7 @@ void SqliteStore::RunBatch(const std::vector<PendingWrite*>& batch) {
   }
 }
 
-Result<std::uint64_t> SqliteStore::ForeignChangeVersion() {
+Result<std::uint64_t> SqliteStore::ReadForeignChangeVersion() {
   // data_version changes for commits by every other connection, and all of this object's commits
   // are made on writer_.
   std::lock_guard writer(write_mu_);

@@ -1,4 +1,4 @@
-// SqliteStore: the embedded default Store on one SQLite file (WAL, synchronous=FULL).
+// SqliteStore: the embedded default Database on one SQLite file (WAL, synchronous=FULL).
 // Thread-safe: each read borrows a connection from a bounded pool; every write of this object
 // runs on its one writer connection in BEGIN IMMEDIATE transactions, so several processes may
 // share the file and PRAGMA data_version on the writer tells their commits from ours.
@@ -11,8 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "store/database.hpp"
+#include "store/sql/pool.hpp"
 #include "store/sql/sql_store.hpp"
-#include "store/store.hpp"
 
 namespace obauth::store::sqlite {
 
@@ -40,15 +41,14 @@ class SqliteStore final : public SqliteStoreBase {
                                                                  int max_connections);
   ~SqliteStore() override;
 
-  Result<std::uint64_t> ForeignChangeVersion() override;
-
  private:
   friend SqliteStoreBase;
-  class Lease;
-  SqliteStore(std::string path, int max_connections);
-  // A pooled connection (SqlStore reads on it).
-  Result<Lease> Acquire();
-  void Release(std::unique_ptr<Connection> connection);
+  using Pool = sql::Pool<Connection>;
+  explicit SqliteStore(std::string path);
+  // A pooled connection (SqlStore reads on it); waits as long as it takes for one.
+  Result<Pool::Lease> Acquire();
+  // PRAGMA data_version on the writer connection (ChangeFeed::ForeignChangeVersion).
+  Result<std::uint64_t> ReadForeignChangeVersion();
 
   // Group commit. Runs `body` in a write transaction and returns its outcome once committed.
   // Write transactions that arrive while another batch is being written are run together by one
@@ -66,17 +66,13 @@ class SqliteStore final : public SqliteStoreBase {
   void RunBatch(const std::vector<PendingWrite*>& batch);
 
   const std::string path_;
-  const int max_connections_;
   std::mutex write_mu_;                 // one write transaction at a time in this process
   std::unique_ptr<Connection> writer_;  // every write; used under write_mu_ only
+  std::unique_ptr<Pool> readers_;       // every read
   std::mutex queue_mu_;                 // guards the members below
   std::condition_variable batch_done_;
   std::vector<PendingWrite*> queued_writes_;
   bool writing_ = false;  // a thread is writing a batch
-  std::mutex mu_;
-  std::condition_variable available_;
-  std::vector<std::unique_ptr<Connection>> idle_;
-  int open_ = 0;
 };
 
 }  // namespace obauth::store::sqlite

@@ -50,7 +50,7 @@ TEST_F(PartnerServiceTest, CreatePartnerReturnsPtIdAndSecretThatMatchesStoredHas
   for (const auto& record : client->secrets) hashes.emplace_back(record.hash);
   EXPECT_EQ(hasher_.Match(issued->client_id, issued->client_secret, hashes), 0);
   // A partner is not a recipient: it never shows in any list.
-  RecipientService recipients(*store_, hasher_, clock_);
+  RecipientService recipients(*store_, *store_, hasher_, clock_);
   auto list = recipients.List(Caller{issued->client_id, issued->client_id, "req-c", "cli"});
   ASSERT_TRUE(list);
   EXPECT_TRUE(list->empty());

@@ -35,7 +35,7 @@ class RecipientServiceTest : public test_support::TempDirTest {
     auto opened = store::sqlite::SqliteStore::Open(DbPath(), 2);
     ASSERT_TRUE(opened) << opened.error().internal;
     store_ = std::move(*opened);
-    service_ = std::make_unique<RecipientService>(*store_, hasher_, clock_);
+    service_ = std::make_unique<RecipientService>(*store_, *store_, hasher_, clock_);
     auto a = CreatePartner(*store_, hasher_, clock_, "Partner A", kOperator);
     auto b = CreatePartner(*store_, hasher_, clock_, "Partner B", kOperator);
     ASSERT_TRUE(a);

@@ -86,8 +86,8 @@ class RouterTest : public test_support::TempDirTest {
     access_tokens_ = std::make_unique<oauth::AccessTokens>(std::move(*key), kIssuer);
     tokens_ = std::make_unique<oauth::TokenService>(*store_, hasher_, *access_tokens_, usage_,
                                                     limiter_, clock_, kTtl);
-    recipients_ = std::make_unique<admin::RecipientService>(*store_, hasher_, clock_);
-    registrations_ = std::make_unique<admin::RegistrationService>(*store_, clock_);
+    recipients_ = std::make_unique<admin::RecipientService>(*store_, *store_, hasher_, clock_);
+    registrations_ = std::make_unique<admin::RegistrationService>(*store_, *store_, clock_);
     idempotency_ =
         std::make_unique<admin::Idempotency>(Secret(std::string(32, 'i')), *store_, clock_);
     router_ = std::make_unique<Router>(Services{*tokens_, *recipients_, *registrations_,

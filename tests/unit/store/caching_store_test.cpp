@@ -4,8 +4,10 @@
 
 #include <thread>
 
+#include "store/client_store_conformance.hpp"
+#include "store/recipient_store_conformance.hpp"
+#include "store/sqlite/sqlite_factory.hpp"
 #include "store/sqlite/sqlite_store.hpp"
-#include "store/store_conformance.hpp"
 #include "temp_dir.hpp"
 
 namespace obauth::store {
@@ -18,29 +20,21 @@ AuditEvent Audit(const std::string& partner, const std::string& action, const st
   return AuditEvent{0, 1, partner, partner, action, client, "req", "test", "{}"};
 }
 
-std::unique_ptr<Store> OpenSqlite(const std::string& path) {
+std::unique_ptr<sqlite::SqliteStore> OpenSqlite(const std::string& path) {
   auto opened = sqlite::SqliteStore::Open(path, 2);
   EXPECT_TRUE(opened) << opened.error().internal;
   return std::move(*opened);
 }
 
-// The decorator must keep every store behaviour: run the whole conformance suite through it.
-class CachingSqliteStoreFactory {
- public:
-  void SetUp() { dir_ = test_support::MakeUniqueTempDir(); }
-  void TearDown() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  Result<std::unique_ptr<Store>> Open() {
-    auto opened = sqlite::SqliteStore::Open((dir_ / "obauth.db").string(), 4);
-    if (!opened) return opened.error();
-    return std::unique_ptr<Store>(
-        std::make_unique<CachingStore>(std::move(*opened), hours(1), 1000));
-  }
+// The cache must keep every client and recipient behaviour: run those conformance suites through
+// it. Foreign writes are looked for hourly, so only the cache's own invalidation is at work.
+using CachedSqliteFactory = Cached<sqlite::SqliteFactory, 3'600'000>;
 
- private:
-  std::filesystem::path dir_;
+// A CachingStore with the database behind it, as main.cpp wires them.
+struct CachedSqlite {
+  std::unique_ptr<sqlite::SqliteStore> database;
+  std::unique_ptr<CachingStore> cache;  // destroyed first
+  CachingStore* operator->() const { return cache.get(); }
 };
 
 class CachingStoreTest : public test_support::TempDirTest {
@@ -51,10 +45,12 @@ class CachingStoreTest : public test_support::TempDirTest {
     ASSERT_TRUE(other_->CreatePartner({"pt-1", "P", 1}, "hash-1",
                                       Audit("pt-1", "partner.created", "pt-1")));
   }
-  std::unique_ptr<CachingStore> Caching(std::chrono::steady_clock::duration ttl) {
-    return std::make_unique<CachingStore>(OpenSqlite(DbPath()), ttl, 1000);
+  CachedSqlite Caching(std::chrono::steady_clock::duration poll_interval) {
+    CachedSqlite cached{OpenSqlite(DbPath()), nullptr};
+    cached.cache = std::make_unique<CachingStore>(*cached.database, poll_interval, 1000);
+    return cached;
   }
-  std::unique_ptr<Store> other_;
+  std::unique_ptr<sqlite::SqliteStore> other_;
 };
 
 Recipient MakeRecipient(const std::string& id) {
@@ -182,6 +178,23 @@ TEST_F(CachingStoreTest, NonBlockingScopeAnswersHitsAndRefusesEverythingElse) {
   EXPECT_EQ(write.error().code, ErrorCode::kWouldBlock);
 }
 
+// A write refused under the scope (kWouldBlock) never reached the database: what is cached stays.
+TEST_F(CachingStoreTest, WritesRefusedUnderTheScopeKeepTheCache) {
+  auto cache = Caching(hours(1));
+  ASSERT_TRUE(cache->FindClient("pt-1"));  // now cached
+  store::NonBlockingScope no_blocking;
+  auto revoked = cache->RevokeToken("pt-1", "jti-1", 10);
+  ASSERT_FALSE(revoked);
+  EXPECT_EQ(revoked.error().code, ErrorCode::kWouldBlock);
+  auto purged = cache->PurgeRevokedTokens(10);
+  ASSERT_FALSE(purged);
+  EXPECT_EQ(purged.error().code, ErrorCode::kWouldBlock);
+  auto used = cache->RecordSecretUse({{1, "pt-1", 10, 0}});
+  ASSERT_FALSE(used);
+  EXPECT_EQ(used.error().code, ErrorCode::kWouldBlock);
+  EXPECT_TRUE(cache->FindClient("pt-1"));
+}
+
 TEST_F(CachingStoreTest, NonBlockingScopeEndsWithItsLifetime) {
   auto cache = Caching(hours(1));
   {
@@ -291,6 +304,7 @@ TEST_F(CachingStoreTest, CachedRecipientIsDroppedAfterAForeignWrite) {
 
 }  // namespace
 
-INSTANTIATE_TYPED_TEST_SUITE_P(CachingSqlite, StoreConformance, CachingSqliteStoreFactory);
+INSTANTIATE_TYPED_TEST_SUITE_P(CachingSqlite, ClientStoreConformance, CachedSqliteFactory);
+INSTANTIATE_TYPED_TEST_SUITE_P(CachingSqlite, RecipientStoreConformance, CachedSqliteFactory);
 
 }  // namespace obauth::store

@@ -5,8 +5,14 @@
 #include <thread>
 #include <vector>
 
-#include "store/caching_store.hpp"
-#include "store/store_conformance.hpp"
+#include "store/audit_store_conformance.hpp"
+#include "store/client_store_conformance.hpp"
+#include "store/database_conformance.hpp"
+#include "store/non_blocking_scope.hpp"
+#include "store/provider_store_conformance.hpp"
+#include "store/recipient_store_conformance.hpp"
+#include "store/replay_store_conformance.hpp"
+#include "store/setting_store_conformance.hpp"
 #include "testing/postgres.hpp"
 
 namespace obauth::store::postgres {
@@ -17,14 +23,14 @@ AuditEvent Audit(const std::string& partner, const std::string& action, const st
 }
 
 // Each test gets its own database on the test cluster.
-class PostgresStoreFactory {
+class PostgresFactory {
  public:
   void SetUp() { db_ = std::make_unique<testing::PostgresDatabase>(); }
   void TearDown() { db_.reset(); }
-  Result<std::unique_ptr<Store>> Open() {
+  Result<std::unique_ptr<Database>> Open() {
     auto opened = PostgresStore::Open(db_->url(), 4);
     if (!opened) return opened.error();
-    return std::unique_ptr<Store>(std::move(*opened));
+    return std::unique_ptr<Database>(std::move(*opened));
   }
 
  private:
@@ -32,24 +38,19 @@ class PostgresStoreFactory {
 };
 
 // The cache in front of PostgreSQL, as main.cpp wires it.
-class CachingPostgresStoreFactory {
- public:
-  void SetUp() { inner_.SetUp(); }
-  void TearDown() { inner_.TearDown(); }
-  Result<std::unique_ptr<Store>> Open() {
-    OBAUTH_TRY(store, inner_.Open());
-    return std::unique_ptr<Store>(
-        std::make_unique<CachingStore>(std::move(store), std::chrono::milliseconds(250), 1000));
-  }
-
- private:
-  PostgresStoreFactory inner_;
-};
+using CachedPostgresFactory = Cached<PostgresFactory, 250>;
 
 }  // namespace
 
-INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, StoreConformance, PostgresStoreFactory);
-INSTANTIATE_TYPED_TEST_SUITE_P(CachingPostgres, StoreConformance, CachingPostgresStoreFactory);
+INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, ClientStoreConformance, PostgresFactory);
+INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, RecipientStoreConformance, PostgresFactory);
+INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, AuditStoreConformance, PostgresFactory);
+INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, ReplayStoreConformance, PostgresFactory);
+INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, ProviderStoreConformance, PostgresFactory);
+INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, SettingStoreConformance, PostgresFactory);
+INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, DatabaseConformance, PostgresFactory);
+INSTANTIATE_TYPED_TEST_SUITE_P(CachingPostgres, ClientStoreConformance, CachedPostgresFactory);
+INSTANTIATE_TYPED_TEST_SUITE_P(CachingPostgres, RecipientStoreConformance, CachedPostgresFactory);
 
 namespace {
 
@@ -127,6 +128,28 @@ TEST_F(PostgresStoreTest, BrokenSessionsAreReplaced) {
     EXPECT_EQ(first.error().code, ErrorCode::kUnavailable);
   }
   EXPECT_TRUE(store->FindClient("pt-1"));
+}
+
+// Under a NonBlockingScope a call answers kWouldBlock before it borrows a session: one that used
+// the killed session would answer kUnavailable.
+TEST_F(PostgresStoreTest, NonBlockingCallsAreRefusedBeforeTheDatabase) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  db_.Exec(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+      "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+  NonBlockingScope no_blocking;
+  for (int i = 0; i < 2; ++i) {
+    auto read = store->FindClient("pt-1");
+    ASSERT_FALSE(read);
+    EXPECT_EQ(read.error().code, ErrorCode::kWouldBlock);
+    auto write = store->GetOrCreateSetting("k", "v");
+    ASSERT_FALSE(write);
+    EXPECT_EQ(write.error().code, ErrorCode::kWouldBlock);
+    auto version = store->ForeignChangeVersion();
+    ASSERT_FALSE(version);
+    EXPECT_EQ(version.error().code, ErrorCode::kWouldBlock);
+  }
 }
 
 TEST(PostgresConnectionString, TellsPostgresFromSqlitePaths) {

@@ -10,34 +10,27 @@
 #include <thread>
 #include <vector>
 
+#include "store/audit_store_conformance.hpp"
+#include "store/client_store_conformance.hpp"
+#include "store/database_conformance.hpp"
+#include "store/non_blocking_scope.hpp"
+#include "store/provider_store_conformance.hpp"
+#include "store/recipient_store_conformance.hpp"
+#include "store/replay_store_conformance.hpp"
+#include "store/setting_store_conformance.hpp"
 #include "store/sqlite/migrations.hpp"
-#include "store/store_conformance.hpp"
+#include "store/sqlite/sqlite_factory.hpp"
 #include "temp_dir.hpp"
 
 namespace obauth::store::sqlite {
-namespace {
 
-// A fresh database file in its own temporary directory per test.
-class SqliteStoreFactory {
- public:
-  void SetUp() { dir_ = test_support::MakeUniqueTempDir(); }
-  void TearDown() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  Result<std::unique_ptr<Store>> Open() {
-    auto opened = SqliteStore::Open((dir_ / "obauth.db").string(), 4);
-    if (!opened) return opened.error();
-    return std::unique_ptr<Store>(std::move(*opened));
-  }
-
- private:
-  std::filesystem::path dir_;
-};
-
-}  // namespace
-
-INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, StoreConformance, SqliteStoreFactory);
+INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, ClientStoreConformance, SqliteFactory);
+INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, RecipientStoreConformance, SqliteFactory);
+INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, AuditStoreConformance, SqliteFactory);
+INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, ReplayStoreConformance, SqliteFactory);
+INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, ProviderStoreConformance, SqliteFactory);
+INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, SettingStoreConformance, SqliteFactory);
+INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, DatabaseConformance, SqliteFactory);
 
 namespace {
 
@@ -111,6 +104,34 @@ TEST_F(SqliteStoreTest, CountsTheLatencyOfReadsAndWritesButNotAnswersAsErrors) {
   EXPECT_EQ(metrics.db_errors(DomainMetrics::DbError::kInternal), 0u);
 }
 
+// Under a NonBlockingScope a call answers kWouldBlock before it borrows a connection or takes the
+// writer: with the file gone, a read that reached the database would create a new one. Such calls
+// are not counted.
+TEST_F(SqliteStoreTest, NonBlockingCallsAreRefusedBeforeTheDatabaseAndNotCounted) {
+  const std::string path = DbPath();
+  auto store = SqliteStore::Open(path, 2);
+  ASSERT_TRUE(store) << store.error().internal;
+  DomainMetrics metrics;
+  (*store)->CountInto(&metrics);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  {
+    NonBlockingScope no_blocking;
+    auto read = (*store)->FindClient("pt-1");
+    ASSERT_FALSE(read);
+    EXPECT_EQ(read.error().code, ErrorCode::kWouldBlock);
+    auto write = (*store)->GetOrCreateSetting("k", "v");
+    ASSERT_FALSE(write);
+    EXPECT_EQ(write.error().code, ErrorCode::kWouldBlock);
+    auto version = (*store)->ForeignChangeVersion();
+    ASSERT_FALSE(version);
+    EXPECT_EQ(version.error().code, ErrorCode::kWouldBlock);
+  }
+  EXPECT_FALSE(std::filesystem::exists(path));
+  using Op = DomainMetrics::DbOperation;
+  EXPECT_EQ(metrics.db_latency(Op::kRead).count(), 0u);
+  EXPECT_EQ(metrics.db_latency(Op::kWrite).count(), 0u);
+}
+
 TEST_F(SqliteStoreTest, CreatesDatabaseFileWithMode0600) {
   const std::string path = DbPath();
   auto store = SqliteStore::Open(path, 1);
@@ -164,7 +185,7 @@ TEST_F(SqliteStoreTest, MigratesAVersion1DatabaseKeepingItsData) {
   ASSERT_EQ(SchemaVersion(path), 1);
   auto opened = SqliteStore::Open(path, 1);
   ASSERT_TRUE(opened) << opened.error().internal;
-  Store& store = **opened;
+  Database& store = **opened;
   EXPECT_EQ(SchemaVersion(path), static_cast<std::int64_t>(kMigrations.back().version));
 
   auto partner = store.FindClient("pt-1");

@@ -1,0 +1,224 @@
+// ProviderStore conformance suite: the contract of store/provider_store.hpp: the catalogue and
+// registrations, run against every backend (tests/unit/store/store_test.hpp says how).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+
+#include "store/non_blocking_scope.hpp"
+#include "store/provider_store.hpp"
+#include "store/store_test.hpp"
+
+namespace obauth::store {
+
+template <class Factory>
+class ProviderStoreConformance : public StoreTest<Factory> {};
+
+TYPED_TEST_SUITE_P(ProviderStoreConformance);
+
+TYPED_TEST_P(ProviderStoreConformance, UpsertProvidersAddsUpdatesAndCountsUnchangedOnes) {
+  Provider bare = this->MakeProvider(2000, "NBC");
+  bare.provider_url.reset();
+  bare.connector_name.reset();
+  auto first =
+      this->providers().UpsertProviders({this->MakeProvider(4013, "1st United", "US"), bare});
+  ASSERT_TRUE(first) << first.error().internal;
+  EXPECT_EQ(first->added, 2);
+  EXPECT_EQ(first->updated, 0);
+  Provider renamed = bare;
+  renamed.name = "National Bank";
+  renamed.updated_at = 6000;
+  auto second =
+      this->providers().UpsertProviders({this->MakeProvider(4013, "1st United", "US"), renamed});
+  ASSERT_TRUE(second) << second.error().internal;
+  EXPECT_EQ(second->added, 0);
+  EXPECT_EQ(second->updated, 1);
+  EXPECT_EQ(second->unchanged, 1);
+
+  auto listed = this->providers().ListProviders();
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].provider_id, 2000) << "ordered by id";
+  EXPECT_EQ((*listed)[0].name, "National Bank");
+  EXPECT_EQ((*listed)[0].provider_url, std::nullopt);
+  EXPECT_EQ((*listed)[0].connector_name, std::nullopt);
+  EXPECT_EQ((*listed)[0].updated_at, 6000);
+  auto one = this->providers().GetProvider(4013);
+  ASSERT_TRUE(one);
+  EXPECT_TRUE(one->SameContent(this->MakeProvider(4013, "1st United", "US")));
+  EXPECT_EQ(one->updated_at, 5000);
+  auto none = this->providers().GetProvider(1);
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().code, ErrorCode::kNotFound);
+}
+
+TYPED_TEST_P(ProviderStoreConformance, RegistrationsAreRequestedOncePerPairAndListedPerPartner) {
+  this->CreatePartnerOrFail("pt-a");
+  this->CreatePartnerOrFail("pt-b");
+  this->CreateRecipientOrFail("dc-1", "pt-a", this->Hash('1'));
+  this->CreateRecipientOrFail("dc-2", "pt-a", this->Hash('2'));
+  this->CreateRecipientOrFail("dc-9", "pt-b", this->Hash('9'));
+  ASSERT_TRUE(this->providers().UpsertProviders(
+      {this->MakeProvider(1000, "Flinks Capital"), this->MakeProvider(2000, "NBC")}));
+  const AuditEvent audit = this->Event("pt-a", "registration.requested", "");
+
+  auto first = this->providers().RequestRegistrations("pt-a", {"dc-1"}, {1000}, 7000, audit);
+  ASSERT_TRUE(first) << first.error().internal;
+  ASSERT_EQ(first->size(), 1u);
+  EXPECT_EQ((*first)[0].client_name, "Acme Budgeting \xc3\xa9");
+  EXPECT_EQ((*first)[0].provider_name, "Flinks Capital");
+  EXPECT_EQ((*first)[0].country, "CA");
+  EXPECT_EQ((*first)[0].status, RegistrationStatus::kPendingApproval);
+  EXPECT_EQ((*first)[0].requested_at, 7000);
+
+  ASSERT_TRUE(this->providers().TransitionRegistration(
+      "dc-1", 1000, RegistrationStatus::kPendingApproval, RegistrationStatus::kPendingActivation,
+      7500, this->Event("pt-a", "registration.approved", "dc-1")));
+  auto both =
+      this->providers().RequestRegistrations("pt-a", {"dc-1", "dc-2"}, {1000, 2000}, 8000, audit);
+  ASSERT_TRUE(both) << both.error().internal;
+  ASSERT_EQ(both->size(), 4u);
+  EXPECT_EQ((*both)[0].status, RegistrationStatus::kPendingActivation) << "left as it was";
+  EXPECT_EQ((*both)[0].requested_at, 7000);
+  EXPECT_EQ((*both)[1].provider_id, 2000);
+  EXPECT_EQ((*both)[1].requested_at, 8000);
+  EXPECT_EQ((*both)[3].client_id, "dc-2");
+
+  auto events = this->audit().ListAuditEvents({"pt-a", std::nullopt, std::nullopt, 50});
+  ASSERT_TRUE(events);
+  const auto requested = std::count_if(events->begin(), events->end(), [](const AuditEvent& e) {
+    return e.action == "registration.requested";
+  });
+  EXPECT_EQ(requested, 4) << "one event per new pair";
+
+  auto all = this->providers().ListRegistrations("pt-a", std::nullopt);
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->size(), 4u);
+  auto mine = this->providers().ListRegistrations("pt-a", std::string_view("dc-2"));
+  ASSERT_TRUE(mine);
+  EXPECT_EQ(mine->size(), 2u);
+  auto foreign = this->providers().ListRegistrations("pt-b", std::string_view("dc-1"));
+  ASSERT_FALSE(foreign);
+  EXPECT_EQ(foreign.error().code, ErrorCode::kNotFound);
+  auto others = this->providers().ListRegistrations("pt-b", std::nullopt);
+  ASSERT_TRUE(others);
+  EXPECT_TRUE(others->empty());
+}
+
+TYPED_TEST_P(ProviderStoreConformance,
+             RegistrationRequestWithAnyUnknownIdChangesNothingAndNamesThemAll) {
+  this->CreatePartnerOrFail("pt-a");
+  this->CreatePartnerOrFail("pt-b");
+  this->CreateRecipientOrFail("dc-1", "pt-a", this->Hash('1'));
+  this->CreateRecipientOrFail("dc-9", "pt-b", this->Hash('9'));
+  ASSERT_TRUE(this->providers().UpsertProviders({this->MakeProvider(1000)}));
+  const AuditEvent audit = this->Event("pt-a", "registration.requested", "");
+  auto refused = this->providers().RequestRegistrations("pt-a", {"dc-1", "dc-9", "dc-none"},
+                                                        {1000, 4242}, 7000, audit);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(refused.error().public_message,
+            "Nothing was requested: no Data Recipient dc-9, dc-none; no Data Provider 4242");
+  auto listed = this->providers().ListRegistrations("pt-a", std::nullopt);
+  ASSERT_TRUE(listed);
+  EXPECT_TRUE(listed->empty());
+}
+
+TYPED_TEST_P(ProviderStoreConformance, TransitionIsACompareAndSetOnTheStatus) {
+  this->CreatePartnerOrFail("pt-a");
+  this->CreateRecipientOrFail("dc-1", "pt-a", this->Hash('1'));
+  ASSERT_TRUE(this->providers().UpsertProviders({this->MakeProvider(1000)}));
+  ASSERT_TRUE(this->providers().RequestRegistrations(
+      "pt-a", {"dc-1"}, {1000}, 7000, this->Event("pt-a", "registration.requested", "")));
+  const auto event = this->Event("pt-a", "registration.activated", "dc-1");
+  auto wrong =
+      this->providers().TransitionRegistration("dc-1", 1000, RegistrationStatus::kPendingActivation,
+                                               RegistrationStatus::kActive, 7100, event);
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(wrong.error().public_message,
+            "The registration is PENDING_APPROVAL, no longer PENDING_ACTIVATION");
+  auto missing = this->providers().TransitionRegistration(
+      "dc-1", 2000, RegistrationStatus::kPendingApproval, RegistrationStatus::kActive, 7100, event);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+  auto moved = this->providers().TransitionRegistration(
+      "dc-1", 1000, RegistrationStatus::kPendingApproval, RegistrationStatus::kActive, 7200, event);
+  ASSERT_TRUE(moved) << moved.error().internal;
+  EXPECT_EQ(moved->status, RegistrationStatus::kActive);
+  EXPECT_EQ(moved->updated_at, 7200);
+  EXPECT_EQ(moved->requested_at, 7000);
+  auto got = this->providers().GetRegistration("dc-1", 1000);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->status, RegistrationStatus::kActive);
+}
+
+TYPED_TEST_P(ProviderStoreConformance, ProvidersForARecipientCarryItsRegistrationStatus) {
+  this->CreatePartnerOrFail("pt-a");
+  this->CreateRecipientOrFail("dc-1", "pt-a", this->Hash('1'));
+  this->CreateRecipientOrFail("dc-2", "pt-a", this->Hash('2'));
+  ASSERT_TRUE(this->providers().UpsertProviders(
+      {this->MakeProvider(1000), this->MakeProvider(2000), this->MakeProvider(3000)}));
+  const AuditEvent audit = this->Event("pt-a", "registration.requested", "");
+  ASSERT_TRUE(this->providers().RequestRegistrations("pt-a", {"dc-1"}, {2000, 3000}, 7000, audit));
+  ASSERT_TRUE(this->providers().RequestRegistrations("pt-a", {"dc-2"}, {1000}, 7000, audit));
+  ASSERT_TRUE(this->providers().TransitionRegistration(
+      "dc-1", 3000, RegistrationStatus::kPendingApproval, RegistrationStatus::kActive, 7100,
+      this->Event("pt-a", "registration.activated", "dc-1")));
+  auto providers = this->providers().ListProvidersForRecipient("dc-1");
+  ASSERT_TRUE(providers) << providers.error().internal;
+  ASSERT_EQ(providers->size(), 3u);
+  EXPECT_EQ((*providers)[0].provider.provider_id, 1000);
+  EXPECT_EQ((*providers)[0].status, std::nullopt) << "dc-2's registration is not dc-1's";
+  EXPECT_EQ((*providers)[1].status, RegistrationStatus::kPendingApproval);
+  EXPECT_EQ((*providers)[2].status, RegistrationStatus::kActive);
+  EXPECT_EQ((*providers)[2].provider.name, "Bank");
+}
+
+// Under a NonBlockingScope every call answers kWouldBlock before it reaches the database, and
+// changes nothing.
+TYPED_TEST_P(ProviderStoreConformance, ProviderCallsWouldBlockUnderNonBlockingScope) {
+  this->CreatePartnerOrFail("pt-a");
+  this->CreateRecipientOrFail("dc-1", "pt-a", this->Hash('1'));
+  ASSERT_TRUE(this->providers().UpsertProviders({this->MakeProvider(1000)}));
+  const AuditEvent audit = this->Event("pt-a", "registration.requested", "");
+  ASSERT_TRUE(this->providers().RequestRegistrations("pt-a", {"dc-1"}, {1000}, 7000, audit));
+  {
+    NonBlockingScope no_blocking;
+    this->ExpectWouldBlock(this->providers().UpsertProviders({this->MakeProvider(2000)}),
+                           "UpsertProviders");
+    this->ExpectWouldBlock(this->providers().ListProviders(), "ListProviders");
+    this->ExpectWouldBlock(this->providers().GetProvider(1000), "GetProvider");
+    this->ExpectWouldBlock(this->providers().ListProvidersForRecipient("dc-1"),
+                           "ListProvidersForRecipient");
+    this->ExpectWouldBlock(
+        this->providers().RequestRegistrations("pt-a", {"dc-1"}, {2000}, 7100, audit),
+        "RequestRegistrations");
+    this->ExpectWouldBlock(this->providers().ListRegistrations("pt-a", std::nullopt),
+                           "ListRegistrations");
+    this->ExpectWouldBlock(this->providers().GetRegistration("dc-1", 1000), "GetRegistration");
+    this->ExpectWouldBlock(
+        this->providers().TransitionRegistration(
+            "dc-1", 1000, RegistrationStatus::kPendingApproval, RegistrationStatus::kActive, 7200,
+            this->Event("pt-a", "registration.activated", "dc-1")),
+        "TransitionRegistration");
+  }
+  auto listed = this->providers().ListProviders();
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(listed->size(), 1u);
+  auto registration = this->providers().GetRegistration("dc-1", 1000);
+  ASSERT_TRUE(registration);
+  EXPECT_EQ(registration->status, RegistrationStatus::kPendingApproval);
+}
+
+REGISTER_TYPED_TEST_SUITE_P(ProviderStoreConformance,
+                            UpsertProvidersAddsUpdatesAndCountsUnchangedOnes,
+                            RegistrationsAreRequestedOncePerPairAndListedPerPartner,
+                            RegistrationRequestWithAnyUnknownIdChangesNothingAndNamesThemAll,
+                            TransitionIsACompareAndSetOnTheStatus,
+                            ProvidersForARecipientCarryItsRegistrationStatus,
+                            ProviderCallsWouldBlockUnderNonBlockingScope);
+
+}  // namespace obauth::store

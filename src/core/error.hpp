@@ -29,6 +29,11 @@ enum class ErrorCode {
   kKeyInUse,              // a request with the same Idempotency-Key is still in progress
   kKeyReused,             // the Idempotency-Key was used for a different request
   kTooManyAttempts,       // too many failed client authentications: retry_after_seconds
+  // Refusals of the HTTP edge (http/ only), answered instead of a handler.
+  kMethodNotAllowed,  // the path exists, the method does not
+  kBodyTooLarge,      // the body is over the server's limit
+  kHeadTooLarge,      // the request line and headers are over the server's limit
+  kMalformedHttp,     // the bytes are not a readable HTTP/1.1 request
   // Infrastructure.
   kUnavailable,  // a dependency (the database) is temporarily unavailable
   kWouldBlock,   // the call needs blocking I/O but runs where that is not allowed: retry on a

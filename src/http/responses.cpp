@@ -46,6 +46,14 @@ Mapping Map(ErrorCode code) {
       return {bh::status::unprocessable_entity, "invalid_request"};
     case ErrorCode::kTooManyAttempts:
       return {bh::status::too_many_requests, "temporarily_unavailable"};
+    case ErrorCode::kMethodNotAllowed:
+      return {bh::status::method_not_allowed, "invalid_request"};
+    case ErrorCode::kBodyTooLarge:
+      return {bh::status::payload_too_large, "invalid_request"};
+    case ErrorCode::kHeadTooLarge:
+      return {bh::status::request_header_fields_too_large, "invalid_request"};
+    case ErrorCode::kMalformedHttp:
+      return {bh::status::bad_request, "invalid_request"};
     case ErrorCode::kUnavailable:
       return {bh::status::service_unavailable, "temporarily_unavailable"};
     case ErrorCode::kWouldBlock:  // retried on a worker, never sent
@@ -97,8 +105,12 @@ Routed Plain(bh::status status, std::string_view message, std::string_view route
 
 Routed NotFound() { return Plain(bh::status::not_found, "Not Found", "unknown"); }
 
-Routed MethodNotAllowed(std::string_view allow, std::string_view route) {
-  Routed r = Plain(bh::status::method_not_allowed, "Method Not Allowed", route);
+Routed MethodNotAllowed(std::string_view allow, std::string_view route, ErrorFormat format) {
+  // The admin API's message is the seed's; an OAuth client also learns what to use instead.
+  const std::string message = format == ErrorFormat::kOAuth
+                                  ? "Method Not Allowed; use " + std::string(allow)
+                                  : std::string("Method Not Allowed");
+  Routed r = FormattedError(format, MakeError(ErrorCode::kMethodNotAllowed, message), route);
   r.response.set(bh::field::allow, allow);
   return r;
 }
@@ -132,6 +144,16 @@ Routed OAuthError(const Error& e, bool used_basic, std::string_view route) {
     res.set(bh::field::retry_after, std::to_string(e.retry_after_seconds));
   }
   return {std::move(res), route, e.internal, e.code == ErrorCode::kWouldBlock};
+}
+
+Routed FormattedError(ErrorFormat format, const Error& e, std::string_view route) {
+  switch (format) {
+    case ErrorFormat::kOAuth:
+      return OAuthError(e, false, route);
+    case ErrorFormat::kMessage:
+      return AdminError(e, route);
+  }
+  return AdminError(e, route);
 }
 
 void SetCommonHeaders(Response& response, std::string_view request_id) {

@@ -32,7 +32,14 @@ Routed NoContent(std::string_view route, std::string note);
 // {"message": message} with `status`.
 Routed Plain(boost::beast::http::status status, std::string_view message, std::string_view route);
 Routed NotFound();
-Routed MethodNotAllowed(std::string_view allow, std::string_view route);
+
+// How a route writes its errors: the admin API's {"message"} (AdminError), or RFC 6749 §5.2
+// {"error","error_description"} (OAuthError) on the token, introspection and revocation
+// endpoints. The route table gives each path its format (Router::ErrorFormatOf).
+enum class ErrorFormat { kMessage, kOAuth };
+
+// 405 with `allow` (e.g. "GET, POST") in the Allow header, in the path's error format.
+Routed MethodNotAllowed(std::string_view allow, std::string_view route, ErrorFormat format);
 
 // An error of the admin API (and of the other bearer-token endpoints): {"message"} with the
 // mapped status; the RFC 6750 §3 challenge for kInvalidToken and kInsufficientScope (naming
@@ -43,6 +50,9 @@ Routed AdminError(const Error& e, std::string_view route);
 // tried Basic (`used_basic`), else the status Flinks documents; Retry-After when the error
 // carries one.
 Routed OAuthError(const Error& e, bool used_basic, std::string_view route);
+// An error answered outside a handler (a wrong method, a request the edge refused to read, an
+// escaped exception) in `format`: OAuthError without Basic, or AdminError.
+Routed FormattedError(ErrorFormat format, const Error& e, std::string_view route);
 
 // Headers every response carries, whatever produced it.
 void SetCommonHeaders(Response& response, std::string_view request_id);

@@ -24,54 +24,73 @@ struct Route {
   Handler handler;
   Access access;
   bool inline_ok;  // usually answered from memory: tried on the I/O thread first
+  // How every error on this path is written, also a wrong method and the edge's refusals (the
+  // same for every row of a template: checked below).
+  ErrorFormat errors;
 };
+
+constexpr ErrorFormat kOAuth = ErrorFormat::kOAuth;      // RFC 6749 §5.2 {"error", ...}
+constexpr ErrorFormat kMessage = ErrorFormat::kMessage;  // the admin API's {"message"}
 
 // Every route. The first template that matches a path is its route (so a literal template comes
 // before a {param} one that would also match it); the rows with that template give its methods,
 // in the order an Allow header lists them.
 constexpr Route kRoutes[] = {
     // Token and discovery.
-    {bh::verb::post, "/api/v1/token", &IssueToken, Access::kPublic, true},
-    {bh::verb::post, "/api/v1/introspect", &IntrospectToken, Access::kPublic, true},
-    {bh::verb::post, "/api/v1/revoke", &RevokeToken, Access::kPublic, false},
-    {bh::verb::delete_, "/api/v1/revoke", &RevokeToken, Access::kPublic, false},
+    {bh::verb::post, "/api/v1/token", &IssueToken, Access::kPublic, true, kOAuth},
+    {bh::verb::post, "/api/v1/introspect", &IntrospectToken, Access::kPublic, true, kOAuth},
+    {bh::verb::post, "/api/v1/revoke", &RevokeToken, Access::kPublic, false, kOAuth},
+    {bh::verb::delete_, "/api/v1/revoke", &RevokeToken, Access::kPublic, false, kOAuth},
     {bh::verb::get, "/.well-known/oauth-authorization-server", &ServerMetadata, Access::kPublic,
-     true},
-    {bh::verb::get, "/.well-known/jwks.json", &Jwks, Access::kPublic, true},
+     true, kMessage},
+    {bh::verb::get, "/.well-known/jwks.json", &Jwks, Access::kPublic, true, kMessage},
     // Audit and operations.
-    {bh::verb::get, "/metrics", &RenderMetrics, Access::kPublic, true},
-    {bh::verb::get, "/openapi.yaml", &ApiDescription, Access::kPublic, true},
-    {bh::verb::get, "/healthz", &Healthz, Access::kPublic, false},
-    {bh::verb::get, "/readyz", &Readyz, Access::kPublic, false},
-    {bh::verb::get, "/api/v1/audit", &ListAuditEvents, Access::kPartner, false},
+    {bh::verb::get, "/metrics", &RenderMetrics, Access::kPublic, true, kMessage},
+    {bh::verb::get, "/openapi.yaml", &ApiDescription, Access::kPublic, true, kMessage},
+    {bh::verb::get, "/healthz", &Healthz, Access::kPublic, false, kMessage},
+    {bh::verb::get, "/readyz", &Readyz, Access::kPublic, false, kMessage},
+    {bh::verb::get, "/api/v1/audit", &ListAuditEvents, Access::kPartner, false, kMessage},
     // Providers and registrations.
-    {bh::verb::get, "/api/v1/providers", &ListProviders, Access::kPartnerOrRecipient, false},
-    {bh::verb::get, "/api/v2/providers", &ListProvidersV2, Access::kRecipient, false},
-    {bh::verb::get, "/api/v1/providers/{provider_id}", &GetProvider, Access::kPartner, false},
+    {bh::verb::get, "/api/v1/providers", &ListProviders, Access::kPartnerOrRecipient, false,
+     kMessage},
+    {bh::verb::get, "/api/v2/providers", &ListProvidersV2, Access::kRecipient, false, kMessage},
+    {bh::verb::get, "/api/v1/providers/{provider_id}", &GetProvider, Access::kPartner, false,
+     kMessage},
     {bh::verb::get, "/api/v1/recipients/providers/requests", &ListRegistrations, Access::kPartner,
-     false},
+     false, kMessage},
     {bh::verb::post, "/api/v1/recipients/providers/requests/{recipient_ids}/{provider_ids}",
-     &RequestRegistrations, Access::kPartner, false},
+     &RequestRegistrations, Access::kPartner, false, kMessage},
     {bh::verb::get, "/api/v1/recipients/{client_id}/providers/requests",
-     &ListRecipientRegistrations, Access::kPartner, false},
+     &ListRecipientRegistrations, Access::kPartner, false, kMessage},
     // The partner's recipients.
-    {bh::verb::get, "/api/v1/recipients", &ListRecipients, Access::kPartner, false},
-    {bh::verb::post, "/api/v1/recipients", &CreateRecipient, Access::kPartner, false},
-    {bh::verb::get, "/api/v1/recipients/{client_id}", &GetRecipient, Access::kPartner, true},
-    {bh::verb::put, "/api/v1/recipients/{client_id}", &UpdateRecipient, Access::kPartner, false},
-    {bh::verb::delete_, "/api/v1/recipients/{client_id}", &RetireRecipient, Access::kPartner,
-     false},
+    {bh::verb::get, "/api/v1/recipients", &ListRecipients, Access::kPartner, false, kMessage},
+    {bh::verb::post, "/api/v1/recipients", &CreateRecipient, Access::kPartner, false, kMessage},
+    {bh::verb::get, "/api/v1/recipients/{client_id}", &GetRecipient, Access::kPartner, true,
+     kMessage},
+    {bh::verb::put, "/api/v1/recipients/{client_id}", &UpdateRecipient, Access::kPartner, false,
+     kMessage},
+    {bh::verb::delete_, "/api/v1/recipients/{client_id}", &RetireRecipient, Access::kPartner, false,
+     kMessage},
     {bh::verb::post, "/api/v1/recipients/{client_id}/secret", &RotateSecret, Access::kPartner,
-     false},
+     false, kMessage},
     {bh::verb::delete_, "/api/v1/recipients/{client_id}/secret/previous", &RevokePreviousSecret,
-     Access::kPartner, false},
+     Access::kPartner, false, kMessage},
 };
 
-// The path of a request target: up to the query.
-std::string_view PathOf(const Request& request) {
-  const std::string_view target = request.target();
-  return target.substr(0, target.find('?'));
+// Every row of a template gives it the same error format.
+constexpr bool ErrorFormatsAgree() {
+  for (const auto& a : kRoutes) {
+    for (const auto& b : kRoutes) {
+      if (a.path == b.path && a.errors != b.errors) return false;
+    }
+  }
+  return true;
 }
+static_assert(ErrorFormatsAgree(), "rows of one template disagree on its error format");
+
+// The path of a request target: up to the query.
+std::string_view PathOf(std::string_view target) { return target.substr(0, target.find('?')); }
+std::string_view PathOf(const Request& request) { return PathOf(request.target()); }
 
 // True when `path` matches `pattern`; its {…} segments go to `params`.
 bool Matches(std::string_view pattern, std::string_view path,
@@ -132,17 +151,23 @@ Error Refusal(Access access, const oauth::Principal& principal) {
 }  // namespace
 
 Routed Router::Handle(const Request& request, const RequestContext& context) const {
+  const auto escaped = [&](std::string what) {
+    return FormattedError(ErrorFormatOf(request.target()),
+                          InternalError("unhandled exception" + what), "unknown");
+  };
   try {
     return Dispatch(request, context);
   } catch (const std::exception& e) {
-    Routed r = Plain(bh::status::internal_server_error, "Internal Server Error", "unknown");
-    r.note = std::string("unhandled exception: ") + e.what();
-    return r;
+    return escaped(std::string(": ") + e.what());
   } catch (...) {
-    Routed r = Plain(bh::status::internal_server_error, "Internal Server Error", "unknown");
-    r.note = "unhandled exception";
-    return r;
+    return escaped("");
   }
+}
+
+ErrorFormat Router::ErrorFormatOf(std::string_view target) {
+  std::array<std::string_view, 2> params;
+  const auto rows = Lookup(PathOf(target), params);
+  return rows.empty() ? ErrorFormat::kMessage : rows.front().errors;
 }
 
 bool Router::WorthTryingInline(const Request& request) {
@@ -162,7 +187,7 @@ Routed Router::Dispatch(const Request& request, const RequestContext& context) c
       if (!allow.empty()) allow += ", ";
       allow += bh::to_string(row.method);
     }
-    return MethodNotAllowed(allow, rows.front().path);
+    return MethodNotAllowed(allow, rows.front().path, rows.front().errors);
   }
   if (route->access == Access::kPublic) {
     return route->handler(services_, {request, context, route->path, params, nullptr});

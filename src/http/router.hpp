@@ -1,5 +1,5 @@
-// Router: maps a parsed HTTP request to a response through one route table (http/routes.cpp) and
-// plain handler functions, one file per plane, with no socket, so every route is testable and
+// Router: maps a parsed HTTP request to a response through one route table (kRoutes in router.cpp)
+// and plain handler functions, one file per plane, with no socket, so every route is testable and
 // benchmarkable in-process. Thread-safe (const, stateless but for the services it calls).
 #pragma once
 
@@ -42,6 +42,12 @@ class Router {
   // introspection endpoints, GET /api/v1/recipients/{client_id}, the published documents):
   // worth trying inline on an I/O thread under store::NonBlockingScope before a worker.
   static bool WorthTryingInline(const Request& request);
+
+  // How errors are written on the path of `target` (a request target, the query ignored): the
+  // route table's format for the path's template, or the admin API's {"message"} for a path
+  // without a route. The session uses it for the requests it refuses to read (413, 431, 400)
+  // once their target is known.
+  static ErrorFormat ErrorFormatOf(std::string_view target);
 
  private:
   Routed Dispatch(const Request& request, const RequestContext& context) const;

@@ -22,7 +22,6 @@
 
 #include "crypto/hash.hpp"
 #include "crypto/random.hpp"
-#include "http/json_codec.hpp"
 #include "http/request_log.hpp"
 #include "store/non_blocking_scope.hpp"
 
@@ -190,15 +189,20 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnRead(beast::error_code ec) {
+    const auto& options = server_->options;
     if (ec == bh::error::body_limit) {
-      return Reject(bh::status::payload_too_large, "Request body too large");
+      return Reject(MakeError(
+          ErrorCode::kBodyTooLarge,
+          "Request body larger than " + std::to_string(options.max_body_bytes) + " bytes"));
     }
     if (ec == bh::error::header_limit) {
-      return Reject(bh::status::request_header_fields_too_large, "Request header too large");
+      return Reject(MakeError(ErrorCode::kHeadTooLarge,
+                              "Request line and headers larger than " +
+                                  std::to_string(options.max_header_bytes) + " bytes"));
     }
     if (ec && &ec.category() == &bh::make_error_code(bh::error::end_of_stream).category() &&
         ec != bh::error::end_of_stream && ec != bh::error::partial_message) {
-      return Reject(bh::status::bad_request, "Malformed HTTP request");
+      return Reject(MakeError(ErrorCode::kMalformedHttp, "Malformed HTTP request", ec.message()));
     }
     if (ec) return Close();  // closed by the peer, timed out, or cancelled by shutdown
 
@@ -236,16 +240,21 @@ class Session : public std::enable_shared_from_this<Session> {
     Finish(request_.method_string(), routed.route, routed.note, keep_alive, request_.version());
   }
 
-  // Answers a request that could not be read, then closes the connection.
-  void Reject(bh::status status, std::string_view message) {
+  // Answers a request that could not be read, then closes the connection. Its body is in the
+  // error format of the path once the request line has been parsed (the token endpoint's
+  // refusals are RFC 6749 errors), else the admin API's {"message"}.
+  void Reject(const Error& error) {
     busy_ = true;
     started_ = SteadyClock::now();
     request_id_ = server_->request_prefix + "-" + std::to_string(++server_->request_counter);
-    response_ = Response{status, 11};
-    response_.set(bh::field::content_type, "application/json");
-    response_.body() = EncodeMessage(message);
+    // The parser stores the target as soon as it has read the request line.
+    const std::string_view target = parser_ ? std::string_view(parser_->get().target()) : "";
+    const ErrorFormat format =
+        target.empty() ? ErrorFormat::kMessage : Router::ErrorFormatOf(target);
+    Routed refused = FormattedError(format, error, "unreadable");
+    response_ = std::move(refused.response);
     linger_ = true;
-    Finish("-", "unreadable", {}, false, 11);
+    Finish("-", refused.route, refused.note, false, 11);
   }
 
   void Finish(std::string_view method, std::string_view route, const std::string& note,

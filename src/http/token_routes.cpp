@@ -25,11 +25,22 @@ struct OAuthParams {
   }
 };
 
+bool SentAuthorization(const Request& req) {
+  return req.find(bh::field::authorization) != req.end();
+}
+
+// A bearer token: Authorization: Bearer, or the flinks-auth-key header.
+bool SentBearerToken(const Request& req) {
+  return req.find("flinks-auth-key") != req.end() ||
+         (SentAuthorization(req) && HasAuthScheme(req[bh::field::authorization], "Bearer"));
+}
+
 // Reads the OAuth parameters `names` from a form or JSON body and the client's credentials
 // from HTTP Basic or the body, as the token, introspection and revocation endpoints share them.
 Result<OAuthParams> ReadOAuthParams(const Request& req,
                                     const std::vector<std::string_view>& names) {
   OAuthParams out;
+  out.client.bearer_token = SentBearerToken(req);
   std::vector<std::string_view> all = names;
   all.insert(all.end(), {"client_id", "client_secret"});
   if (auto it = req.find(bh::field::authorization);
@@ -88,10 +99,6 @@ Result<OAuthParams> ReadClientRequest(const Call& call,
   return params;
 }
 
-bool SentAuthorization(const Request& req) {
-  return req.find(bh::field::authorization) != req.end();
-}
-
 // Reads the caller's credentials and `token` of an introspection or RFC 7009 revocation request
 // and hands them to `answer(params, token)`; answers the error when either is missing or
 // malformed.
@@ -134,6 +141,19 @@ Routed IssueToken(const Services& services, const Call& call) {
 }
 
 Routed IntrospectToken(const Services& services, const Call& call) {
+  // RFC 7662 §2.1 leaves it to the server how callers authorize: obauth takes the partner's
+  // client credentials only. A bearer token without them gets that answer, whatever else the
+  // request lacks (token=, a readable body), through the service so that the failure is counted.
+  if (SentBearerToken(call.request)) {
+    auto params = ReadClientRequest(call, {"token", "token_type_hint"});
+    if (!params || (!params->used_basic && !params->client.body_client_id)) {
+      oauth::ClientAuthentication none;
+      none.source = SourceAddress(call.context.peer);
+      none.bearer_token = true;
+      auto refused = services.tokens.Introspect(none, {});
+      if (!refused) return OAuthError(refused.error(), false, call.route);
+    }
+  }
   return WithClientAndToken(call, [&](const OAuthParams& params, const std::string& token) {
     auto result = services.tokens.Introspect(params.client, token);
     if (!result) return OAuthError(result.error(), params.used_basic, call.route);
@@ -143,23 +163,24 @@ Routed IntrospectToken(const Services& services, const Call& call) {
 
 Routed RevokeToken(const Services& services, const Call& call) {
   const Request& req = call.request;
-  // A bearer token (or DELETE) is Flinks' revokeConnection: the token revokes itself, 204.
-  // Otherwise RFC 7009: an authenticated client names the token in the body, 200.
-  const bool bearer =
-      req.find("flinks-auth-key") != req.end() ||
-      (SentAuthorization(req) && HasAuthScheme(req[bh::field::authorization], "Bearer"));
-  if (bearer || req.method() == bh::verb::delete_) {
+  // A bearer token is Flinks' revokeConnection: the token revokes itself, 204. Otherwise
+  // RFC 7009: an authenticated client names the token in the body, 200.
+  if (SentBearerToken(req)) {
     auto token = BearerToken(req);
-    if (!token && !bearer) {
-      return OAuthError(
-          MakeError(ErrorCode::kInvalidRequest, "Missing bearer token", token.error().internal),
-          false, call.route);
-    }
     if (!token) return OAuthError(token.error(), false, call.route);
     if (auto revoked = services.tokens.RevokeBearer(*token); !revoked) {
       return OAuthError(revoked.error(), false, call.route);
     }
     return NoContent(call.route, "connection revoked");
+  }
+  // DELETE without a bearer token, or a POST with nothing at all: say both ways the path takes.
+  if (req.method() == bh::verb::delete_ || (!SentAuthorization(req) && req.body().empty())) {
+    return OAuthError(MakeError(ErrorCode::kInvalidRequest,
+                                "Send the token to revoke as a bearer token (Authorization: "
+                                "Bearer, or flinks-auth-key), or POST it as token= with the "
+                                "client's credentials (HTTP Basic, or client_id and client_secret)",
+                                "revocation without a bearer token or client credentials"),
+                      false, call.route);
   }
   return WithClientAndToken(call, [&](const OAuthParams& params, const std::string& token) {
     if (auto revoked = services.tokens.Revoke(params.client, token); !revoked) {

@@ -21,6 +21,9 @@ struct ClientAuthentication {
   std::optional<std::string> body_client_id;  // client_secret_post
   std::optional<Secret> body_client_secret;
   std::string source;  // the caller's address, for the brute-force limits (AuthFailureLimiter)
+  // The request carried a bearer token (Authorization: Bearer, or flinks-auth-key), which never
+  // authenticates a client here: without credentials, the answer says what to send instead.
+  bool bearer_token = false;
 };
 
 // A decoded token request.

@@ -32,6 +32,15 @@ Result<store::ClientCredentials> TokenService::Authenticate(
       if (metrics_ != nullptr) {
         metrics_->AuthenticationFailed(DomainMetrics::AuthFailure::kNoCredentials);
       }
+      if (request.bearer_token) {
+        // An integrator's usual slip at introspection: the partner's access token instead of
+        // its credentials. Nothing about any client is revealed by saying so.
+        return MakeError(ErrorCode::kInvalidClient,
+                         "Client credentials are required (HTTP Basic, or client_id and "
+                         "client_secret in the body); a bearer token does not authenticate a "
+                         "client here",
+                         "client authentication failed: a bearer token instead of credentials");
+      }
       return InvalidClient("no client_id");
     }
     client_id = *request.body_client_id;

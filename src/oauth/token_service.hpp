@@ -46,7 +46,8 @@ class TokenService {
         metrics_(metrics) {}
 
   // A signed token, or one of kInvalidRequest, kInvalidClient (same public message whatever
-  // the cause; the internal message says which), kTooManyAttempts (too many failed
+  // the cause, but for a request without credentials that carried a bearer token, which is told
+  // what to send instead; the internal message says which), kTooManyAttempts (too many failed
   // authentications of this client from this source, or from this source; no secret was
   // checked), kUnsupportedGrantType (a grant type not in Grants(), or one not supported yet),
   // kUnauthorizedClient (the client's kind may not use the grant), the grant's own errors

@@ -119,7 +119,7 @@ std::vector<Row> Rows() {
          return Json(c, "POST", "/api/v1/recipients",
                      CreateBodyWith("name", "\"" + std::string(100000, 'n') + "\""));
        },
-       413, "too large"},
+       413, "larger than 65536 bytes"},
       {"LongStringWithinTheBodyLimit",
        [](const Context& c) {
          return Json(c, "POST", "/api/v1/recipients",
@@ -132,7 +132,7 @@ std::vector<Row> Rows() {
          for (int i = 0; i < 100000; ++i) array += i ? ",0" : "0";
          return Json(c, "POST", "/api/v1/recipients", CreateBodyWith("redirect_uris", array + "]"));
        },
-       413, "too large"},
+       413, "larger than 65536 bytes"},
       {"ArrayOverItsLimitWithinTheBodyLimit",
        [](const Context& c) {
          std::string array = "[";

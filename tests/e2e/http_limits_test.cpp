@@ -38,9 +38,48 @@ TEST_F(HttpLimits, BodyOverTheLimitIs413AndAtTheLimitIsRead) {
   StartServer({"--max-body-bytes", "2048"});
   const HttpResponse over = SendRaw(TokenRequestWithBody(2049));
   EXPECT_EQ(over.status, 413) << over.Describe();
-  EXPECT_EQ(StringAt(ParseJsonObject(over.body), "message"), "Request body too large");
+  EXPECT_EQ(StringAt(ParseJsonObject(over.body), "error_description"),
+            "Request body larger than 2048 bytes");
   const HttpResponse at = SendRaw(TokenRequestWithBody(2048));
   EXPECT_EQ(at.status, 400) << at.Describe();  // read, and refused as a token request
+}
+
+// The token, introspection and revocation endpoints answer everything in RFC 6749 §5.2 errors,
+// also the requests the edge refuses to read; every other path keeps {"message"}.
+TEST_F(HttpLimits, RefusalsOnTheOAuthEndpointsAreRfc6749ErrorsNamingTheLimit) {
+  StartServer({"--max-body-bytes", "2048", "--max-header-bytes", "2048"});
+  const Headers form = {{"Content-Type", "application/x-www-form-urlencoded"}};
+  const Headers padded = {{"X-Pad", std::string(2100, 'p')}};
+  for (const std::string path : {"/api/v1/token", "/api/v1/introspect", "/api/v1/revoke"}) {
+    SCOPED_TRACE(path);
+    const HttpResponse body = Send({"POST", path, form, std::string(2049, 'a')});
+    ExpectOAuthError(body, 413, "invalid_request");
+    EXPECT_EQ(body.Header("Pragma").value_or(""), "no-cache");
+    EXPECT_EQ(StringAt(ParseJsonObject(body.body), "error_description"),
+              "Request body larger than 2048 bytes");
+    const HttpResponse head = Send({"POST", path + "?x=1", padded, "token=x"});
+    ExpectOAuthError(head, 431, "invalid_request");
+    EXPECT_EQ(head.Header("Pragma").value_or(""), "no-cache");
+    EXPECT_EQ(StringAt(ParseJsonObject(head.body), "error_description"),
+              "Request line and headers larger than 2048 bytes");
+    // Framing the server will not guess at (RFC 9112 §6.3).
+    const HttpResponse framing = SendRaw("POST " + path +
+                                         " HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+                                         "Transfer-Encoding: chunked\r\n\r\nabc");
+    ExpectOAuthError(framing, 400, "invalid_request");
+    EXPECT_EQ(StringAt(ParseJsonObject(framing.body), "error_description"),
+              "Malformed HTTP request");
+  }
+  // The admin API and every other path keep {"message"}, with the limit named too.
+  ExpectMessage(Send({"POST",
+                      "/api/v1/recipients",
+                      {{"Content-Type", "application/json"}},
+                      std::string(2049, ' ')}),
+                413, "Request body larger than 2048 bytes");
+  ExpectMessage(Send({"GET", "/healthz", padded, {}}), 431,
+                "Request line and headers larger than 2048 bytes");
+  // A request line over the limit never names a path: {"message"}.
+  ExpectMessage(SendRaw("GET /api/v1/token?" + std::string(2100, 'q') + " HTTP/1.1\r\n\r\n"), 431);
 }
 
 TEST_F(HttpLimits, DefaultBodyLimitIs64KiB) {

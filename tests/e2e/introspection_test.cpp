@@ -314,8 +314,33 @@ TEST_F(TokenIntrospection, OnlyPostIsAllowed) {
   Start();
   const HttpResponse r =
       Get(std::string(kIntrospectPath) + "?token=x", {{"Authorization", Basic(partner_)}});
-  ExpectMessage(r, 405);
+  ExpectOAuthError(r, 405, "invalid_request");
   EXPECT_EQ(r.Header("Allow").value_or(""), "POST");
+  EXPECT_EQ(StringAt(ParseJsonObject(r.body), "error_description"), "Method Not Allowed; use POST");
+}
+
+TEST_F(TokenIntrospection, ABearerTokenInsteadOfCredentialsIsToldCredentialsAreRequired) {
+  Start();
+  const std::string token = Token(recipient_.credentials);
+  const std::vector<HttpResponse> answers = {
+      // The partner's access token where its credentials belong, with and without token=.
+      IntrospectForm({{"token", token}}, {{"Authorization", "Bearer " + admin_token_}}),
+      Send({"POST",
+            std::string(kIntrospectPath),
+            {{"Authorization", "Bearer " + admin_token_}},
+            {}}),
+      IntrospectJson(R"({"token":")" + token + R"("})", {{"flinks-auth-key", admin_token_}}),
+  };
+  for (const HttpResponse& r : answers) {
+    ExpectOAuthError(r, 400, "invalid_client");
+    EXPECT_EQ(r.Header("Pragma").value_or(""), "no-cache");
+    const std::string description = StringAt(ParseJsonObject(r.body), "error_description");
+    EXPECT_NE(description.find("Client credentials are required"), std::string::npos)
+        << description;
+    EXPECT_NE(description.find("HTTP Basic"), std::string::npos) << description;
+  }
+  // The same request with the partner's credentials works.
+  ExpectActive(IntrospectForm({{"token", token}}, {{"Authorization", Basic(partner_)}}), token);
 }
 
 }  // namespace

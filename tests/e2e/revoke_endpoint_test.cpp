@@ -13,6 +13,8 @@ namespace {
 using obauth::testing::BasicAuthorization;
 using obauth::testing::FormBody;
 using obauth::testing::FormEncode;
+using obauth::testing::ParseJsonObject;
+using obauth::testing::StringAt;
 
 constexpr char kIssuer[] = "https://obauth.example.test";
 
@@ -72,6 +74,42 @@ TEST_F(RevokeEndpoint, ConnectionRevocationWithTheBearerTokenIs204) {
   }
   // Without a token: the Flinks example error.
   ExpectOAuthError(Send({"DELETE", "/api/v1/revoke", {}, {}}), 400, "invalid_request");
+}
+
+TEST_F(RevokeEndpoint, WithoutAnyCredentialsTheAnswerNamesBothWaysToRevoke) {
+  const Credentials partner = CreatePartner();
+  StartServer();
+  const std::string token = AdminToken(partner);
+  const HttpResponse deleted = Send({"DELETE", "/api/v1/revoke", {}, {}});
+  ExpectOAuthError(deleted, 400, "invalid_request");
+  EXPECT_EQ(deleted.Header("Pragma").value_or(""), "no-cache");
+  const std::string description = StringAt(ParseJsonObject(deleted.body), "error_description");
+  for (const std::string_view way : {"bearer token", "flinks-auth-key", "token=", "HTTP Basic"}) {
+    EXPECT_NE(description.find(way), std::string::npos) << way << " in " << description;
+  }
+  // The same answer to an empty POST, and to a DELETE that brings client credentials (only POST
+  // takes them).
+  EXPECT_EQ(Send({"POST", "/api/v1/revoke", {}, {}}).body, deleted.body);
+  EXPECT_EQ(Send({"DELETE",
+                  "/api/v1/revoke",
+                  {{"Content-Type", "application/x-www-form-urlencoded"},
+                   {"Authorization", BasicAuthorization(FormEncode(partner.client_id),
+                                                        FormEncode(partner.client_secret))}},
+                  FormBody({{"token", token}})})
+                .body,
+            deleted.body);
+  // Nothing was revoked; each way named works.
+  EXPECT_EQ(Introspection(partner, token).at("active"), true);
+  EXPECT_EQ(RevokeRfc7009(partner, token).status, 200);
+  EXPECT_EQ(Introspection(partner, token).at("active"), false);
+  ExpectNoContent(RevokeConnection("DELETE", AdminToken(partner)));
+}
+
+TEST_F(RevokeEndpoint, WrongMethodIsAnOAuthError) {
+  StartServer();
+  const HttpResponse r = Send({"PUT", "/api/v1/revoke", {}, {}});
+  ExpectOAuthError(r, 405, "invalid_request");
+  EXPECT_EQ(r.Header("Allow").value_or(""), "POST, DELETE");
 }
 
 TEST_F(RevokeEndpoint, AnotherPartnersTokenIsLeftAloneAndTheAnswerSaysNothing) {

@@ -315,10 +315,20 @@ TEST_F(TokenEndpoint, RecipientTokenNamesTheRecipient) {
   EXPECT_EQ(StringAt(jwt.payload, "scope"), "ACCOUNT_BASIC TRANSACTIONS");
 }
 
-TEST_F(TokenEndpoint, GetIsMethodNotAllowed) {
+TEST_F(TokenEndpoint, GetIsMethodNotAllowedAsAnOAuthError) {
   const HttpResponse r = Get(kTokenPath);
-  ExpectMessage(r, 405);
+  ExpectOAuthError(r, 405, "invalid_request");
   EXPECT_EQ(r.Header("Allow").value_or(""), "POST");
+  EXPECT_EQ(r.Header("Pragma").value_or(""), "no-cache");
+  EXPECT_EQ(StringAt(ParseJsonObject(r.body), "error_description"), "Method Not Allowed; use POST");
+}
+
+TEST_F(TokenEndpoint, ABearerTokenInsteadOfCredentialsIsToldCredentialsAreRequired) {
+  const HttpResponse r = PostTokenForm({{"grant_type", "client_credentials"}},
+                                       {{"Authorization", "Bearer " + AdminToken(partner_)}});
+  ExpectOAuthError(r, 400, "invalid_client");
+  const std::string description = StringAt(ParseJsonObject(r.body), "error_description");
+  EXPECT_NE(description.find("Client credentials are required"), std::string::npos) << description;
 }
 
 class TokenLifetime : public ObauthTest {};

@@ -14,6 +14,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "testing/response_recorder.hpp"
+
 namespace obauth::testing {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -112,7 +114,9 @@ boost::system::error_code HttpConnection::Run(Start&& start, std::chrono::millis
 
 HttpResponse HttpConnection::Send(const HttpRequest& request) {
   WriteRaw(ToWire(request, host_header_));
-  return ReadResponse();
+  HttpResponse response = ReadResponse();
+  RecordExchange(request, response);
+  return response;
 }
 
 void HttpConnection::WriteRaw(std::string_view bytes) {

@@ -55,8 +55,9 @@ class HttpConnection {
   HttpConnection(const HttpConnection&) = delete;
   HttpConnection& operator=(const HttpConnection&) = delete;
 
-  // Writes the request and reads one response. The connection stays open for the next request
-  // unless the server closed it.
+  // Writes the request and reads one response, which is recorded for the contract check when
+  // the test run asks for it (RecordExchange, response_recorder.hpp). The connection stays open
+  // for the next request unless the server closed it.
   HttpResponse Send(const HttpRequest& request);
   void WriteRaw(std::string_view bytes);
   HttpResponse ReadResponse();

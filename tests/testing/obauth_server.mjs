@@ -83,11 +83,11 @@ export class ObauthServer {
     return run(this.binary, [group, action, '--db', this.db, ...args]);
   }
 
-  async start(timeoutMs = 30000) {
+  // `extraArgs` go to `obauth serve` after the address and the database (e.g. limits).
+  async start(extraArgs = [], timeoutMs = 30000) {
     const log = openSync(this.logPath, 'a');
-    this.child = spawnTracked(this.binary, ['serve', '--listen', '127.0.0.1:0', '--db', this.db], {
-      stdio: ['ignore', 'pipe', log],
-    });
+    const args = ['serve', '--listen', '127.0.0.1:0', '--db', this.db, ...extraArgs];
+    this.child = spawnTracked(this.binary, args, { stdio: ['ignore', 'pipe', log] });
     const lines = createInterface({ input: this.child.stdout });
     const first = await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('obauth did not listen in time')), timeoutMs);

@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "admin/partner_service.hpp"
@@ -320,6 +321,36 @@ TEST_F(RouterTest, WrongMethodIs405WithAllowHeader) {
     EXPECT_EQ(HeaderOf(r.response, bh::field::allow), c.allow);
     EXPECT_EQ(r.route, c.route);
   }
+}
+
+TEST(Router, TheOAuthEndpointsSpeakRfc6749ErrorsAndEveryOtherPathTheMessageFormat) {
+  for (const char* target : {"/api/v1/token", "/api/v1/token?x=1", "/api/v1/introspect",
+                             "/api/v1/revoke", "/api/v1/revoke?token=x"}) {
+    EXPECT_EQ(Router::ErrorFormatOf(target), ErrorFormat::kOAuth) << target;
+  }
+  for (const char* target :
+       {"/api/v1/recipients", "/api/v1/recipients/dc-abc", "/api/v1/recipients/dc-abc/secret",
+        "/api/v1/providers", "/api/v2/providers?country=CA", "/api/v1/audit", "/healthz",
+        "/metrics", "/.well-known/jwks.json", "/openapi.yaml", "/api/v1/token/extra",
+        "/api/v1/tokens", "/API/V1/TOKEN", "/", "", "*", "http://x/api/v1/token"}) {
+    EXPECT_EQ(Router::ErrorFormatOf(target), ErrorFormat::kMessage) << target;
+  }
+}
+
+TEST_F(RouterTest, WrongMethodOnTheOAuthEndpointsIsAnOAuthError) {
+  for (const auto& [verb, path, allow] : {std::tuple{bh::verb::get, "/api/v1/token", "POST"},
+                                          {bh::verb::put, "/api/v1/introspect", "POST"},
+                                          {bh::verb::get, "/api/v1/revoke", "POST, DELETE"}}) {
+    SCOPED_TRACE(path);
+    const Routed r = Handle(Make(verb, path));
+    ExpectOAuthError(r, 405, "invalid_request", path);
+    EXPECT_EQ(HeaderOf(r.response, bh::field::allow), allow);
+    EXPECT_EQ(JsonString(r.response.body(), "error_description"),
+              std::string("Method Not Allowed; use ") + allow);
+  }
+  // The admin API keeps its message.
+  const Routed admin = Handle(Make(bh::verb::patch, "/api/v1/recipients"));
+  EXPECT_EQ(admin.response.body(), R"({"message":"Method Not Allowed"})");
 }
 
 TEST_F(RouterTest, MetadataNamesTheIssuerEndpointsAndWhatTheServerSupports) {
@@ -1040,8 +1071,17 @@ TEST_F(RouterTest, BearerRevocationOfTheConnectionIs204ForDeleteAndPost) {
 }
 
 TEST_F(RouterTest, BearerRevocationWithoutOrWithABadTokenIsRefused) {
-  ExpectOAuthError(Handle(Make(bh::verb::delete_, "/api/v1/revoke")), 400, "invalid_request",
-                   "/api/v1/revoke");
+  const Routed none = Handle(Make(bh::verb::delete_, "/api/v1/revoke"));
+  ExpectOAuthError(none, 400, "invalid_request", "/api/v1/revoke");
+  // Both ways the endpoint takes are named.
+  const std::string description = JsonString(none.response.body(), "error_description");
+  EXPECT_NE(description.find("bearer token"), std::string::npos) << description;
+  EXPECT_NE(description.find("token="), std::string::npos) << description;
+  // The same for a POST with nothing, and for a DELETE with client credentials.
+  EXPECT_EQ(Handle(Make(bh::verb::post, "/api/v1/revoke")).response.body(), none.response.body());
+  Request basic = Make(bh::verb::delete_, "/api/v1/revoke", "token=x", kForm);
+  basic.set(bh::field::authorization, BasicHeader(partner_id_, partner_secret_));
+  EXPECT_EQ(Handle(basic).response.body(), none.response.body());
   Request bad = Make(bh::verb::delete_, "/api/v1/revoke");
   bad.set(bh::field::authorization, "Bearer garbage");
   const Routed r = Handle(bad);
@@ -1078,6 +1118,30 @@ TEST_F(RouterTest, IntrospectionCallerErrors) {
                    "invalid_client", "/api/v1/introspect");
   ExpectOAuthError(Introspect(token, BasicHeader(recipient_id_, recipient_secret_)), 400,
                    "unauthorized_client", "/api/v1/introspect");
+}
+
+TEST_F(RouterTest, IntrospectionWithABearerTokenSaysClientCredentialsAreRequired) {
+  const std::string admin = PartnerToken();
+  const std::string token = TokenFor(recipient_id_, recipient_secret_);
+  Request with_token = Make(bh::verb::post, "/api/v1/introspect", "token=" + token, kForm);
+  with_token.set(bh::field::authorization, "Bearer " + admin);
+  Request without_body = Make(bh::verb::post, "/api/v1/introspect");
+  without_body.set(bh::field::authorization, "Bearer " + admin);
+  Request keyed = Make(bh::verb::post, "/api/v1/introspect", R"({"token":"x"})", kJson);
+  keyed.set("flinks-auth-key", admin);
+  for (const Request* req : {&with_token, &without_body, &keyed}) {
+    const Routed r = Handle(*req);
+    ExpectOAuthError(r, 400, "invalid_client", "/api/v1/introspect");
+    const std::string description = JsonString(r.response.body(), "error_description");
+    EXPECT_NE(description.find("Client credentials are required"), std::string::npos)
+        << description;
+  }
+  // With credentials as well, the bearer token is ignored.
+  Request both = Make(
+      bh::verb::post, "/api/v1/introspect",
+      "token=" + token + "&client_id=" + partner_id_ + "&client_secret=" + partner_secret_, kForm);
+  both.set("flinks-auth-key", admin);
+  EXPECT_EQ(Handle(both).response.result_int(), 200u);
 }
 
 // ---- Audit trail --------------------------------------------------------------------------------

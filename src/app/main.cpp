@@ -20,6 +20,7 @@
 #include "app/server_tasks.hpp"
 #include "app/signing_keys.hpp"
 #include "app/storage.hpp"
+#include "app/test_clock.hpp"
 #include "cli/recipients_command.hpp"
 #include "core/clock.hpp"
 #include "crypto/hash.hpp"
@@ -75,6 +76,7 @@ struct ServeOptions {
   int request_timeout = 30;
   int idle_timeout = 30;
   std::size_t max_connections = 10000;
+  std::int64_t clock_skew = oauth::kDefaultClockSkew;
 };
 
 // Raises the soft limit on open files to the hard limit, and answers how many connections fit
@@ -147,8 +149,9 @@ int Serve(const ServeOptions& options) {
   const std::string bound = OrDie(server.Listen());
   const std::string issuer = options.issuer.empty() ? "http://" + bound : options.issuer;
 
-  SystemClock clock;
-  oauth::AccessTokens access_tokens(std::move(signing_keys.ring), issuer);
+  const auto process_clock = OrDie(OpenProcessClock());
+  const Clock& clock = *process_clock.clock;
+  oauth::AccessTokens access_tokens(std::move(signing_keys.ring), issuer, options.clock_skew);
   KeyRingFollower key_follower(*storage.store, storage.server_key, access_tokens,
                                std::move(signing_keys.stored));
   oauth::UsageTracker usage;
@@ -164,7 +167,7 @@ int Serve(const ServeOptions& options) {
                        admin::RotateOptions{options.previous_secret_expires_in, false}, &metrics});
   Housekeeper housekeeper(log);
   AddServerTasks(housekeeper, *storage.store, usage, key_follower,
-                 {http::kReplayLifetimeSeconds, oauth::AccessTokens::kClockSkew}, log);
+                 {http::kReplayLifetimeSeconds, options.clock_skew}, log);
   HousekeepingThread housekeeping(housekeeper, clock);
 
   std::cout << "listening on http://" << bound << std::endl;
@@ -172,6 +175,10 @@ int Serve(const ServeOptions& options) {
             DescribeDb(options.db), options.threads, issuer,
             SummarizeKeys(*access_tokens.keys(), clock.NowSeconds()));
 
+  if (process_clock.test_clock != nullptr) {
+    log->warn("{} is set: this server's clock is {}, for tests only (docs/security.md)",
+              kTestClockVariable, process_clock.test_clock->Describe());
+  }
   if (options.issuer.empty() && store::postgres::IsPostgres(options.db)) {
     log->warn(
         "no --issuer: tokens name this instance's address ({}), so other instances on the "
@@ -277,6 +284,14 @@ int Main(int argc, char** argv) {
   serve_cmd->add_option("--issuer", serve.issuer,
                         "Token issuer (iss and aud); default http://HOST:PORT as bound");
 
+  serve_cmd
+      ->add_option("--clock-skew", serve.clock_skew,
+                   "Seconds another instance's clock may be ahead (a token's iat and nbf may be "
+                   "that far in the future) or behind (a retired key and a revoked token's "
+                   "record are kept that much longer)")
+      ->check(CLI::Range(std::int64_t{0}, oauth::kMaxClockSkew))
+      ->capture_default_str();
+
   // The operator commands, each on a database directly (app/commands/).
   std::vector<std::unique_ptr<commands::OperatorCommand>> operator_commands;
   operator_commands.push_back(commands::AddPartnerCommand(app));
@@ -297,8 +312,9 @@ int Main(int argc, char** argv) {
     if (recipients.parsed()) return recipients.Run(std::cout, std::cerr);
     for (const auto& command : operator_commands) {
       if (command->parsed()) {
-        const SystemClock clock;
-        return command->Run(clock, std::cout);
+        // The same clock as serve's, so a test that moves the servers' clock moves this too.
+        const auto clock = OrDie(OpenProcessClock());
+        return command->Run(*clock.clock, std::cout);
       }
     }
     throw Fatal{"no command chosen"};  // unreachable: every command requires a subcommand

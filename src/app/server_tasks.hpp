@@ -22,7 +22,7 @@ inline constexpr std::int64_t kPurgePeriodSeconds = 600;
 struct ServerTaskOptions {
   // Idempotency-Key replays are kept this long (the replay protocol's lifetime).
   std::int64_t replay_lifetime_seconds = 0;
-  // A revocation is kept this long after the revoked token expired (the tolerated clock skew).
+  // A revocation is kept this long after the revoked token expired (serve --clock-skew).
   std::int64_t clock_skew_seconds = 0;
 };
 

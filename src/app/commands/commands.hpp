@@ -18,8 +18,8 @@ class OperatorCommand {
   virtual ~OperatorCommand() = default;
   // True when the parsed command line chose this command.
   virtual bool parsed() const = 0;
-  // Runs it with `clock`'s time, printing to `out`; answers the exit status (0) or throws
-  // Fatal.
+  // Runs it with `clock`'s time (the process clock: SystemClock, or the test clock), printing to
+  // `out`; answers the exit status (0) or throws Fatal.
   virtual int Run(const Clock& clock, std::ostream& out) = 0;
 };
 

@@ -9,6 +9,7 @@
 #include "app/signing_keys.hpp"
 #include "app/storage.hpp"
 #include "core/time_format.hpp"
+#include "oauth/access_token.hpp"
 
 namespace obauth::app::commands {
 namespace {
@@ -44,8 +45,10 @@ class KeysCommand final : public OperatorCommand {
  private:
   int Rotate(const Clock& clock, std::ostream& out) {
     auto storage = OpenStorage(rotate_database_.db, rotate_database_.key_file, 1);
-    auto rotated = OrDie(
-        RotateSigningKey(*storage.store, storage.server_key, clock.NowSeconds(), signing_delay_));
+    // Servers may run with any --clock-skew: a key is dropped only once no server, whatever its
+    // skew, can still accept a token it signed (docs/deployment.md).
+    auto rotated = OrDie(RotateSigningKey(*storage.store, storage.server_key, clock.NowSeconds(),
+                                          signing_delay_, oauth::kMaxClockSkew));
     out << OperatorJson(boost::json::object{{"kid", rotated.kid},
                                             {"alg", rotated.algorithm},
                                             {"signing_from", FormatRfc3339(rotated.signing_from)},

@@ -113,7 +113,7 @@ TEST_F(ServerTasksTest, WritesTheUsageThatIsDueAtEachTickAndEverythingAtShutdown
 TEST_F(ServerTasksTest, LogsARotationOfTheStoredSigningKeys) {
   housekeeper_->Tick(kNow);
   EXPECT_EQ(Log().find("signing keys changed"), std::string::npos);
-  auto rotated = RotateSigningKey(*sqlite_, server_key_, kNow, 0);
+  auto rotated = RotateSigningKey(*sqlite_, server_key_, kNow, 0, oauth::kDefaultClockSkew);
   ASSERT_TRUE(rotated);
   housekeeper_->Tick(kNow + 1);
   EXPECT_NE(Log().find("info signing keys changed: signing kid=" + rotated->kid), std::string::npos)

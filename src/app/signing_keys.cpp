@@ -147,7 +147,8 @@ Result<StoredKeyRing> LoadKeyRing(store::SettingStore& store, const Secret& serv
 }
 
 Result<RotatedKey> RotateSigningKey(store::SettingStore& store, const Secret& server_key,
-                                    std::int64_t now, std::int64_t signing_delay) {
+                                    std::int64_t now, std::int64_t signing_delay,
+                                    std::int64_t clock_skew) {
   const Secret wrap_key = WrapKey(server_key);
   OBAUTH_TRY(loaded, LoadKeyRing(store, server_key));
   std::string stored = std::move(loaded.stored);
@@ -166,8 +167,7 @@ Result<RotatedKey> RotateSigningKey(store::SettingStore& store, const Secret& se
                        "the key added by the previous rotation starts signing at " +
                            FormatRfc3339(lines.back().signing_from) + "; rotate again after that");
     }
-    const std::int64_t expired_before =
-        now - oauth::kMaxTokenLifetime - oauth::AccessTokens::kClockSkew;
+    const std::int64_t expired_before = now - oauth::kMaxTokenLifetime - clock_skew;
     std::vector<StoredLine> kept;
     std::size_t removed = 0;
     for (std::size_t i = 0; i < lines.size(); ++i) {

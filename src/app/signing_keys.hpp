@@ -42,11 +42,14 @@ struct RotatedKey {
 };
 
 // Adds a new ES256 key that signs from now + signing_delay, and drops the keys retired before
-// now - oauth::kMaxTokenLifetime - clock skew (no unexpired token can carry them). kConflict
-// while an earlier rotation's key has not started signing yet (the message says when it does).
+// now - oauth::kMaxTokenLifetime - clock_skew (no unexpired token can carry them, on a server
+// whose clock is at most clock_skew behind; `obauth keys rotate` gives oauth::kMaxClockSkew).
+// kConflict while an earlier rotation's key has not started signing yet (the message says when
+// it does).
 [[nodiscard]] Result<RotatedKey> RotateSigningKey(store::SettingStore& store,
                                                   const Secret& server_key, std::int64_t now,
-                                                  std::int64_t signing_delay);
+                                                  std::int64_t signing_delay,
+                                                  std::int64_t clock_skew);
 
 // One key of a ring as an operator sees it at some time.
 struct KeyStatus {

@@ -43,11 +43,11 @@ std::optional<std::int64_t> IntMember(const json::object& object, std::string_vi
 
 }  // namespace
 
-AccessTokens::AccessTokens(KeyRing keys, std::string issuer)
-    : issuer_(std::move(issuer)), signers_(MakeSigners(std::move(keys))) {}
+AccessTokens::AccessTokens(KeyRing keys, std::string issuer, std::int64_t clock_skew)
+    : issuer_(std::move(issuer)), clock_skew_(clock_skew), signers_(MakeSigners(std::move(keys))) {}
 
-AccessTokens::AccessTokens(crypto::SigningKey key, std::string issuer)
-    : AccessTokens(KeyRing({{std::move(key), 0}}), std::move(issuer)) {}
+AccessTokens::AccessTokens(crypto::SigningKey key, std::string issuer, std::int64_t clock_skew)
+    : AccessTokens(KeyRing({{std::move(key), 0}}), std::move(issuer), clock_skew) {}
 
 std::shared_ptr<const AccessTokens::Signers> AccessTokens::MakeSigners(KeyRing keys) {
   auto signers = std::make_shared<Signers>();
@@ -159,8 +159,8 @@ Result<AccessTokenClaims> AccessTokens::VerifyUncached(std::string_view token,
   }
   if (*iss != issuer_ || *aud != issuer_) return Invalid("another issuer or audience");
   if (*exp <= now) return Invalid("expired");
-  if (*iat > now + kClockSkew) return Invalid("issued in the future");
-  if (const auto nbf = IntMember(*payload, "nbf"); nbf && *nbf > now + kClockSkew) {
+  if (*iat > now + clock_skew_) return Invalid("issued in the future");
+  if (const auto nbf = IntMember(*payload, "nbf"); nbf && *nbf > now + clock_skew_) {
     return Invalid("not yet valid");
   }
   claims.issuer = *iss;

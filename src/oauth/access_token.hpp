@@ -19,6 +19,12 @@
 
 namespace obauth::oauth {
 
+// Tolerated clock difference between instances, in seconds (serve --clock-skew): a token's iat
+// and nbf may be this far in the future, and a retired signing key stays published this long
+// after the last token it signed has expired.
+inline constexpr std::int64_t kDefaultClockSkew = 60;
+inline constexpr std::int64_t kMaxClockSkew = 300;
+
 struct AccessTokenClaims {
   std::string issuer;     // iss, also the audience (aud): this server is its own resource server
   std::string subject;    // sub: the client the token was issued to
@@ -34,15 +40,17 @@ class AccessTokens {
  public:
   // Tokens longer than this are rejected before any parsing.
   static constexpr std::size_t kMaxTokenLength = 4096;
-  // Tolerated clock difference for iat/nbf between instances, in seconds.
-  static constexpr std::int64_t kClockSkew = 60;
   static constexpr std::size_t kMaxCachedTokens = 100000;
 
-  AccessTokens(KeyRing keys, std::string issuer);
+  // `clock_skew`: seconds, 0 to kMaxClockSkew.
+  AccessTokens(KeyRing keys, std::string issuer, std::int64_t clock_skew = kDefaultClockSkew);
   // A ring of this one key.
-  AccessTokens(crypto::SigningKey key, std::string issuer);
+  AccessTokens(crypto::SigningKey key, std::string issuer,
+               std::int64_t clock_skew = kDefaultClockSkew);
 
   const std::string& issuer() const { return issuer_; }
+  // How far in the future a token's iat and nbf may be (kDefaultClockSkew unless configured).
+  std::int64_t clock_skew() const { return clock_skew_; }
   // The keys now in use; a later UseKeys() does not change the ring returned.
   std::shared_ptr<const KeyRing> keys() const;
   // Signs and verifies with `keys` from now on (a rotation seen in the store).
@@ -55,7 +63,7 @@ class AccessTokens {
   // The claims of a token this server signed that is valid at `now`; kInvalidToken (internal
   // message says why) for anything else: bad syntax, a kid not in the ring, another alg than
   // that key's, another typ, a bad signature, another issuer or audience, expired, or issued
-  // in the future.
+  // in the future (iat or nbf later than now + clock_skew()).
   [[nodiscard]] Result<AccessTokenClaims> Verify(std::string_view token, std::int64_t now) const;
 
  private:
@@ -69,6 +77,7 @@ class AccessTokens {
   Result<AccessTokenClaims> VerifyUncached(std::string_view token, std::int64_t now) const;
 
   std::string issuer_;
+  std::int64_t clock_skew_;
   mutable std::mutex signers_mu_;
   std::shared_ptr<const Signers> signers_;
   mutable std::mutex cache_mu_;

@@ -79,9 +79,9 @@ class TokenService {
   // The tokens' signer and verifier: its issuer feeds discovery.
   const AccessTokens& access_tokens() const { return tokens_; }
   // The public keys a verifier needs now (the JWKS): the key signing, keys that will sign, and
-  // retired keys until the tokens they signed have expired.
+  // retired keys until the tokens they signed have expired (and the clock skew has passed).
   std::vector<crypto::SigningKey> PublishedKeys() const {
-    return tokens_.keys()->PublishedAt(clock_.NowSeconds(), ttl_, AccessTokens::kClockSkew);
+    return tokens_.keys()->PublishedAt(clock_.NowSeconds(), ttl_, tokens_.clock_skew());
   }
 
  private:

@@ -1,7 +1,8 @@
 // Signing key rotation: `obauth keys rotate` on the database of running servers publishes the
 // new key in the JWKS within a second, tokens are signed with it only after --signing-delay,
 // tokens of the previous key stay valid, and the previous key leaves the JWKS once every token
-// it signed has expired (token lifetime + 60 s of clock skew).
+// it signed has expired (token lifetime + --clock-skew, 60 s by default). The tests move the
+// servers' clock (ObauthTest::AdvanceClock) instead of waiting for it.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -61,45 +62,80 @@ class KeyRotation : public ObauthTest {
 TEST_F(KeyRotation, NewKeyIsPublishedAtOnceAndSignsOnlyAfterTheDelay) {
   const Credentials partner = CreatePartner();
   StartServer();
+  FreezeClock();
   const std::vector<std::string> before = PublishedKids();
   ASSERT_EQ(before.size(), 1u);
   const std::string old_token = AdminToken(partner);
   EXPECT_EQ(KidOf(old_token), before[0]);
 
   const Rotated rotated = Rotate(4);
-  EXPECT_GE(rotated.signing_from, NowSeconds() + 3);
+  EXPECT_EQ(rotated.signing_from, NowSeconds() + 4);
   EXPECT_TRUE(Eventually([&] {
     return PublishedKids() == std::vector{before[0], rotated.kid};
   })) << "the running server publishes the new key within a second";
-  if (NowSeconds() < rotated.signing_from - 1) {
-    EXPECT_EQ(KidOf(AdminToken(partner)), before[0]) << "not signing before its time";
-  }
+  AdvanceClock(3);  // one second before it signs
+  EXPECT_EQ(KidOf(AdminToken(partner)), before[0]) << "not signing before its time";
 
-  SleepUntilSecond(rotated.signing_from);
+  AdvanceClock(1);  // its signing_from
   const std::string new_token = AdminToken(partner);
   EXPECT_EQ(KidOf(new_token), rotated.kid);
   ExpectAccepted(old_token);
   ExpectAccepted(new_token);
   EXPECT_EQ(PublishedKids(), (std::vector{before[0], rotated.kid}))
       << "the old key stays published while its tokens live";
-  EXPECT_NE(server().log_text().find("signing keys changed: signing kid=" + before[0]),
-            std::string::npos)
-      << server().log_text();
+  // The log reaches the file within 100 ms (app::BufferedFdSink).
+  EXPECT_TRUE(Eventually([&] {
+    return server().log_text().find("signing keys changed: signing kid=" + before[0]) !=
+           std::string::npos;
+  })) << server().log_text();
 }
 
 TEST_F(KeyRotation, RetiredKeyLeavesTheJwksOnceItsTokensHaveExpired) {
   const Credentials partner = CreatePartner();
   StartServer({"--token-ttl", "1"});
+  FreezeClock();
   const std::string old_kid = PublishedKids().at(0);
   const Rotated rotated = Rotate(0);
   EXPECT_TRUE(Eventually([&] { return KidOf(AdminToken(partner)) == rotated.kid; }));
   EXPECT_EQ(PublishedKids(), (std::vector{old_kid, rotated.kid}));
   // Retired at signing_from: its last tokens expire 1 s later, plus 60 s of tolerated skew.
   const std::int64_t unpublished_at = rotated.signing_from + 1 + 60;
-  SleepUntilSecond(unpublished_at - 2);
+  AdvanceClock(unpublished_at - 1 - NowSeconds());
+  EXPECT_EQ(PublishedKids(), (std::vector{old_kid, rotated.kid})) << "one second before";
+  AdvanceClock(1);
+  EXPECT_EQ(PublishedKids(), std::vector{rotated.kid}) << "at " << unpublished_at;
+  AdvanceClock(1);
+  EXPECT_EQ(PublishedKids(), std::vector{rotated.kid}) << "after";
+}
+
+TEST_F(KeyRotation, ClockSkewSetsHowLongARetiredKeyStaysPublished) {
+  const Credentials partner = CreatePartner();
+  StartServer({"--token-ttl", "1", "--clock-skew", "0"});
+  FreezeClock();
+  const std::string old_kid = PublishedKids().at(0);
+  const Rotated rotated = Rotate(0);
+  EXPECT_TRUE(Eventually([&] { return KidOf(AdminToken(partner)) == rotated.kid; }));
+  // No skew: published until its last token (1 s) has expired.
   EXPECT_EQ(PublishedKids(), (std::vector{old_kid, rotated.kid}));
-  SleepUntilSecond(unpublished_at);
+  AdvanceClock(1);
   EXPECT_EQ(PublishedKids(), std::vector{rotated.kid});
+}
+
+TEST_F(KeyRotation, ClockSkewOutOfRangeIsRefusedAtStartup) {
+  for (const std::string value : {"-1", "301", "abc"}) {
+    SCOPED_TRACE(value);
+    const CommandResult r = Obauth(
+        {"serve", "--listen", "127.0.0.1:0", "--db", DbPath().string(), "--clock-skew", value});
+    EXPECT_EQ(r.status.kind, ExitStatus::Kind::kExited) << r.status.ToString();
+    EXPECT_NE(r.exit_code, 0) << r.out << r.err;
+    EXPECT_EQ(r.out.find("listening"), std::string::npos) << r.out;
+    EXPECT_NE(r.err.find("--clock-skew"), std::string::npos) << r.err;
+  }
+  for (const std::string value : {"0", "300"}) {
+    SCOPED_TRACE(value);
+    StartServer({"--clock-skew", value});
+    ASSERT_EQ(StopServer().ToString(), "exit 0");
+  }
 }
 
 TEST_F(KeyRotation, RotationWhileStoppedIsUsedAfterTheRestartAndOldTokensStayValid) {
@@ -119,9 +155,10 @@ TEST_F(KeyRotation, AnotherInstanceOnTheSameDatabaseLearnsTheKeyBeforeItSigns) {
   const Credentials partner = CreatePartner();
   StartServer({"--issuer", kIssuer});
   auto other = StartAnotherServer({"--issuer", kIssuer}, "other.log");
+  FreezeClock();
   const Rotated rotated = Rotate(2);
   EXPECT_TRUE(Eventually([&] { return PublishedKids(other.get()).size() == 2; }));
-  SleepUntilSecond(rotated.signing_from);
+  AdvanceClock(rotated.signing_from - NowSeconds());
   const std::string token = AdminToken(partner);
   ASSERT_EQ(KidOf(token), rotated.kid);
   HttpRequest request{

@@ -1,9 +1,11 @@
 #include "e2e/obauth_test.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/json/parse.hpp>
@@ -76,12 +78,6 @@ unsigned short FreePort() {
   return ntohs(addr.sin_port);
 }
 
-std::int64_t NowSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::int64_t ParseRfc3339(std::string_view text) {
   static const std::regex kFormat(R"(^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$)");
   const std::string copy(text);
@@ -97,11 +93,6 @@ std::int64_t ParseRfc3339(std::string_view text) {
   tm.tm_min = std::stoi(m[5]);
   tm.tm_sec = std::stoi(m[6]);
   return static_cast<std::int64_t>(timegm(&tm));
-}
-
-void SleepUntilSecond(std::int64_t unix_seconds, std::chrono::milliseconds extra) {
-  std::this_thread::sleep_until(
-      std::chrono::system_clock::time_point(std::chrono::seconds(unix_seconds)) + extra);
 }
 
 bool Eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
@@ -163,7 +154,7 @@ ServerProcess& ObauthTest::StartServer(std::vector<std::string> extra_args,
   }
   extra_args.insert(extra_args.begin(), {"--log-level", "debug"});
   server_.emplace(obauth::testing::ServerOptions{ObauthBinary(), database, server_logs_.back(),
-                                                 std::move(extra_args)});
+                                                 std::move(extra_args), ClockEnvironment()});
   return *server_;
 }
 
@@ -174,7 +165,7 @@ std::unique_ptr<ServerProcess> ObauthTest::StartAnotherServer(std::vector<std::s
   extra_args.insert(extra_args.begin(), {"--log-level", "debug"});
   server_logs_.push_back(temp_dir() / std::string(log_name));
   return std::make_unique<ServerProcess>(obauth::testing::ServerOptions{
-      ObauthBinary(), db[1], server_logs_.back(), std::move(extra_args)});
+      ObauthBinary(), db[1], server_logs_.back(), std::move(extra_args), ClockEnvironment()});
 }
 
 ServerProcess& ObauthTest::server() {
@@ -186,7 +177,54 @@ ExitStatus ObauthTest::StopServer(int signal) { return server().Stop(signal); }
 
 CommandResult ObauthTest::Obauth(std::vector<std::string> args) {
   args.insert(args.begin(), ObauthBinary());
-  return obauth::testing::RunCommand(args);
+  return obauth::testing::RunCommand(args, std::chrono::seconds(20), ClockEnvironment());
+}
+
+std::int64_t ObauthTest::NowSeconds() const {
+  if (clock_stopped_) return *clock_stopped_;
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+             .count() +
+         clock_offset_;
+}
+
+void ObauthTest::AdvanceClock(std::int64_t seconds) {
+  if (clock_stopped_) {
+    *clock_stopped_ += seconds;
+  } else {
+    clock_offset_ += seconds;
+  }
+  WriteClockFile();
+}
+
+void ObauthTest::FreezeClock() {
+  clock_stopped_ = NowSeconds();
+  WriteClockFile();
+}
+
+std::vector<std::string> ObauthTest::ClockEnvironment() {
+  if (clock_writes_ == 0) WriteClockFile();
+  return {"OBAUTH_TEST_CLOCK_FILE=" + (temp_dir() / "clock").string()};
+}
+
+void ObauthTest::WriteClockFile() {
+  // A new file renamed over the old one, so no process reads half of it; its modification time
+  // is set to a value of its own, so a process notices the change even within one tick of the
+  // file system's timestamps (app/test_clock.hpp).
+  const auto file = temp_dir() / "clock";
+  const auto next = temp_dir() / "clock.new";
+  {
+    std::ofstream out(next, std::ios::trunc);
+    out << (clock_stopped_ ? "@" + std::to_string(*clock_stopped_) : std::to_string(clock_offset_))
+        << "\n";
+    if (!out) throw std::runtime_error("cannot write " + next.string());
+  }
+  ++clock_writes_;
+  const timespec times[2] = {{0, UTIME_OMIT}, {1'000'000'000 + clock_writes_, 0}};
+  if (::utimensat(AT_FDCWD, next.c_str(), times, 0) != 0) {
+    throw std::runtime_error("cannot set the time of " + next.string());
+  }
+  std::filesystem::rename(next, file);
 }
 
 CommandResult ObauthTest::ObauthOnDb(std::vector<std::string> args) {

@@ -66,15 +66,9 @@ DecodedJwt DecodeJwt(std::string_view token);
 // A port that was free a moment ago on 127.0.0.1 (for a server the test starts, e.g. nginx).
 unsigned short FreePort();
 
-// The wall clock in whole seconds since the Unix epoch, as tokens and timestamps carry it.
-std::int64_t NowSeconds();
 // The Unix time of an RFC 3339 UTC timestamp with second precision ("2026-11-26T15:56:17Z").
 // Throws std::runtime_error for any other text.
 std::int64_t ParseRfc3339(std::string_view text);
-// Sleeps until `extra` after the start of the wall-clock second `unix_seconds` (no sleep if it
-// has passed).
-void SleepUntilSecond(std::int64_t unix_seconds,
-                      std::chrono::milliseconds extra = std::chrono::milliseconds(50));
 // Calls `condition` every 50 ms until it answers true or `timeout` passes; answers its last
 // result. For state the server updates in the background (secret usage, about once a second).
 bool Eventually(const std::function<bool()>& condition,
@@ -105,6 +99,18 @@ class ObauthTest : public obauth::testing::TempDirTest {
                                                     std::string_view log_name);
   // Stops the server with `signal` and answers how it exited.
   ExitStatus StopServer(int signal = SIGTERM);
+
+  // The test's clock. Every server and CLI run this fixture starts reads it from a file
+  // (OBAUTH_TEST_CLOCK_FILE, docs/security.md): the wall clock until the test moves it, so a
+  // test checks what happens at a time without waiting for it.
+  //
+  // Now in whole seconds since the Unix epoch, as the servers see it (and tokens carry it).
+  std::int64_t NowSeconds() const;
+  // Moves every process's clock `seconds` forward (backward when negative), at once.
+  void AdvanceClock(std::int64_t seconds);
+  // Stops every process's clock at NowSeconds() (later AdvanceClock calls move it): what
+  // happens at a given second then no longer depends on how fast the machine is.
+  void FreezeClock();
 
   // Runs the obauth CLI with `args` (without the program name).
   CommandResult Obauth(std::vector<std::string> args);
@@ -177,6 +183,9 @@ class ObauthTest : public obauth::testing::TempDirTest {
 
  private:
   void RememberSecretsOf(const HttpRequest& request, const HttpResponse& response);
+  // The environment entries of every process started: the clock file (written on first use).
+  std::vector<std::string> ClockEnvironment();
+  void WriteClockFile();
   // The remembered secrets found in any server log, as failure messages.
   std::vector<std::string> SecretsInLogs() const;
 
@@ -185,6 +194,9 @@ class ObauthTest : public obauth::testing::TempDirTest {
   std::vector<std::filesystem::path> server_logs_;
   std::vector<std::string> request_ids_;
   std::set<std::string> secrets_;
+  std::int64_t clock_offset_ = 0;              // seconds added to the wall clock
+  std::optional<std::int64_t> clock_stopped_;  // the time FreezeClock stopped it at
+  int clock_writes_ = 0;
 };
 
 // Expectations shared by the suites. Each names what it checks in its failure message.

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/serialize.hpp>
-#include <chrono>
 
 #include "e2e/obauth_test.hpp"
 
@@ -18,12 +17,6 @@ using obauth::testing::Keys;
 using obauth::testing::ParseJsonObject;
 using obauth::testing::PercentEncodeAll;
 using obauth::testing::StringAt;
-
-std::int64_t NowSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // The Authorization value for client_secret_basic, RFC 6749 §2.3.1.
 std::string Basic(const Credentials& c) {

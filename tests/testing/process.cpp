@@ -65,9 +65,24 @@ class FileActions {
   posix_spawn_file_actions_t actions_;
 };
 
+// This process's environment with the "NAME=VALUE" entries of `overrides` added or replacing
+// those of the same name.
+std::vector<std::string> Environment(const std::vector<std::string>& overrides) {
+  const auto name_of = [](std::string_view entry) { return entry.substr(0, entry.find('=')); };
+  std::vector<std::string> entries;
+  for (char** e = environ; *e != nullptr; ++e) {
+    bool replaced = false;
+    for (const auto& o : overrides) replaced = replaced || name_of(o) == name_of(*e);
+    if (!replaced) entries.emplace_back(*e);
+  }
+  entries.insert(entries.end(), overrides.begin(), overrides.end());
+  return entries;
+}
+
 // Starts argv with a clean signal state: nothing blocked, default dispositions for the signals
-// the tests send or that a closed pipe raises.
-pid_t Spawn(const std::vector<std::string>& argv, FileActions& actions) {
+// the tests send or that a closed pipe raises; `environment` as Environment() makes it.
+pid_t Spawn(const std::vector<std::string>& argv, FileActions& actions,
+            const std::vector<std::string>& environment) {
   if (argv.empty()) throw std::runtime_error("Spawn: empty argv");
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
@@ -82,8 +97,12 @@ pid_t Spawn(const std::vector<std::string>& argv, FileActions& actions) {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  std::vector<std::string> entries = Environment(environment);
+  std::vector<char*> envp;
+  for (auto& e : entries) envp.push_back(e.data());
+  envp.push_back(nullptr);
   pid_t pid = -1;
-  const int rc = posix_spawn(&pid, argv[0].c_str(), actions.get(), &attr, args.data(), environ);
+  const int rc = posix_spawn(&pid, argv[0].c_str(), actions.get(), &attr, args.data(), envp.data());
   posix_spawnattr_destroy(&attr);
   if (rc != 0) {
     throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
@@ -143,7 +162,8 @@ std::string ExitStatus::ToString() const {
   return "unknown";
 }
 
-CommandResult RunCommand(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
+CommandResult RunCommand(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
+                         const std::vector<std::string>& environment) {
   const auto deadline = Clock::now() + timeout;
   Pipe out;
   Pipe err;
@@ -151,7 +171,7 @@ CommandResult RunCommand(const std::vector<std::string>& argv, std::chrono::mill
   actions.Open(0, "/dev/null", O_RDONLY);
   actions.Dup(out.fds[1], 1);
   actions.Dup(err.fds[1], 2);
-  const pid_t pid = Spawn(argv, actions);
+  const pid_t pid = Spawn(argv, actions, environment);
   out.CloseWrite();
   err.CloseWrite();
 
@@ -207,7 +227,7 @@ ServerProcess::ServerProcess(ServerOptions options) : options_(std::move(options
   actions.Open(0, "/dev/null", O_RDONLY);
   actions.Dup(out.fds[1], 1);
   actions.Open(2, options_.log_file.string(), O_WRONLY | O_CREAT | O_APPEND);
-  pid_ = Spawn(argv, actions);
+  pid_ = Spawn(argv, actions, options_.environment);
   out.CloseWrite();
   stdout_fd_ = out.TakeRead();
 

@@ -32,16 +32,19 @@ struct CommandResult {
 };
 
 // Runs argv[0] (a path) with the arguments argv[1..], stdin from /dev/null, and collects its
-// output. A child still running after `timeout` is killed (status kTimedOut). Throws
-// std::runtime_error when the process cannot be started.
+// output. Its environment is this process's, with the "NAME=VALUE" entries of `environment`
+// added or replacing those of the same name. A child still running after `timeout` is killed
+// (status kTimedOut). Throws std::runtime_error when the process cannot be started.
 CommandResult RunCommand(const std::vector<std::string>& argv,
-                         std::chrono::milliseconds timeout = std::chrono::seconds(20));
+                         std::chrono::milliseconds timeout = std::chrono::seconds(20),
+                         const std::vector<std::string>& environment = {});
 
 struct ServerOptions {
-  std::string binary;                   // path of the obauth executable
-  std::string db;                       // --db: a SQLite path or a PostgreSQL URL
-  std::filesystem::path log_file;       // receives the server's stderr (appended)
-  std::vector<std::string> extra_args;  // appended after --listen and --db
+  std::string binary;                      // path of the obauth executable
+  std::string db;                          // --db: a SQLite path or a PostgreSQL URL
+  std::filesystem::path log_file;          // receives the server's stderr (appended)
+  std::vector<std::string> extra_args;     // appended after --listen and --db
+  std::vector<std::string> environment{};  // "NAME=VALUE" added to the inherited environment
   std::chrono::milliseconds start_timeout = std::chrono::seconds(20);
 };
 

@@ -1,6 +1,7 @@
 // ForwardingStore: a ClientStore that passes every call to a real one, except that FindClient's
 // answer can be edited first. Lets a test give a client states the real backend never produces
-// (three valid secrets, retired but with secrets, disabled). Not thread-safe to reconfigure.
+// (three valid secrets, retired but with secrets, disabled); a subclass may override any other
+// call. Not thread-safe to reconfigure.
 #pragma once
 
 #include <functional>
@@ -11,7 +12,7 @@
 
 namespace obauth::test_support {
 
-class ForwardingStore final : public store::ClientStore {
+class ForwardingStore : public store::ClientStore {
  public:
   explicit ForwardingStore(store::ClientStore& inner) : inner_(inner) {}
 

@@ -13,6 +13,7 @@ namespace obauth::app {
 namespace {
 
 constexpr std::int64_t kNow = 1'800'000'000;
+constexpr std::int64_t kSkew = oauth::kDefaultClockSkew;
 
 class SigningKeysTest : public test_support::TempDirTest {
  protected:
@@ -87,7 +88,7 @@ TEST_F(SigningKeysTest, PlaintextKeyOfAnEarlierVersionBecomesTheFirstKeyAndIsOve
 
 TEST_F(SigningKeysTest, RotationAddsAKeyThatSignsAfterTheDelayAndKeepsTheOld) {
   const StoredKeyRing before = LoadOrFail();
-  auto rotated = RotateSigningKey(*store_, server_key_, kNow, 600);
+  auto rotated = RotateSigningKey(*store_, server_key_, kNow, 600, kSkew);
   ASSERT_TRUE(rotated) << rotated.error().internal;
   EXPECT_EQ(rotated->signing_from, kNow + 600);
   EXPECT_EQ(rotated->algorithm, "ES256");
@@ -100,28 +101,43 @@ TEST_F(SigningKeysTest, RotationAddsAKeyThatSignsAfterTheDelayAndKeepsTheOld) {
 }
 
 TEST_F(SigningKeysTest, RotationIsRefusedWhileThePreviousNewKeyWaitsToSign) {
-  ASSERT_TRUE(RotateSigningKey(*store_, server_key_, kNow, 600));
-  auto again = RotateSigningKey(*store_, server_key_, kNow + 599, 0);
+  ASSERT_TRUE(RotateSigningKey(*store_, server_key_, kNow, 600, kSkew));
+  auto again = RotateSigningKey(*store_, server_key_, kNow + 599, 0, kSkew);
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, ErrorCode::kConflict);
   EXPECT_NE(again.error().public_message.find("starts signing at 2027-01-15T08:10:00Z"),
             std::string::npos)
       << again.error().public_message;
   EXPECT_EQ(LoadOrFail().ring.keys().size(), 2u) << "nothing added";
-  EXPECT_TRUE(RotateSigningKey(*store_, server_key_, kNow + 600, 0));
+  EXPECT_TRUE(RotateSigningKey(*store_, server_key_, kNow + 600, 0, kSkew));
 }
 
 TEST_F(SigningKeysTest, RotationDropsKeysRetiredLongerThanAnyTokenLives) {
   const std::string first = Kids(LoadOrFail().ring)[0];
-  auto second = RotateSigningKey(*store_, server_key_, kNow, 0);
+  auto second = RotateSigningKey(*store_, server_key_, kNow, 0, kSkew);
   ASSERT_TRUE(second);
   // `first` retired at kNow: tokens it signed live at most a day (and a minute of skew).
-  const std::int64_t gone = kNow + oauth::kMaxTokenLifetime + oauth::AccessTokens::kClockSkew;
-  auto third = RotateSigningKey(*store_, server_key_, gone, 0);
+  const std::int64_t gone = kNow + oauth::kMaxTokenLifetime + kSkew;
+  auto third = RotateSigningKey(*store_, server_key_, gone, 0, kSkew);
   ASSERT_TRUE(third);
   EXPECT_EQ(third->removed, 0u);
   EXPECT_EQ(Kids(LoadOrFail().ring), (std::vector{first, second->kid, third->kid}));
-  auto fourth = RotateSigningKey(*store_, server_key_, gone + 1, 0);
+  auto fourth = RotateSigningKey(*store_, server_key_, gone + 1, 0, kSkew);
+  ASSERT_TRUE(fourth);
+  EXPECT_EQ(fourth->removed, 1u);
+  EXPECT_EQ(Kids(LoadOrFail().ring), (std::vector{second->kid, third->kid, fourth->kid}));
+}
+
+TEST_F(SigningKeysTest, RotationKeepsRetiredKeysForTheClockSkewItIsGiven) {
+  const std::string first = Kids(LoadOrFail().ring)[0];
+  auto second = RotateSigningKey(*store_, server_key_, kNow, 0, kSkew);
+  ASSERT_TRUE(second);
+  // With the largest skew a server may tolerate, `first` stays 300 s longer than with 60.
+  const std::int64_t gone = kNow + oauth::kMaxTokenLifetime + oauth::kMaxClockSkew;
+  auto third = RotateSigningKey(*store_, server_key_, gone, 0, oauth::kMaxClockSkew);
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->removed, 0u);
+  auto fourth = RotateSigningKey(*store_, server_key_, gone + 1, 0, oauth::kMaxClockSkew);
   ASSERT_TRUE(fourth);
   EXPECT_EQ(fourth->removed, 1u);
   EXPECT_EQ(Kids(LoadOrFail().ring), (std::vector{second->kid, third->kid, fourth->kid}));
@@ -142,7 +158,7 @@ TEST_F(SigningKeysTest, FollowerHandsARotationToTheTokens) {
   auto unchanged = follower.Poll();
   ASSERT_TRUE(unchanged);
   EXPECT_FALSE(*unchanged);
-  auto rotated = RotateSigningKey(*store_, server_key_, kNow, 0);
+  auto rotated = RotateSigningKey(*store_, server_key_, kNow, 0, kSkew);
   ASSERT_TRUE(rotated);
   auto changed = follower.Poll();
   ASSERT_TRUE(changed) << changed.error().internal;
@@ -153,8 +169,8 @@ TEST_F(SigningKeysTest, FollowerHandsARotationToTheTokens) {
 
 TEST_F(SigningKeysTest, DescribeKeysNamesEachKeysState) {
   LoadOrFail();
-  auto second = RotateSigningKey(*store_, server_key_, kNow, 0);
-  auto third = RotateSigningKey(*store_, server_key_, kNow, 600);
+  auto second = RotateSigningKey(*store_, server_key_, kNow, 0, kSkew);
+  auto third = RotateSigningKey(*store_, server_key_, kNow, 600, kSkew);
   ASSERT_TRUE(second && third);
   const auto statuses = DescribeKeys(LoadOrFail().ring, kNow + 1);
   ASSERT_EQ(statuses.size(), 3u);

@@ -136,15 +136,32 @@ TEST_F(AccessTokensTest, CachedTokenDoesNotVouchForATamperedCopy) {
 
 TEST_F(AccessTokensTest, AcceptsIssuedAtWithinClockSkew) {
   AccessTokenClaims claims = Claims();
-  claims.issued_at = kNow + AccessTokens::kClockSkew;
+  claims.issued_at = kNow + kDefaultClockSkew;
   EXPECT_TRUE(tokens_.Verify(SignOrFail(claims), kNow));
 }
 
 TEST_F(AccessTokensTest, RejectsIssuedInTheFutureBeyondSkew) {
   AccessTokenClaims claims = Claims();
-  claims.issued_at = kNow + AccessTokens::kClockSkew + 1;
+  claims.issued_at = kNow + kDefaultClockSkew + 1;
   claims.expires_at = kNow + 1000;
   ExpectRejected(SignOrFail(claims), kNow, "issued in the future");
+}
+
+TEST(AccessTokensSkewTest, ConfiguredSkewBoundsIssuedAtAndNotBefore) {
+  for (const std::int64_t skew : {std::int64_t{0}, kMaxClockSkew}) {
+    SCOPED_TRACE(skew);
+    const AccessTokens tokens(NewKey(), kIssuer, skew);
+    EXPECT_EQ(tokens.clock_skew(), skew);
+    AccessTokenClaims claims = Claims();
+    claims.expires_at = kNow + 1000;
+    claims.issued_at = kNow + skew;
+    EXPECT_TRUE(tokens.Verify(*tokens.Sign(claims), kNow));
+    claims.issued_at = kNow + skew + 1;
+    claims.jwt_id = "jti-2";
+    auto rejected = tokens.Verify(*tokens.Sign(claims), kNow);
+    ASSERT_FALSE(rejected);
+    EXPECT_NE(rejected.error().internal.find("issued in the future"), std::string::npos);
+  }
 }
 
 TEST_F(AccessTokensTest, RejectsNotBeforeBeyondSkew) {
@@ -152,7 +169,7 @@ TEST_F(AccessTokensTest, RejectsNotBeforeBeyondSkew) {
                               R"("sub":"s","client_id":"s","scope":"","iat":)" +
                               std::to_string(kNow) + R"(,"exp":)" + std::to_string(kNow + 300) +
                               R"(,"jti":"j","gen":0,"nbf":)" +
-                              std::to_string(kNow + AccessTokens::kClockSkew + 1) + "}";
+                              std::to_string(kNow + kDefaultClockSkew + 1) + "}";
   ExpectRejected(Forge(Header(), payload), kNow, "not yet valid");
 }
 

@@ -726,5 +726,25 @@ TEST_F(TokenServiceTest, IntrospectionWithBadCallerCredentialsIsInvalidClient) {
   EXPECT_EQ(ambiguous.error().code, ErrorCode::kInvalidRequest);
 }
 
+TEST_F(TokenServiceTest, PublishedKeysKeepARetiredKeyForTheTokenLifetimeAndTheConfiguredSkew) {
+  auto old_key = crypto::SigningKey::Generate();
+  auto new_key = crypto::SigningKey::Generate();
+  ASSERT_TRUE(old_key && new_key);
+  const KeyRing ring({{*old_key, 0}, {*new_key, kNow}});
+  const auto kids = [&](std::int64_t skew, std::int64_t now) {
+    const AccessTokens tokens(ring, kIssuer, skew);
+    ManualClock clock(now);
+    const TokenService service(*forwarding_, hasher_, tokens, usage_, limiter_, clock, kTtl);
+    return service.PublishedKeys().size();
+  };
+  // The old key retired at kNow; its last token expires at kNow + kTtl.
+  EXPECT_EQ(kids(0, kNow + kTtl - 1), 2u);
+  EXPECT_EQ(kids(0, kNow + kTtl), 1u);
+  EXPECT_EQ(kids(kDefaultClockSkew, kNow + kTtl + kDefaultClockSkew - 1), 2u);
+  EXPECT_EQ(kids(kDefaultClockSkew, kNow + kTtl + kDefaultClockSkew), 1u);
+  EXPECT_EQ(kids(kMaxClockSkew, kNow + kTtl + kMaxClockSkew - 1), 2u);
+  EXPECT_EQ(kids(kMaxClockSkew, kNow + kTtl + kMaxClockSkew), 1u);
+}
+
 }  // namespace
 }  // namespace obauth::oauth

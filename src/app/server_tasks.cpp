@@ -1,0 +1,42 @@
+#include "app/server_tasks.hpp"
+
+namespace obauth::app {
+
+void AddServerTasks(Housekeeper& housekeeper, store::ClientStore& clients,
+                    store::ReplayStore& replays, oauth::UsageTracker& usage, KeyRingFollower& keys,
+                    const ServerTaskOptions& options, std::shared_ptr<spdlog::logger> log) {
+  housekeeper.Add(
+      {.name = "recording secret usage",
+       .period_seconds = 0,
+       .run = [&clients, &usage](std::int64_t) { return clients.RecordSecretUse(usage.Drain()); },
+       .at_shutdown =
+           [&clients, &usage](std::int64_t) { return clients.RecordSecretUse(usage.DrainAll()); }});
+  housekeeper.Add({.name = "reading the signing keys",
+                   .period_seconds = 0,
+                   .run = [&keys, log = std::move(log)](std::int64_t now) -> Result<void> {
+                     OBAUTH_TRY(changed, keys.Poll());
+                     if (changed) {
+                       log->info("signing keys changed: {}", SummarizeKeys(*keys.keys(), now));
+                     }
+                     return {};
+                   }});
+  housekeeper.Add({.name = "purging idempotency replays",
+                   .period_seconds = kPurgePeriodSeconds,
+                   .run = [&replays, lifetime = options.replay_lifetime_seconds](
+                              std::int64_t now) -> Result<void> {
+                     OBAUTH_TRY(purged, replays.PurgeReplays(now - lifetime));
+                     (void)purged;
+                     return {};
+                   }});
+  // An expired token is refused for its expiry; its revocation is no longer needed.
+  housekeeper.Add(
+      {.name = "purging revoked tokens",
+       .period_seconds = kPurgePeriodSeconds,
+       .run = [&clients, skew = options.clock_skew_seconds](std::int64_t now) -> Result<void> {
+         OBAUTH_TRY(forgotten, clients.PurgeRevokedTokens(now - skew));
+         (void)forgotten;
+         return {};
+       }});
+}
+
+}  // namespace obauth::app

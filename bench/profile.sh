@@ -67,7 +67,7 @@ stop_server() {
 }
 
 # Fixtures shared by both phases (the database outlives the servers).
-partner=$("$BIN" partner create --db "$TMP/obauth.db" --name "Profile Partner")
+partner=$("$BIN" partner create --create --db "$TMP/obauth.db" --name "Profile Partner")
 PARTNER_ID=$(jq -r .client_id <<<"$partner")
 PARTNER_SECRET=$(jq -r .client_secret <<<"$partner")
 partner_token() {  # tokens name the server's address as issuer: get one per server start

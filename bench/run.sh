@@ -299,7 +299,7 @@ run_nginx() {
 run_obauth() {
   local db=$TMP/obauth/obauth.db bin=$BUILD_DIR/obauth pid url partner pid_ok i
   mkdir -p "$TMP/obauth"
-  partner=$("$bin" partner create --db "$db" --name "Bench Partner")
+  partner=$("$bin" partner create --create --db "$db" --name "Bench Partner")
   local partner_id partner_secret
   partner_id=$(jq -r .client_id <<<"$partner")
   partner_secret=$(jq -r .client_secret <<<"$partner")

@@ -159,7 +159,7 @@ prepare_db() {
   tmp=$(mktemp -d "$CACHE/.n$n.XXXXXX")
   sample=$SPREAD
   [ "$n" -lt "$sample" ] && sample=$n
-  "$BIN" partner create --db "$tmp/obauth.db" --name "Bench Partner" > "$tmp/partner.json"
+  "$BIN" partner create --create --db "$tmp/obauth.db" --name "Bench Partner" > "$tmp/partner.json"
   partner=$(jq -r .client_id "$tmp/partner.json")
   log "loading $n recipients of $partner into $tmp (bench/scale/load_recipients)"
   /usr/bin/time -f 'load_recipients: %e s wall, %U s user, %S s system, max RSS %M kB' \

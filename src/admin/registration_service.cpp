@@ -173,33 +173,53 @@ Result<store::Registration> RegistrationService::Apply(RegistrationAction action
                                                        std::string_view client_id,
                                                        std::int64_t provider_id,
                                                        const Caller& operator_caller) const {
-  OBAUTH_TRY(current, store_.GetRegistration(client_id, provider_id));
-  const auto to = Transition(action, current.status);
-  if (!to) {
-    return MakeError(ErrorCode::kConflict,
-                     "cannot " + std::string(ActionName(action)) + " a registration that is " +
-                         std::string(store::StatusName(current.status)) +
-                         " (approve: PENDING_APPROVAL; activate: PENDING_ACTIVATION or "
-                         "SUSPENDED; suspend: any other status)");
+  // What is missing is named: the recipient, the provider, or the request for the pair.
+  auto client = clients_.FindClient(client_id);
+  if (!client && client.error().code == ErrorCode::kNotFound) {
+    return MakeError(ErrorCode::kNotFound, "no Data Recipient " + std::string(client_id));
   }
-  OBAUTH_TRY(client, clients_.FindClient(client_id));
-  if (client.retired) {
+  if (!client) return client.error();
+  if (client->retired) {
     return MakeError(ErrorCode::kNotFound,
                      "the Data Recipient " + std::string(client_id) + " has been deleted");
   }
+  const std::string pair =
+      std::string(client_id) + " with the Data Provider " + std::to_string(provider_id);
+  auto current = store_.GetRegistration(client_id, provider_id);
+  if (!current && current.error().code == ErrorCode::kNotFound) {
+    if (auto provider = store_.GetProvider(provider_id);
+        !provider && provider.error().code == ErrorCode::kNotFound) {
+      return MakeError(ErrorCode::kNotFound,
+                       "no Data Provider " + std::to_string(provider_id) + " in the catalogue");
+    }
+    return MakeError(ErrorCode::kNotFound,
+                     "the registration of " + pair +
+                         " was never requested: the partner requests it first (POST "
+                         "/api/v1/recipients/providers/requests/" +
+                         std::string(client_id) + "/" + std::to_string(provider_id) + ")");
+  }
+  if (!current) return current.error();
+  const auto to = Transition(action, current->status);
+  if (!to) {
+    return MakeError(ErrorCode::kConflict,
+                     "cannot " + std::string(ActionName(action)) + " a registration that is " +
+                         std::string(store::StatusName(current->status)) +
+                         " (approve: PENDING_APPROVAL; activate: PENDING_ACTIVATION or "
+                         "SUSPENDED; suspend: any other status)");
+  }
   const std::string options = R"({"provider_id":)" + std::to_string(provider_id) + R"(,"from":")" +
-                              std::string(store::StatusName(current.status)) + R"(","to":")" +
+                              std::string(store::StatusName(current->status)) + R"(","to":")" +
                               std::string(store::StatusName(*to)) + R"("})";
   const store::AuditEvent audit{0,
                                 clock_.NowSeconds(),
-                                client.partner_id,
+                                client->partner_id,
                                 operator_caller.actor,
                                 AuditAction(action),
                                 std::string(client_id),
                                 operator_caller.request_id,
                                 operator_caller.source,
                                 options};
-  return store_.TransitionRegistration(client_id, provider_id, current.status, *to,
+  return store_.TransitionRegistration(client_id, provider_id, current->status, *to,
                                        clock_.NowSeconds(), audit);
 }
 

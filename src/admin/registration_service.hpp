@@ -69,7 +69,8 @@ class RegistrationService {
   [[nodiscard]] Result<std::vector<store::Registration>> List(
       const Caller& caller, std::optional<std::string_view> client_id) const;
 
-  // The operator's move; kNotFound for no such registration; kConflict (message: what the
+  // The operator's move; kNotFound naming what is missing (the recipient, the provider, or the
+  // request for the pair, which the partner makes first); kConflict (message: what the
   // status is and what the action needs) when the action does not apply.
   [[nodiscard]] Result<store::Registration> Apply(RegistrationAction action,
                                                   std::string_view client_id,

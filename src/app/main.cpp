@@ -23,6 +23,7 @@
 #include "app/signing_keys.hpp"
 #include "app/storage.hpp"
 #include "app/test_clock.hpp"
+#include "cli/help.hpp"
 #include "cli/recipients_command.hpp"
 #include "core/clock.hpp"
 #include "crypto/derive_key.hpp"
@@ -209,92 +210,113 @@ int Main(int argc, char** argv) {
 
   ServeOptions serve;
   auto* serve_cmd = app.add_subcommand("serve", "Run the HTTP server");
-  serve_cmd
-      ->add_option("--listen", serve.listen,
-                   "Address to listen on, HOST:PORT; port 0 picks a free port")
-      ->capture_default_str();
-  serve_cmd
-      ->add_option("--db", serve.db,
-                   "SQLite database file (created, with its directory, if missing), or a "
-                   "PostgreSQL database: postgres://USER[:PASS]@HOST:PORT/DB, postgresql://..., "
-                   "or a libpq keyword string such as 'host=H dbname=D'")
-      ->capture_default_str();
-  serve_cmd
-      ->add_option("--db-pool", serve.db_pool,
-                   "Database connections at most (default: worker threads + 1)")
-      ->check(CLI::Range(1, 1000));
-  serve_cmd
-      ->add_option("--db-timeout", serve.db_timeout,
-                   "PostgreSQL: seconds a request may wait to connect, for a free connection or "
-                   "for a statement before it fails with 503")
-      ->check(CLI::Range(1, 3600))
-      ->capture_default_str();
-  serve_cmd->add_option("--key-file", serve.key_file,
-                        "Server (master) key file: keys the stored secret hashes, seals the "
-                        "signing key (default: DB path + .key; or the key itself in "
-                        "OBAUTH_MASTER_KEY; one of the two is required with PostgreSQL)");
-  serve_cmd->add_option("--threads", serve.threads, "I/O threads (default: number of cores)")
-      ->check(CLI::Range(1, 256));
-  serve_cmd->add_option("--token-ttl", serve.token_ttl, "Access token lifetime in seconds")
-      ->check(CLI::Range(std::int64_t{1}, oauth::kMaxTokenLifetime))
-      ->capture_default_str();
-  serve_cmd
-      ->add_option("--previous-secret-expires-in", serve.previous_secret_expires_in,
-                   "Grace period of the previous secret when a rotation does not give one")
-      ->check(CLI::Range(std::int64_t{0}, admin::kMaxGraceSeconds))
-      ->capture_default_str();
-  serve_cmd
-      ->add_option("--log-level", serve.log_level,
-                   "debug (adds each request's target, headers and form fields, secret values "
-                   "replaced by their length), info (one line per request), warn or error")
-      ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
-      ->capture_default_str();
-  serve_cmd
-      ->add_option("--max-auth-failures", serve.auth_failures.per_client_and_address,
-                   "Failed client authentications of one client from one address in 60 s before "
-                   "further attempts get 429")
-      ->check(CLI::Range(1, 1000000))
-      ->capture_default_str();
-  serve_cmd
-      ->add_option("--max-auth-failures-per-address", serve.auth_failures.per_address,
-                   "Failed client authentications from one address, any clients, in 60 s before "
-                   "further attempts get 429")
-      ->check(CLI::Range(1, 1000000))
-      ->capture_default_str();
-  serve_cmd->add_option("--max-body-bytes", serve.max_body_bytes, "Larger request bodies get 413")
-      ->check(CLI::Range(std::size_t{1024}, std::size_t{16} << 20))
-      ->capture_default_str();
-  serve_cmd
-      ->add_option("--max-header-bytes", serve.max_header_bytes,
-                   "Larger request lines and headers get 431")
-      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 20))
-      ->capture_default_str();
-  serve_cmd
-      ->add_option("--request-timeout", serve.request_timeout,
-                   "Seconds for a whole request to arrive from its first byte (and for the "
-                   "response to be written); then the connection is closed")
-      ->check(CLI::Range(1, 3600))
-      ->capture_default_str();
-  serve_cmd
-      ->add_option("--idle-timeout", serve.idle_timeout,
-                   "Seconds a connection may wait for its next request")
-      ->check(CLI::Range(1, 3600))
-      ->capture_default_str();
-  serve_cmd
-      ->add_option("--max-connections", serve.max_connections,
-                   "Open connections at most; more are answered 503 and closed at once")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}))
-      ->capture_default_str();
-  serve_cmd->add_option("--issuer", serve.issuer,
-                        "Token issuer (iss and aud); default http://HOST:PORT as bound");
-
-  serve_cmd
-      ->add_option("--clock-skew", serve.clock_skew,
-                   "Seconds another instance's clock may be ahead (a token's iat and nbf may be "
-                   "that far in the future) or behind (a retired key and a revoked token's "
-                   "record are kept that much longer)")
-      ->check(CLI::Range(std::int64_t{0}, oauth::kMaxClockSkew))
-      ->capture_default_str();
+  cli::Named(serve_cmd
+                 ->add_option("--listen", serve.listen,
+                              "Address to listen on, HOST:PORT; port 0 picks a free port")
+                 ->capture_default_str(),
+             "HOST:PORT");
+  cli::Named(serve_cmd
+                 ->add_option(
+                     "--db", serve.db,
+                     "SQLite database file (created, with its directory, if missing), or a "
+                     "PostgreSQL database: postgres://USER[:PASS]@HOST:PORT/DB, postgresql://..., "
+                     "or a libpq keyword string such as 'host=H dbname=D'")
+                 ->capture_default_str(),
+             "PATH|URL");
+  cli::Bounded(serve_cmd->add_option("--db-pool", serve.db_pool,
+                                     "Database connections at most (default: worker threads + 1)"),
+               "N", 1, 1000);
+  cli::Bounded(
+      serve_cmd
+          ->add_option(
+              "--db-timeout", serve.db_timeout,
+              "PostgreSQL: seconds a request may wait to connect, for a free connection or "
+              "for a statement before it fails with 503")
+          ->capture_default_str(),
+      "SECONDS", 1, 3600);
+  cli::Named(
+      serve_cmd->add_option("--key-file", serve.key_file,
+                            "Server (master) key file: keys the stored secret hashes, seals the "
+                            "signing key (default: DB path + .key; or the key itself in "
+                            "OBAUTH_MASTER_KEY; one of the two is required with PostgreSQL)"),
+      "PATH");
+  cli::Bounded(
+      serve_cmd->add_option("--threads", serve.threads, "I/O threads (default: number of cores)"),
+      "N", 1, 256);
+  cli::Bounded(
+      serve_cmd->add_option("--token-ttl", serve.token_ttl, "Access token lifetime in seconds")
+          ->capture_default_str(),
+      "SECONDS", std::int64_t{1}, oauth::kMaxTokenLifetime);
+  cli::Bounded(
+      serve_cmd
+          ->add_option("--previous-secret-expires-in", serve.previous_secret_expires_in,
+                       "Grace period of the previous secret when a rotation does not give one")
+          ->capture_default_str(),
+      "SECONDS", std::int64_t{0}, admin::kMaxGraceSeconds);
+  cli::Named(
+      serve_cmd
+          ->add_option("--log-level", serve.log_level,
+                       "debug (adds each request's target, headers and form fields, secret values "
+                       "replaced by their length), info (one line per request), warn or error")
+          ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
+          ->capture_default_str(),
+      "LEVEL");
+  cli::Bounded(
+      serve_cmd
+          ->add_option(
+              "--max-auth-failures", serve.auth_failures.per_client_and_address,
+              "Failed client authentications of one client from one address in 60 s before "
+              "further attempts get 429")
+          ->capture_default_str(),
+      "N", 1, 1000000);
+  cli::Bounded(
+      serve_cmd
+          ->add_option(
+              "--max-auth-failures-per-address", serve.auth_failures.per_address,
+              "Failed client authentications from one address, any clients, in 60 s before "
+              "further attempts get 429")
+          ->capture_default_str(),
+      "N", 1, 1000000);
+  cli::Bounded(
+      serve_cmd
+          ->add_option("--max-body-bytes", serve.max_body_bytes, "Larger request bodies get 413")
+          ->capture_default_str(),
+      "BYTES", std::size_t{1024}, std::size_t{16} << 20);
+  cli::Bounded(serve_cmd
+                   ->add_option("--max-header-bytes", serve.max_header_bytes,
+                                "Larger request lines and headers get 431")
+                   ->capture_default_str(),
+               "BYTES", std::size_t{1024}, std::size_t{1} << 20);
+  cli::Bounded(
+      serve_cmd
+          ->add_option("--request-timeout", serve.request_timeout,
+                       "Seconds for a whole request to arrive from its first byte (and for the "
+                       "response to be written); then the connection is closed")
+          ->capture_default_str(),
+      "SECONDS", 1, 3600);
+  cli::Bounded(serve_cmd
+                   ->add_option("--idle-timeout", serve.idle_timeout,
+                                "Seconds a connection may wait for its next request")
+                   ->capture_default_str(),
+               "SECONDS", 1, 3600);
+  cli::Bounded(
+      serve_cmd
+          ->add_option("--max-connections", serve.max_connections,
+                       "Open connections at most; more are answered 503 and closed at once")
+          ->capture_default_str(),
+      "N", std::size_t{1}, std::size_t{1000000});
+  cli::Named(serve_cmd->add_option("--issuer", serve.issuer,
+                                   "Token issuer (iss and aud); default http://HOST:PORT as bound"),
+             "URL");
+  cli::Bounded(
+      serve_cmd
+          ->add_option(
+              "--clock-skew", serve.clock_skew,
+              "Seconds another instance's clock may be ahead (a token's iat and nbf may be "
+              "that far in the future) or behind (a retired key and a revoked token's "
+              "record are kept that much longer)")
+          ->capture_default_str(),
+      "SECONDS", std::int64_t{0}, oauth::kMaxClockSkew);
 
   // The operator commands, each on a database directly (app/commands/).
   std::vector<std::unique_ptr<commands::OperatorCommand>> operator_commands;
@@ -303,12 +325,14 @@ int Main(int argc, char** argv) {
   operator_commands.push_back(commands::AddProvidersCommand(app));
   operator_commands.push_back(commands::AddRegistrationsCommand(app));
   operator_commands.push_back(commands::AddKeysCommand(app));
+  cli::OfferHelpAllOnlyAboveCommands(app);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);
-    std::cerr << "obauth: error: " << e.what() << " (see obauth --help)" << std::endl;
+    std::cerr << "obauth: error: " << e.what() << " (see " << cli::ChosenCommand(app) << " --help)"
+              << std::endl;
     return 2;
   }
   try {
@@ -318,7 +342,7 @@ int Main(int argc, char** argv) {
       if (command->parsed()) {
         // The same clock as serve's, so a test that moves the servers' clock moves this too.
         const auto clock = OrDie(OpenProcessClock());
-        return command->Run(*clock.clock, std::cout);
+        return command->Run(*clock.clock, std::cout, std::cerr);
       }
     }
     throw Fatal{"no command chosen"};  // unreachable: every command requires a subcommand

@@ -212,6 +212,7 @@ class Exchange {
     answer.content_type = std::string(response[bh::field::content_type]);
     answer.request_id = std::string(response["X-Request-Id"]);
     answer.retry_after = std::string(response[bh::field::retry_after]);
+    answer.replayed = response["Idempotent-Replayed"] == "true";
     return answer;
   }
 
@@ -519,11 +520,13 @@ Result<std::string> AdminClient::GetRecipient(std::string_view client_id) {
   return JsonBody(std::move(answer), options_.url);
 }
 
-Result<std::string> AdminClient::CreateRecipient(std::string body,
-                                                 std::string_view idempotency_key) {
+Result<IdempotentAnswer> AdminClient::CreateRecipient(std::string body,
+                                                      std::string_view idempotency_key) {
   OBAUTH_TRY(answer, Admin({"POST", std::string(kRecipients), std::move(body),
                             std::string(idempotency_key), ""}));
-  return JsonBody(std::move(answer), options_.url);
+  const bool replayed = answer.replayed;
+  OBAUTH_TRY(json_body, JsonBody(std::move(answer), options_.url));
+  return IdempotentAnswer{std::move(json_body), replayed};
 }
 
 Result<std::string> AdminClient::UpdateRecipient(std::string_view client_id, std::string body) {
@@ -532,12 +535,14 @@ Result<std::string> AdminClient::UpdateRecipient(std::string_view client_id, std
   return JsonBody(std::move(answer), options_.url);
 }
 
-Result<std::string> AdminClient::RotateSecret(std::string_view client_id,
-                                              std::optional<std::string> body,
-                                              std::string_view idempotency_key) {
+Result<IdempotentAnswer> AdminClient::RotateSecret(std::string_view client_id,
+                                                   std::optional<std::string> body,
+                                                   std::string_view idempotency_key) {
   OBAUTH_TRY(answer, Admin({"POST", RecipientPath(client_id) + "/secret", std::move(body),
                             std::string(idempotency_key), std::string(client_id)}));
-  return JsonBody(std::move(answer), options_.url);
+  const bool replayed = answer.replayed;
+  OBAUTH_TRY(json_body, JsonBody(std::move(answer), options_.url));
+  return IdempotentAnswer{std::move(json_body), replayed};
 }
 
 Result<void> AdminClient::DeleteRecipient(std::string_view client_id) {

@@ -43,6 +43,13 @@ struct HttpAnswer {
   std::string content_type;
   std::string request_id;   // X-Request-Id, "" when absent
   std::string retry_after;  // Retry-After, "" when absent
+  bool replayed = false;    // Idempotent-Replayed: true (the answer of an earlier request)
+};
+
+// A JSON answer of a call that takes an Idempotency-Key.
+struct IdempotentAnswer {
+  std::string body;
+  bool replayed = false;  // the server replayed the answer of an earlier request with the key
 };
 
 // Sends one request on a new connection to `url` and reads the answer. https:// verifies the
@@ -71,13 +78,13 @@ class AdminClient {
   [[nodiscard]] Result<std::string> ListRecipients();
   [[nodiscard]] Result<std::string> GetRecipient(std::string_view client_id);
   // `body` is the JSON object to send; `idempotency_key` is sent when not empty.
-  [[nodiscard]] Result<std::string> CreateRecipient(std::string body,
-                                                    std::string_view idempotency_key);
+  [[nodiscard]] Result<IdempotentAnswer> CreateRecipient(std::string body,
+                                                         std::string_view idempotency_key);
   [[nodiscard]] Result<std::string> UpdateRecipient(std::string_view client_id, std::string body);
   // `body` nullopt sends no body (the server's defaults apply).
-  [[nodiscard]] Result<std::string> RotateSecret(std::string_view client_id,
-                                                 std::optional<std::string> body,
-                                                 std::string_view idempotency_key);
+  [[nodiscard]] Result<IdempotentAnswer> RotateSecret(std::string_view client_id,
+                                                      std::optional<std::string> body,
+                                                      std::string_view idempotency_key);
   [[nodiscard]] Result<void> DeleteRecipient(std::string_view client_id);
   [[nodiscard]] Result<void> DeletePreviousSecret(std::string_view client_id);
 

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "cli/admin_client.hpp"
+#include "cli/help.hpp"
 #include "cli/recipient_table.hpp"
 
 namespace obauth::cli {
@@ -72,7 +73,8 @@ RecipientsCommand::RecipientsCommand(CLI::App& app) {
       "--previous-secret-expires-in)");
 
   for (CLI::App* command : {show_, update_, rotate_, delete_, delete_previous_}) {
-    command->add_option("client_id", recipient_id_, "The recipient's client id (dc-...)")
+    Named(command->add_option("client_id", recipient_id_, "The recipient's client id (dc-...)"),
+          "CLIENT_ID")
         ->required();
   }
   for (CLI::App* command : {list_, show_, create_, update_, rotate_, delete_, delete_previous_}) {
@@ -82,17 +84,20 @@ RecipientsCommand::RecipientsCommand(CLI::App& app) {
   AddFieldOptions(create_, true);
   AddFieldOptions(update_, false);
 
-  create_->add_option("--idempotency-key", idempotency_key_,
-                      "Makes retrying safe: the server answers a repeated request with this key "
-                      "(for 24 h) as it did the first time, creating nothing more");
-  rotate_->add_option("--idempotency-key", idempotency_key_,
-                      "Makes retrying safe: a repeated rotation with this key (for 24 h) answers "
-                      "the same new secret instead of rotating again");
-  rotate_
-      ->add_option("--previous-secret-expires-in", previous_secret_expires_in_,
-                   "Seconds the old secret keeps working (0-604800; default: the server's "
-                   "--previous-secret-expires-in, normally 0)")
-      ->check(CLI::NonNegativeNumber);
+  Named(create_->add_option("--idempotency-key", idempotency_key_,
+                            "Makes retrying safe: the server answers a repeated request with this "
+                            "key (for 24 h) as it did the first time, creating nothing more"),
+        "KEY");
+  Named(rotate_->add_option("--idempotency-key", idempotency_key_,
+                            "Makes retrying safe: a repeated rotation with this key (for 24 h) "
+                            "answers the same new secret instead of rotating again"),
+        "KEY");
+  Named(rotate_
+            ->add_option("--previous-secret-expires-in", previous_secret_expires_in_,
+                         "Seconds the old secret keeps working (0-604800; default: the server's "
+                         "--previous-secret-expires-in, normally 0)")
+            ->check(CLI::NonNegativeNumber.description("")),
+        "SECONDS");
   rotate_->add_flag(
       "--revoke-tokens", revoke_tokens_,
       "Also end every access token issued to the recipient before the rotation (for a "
@@ -102,56 +107,72 @@ RecipientsCommand::RecipientsCommand(CLI::App& app) {
 void RecipientsCommand::AddConnectionOptions(CLI::App* command) {
   // The environment is read in Run(), not by CLI11's envname: CLI11 also fills the options of
   // subcommands that were not chosen from it, and these all share one variable.
-  command->add_option("--url", url_,
-                      "The server's base URL, e.g. https://auth.example.com (default: "
-                      "OBAUTH_URL)");
-  command->add_option("--client-id", client_id_,
-                      "A partner's client id (default: OBAUTH_CLIENT_ID)");
-  command->add_option("--client-secret", client_secret_,
-                      "The partner's client secret (default: OBAUTH_CLIENT_SECRET, which is "
-                      "better: command lines show in ps)");
+  Named(command->add_option("--url", url_,
+                            "The server's base URL, e.g. https://auth.example.com (default: "
+                            "OBAUTH_URL)"),
+        "URL");
+  Named(command->add_option("--client-id", client_id_,
+                            "A partner's client id (default: OBAUTH_CLIENT_ID)"),
+        "ID");
+  Named(command->add_option("--client-secret", client_secret_,
+                            "The partner's client secret (default: OBAUTH_CLIENT_SECRET, which is "
+                            "better: command lines show in ps)"),
+        "SECRET");
   command->add_flag("--json", json_, "Print the API's JSON answer as the server sent it");
-  command
-      ->add_option("--timeout", timeout_seconds_,
-                   "Seconds to wait for each exchange with the server")
-      ->check(CLI::Range(1, 3600))
-      ->capture_default_str();
+  Bounded(command
+              ->add_option("--timeout", timeout_seconds_,
+                           "Seconds to wait for each exchange with the server")
+              ->capture_default_str(),
+          "SECONDS", 1, 3600);
 }
 
 void RecipientsCommand::AddFieldOptions(CLI::App* command, bool creating) {
-  auto* name = command->add_option("--name", fields_.name,
-                                   "Display name as customers see it, 1-256 characters");
-  auto* scope = command
-                    ->add_option("--scope", fields_.scope,
-                                 "Data scope, repeatable or comma-separated: ACCOUNT_BASIC "
-                                 "(required), ACCOUNT_DETAILED, ACCOUNT_PAYMENTS, INVESTMENTS, "
-                                 "TRANSACTIONS, STATEMENTS, CUSTOMER_CONTACT, CUSTOMER_PERSONAL")
-                    ->delimiter(',');
-  auto* redirect = command->add_option(
-      "--redirect-uri", fields_.redirect_uris,
-      creating ? "Redirect URI (https, no fragment), repeatable: 1-20"
-               : "Redirect URI (https, no fragment), repeatable: the new list replaces the old");
+  auto* name = Named(command->add_option("--name", fields_.name,
+                                         "Display name as customers see it, 1-256 characters"),
+                     "NAME");
+  auto* scope = Named(command
+                          ->add_option("--scope", fields_.scope,
+                                       "Data scope, repeatable or comma-separated: ACCOUNT_BASIC "
+                                       "(required), ACCOUNT_DETAILED, ACCOUNT_PAYMENTS, "
+                                       "INVESTMENTS, TRANSACTIONS, STATEMENTS, CUSTOMER_CONTACT, "
+                                       "CUSTOMER_PERSONAL")
+                          ->delimiter(','),
+                      "SCOPE");
+  auto* redirect = Named(
+      command->add_option("--redirect-uri", fields_.redirect_uris,
+                          creating ? "Redirect URI (https, no fragment), repeatable: 1-20"
+                                   : "Redirect URI (https, no fragment), repeatable: the new list "
+                                     "replaces the old"),
+      "URI");
   if (creating) {
     name->required();
     scope->required();
     redirect->required();
   }
-  command->add_option("--logo-uri", fields_.logo_uri, "https link to the recipient's logo");
-  command->add_option("--description", fields_.description, "Description, 1-512 characters");
-  command->add_option("--terms-uri", fields_.terms_uri, "https link to the terms of service");
-  command->add_option("--client-uri", fields_.client_uri, "https link to the corporate website");
-  command->add_option("--country", fields_.country, "Country of registration: CA or US");
-  command->add_option("--contact", fields_.contacts,
-                      creating ? "Contact email address, repeatable (at most 20)"
-                               : "Contact email address, repeatable: the new list replaces the "
-                                 "old");
+  Named(command->add_option("--logo-uri", fields_.logo_uri, "https link to the recipient's logo"),
+        "URI");
+  Named(command->add_option("--description", fields_.description, "Description, 1-512 characters"),
+        "DESCRIPTION");
+  Named(command->add_option("--terms-uri", fields_.terms_uri, "https link to the terms of service"),
+        "URI");
+  Named(command->add_option("--client-uri", fields_.client_uri,
+                            "https link to the corporate website"),
+        "URI");
+  Named(command->add_option("--country", fields_.country, "Country of registration: CA or US"),
+        "CA|US");
+  Named(command->add_option("--contact", fields_.contacts,
+                            creating ? "Contact email address, repeatable (at most 20)"
+                                     : "Contact email address, repeatable: the new list replaces "
+                                       "the old"),
+        "EMAIL");
   if (!creating) {
-    command
-        ->add_option("--clear", fields_.clear,
-                     "Empty an optional field (set it to null), repeatable: logo_uri, "
-                     "description, terms_uri, client_uri, country, contacts")
-        ->check(CLI::IsMember(
-            {"logo_uri", "description", "terms_uri", "client_uri", "country", "contacts"}));
+    Named(command
+              ->add_option("--clear", fields_.clear,
+                           "Empty an optional field (set it to null), repeatable: logo_uri, "
+                           "description, terms_uri, client_uri, country, contacts")
+              ->check(CLI::IsMember(
+                  {"logo_uri", "description", "terms_uri", "client_uri", "country", "contacts"})),
+          "FIELD");
   }
 }
 
@@ -184,8 +205,13 @@ std::string RecipientsCommand::FieldsBody(CLI::App* command) const {
 bool RecipientsCommand::parsed() const { return recipients_->parsed(); }
 
 int RecipientsCommand::Run(std::ostream& out, std::ostream& err) {
+  CLI::App* chosen = nullptr;
+  for (CLI::App* command : {list_, show_, create_, update_, rotate_, delete_, delete_previous_}) {
+    if (command->parsed()) chosen = command;
+  }
   auto usage = [&](const std::string& message) {
-    err << "obauth: error: " << message << " (see obauth recipients --help)" << std::endl;
+    err << "obauth: error: " << message << " (see obauth recipients "
+        << (chosen != nullptr ? chosen->get_name() + " " : "") << "--help)" << std::endl;
     return 2;
   };
   auto failed = [&](const Error& e) {
@@ -194,10 +220,6 @@ int RecipientsCommand::Run(std::ostream& out, std::ostream& err) {
     return 1;
   };
 
-  CLI::App* chosen = nullptr;
-  for (CLI::App* command : {list_, show_, create_, update_, rotate_, delete_, delete_previous_}) {
-    if (command->parsed()) chosen = command;
-  }
   if (chosen == nullptr) return usage("no recipients command chosen");
   // A flag wins over the environment.
   const struct {
@@ -261,6 +283,17 @@ int RecipientsCommand::Run(std::ostream& out, std::ostream& err) {
     out << *rendered;
     return 0;
   };
+  // The same for a call with --idempotency-key, saying when the answer is a replay.
+  auto print_idempotent = [&](const Result<IdempotentAnswer>& answer, std::string_view did,
+                              Result<std::string> (*render)(const json::value&)) {
+    if (!answer) return failed(answer.error());
+    if (answer->replayed) {
+      err << "obauth: note: this is the answer of an earlier request with --idempotency-key "
+          << idempotency_key_ << " (the server's Idempotent-Replayed: true); nothing was " << did
+          << " now" << std::endl;
+    }
+    return print(answer->body, render);
+  };
   auto done = [&](const Result<void>& r, const std::string& what) {
     if (!r) return failed(r.error());
     if (!json_) out << what << std::endl;
@@ -270,7 +303,8 @@ int RecipientsCommand::Run(std::ostream& out, std::ostream& err) {
   if (list_->parsed()) return print(client.ListRecipients(), RenderRecipientList);
   if (show_->parsed()) return print(client.GetRecipient(recipient_id_), RenderRecipient);
   if (create_->parsed()) {
-    return print(client.CreateRecipient(FieldsBody(create_), idempotency_key_), RenderRecipient);
+    return print_idempotent(client.CreateRecipient(FieldsBody(create_), idempotency_key_),
+                            "created", RenderRecipient);
   }
   if (update_->parsed()) {
     return print(client.UpdateRecipient(recipient_id_, FieldsBody(update_)), RenderRecipient);
@@ -285,8 +319,8 @@ int RecipientsCommand::Run(std::ostream& out, std::ostream& err) {
       if (revoke_tokens_) options["revoke_tokens"] = true;
       body = json::serialize(options);
     }
-    return print(client.RotateSecret(recipient_id_, std::move(body), idempotency_key_),
-                 RenderIssuedSecret);
+    return print_idempotent(client.RotateSecret(recipient_id_, std::move(body), idempotency_key_),
+                            "rotated", RenderIssuedSecret);
   }
   if (delete_->parsed()) {
     return done(client.DeleteRecipient(recipient_id_), "Deleted recipient " + recipient_id_ + ".");

@@ -20,7 +20,9 @@ enum class ErrorCode {
   kUnsupportedGrantType,
   kInvalidScope,
   // Admin API errors.
-  kInvalidToken,          // missing, malformed, tampered or expired bearer token
+  kMissingToken,          // no bearer token was sent (none, or another scheme such as Basic)
+  kInvalidToken,          // a bearer token that is malformed, foreign, expired or revoked;
+                          // public_message says which, in words the caller can act on
   kInsufficientScope,     // valid token without client:admin
   kValidation,            // request body or parameter breaks a documented rule
   kNotFound,              // unknown resource, or one owned by another partner

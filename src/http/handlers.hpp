@@ -71,8 +71,9 @@ std::string MediaType(const Request& request);
 [[nodiscard]] Result<void> RequireJsonBody(const Request& request);
 
 // The bearer token from Authorization (RFC 6750 §2.1) or from flinks-auth-key, which the
-// Flinks API description names (with or without the "Bearer " prefix); kInvalidToken when there
-// is none, Authorization has another scheme, or the two headers disagree.
+// Flinks API description names (with or without the "Bearer " prefix); kMissingToken when there
+// is none or Authorization has another scheme (the message says what to send instead),
+// kInvalidToken when the two headers disagree.
 [[nodiscard]] Result<std::string_view> BearerToken(const Request& request);
 
 // The query string of the request's target (after '?'), empty when there is none.

@@ -1,5 +1,6 @@
 // What the handlers share for reading a request: media type, bearer token, peer address, the
 // partner caller.
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
 #include <cctype>
 #include <optional>
@@ -44,25 +45,40 @@ Result<void> RequireJsonBody(const Request& request) {
 }
 
 Result<std::string_view> BearerToken(const Request& req) {
-  auto invalid = [](std::string why) {
-    return MakeError(ErrorCode::kInvalidToken, "Invalid Bearer Token", std::move(why));
-  };
   std::optional<std::string_view> from_authorization;
   std::optional<std::string_view> from_key;
   if (auto it = req.find(bh::field::authorization); it != req.end()) {
-    if (!HasAuthScheme(it->value(), "Bearer")) return invalid("Authorization is not Bearer");
-    from_authorization = Trim(it->value().substr(7));
+    const std::string_view value = Trim(it->value());
+    if (HasAuthScheme(value, "Bearer")) {
+      from_authorization = Trim(value.substr(7));
+    } else if (boost::beast::iequals(value, "Bearer")) {
+      from_authorization = std::string_view();
+    } else {
+      return MakeError(
+          ErrorCode::kMissingToken,
+          "Invalid Bearer Token: this endpoint takes a bearer token from POST "
+          "/api/v1/token (Authorization: Bearer TOKEN), not " +
+              std::string(HasAuthScheme(value, "Basic") ? "Basic credentials"
+                                                        : "another authorization scheme"),
+          "Authorization is not Bearer");
+    }
   }
   if (auto it = req.find("flinks-auth-key"); it != req.end()) {
-    std::string_view v = it->value();
+    std::string_view v = Trim(it->value());
     from_key = Trim(HasAuthScheme(v, "Bearer") ? v.substr(7) : v);
   }
   if (from_authorization && from_key && *from_authorization != *from_key) {
-    return invalid("Authorization and flinks-auth-key carry different tokens");
+    return MakeError(ErrorCode::kInvalidToken,
+                     "Authorization and flinks-auth-key carry different tokens");
   }
-  if (from_authorization) return *from_authorization;
-  if (from_key) return *from_key;
-  return invalid("no bearer token");
+  const std::string_view token = from_authorization.value_or(from_key.value_or(""));
+  if (token.empty()) {
+    return MakeError(ErrorCode::kMissingToken,
+                     "Invalid Bearer Token: none was sent; get one from POST /api/v1/token and "
+                     "send it as Authorization: Bearer TOKEN",
+                     "no bearer token");
+  }
+  return token;
 }
 
 std::string_view QueryString(const Request& request) {

@@ -28,6 +28,8 @@ Mapping Map(ErrorCode code) {
       return {bh::status::bad_request, "unsupported_grant_type"};
     case ErrorCode::kInvalidScope:
       return {bh::status::bad_request, "invalid_scope"};
+    case ErrorCode::kMissingToken:
+      return {bh::status::unauthorized, "invalid_request"};
     case ErrorCode::kInvalidToken:
       return {bh::status::unauthorized, "invalid_token"};
     case ErrorCode::kInsufficientScope:
@@ -76,8 +78,17 @@ std::string_view PublicMessage(const Error& e) {
   }
 }
 
-// RFC 6750 §3: the challenge that answers a refused bearer token.
-constexpr char kInvalidTokenChallenge[] = R"(Bearer realm="obauth", error="invalid_token")";
+// The admin API's body for a refused bearer token (the seed page's wording).
+constexpr char kInvalidBearerToken[] = "Invalid Bearer Token";
+
+// RFC 6750 §3: the challenge that answers a refused bearer token, with what was wrong with it
+// (`hint`: a fixed English phrase, no quote or backslash); §3.1: no error code when the request
+// carried no bearer token at all.
+std::string BearerChallenge(const Error& e) {
+  if (e.code == ErrorCode::kMissingToken) return R"(Bearer realm="obauth")";
+  return R"(Bearer realm="obauth", error="invalid_token", error_description=")" + e.public_message +
+         '"';
+}
 
 }  // namespace
 
@@ -116,10 +127,13 @@ Routed MethodNotAllowed(std::string_view allow, std::string_view route, ErrorFor
 }
 
 Routed AdminError(const Error& e, std::string_view route) {
-  Response res = JsonResponse(Map(e.code).status, EncodeMessage(PublicMessage(e)));
+  // A refused token keeps the seed's message; what was wrong with it is in the challenge.
+  const std::string_view message =
+      e.code == ErrorCode::kInvalidToken ? kInvalidBearerToken : PublicMessage(e);
+  Response res = JsonResponse(Map(e.code).status, EncodeMessage(message));
   // RFC 6750 §3: a protected resource names the scheme and the problem.
-  if (e.code == ErrorCode::kInvalidToken) {
-    res.set(bh::field::www_authenticate, kInvalidTokenChallenge);
+  if (e.code == ErrorCode::kInvalidToken || e.code == ErrorCode::kMissingToken) {
+    res.set(bh::field::www_authenticate, BearerChallenge(e));
   } else if (e.code == ErrorCode::kInsufficientScope) {
     res.set(bh::field::www_authenticate,
             R"(Bearer realm="obauth", error="insufficient_scope", scope="client:admin")");
@@ -131,8 +145,8 @@ Routed OAuthError(const Error& e, bool used_basic, std::string_view route) {
   const Mapping m = Map(e.code);
   Response res = JsonResponse(m.status, EncodeOAuthError(m.oauth_error, PublicMessage(e)));
   res.set(bh::field::pragma, "no-cache");
-  if (e.code == ErrorCode::kInvalidToken) {  // a bearer token was refused: RFC 6750 §3
-    res.set(bh::field::www_authenticate, kInvalidTokenChallenge);
+  if (e.code == ErrorCode::kInvalidToken || e.code == ErrorCode::kMissingToken) {
+    res.set(bh::field::www_authenticate, BearerChallenge(e));  // RFC 6750 §3
   }
   // RFC 6749 §5.2: a client that tried Basic gets 401 and a challenge; otherwise the 400 that
   // Flinks documents.

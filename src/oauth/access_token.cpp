@@ -11,8 +11,15 @@ namespace obauth::oauth {
 namespace json = boost::json;
 namespace {
 
-Error Invalid(std::string why) {
-  return MakeError(ErrorCode::kInvalidToken, "Invalid Bearer Token", "token rejected: " + why);
+// What a refused token's holder is told (RFC 6750 error_description: no quote or backslash).
+// Only a token that carries this server's signature is called expired or not yet valid.
+constexpr char kMalformed[] = "the access token is malformed";
+constexpr char kForeign[] = "the access token was not issued by this server";
+constexpr char kExpired[] = "the access token expired; get a new one from POST /api/v1/token";
+constexpr char kNotYetValid[] = "the access token is not valid yet";
+
+Error Invalid(const char* hint, std::string why) {
+  return MakeError(ErrorCode::kInvalidToken, hint, "token rejected: " + why);
 }
 
 std::optional<json::object> DecodeJsonObject(std::string_view encoded) {
@@ -99,14 +106,14 @@ Result<std::string> AccessTokens::Sign(const AccessTokenClaims& claims) const {
 }
 
 Result<AccessTokenClaims> AccessTokens::Verify(std::string_view token, std::int64_t now) const {
-  if (token.empty() || token.size() > kMaxTokenLength) return Invalid("bad length");
+  if (token.empty() || token.size() > kMaxTokenLength) return Invalid(kMalformed, "bad length");
   const std::string digest = crypto::Sha256(token);
   {
     std::lock_guard lock(cache_mu_);
     if (auto it = verified_.find(digest); it != verified_.end()) {
       if (it->second.expires_at > now) return it->second;
       verified_.erase(it);
-      return Invalid("expired");
+      return Invalid(kExpired, "expired");
     }
   }
   OBAUTH_TRY(claims, VerifyUncached(token, now));
@@ -118,31 +125,32 @@ Result<AccessTokenClaims> AccessTokens::Verify(std::string_view token, std::int6
 
 Result<AccessTokenClaims> AccessTokens::VerifyUncached(std::string_view token,
                                                        std::int64_t now) const {
-  if (token.empty() || token.size() > kMaxTokenLength) return Invalid("bad length");
+  if (token.empty() || token.size() > kMaxTokenLength) return Invalid(kMalformed, "bad length");
   const auto first = token.find('.');
   const auto second = first == std::string_view::npos ? first : token.find('.', first + 1);
   if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos) {
-    return Invalid("not a compact JWS");
+    return Invalid(kMalformed, "not a compact JWS");
   }
   const auto header = DecodeJsonObject(token.substr(0, first));
-  if (!header) return Invalid("header is not a JSON object");
+  if (!header) return Invalid(kMalformed, "header is not a JSON object");
   const auto* alg = StringMember(*header, "alg");
   const auto* typ = StringMember(*header, "typ");
   const auto* kid = StringMember(*header, "kid");
   const auto ring = keys();
   const crypto::SigningKey* key = kid ? ring->Find(*kid) : nullptr;
-  if (key == nullptr) return Invalid("unknown kid");
+  if (key == nullptr) return Invalid(kForeign, "unknown kid");
   // RFC 8725 §3.1: accept only the algorithm of the key named.
-  if (!alg || *alg != key->Algorithm()) return Invalid("unexpected alg");
+  if (!alg || *alg != key->Algorithm()) return Invalid(kForeign, "unexpected alg");
   // RFC 9068 §4: typ must be at+jwt (the application/ prefix may be present).
-  if (!typ || (*typ != "at+jwt" && *typ != "application/at+jwt")) return Invalid("unexpected typ");
-  if (header->contains("crit")) return Invalid("crit header");
+  if (!typ || (*typ != "at+jwt" && *typ != "application/at+jwt"))
+    return Invalid(kForeign, "unexpected typ");
+  if (header->contains("crit")) return Invalid(kForeign, "crit header");
   const auto signature = crypto::Base64UrlDecode(token.substr(second + 1));
   if (!signature || !key->Verify(token.substr(0, second), *signature)) {
-    return Invalid("bad signature");
+    return Invalid(kForeign, "bad signature");
   }
   const auto payload = DecodeJsonObject(token.substr(first + 1, second - first - 1));
-  if (!payload) return Invalid("payload is not a JSON object");
+  if (!payload) return Invalid(kMalformed, "payload is not a JSON object");
 
   AccessTokenClaims claims;
   const auto* iss = StringMember(*payload, "iss");
@@ -155,13 +163,13 @@ Result<AccessTokenClaims> AccessTokens::VerifyUncached(std::string_view token,
   const auto exp = IntMember(*payload, "exp");
   const auto gen = IntMember(*payload, "gen");
   if (!iss || !aud || !sub || !client_id || !scope || !jti || !iat || !exp || !gen) {
-    return Invalid("missing claim");
+    return Invalid(kMalformed, "missing claim");
   }
-  if (*iss != issuer_ || *aud != issuer_) return Invalid("another issuer or audience");
-  if (*exp <= now) return Invalid("expired");
-  if (*iat > now + clock_skew_) return Invalid("issued in the future");
+  if (*iss != issuer_ || *aud != issuer_) return Invalid(kForeign, "another issuer or audience");
+  if (*exp <= now) return Invalid(kExpired, "expired");
+  if (*iat > now + clock_skew_) return Invalid(kNotYetValid, "issued in the future");
   if (const auto nbf = IntMember(*payload, "nbf"); nbf && *nbf > now + clock_skew_) {
-    return Invalid("not yet valid");
+    return Invalid(kNotYetValid, "not yet valid");
   }
   claims.issuer = *iss;
   claims.subject = *sub;

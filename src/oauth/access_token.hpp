@@ -60,10 +60,11 @@ class AccessTokens {
   // claims.issued_at, or kInternal.
   [[nodiscard]] Result<std::string> Sign(const AccessTokenClaims& claims) const;
 
-  // The claims of a token this server signed that is valid at `now`; kInvalidToken (internal
-  // message says why) for anything else: bad syntax, a kid not in the ring, another alg than
-  // that key's, another typ, a bad signature, another issuer or audience, expired, or issued
-  // in the future (iat or nbf later than now + clock_skew()).
+  // The claims of a token this server signed that is valid at `now`; kInvalidToken (the public
+  // message says what the holder can act on: malformed, not issued here, expired, not valid
+  // yet; the internal one says exactly why) for anything else: bad syntax, a kid not in the ring,
+  // another alg than that key's, another typ, a bad signature, another issuer or audience, expired,
+  // or issued in the future (iat or nbf later than now + clock_skew()).
   [[nodiscard]] Result<AccessTokenClaims> Verify(std::string_view token, std::int64_t now) const;
 
  private:

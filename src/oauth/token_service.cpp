@@ -158,16 +158,17 @@ Result<std::pair<AccessTokenClaims, store::ClientCredentials>> TokenService::Val
   auto client = store_.FindClient(claims.client_id);
   if (!client) {
     if (client.error().code != ErrorCode::kNotFound) return client.error();
-    return MakeError(ErrorCode::kInvalidToken, "Invalid Bearer Token", "token of unknown client");
+    return MakeError(ErrorCode::kInvalidToken, "the access token's client no longer exists",
+                     "token of unknown client");
   }
   if (client->retired || client->disabled) {
-    return MakeError(ErrorCode::kInvalidToken, "Invalid Bearer Token",
+    return MakeError(ErrorCode::kInvalidToken, "the access token's client is retired or disabled",
                      "token of retired or disabled client " + claims.client_id);
   }
   if (claims.token_epoch < client->token_epoch ||
       std::find(client->revoked_token_ids.begin(), client->revoked_token_ids.end(),
                 claims.jwt_id) != client->revoked_token_ids.end()) {
-    return MakeError(ErrorCode::kInvalidToken, "Invalid Bearer Token",
+    return MakeError(ErrorCode::kInvalidToken, "the access token was revoked",
                      "token of " + claims.client_id + " was revoked");
   }
   return std::pair{std::move(claims), std::move(*client)};

@@ -55,7 +55,8 @@ class TokenService {
   [[nodiscard]] Result<IssuedToken> Issue(const TokenRequest& request) const;
 
   // Who calls with `token` when it is active: validly signed by this server, unexpired, and its
-  // client neither retired, disabled, nor revoked since (token epoch). kInvalidToken otherwise;
+  // client neither retired, disabled, nor revoked since (token epoch). kInvalidToken otherwise, its
+  // public message saying what was wrong (malformed, foreign, expired, revoked, client gone);
   // kUnavailable/kInternal when the store fails.
   [[nodiscard]] Result<Principal> Authorize(std::string_view token) const;
 

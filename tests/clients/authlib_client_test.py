@@ -26,7 +26,7 @@ class AuthlibClient(unittest.TestCase):
         cls.dir = tempfile.TemporaryDirectory(prefix="obauth-authlib-")
         db = cls.dir.name + "/obauth.db"
         created = subprocess.run(
-            [OBAUTH, "partner", "create", "--db", db, "--name", "Authlib Partner"],
+            [OBAUTH, "partner", "create", "--create", "--db", db, "--name", "Authlib Partner"],
             check=True, capture_output=True, text=True, timeout=30)
         partner = json.loads(created.stdout)
         cls.client_id, cls.client_secret = partner["client_id"], partner["client_secret"]

@@ -446,24 +446,39 @@ TEST_F(AdminApi, AcceptsTheSameTokenInBothHeadersButNotTwoDifferentOnes) {
 
 TEST_F(AdminApi, MissingOrMalformedTokenIs401OnEveryRoute) {
   const CreatedRecipient created = CreateRecipient(token_);
-  const std::vector<Headers> cases = {
+  const std::string basic =
+      "Basic " + obauth::testing::Base64Encode(partner_.client_id + ":" + partner_.client_secret);
+  // No bearer token at all (RFC 6750 §3.1: a challenge without an error code).
+  const std::vector<Headers> missing = {
       {},
       {{"Authorization", "Bearer"}},
       {{"Authorization", "Bearer "}},
-      {{"Authorization", "Bearer not-a-token"}},
-      {{"Authorization", "Bearer a.b.c"}},
-      {{"Authorization", "Bearer " + token_ + ".extra"}},
-      {{"Authorization", "Basic " + obauth::testing::Base64Encode(partner_.client_id + ":" +
-                                                                  partner_.client_secret)}},
+      {{"Authorization", basic}},
       {{"Authorization", token_}},
       {{"flinks-auth-key", ""}},
-      {{"flinks-auth-key", "garbage"}},
   };
-  for (const auto& headers : cases) {
+  for (const auto& headers : missing) {
     SCOPED_TRACE(headers.empty() ? "no token" : headers[0].first + ": " + headers[0].second);
     for (const auto& route : EveryRoute(created.id())) {
       SCOPED_TRACE(route.method + " " + route.target);
-      ExpectInvalidBearerToken(SendRoute(route, headers));
+      ExpectMissingBearerToken(SendRoute(route, headers));
+    }
+  }
+  // Basic credentials are told that a bearer token is needed, and where it comes from.
+  const HttpResponse with_basic = Get(kRecipientsPath, {{"Authorization", basic}});
+  EXPECT_NE(with_basic.body.find("not Basic credentials"), std::string::npos) << with_basic.body;
+  // A token that is not one.
+  const std::vector<Headers> malformed = {
+      {{"Authorization", "Bearer not-a-token"}},
+      {{"Authorization", "Bearer a.b.c"}},
+      {{"Authorization", "Bearer " + token_ + ".extra"}},
+      {{"flinks-auth-key", "garbage"}},
+  };
+  for (const auto& headers : malformed) {
+    SCOPED_TRACE(headers[0].first + ": " + headers[0].second);
+    for (const auto& route : EveryRoute(created.id())) {
+      SCOPED_TRACE(route.method + " " + route.target);
+      ExpectInvalidBearerToken(SendRoute(route, headers), "the access token is malformed");
     }
   }
 }

@@ -299,7 +299,7 @@ TEST_F(AuditTrail, BadLimitOrCursorIs400) {
 }
 
 TEST_F(AuditTrail, NeedsAnAdminToken) {
-  ExpectInvalidBearerToken(Get(kAuditPath));
+  ExpectMissingBearerToken(Get(kAuditPath));
   ExpectInvalidBearerToken(AdminGet("not-a-token", kAuditPath));
   const CreatedRecipient recipient = CreateRecipient(token_);
   ExpectMessage(AdminGet(Token(recipient.credentials), kAuditPath), 403);

@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <regex>
+#include <set>
+#include <sstream>
 
 #include "e2e/obauth_test.hpp"
 
@@ -104,11 +107,127 @@ TEST_F(Cli, BadOptionGivesOneLineErrorAndNonZeroExit) {
   for (const auto& args : cases) ExpectOneLineError(args);
 }
 
+TEST_F(Cli, UsageErrorsPointAtTheHelpOfTheCommandConcerned) {
+  const std::string db = DbPath().string();
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--bogus"}, "(see obauth --help)"},
+      {{"serve", "--threads", "0"}, "(see obauth serve --help)"},
+      {{"partner"}, "(see obauth partner --help)"},
+      {{"partner", "create", "--db", db}, "(see obauth partner create --help)"},
+      {{"keys", "rotate", "--bogus"}, "(see obauth keys rotate --help)"},
+      {{"registrations", "approve", "dc-x", "abc"}, "(see obauth registrations approve --help)"},
+      {{"recipients", "list", "--timeout", "0"}, "(see obauth recipients list --help)"},
+  };
+  for (const auto& [args, pointer] : cases) {
+    const CommandResult r = Obauth(args);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find(pointer), std::string::npos) << pointer << " missing from: " << r.err;
+  }
+}
+
+// Every command line obauth has, leaves only.
+const std::vector<std::vector<std::string>> kLeafCommands = {
+    {"serve"},
+    {"partner", "create"},
+    {"keys", "rotate"},
+    {"keys", "list"},
+    {"providers", "import"},
+    {"registrations", "approve"},
+    {"registrations", "activate"},
+    {"registrations", "suspend"},
+    {"recipients", "list"},
+    {"recipients", "show"},
+    {"recipients", "create"},
+    {"recipients", "update"},
+    {"recipients", "rotate-secret"},
+    {"recipients", "delete"},
+    {"recipients", "delete-previous-secret"},
+};
+
+TEST_F(Cli, HelpNamesOptionValuesInWordsAndOffersHelpAllOnlyAboveCommands) {
+  for (const auto& command : kLeafCommands) {
+    std::vector<std::string> args = command;
+    args.emplace_back("--help");
+    const CommandResult r = Obauth(args);
+    SCOPED_TRACE(command.front() + (command.size() > 1 ? " " + command[1] : ""));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out.find("--help-all"), std::string::npos) << r.out;
+    // CLI11's own type names (INT, UINT, TEXT, INT:INT in [1 - 3600]) are not words.
+    EXPECT_FALSE(std::regex_search(r.out, std::regex(R"(\b(INT|UINT|TEXT|FLOAT)\b)"))) << r.out;
+  }
+  EXPECT_NE(Obauth({"recipients", "list", "--help"}).out.find("--timeout SECONDS"),
+            std::string::npos);
+  EXPECT_NE(Obauth({"serve", "--help"}).out.find("--token-ttl SECONDS"), std::string::npos);
+  EXPECT_NE(Obauth({"partner", "--help"}).out.find("--help-all"), std::string::npos);
+}
+
+TEST_F(Cli, DocsListEveryOptionOfEveryCommand) {
+  std::ifstream in(OBAUTH_CLI_DOC);
+  ASSERT_TRUE(in) << OBAUTH_CLI_DOC;
+  std::stringstream doc;
+  doc << in.rdbuf();
+  for (const auto& command : kLeafCommands) {
+    std::vector<std::string> args = command;
+    args.emplace_back("--help");
+    const std::string help = Obauth(args).out;
+    std::set<std::string> options;
+    const std::regex option(R"((--[a-z][a-z-]*))");
+    for (auto it = std::sregex_iterator(help.begin(), help.end(), option);
+         it != std::sregex_iterator(); ++it) {
+      options.insert((*it)[1]);
+    }
+    EXPECT_FALSE(options.empty()) << help;
+    for (const auto& name : options) {
+      if (name == "--help") continue;
+      EXPECT_NE(doc.str().find("`" + name), std::string::npos)
+          << "docs/cli.md does not describe " << name << " of obauth " << command.front() << " "
+          << (command.size() > 1 ? command[1] : "");
+    }
+  }
+}
+
+TEST_F(Cli, OperatorCommandsRefuseADatabaseThatDoesNotExist) {
+  const auto missing = temp_dir() / "typo" / "obauth.db";
+  const std::string db = missing.string();
+  const std::vector<std::vector<std::string>> cases = {
+      {"partner", "create", "--db", db, "--name", "Acme"},
+      {"keys", "rotate", "--db", db},
+      {"keys", "list", "--db", db},
+      {"providers", "import", "--db", db, OBAUTH_SAMPLE_CATALOGUE},
+      {"registrations", "approve", "--db", db, "dc-" + std::string(25, 'a'), "1000"},
+  };
+  for (const auto& args : cases) {
+    ExpectOneLineError(args);
+    const CommandResult r = Obauth(args);
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("no database at " + db), std::string::npos) << r.err;
+  }
+  EXPECT_NE(Obauth(cases[0]).err.find("--create"), std::string::npos);
+  // Nothing was made: no database, no key file, not even the directory.
+  EXPECT_FALSE(std::filesystem::exists(missing.parent_path()));
+  // --create starts one, and a later command without it works on it.
+  const CommandResult created =
+      Obauth({"partner", "create", "--create", "--db", db, "--name", "Acme"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  EXPECT_TRUE(std::filesystem::is_regular_file(missing));
+  EXPECT_EQ(Obauth({"keys", "list", "--db", db}).exit_code, 0);
+  EXPECT_EQ(Obauth({"partner", "create", "--db", db, "--name", "Acme"}).exit_code, 0);
+}
+
+TEST_F(Cli, PartnerCreateSaysTheSecretIsShownOnlyOnce) {
+  const CommandResult r =
+      Obauth({"partner", "create", "--create", "--db", DbPath().string(), "--name", "Acme"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("shown only once"), std::string::npos) << r.err;
+  // The secret itself is on stdout only.
+  EXPECT_EQ(r.err.find(StringAt(ParseJsonObject(r.out), "client_secret")), std::string::npos);
+}
+
 TEST_F(Cli, UnusableDbGivesOneLineErrorAndNonZeroExit) {
   // A parent that is a file, and a path that is a directory.
   for (const std::string& db : {std::string("/dev/null/obauth/obauth.db"), temp_dir().string()}) {
     ExpectOneLineError({"serve", "--listen", "127.0.0.1:0", "--db", db});
-    ExpectOneLineError({"partner", "create", "--db", db, "--name", "Acme"});
+    ExpectOneLineError({"partner", "create", "--create", "--db", db, "--name", "Acme"});
   }
 }
 
@@ -142,8 +261,8 @@ TEST_F(Cli, PartnerCreateCreatesTheParentDirectoryOfTheDatabase) {
 }
 
 TEST_F(Cli, PartnerCreatePrintsExactlyOneJsonObjectWithIdAndSecret) {
-  const CommandResult r =
-      Obauth({"partner", "create", "--db", DbPath().string(), "--name", "Acme Partner"});
+  const CommandResult r = Obauth(
+      {"partner", "create", "--create", "--db", DbPath().string(), "--name", "Acme Partner"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(LineCount(r.out), 1u) << r.out;
   const auto created = ParseJsonObject(r.out);  // throws on trailing text
@@ -174,7 +293,7 @@ TEST_F(Cli, PartnerCreatedWhileTheServerRunsGetsATokenFromIt) {
 TEST_F(Cli, KeyFileOptionKeepsTheServerKeyWhereAsked) {
   const auto key = temp_dir() / "keys" / "server.key";
   std::filesystem::create_directories(key.parent_path());
-  const CommandResult created = Obauth({"partner", "create", "--db", DbPath().string(),
+  const CommandResult created = Obauth({"partner", "create", "--create", "--db", DbPath().string(),
                                         "--key-file", key.string(), "--name", "Acme"});
   ASSERT_EQ(created.exit_code, 0) << created.err;
   EXPECT_TRUE(std::filesystem::is_regular_file(key));

@@ -36,7 +36,7 @@ class DatabaseOutage : public ObauthTest {
     database_.emplace(base);
     const std::vector<std::string> db = {"--db", database_->url(), "--key-file",
                                          (temp_dir() / "obauth.key").string()};
-    std::vector<std::string> create = {"partner", "create", "--name", "Acme"};
+    std::vector<std::string> create = {"partner", "create", "--create", "--name", "Acme"};
     create.insert(create.end(), db.begin(), db.end());
     const CommandResult created = Obauth(create);
     ASSERT_EQ(created.exit_code, 0) << created.err;

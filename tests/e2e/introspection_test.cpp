@@ -179,7 +179,7 @@ TEST_F(TokenIntrospection, InactiveForAnotherServersToken) {
   Start(args);
   const std::filesystem::path other_db = temp_dir() / "other" / "obauth.db";
   const CommandResult created =
-      Obauth({"partner", "create", "--db", other_db.string(), "--name", "Elsewhere"});
+      Obauth({"partner", "create", "--create", "--db", other_db.string(), "--name", "Elsewhere"});
   ASSERT_EQ(created.exit_code, 0) << created.err;
   const json::object other_partner = ParseJsonObject(created.out);
   obauth::testing::ServerProcess other(
@@ -197,7 +197,8 @@ TEST_F(TokenIntrospection, InactiveForAnotherServersToken) {
   ASSERT_EQ(StringAt(DecodeJwt(foreign).payload, "iss"), "https://obauth.example.test");
 
   ExpectInactive(Introspect(partner_, foreign));
-  ExpectInvalidBearerToken(AdminGet(foreign, kRecipientsPath));
+  ExpectInvalidBearerToken(AdminGet(foreign, kRecipientsPath),
+                           "the access token was not issued by this server");
   EXPECT_EQ(other.Stop().ToString(), "exit 0");
 }
 

@@ -234,7 +234,7 @@ CommandResult ObauthTest::ObauthOnDb(std::vector<std::string> args) {
 }
 
 Credentials ObauthTest::CreatePartner(std::string_view name) {
-  std::vector<std::string> args = {"partner", "create", "--name", std::string(name)};
+  std::vector<std::string> args = {"partner", "create", "--create", "--name", std::string(name)};
   const auto db = DbArgs();
   args.insert(args.end(), db.begin(), db.end());
   const CommandResult r = Obauth(args);
@@ -462,11 +462,26 @@ void ExpectMessage(const HttpResponse& response, int status,
   }
 }
 
-void ExpectInvalidBearerToken(const HttpResponse& response) {
+void ExpectInvalidBearerToken(const HttpResponse& response, std::string_view hint) {
   EXPECT_EQ(response.status, 401) << response.Describe();
   EXPECT_EQ(response.body, R"({"message":"Invalid Bearer Token"})");
-  EXPECT_EQ(response.Header("WWW-Authenticate").value_or("").rfind("Bearer", 0), 0u)
-      << "challenge: " << response.Header("WWW-Authenticate").value_or("(none)");
+  const std::string challenge = response.Header("WWW-Authenticate").value_or("(none)");
+  EXPECT_EQ(
+      challenge.rfind(R"(Bearer realm="obauth", error="invalid_token", error_description=")", 0),
+      0u)
+      << "challenge: " << challenge;
+  if (!hint.empty()) {
+    EXPECT_NE(challenge.find("error_description=\"" + std::string(hint) + "\""), std::string::npos)
+        << "challenge: " << challenge;
+  }
+}
+
+void ExpectMissingBearerToken(const HttpResponse& response) {
+  ExpectMessage(response, 401);
+  const std::string message = StringAt(ParseJsonObject(response.body), "message");
+  EXPECT_EQ(message.rfind("Invalid Bearer Token: ", 0), 0u) << message;
+  EXPECT_NE(message.find("POST /api/v1/token"), std::string::npos) << message;
+  EXPECT_EQ(response.Header("WWW-Authenticate").value_or("(none)"), R"(Bearer realm="obauth")");
 }
 
 void ExpectNoContent(const HttpResponse& response) {

@@ -116,7 +116,8 @@ class ObauthTest : public obauth::testing::TempDirTest {
   CommandResult Obauth(std::vector<std::string> args);
   // The CLI with `args` followed by DbArgs(): an operator command on this test's database.
   CommandResult ObauthOnDb(std::vector<std::string> args);
-  // `obauth partner create --name NAME` on DbArgs(), which must succeed.
+  // `obauth partner create --create --name NAME` on DbArgs() (started if missing), which must
+  // succeed.
   Credentials CreatePartner(std::string_view name = "Acme Partner");
 
   // Sends `request` to the running server on a new connection. Every response is checked:
@@ -208,8 +209,12 @@ void ExpectOAuthError(const HttpResponse& response, int status, std::string_view
 // that message.
 void ExpectMessage(const HttpResponse& response, int status,
                    std::optional<std::string_view> message = std::nullopt);
-// 401 {"message":"Invalid Bearer Token"} with a Bearer challenge (RFC 6750 §3).
-void ExpectInvalidBearerToken(const HttpResponse& response);
+// 401 {"message":"Invalid Bearer Token"} with the challenge for a refused token (RFC 6750 §3):
+// error="invalid_token" and, when `hint` is given, that error_description.
+void ExpectInvalidBearerToken(const HttpResponse& response, std::string_view hint = {});
+// 401 for a request that carried no bearer token: a challenge without an error code (RFC 6750
+// §3.1) and a message that starts with "Invalid Bearer Token: " and says where to get one.
+void ExpectMissingBearerToken(const HttpResponse& response);
 // 204 with no body.
 void ExpectNoContent(const HttpResponse& response);
 

@@ -29,7 +29,7 @@ constexpr std::string_view kRequests = "/api/v1/recipients/providers/requests";
 class Providers : public ObauthTest {
  protected:
   CommandResult Import(const std::string& file) {
-    return ObauthOnDb({"providers", "import", file});
+    return ObauthOnDb({"providers", "import", "--create", file});
   }
 
   void ImportSample() {
@@ -283,9 +283,21 @@ TEST_F(Providers, OperatorMovesRegistrationsThroughEveryStatusAndRefusesInvalidM
   refused("suspend", "cannot suspend a registration that is SUSPENDED");
   EXPECT_EQ(MoveOrFail("activate", r.id(), 1000), "ACTIVE") << "reinstated";
 
+  // What is missing is named: the request for the pair, the provider, the recipient.
   const CommandResult unknown = Move("approve", r.id(), 2000);
   EXPECT_EQ(unknown.exit_code, 1);
-  EXPECT_NE(unknown.err.find("Registration not found"), std::string::npos) << unknown.err;
+  EXPECT_NE(unknown.err.find("the registration of " + r.id() +
+                             " with the Data Provider 2000 was never requested: the partner "
+                             "requests it first (POST /api/v1/recipients/providers/requests/" +
+                             r.id() + "/2000)"),
+            std::string::npos)
+      << unknown.err;
+  const CommandResult no_provider = Move("approve", r.id(), 9999);
+  EXPECT_NE(no_provider.err.find("no Data Provider 9999 in the catalogue"), std::string::npos)
+      << no_provider.err;
+  const CommandResult no_recipient = Move("approve", "dc-" + std::string(25, 'z'), 1000);
+  EXPECT_NE(no_recipient.err.find("no Data Recipient dc-zzz"), std::string::npos)
+      << no_recipient.err;
   const CommandResult usage = ObauthOnDb({"registrations", "approve", r.id(), "not-a-number"});
   EXPECT_EQ(usage.exit_code, 2);
 

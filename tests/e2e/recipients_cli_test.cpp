@@ -290,8 +290,10 @@ TEST_F(RecipientsCli, CreateWithAnIdempotencyKeyCreatesOnceWhenRetried) {
                                          "--idempotency-key",
                                          "create-flinks-fake-1"};
   const json::value first = ParseJson(Output(args));
-  const json::value again = ParseJson(Output(args));
-  EXPECT_EQ(first, again);
+  const CommandResult again_run = Run(args);
+  ASSERT_EQ(again_run.exit_code, 0) << again_run.err;
+  EXPECT_EQ(ParseJson(again_run.out), first);
+  EXPECT_NE(again_run.err.find("nothing was created now"), std::string::npos) << again_run.err;
   EXPECT_EQ(Api(kRecipientsPath).as_array().size(), 1u);
 }
 
@@ -392,10 +394,19 @@ TEST_F(RecipientsCli, RotateSecretWithAnIdempotencyKeyRotatesOnceWhenRetried) {
   const auto r = CreateRecipient(token_);
   const std::vector<std::string> args = {"rotate-secret", r.id(), "--json", "--idempotency-key",
                                          "rotate-1"};
-  const json::object first = ParseJsonObject(Output(args));
-  const json::object again = ParseJsonObject(Output(args));
+  const CommandResult first_run = Run(args);
+  ASSERT_EQ(first_run.exit_code, 0) << first_run.err;
+  EXPECT_EQ(first_run.err, "") << "the first rotation is no replay";
+  const CommandResult again_run = Run(args);
+  ASSERT_EQ(again_run.exit_code, 0) << again_run.err;
+  const json::object first = ParseJsonObject(first_run.out);
+  const json::object again = ParseJsonObject(again_run.out);
   EXPECT_EQ(StringAt(first, "client_secret"), StringAt(again, "client_secret"));
   EXPECT_EQ(TokenStatus({r.id(), StringAt(first, "client_secret")}), 200);
+  // The retry says that it is the first rotation's answer, and that nothing rotated now.
+  EXPECT_EQ(again_run.err,
+            "obauth: note: this is the answer of an earlier request with --idempotency-key "
+            "rotate-1 (the server's Idempotent-Replayed: true); nothing was rotated now\n");
 }
 
 TEST_F(RecipientsCli, RotateSecretWithRevokeTokensEndsTheOldTokens) {

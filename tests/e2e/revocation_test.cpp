@@ -37,11 +37,12 @@ class Revocation : public ObauthTest {
     EXPECT_TRUE(answer.at("active").as_bool()) << json::serialize(answer);
     ExpectMessage(AdminGet(token, kRecipientsPath), 403);
   }
-  // Introspection answers exactly {"active":false}, and the admin API 401.
-  void ExpectInactive(const std::string& token) {
+  // Introspection answers exactly {"active":false}, and the admin API 401 with `hint`.
+  void ExpectInactive(const std::string& token,
+                      std::string_view hint = "the access token was revoked") {
     EXPECT_EQ(Introspect(partner_, token).body, R"({"active":false})");
-    ExpectInvalidBearerToken(AdminGet(token, kRecipientsPath));
-    ExpectInvalidBearerToken(Get(kRecipientsPath, {{"flinks-auth-key", token}}));
+    ExpectInvalidBearerToken(AdminGet(token, kRecipientsPath), hint);
+    ExpectInvalidBearerToken(Get(kRecipientsPath, {{"flinks-auth-key", token}}), hint);
   }
   void ExpectRejected(const Credentials& c) {
     ExpectOAuthError(RequestToken(c), 400, "invalid_client");
@@ -137,8 +138,8 @@ TEST_F(Retirement, DeleteIs204AndEverySecretAndTokenStopsWorking) {
 
   ExpectRejected(recipient_.credentials);
   ExpectRejected(fresh);
-  ExpectInactive(old_token);
-  ExpectInactive(fresh_token);
+  ExpectInactive(old_token, "the access token's client is retired or disabled");
+  ExpectInactive(fresh_token, "the access token's client is retired or disabled");
 }
 
 TEST_F(Retirement, RetiredRecipientIsGoneFromDetailsListsAndEveryRoute) {

@@ -37,7 +37,9 @@ TEST_F(TokenExpiry, ExpiredTokensAre401EvenWhenIssuedBeforeRegeneration) {
   EXPECT_EQ(AdminGet(recipient_token, kRecipientsPath).status, 403);
 
   AdvanceClock(1);  // exp
-  ExpectInvalidBearerToken(AdminGet(admin_token, kRecipientsPath));
+  constexpr std::string_view kExpired =
+      "the access token expired; get a new one from POST /api/v1/token";
+  ExpectInvalidBearerToken(AdminGet(admin_token, kRecipientsPath), kExpired);
   ExpectInvalidBearerToken(Get(kRecipientsPath, {{"flinks-auth-key", admin_token}}));
   ExpectInvalidBearerToken(AdminGet(recipient_token, kRecipientsPath));
   // A fresh token works again.

@@ -74,7 +74,7 @@ export class ObauthServer {
   // Creates a partner with the CLI (works while the server runs). Returns
   // {client_id, client_secret}.
   async createPartner(name) {
-    return JSON.parse(await run(this.binary, ['partner', 'create', '--db', this.db, '--name', name]));
+    return JSON.parse(await run(this.binary, ['partner', 'create', '--create', '--db', this.db, '--name', name]));
   }
 
   // Runs another command on this server's database (works while the server runs), e.g.

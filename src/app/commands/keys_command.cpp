@@ -8,6 +8,7 @@
 #include "app/operator_json.hpp"
 #include "app/signing_keys.hpp"
 #include "app/storage.hpp"
+#include "cli/help.hpp"
 #include "core/time_format.hpp"
 #include "oauth/access_token.hpp"
 
@@ -28,23 +29,23 @@ class KeysCommand final : public OperatorCommand {
                                  "Show the signing keys: retired (still published), signing, next");
     AddDatabaseOptions(rotate_, rotate_database_);
     AddDatabaseOptions(list_, list_database_);
-    rotate_
-        ->add_option("--signing-delay", signing_delay_,
-                     "Seconds from now before the new key signs tokens: longer than JWKS caches "
-                     "keep the key set (obauth: max-age 300)")
-        ->check(CLI::Range(std::int64_t{0}, std::int64_t{30} * 86400))
-        ->capture_default_str();
+    cli::Bounded(rotate_
+                     ->add_option("--signing-delay", signing_delay_,
+                                  "Seconds from now before the new key signs tokens: longer than "
+                                  "JWKS caches keep the key set (obauth: max-age 300)")
+                     ->capture_default_str(),
+                 "SECONDS", std::int64_t{0}, std::int64_t{30} * 86400);
   }
 
   bool parsed() const override { return rotate_->parsed() || list_->parsed(); }
 
-  int Run(const Clock& clock, std::ostream& out) override {
+  int Run(const Clock& clock, std::ostream& out, std::ostream& /*err*/) override {
     return rotate_->parsed() ? Rotate(clock, out) : List(clock, out);
   }
 
  private:
   int Rotate(const Clock& clock, std::ostream& out) {
-    auto storage = OpenStorage(rotate_database_.db, rotate_database_.key_file, 1);
+    auto storage = OpenDatabase(rotate_database_);
     // Servers may run with any --clock-skew: a key is dropped only once no server, whatever its
     // skew, can still accept a token it signed (docs/deployment.md).
     auto rotated = OrDie(RotateSigningKey(*storage.store, storage.server_key, clock.NowSeconds(),
@@ -58,7 +59,7 @@ class KeysCommand final : public OperatorCommand {
   }
 
   int List(const Clock& clock, std::ostream& out) {
-    auto storage = OpenStorage(list_database_.db, list_database_.key_file, 1);
+    auto storage = OpenDatabase(list_database_);
     auto loaded = OrDie(LoadKeyRing(*storage.store, storage.server_key));
     constexpr std::string_view kRow = "{:<43}  {:<5}  {:<7}  {:<20}  {}\n";
     out << fmt::format(kRow, "KID", "ALG", "STATE", "SIGNING FROM", "RETIRED AT");

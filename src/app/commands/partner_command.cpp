@@ -6,6 +6,7 @@
 #include "app/fatal.hpp"
 #include "app/operator_json.hpp"
 #include "app/storage.hpp"
+#include "cli/help.hpp"
 
 namespace obauth::app::commands {
 namespace {
@@ -17,19 +18,24 @@ class PartnerCommand final : public OperatorCommand {
     partner->require_subcommand(1);
     create_ = partner->add_subcommand(
         "create", "Register a partner; prints its client_id and client_secret as JSON, once");
-    create_->add_option("--name", name_, "Partner display name, 1-256 characters")->required();
-    AddDatabaseOptions(create_, database_);
+    cli::Named(create_->add_option("--name", name_, "Partner display name, 1-256 characters"),
+               "NAME")
+        ->required();
+    AddDatabaseOptions(create_, database_, /*may_create=*/true);
   }
 
   bool parsed() const override { return create_->parsed(); }
 
-  int Run(const Clock& clock, std::ostream& out) override {
-    auto storage = OpenStorage(database_.db, database_.key_file, 1);
+  int Run(const Clock& clock, std::ostream& out, std::ostream& err) override {
+    auto storage = OpenDatabase(database_);
     const admin::Caller operator_caller{"", "operator", "", "cli"};
     auto issued =
         OrDie(admin::CreatePartner(*storage.store, *storage.hasher, clock, name_, operator_caller));
     out << OperatorJson(boost::json::object{{"client_id", issued.client_id},
                                             {"client_secret", issued.client_secret.Expose()}})
+        << std::endl;
+    err << "obauth: the client_secret above is shown only once: store it now (the database keeps "
+           "only a keyed hash of it)"
         << std::endl;
     return 0;
   }

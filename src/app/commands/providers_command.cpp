@@ -8,6 +8,7 @@
 #include "app/fatal.hpp"
 #include "app/operator_json.hpp"
 #include "app/storage.hpp"
+#include "cli/help.hpp"
 
 namespace obauth::app::commands {
 namespace {
@@ -21,13 +22,15 @@ class ProvidersCommand final : public OperatorCommand {
         "import",
         "Add or update the providers of a JSON catalogue file (by provider_id; see "
         "docs/providers.md); all or nothing. Prints how many were added, updated and unchanged");
-    import_->add_option("FILE", catalogue_, "The catalogue: a JSON array of providers")->required();
-    AddDatabaseOptions(import_, database_);
+    cli::Named(import_->add_option("FILE", catalogue_, "The catalogue: a JSON array of providers"),
+               "FILE")
+        ->required();
+    AddDatabaseOptions(import_, database_, /*may_create=*/true);
   }
 
   bool parsed() const override { return import_->parsed(); }
 
-  int Run(const Clock& clock, std::ostream& out) override {
+  int Run(const Clock& clock, std::ostream& out, std::ostream& /*err*/) override {
     std::ifstream in(catalogue_, std::ios::binary);
     if (!in) throw Fatal{"cannot read the catalogue file " + catalogue_};
     std::stringstream text;
@@ -38,7 +41,7 @@ class ProvidersCommand final : public OperatorCommand {
       throw Fatal{catalogue_ + ": nothing was imported; fix these entries and import again:\n" +
                   providers.error().public_message};
     }
-    auto storage = OpenStorage(database_.db, database_.key_file, 1);
+    auto storage = OpenDatabase(database_);
     auto imported = OrDie(storage.store->UpsertProviders(*providers));
     out << OperatorJson(boost::json::object{{"added", imported.added},
                                             {"updated", imported.updated},

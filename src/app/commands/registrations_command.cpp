@@ -9,6 +9,7 @@
 #include "app/fatal.hpp"
 #include "app/operator_json.hpp"
 #include "app/storage.hpp"
+#include "cli/help.hpp"
 #include "core/time_format.hpp"
 
 namespace obauth::app::commands {
@@ -31,10 +32,12 @@ class RegistrationsCommand final : public OperatorCommand {
                              ? "PENDING_ACTIVATION (or SUSPENDED) -> ACTIVE"
                              : "any status -> SUSPENDED";
       auto* cmd = registrations->add_subcommand(verb, help);
-      cmd->add_option("CLIENT_ID", client_id_, "The Data Recipient's client id")->required();
-      cmd->add_option("PROVIDER_ID", provider_id_, "The Data Provider's id")
+      cli::Named(cmd->add_option("CLIENT_ID", client_id_, "The Data Recipient's client id"),
+                 "CLIENT_ID")
+          ->required();
+      cli::Named(cmd->add_option("PROVIDER_ID", provider_id_, "The Data Provider's id"), "ID")
           ->required()
-          ->check(CLI::PositiveNumber);
+          ->check(CLI::PositiveNumber.description(""));
       AddDatabaseOptions(cmd, database_);
       actions_.emplace_back(action, cmd);
     }
@@ -42,8 +45,8 @@ class RegistrationsCommand final : public OperatorCommand {
 
   bool parsed() const override { return Chosen() != nullptr; }
 
-  int Run(const Clock& clock, std::ostream& out) override {
-    auto storage = OpenStorage(database_.db, database_.key_file, 1);
+  int Run(const Clock& clock, std::ostream& out, std::ostream& /*err*/) override {
+    auto storage = OpenDatabase(database_);
     const admin::RegistrationService registrations(*storage.store, *storage.store, clock);
     const admin::Caller operator_caller{"", "operator", "", "cli"};
     auto moved = OrDie(registrations.Apply(*Chosen(), client_id_, provider_id_, operator_caller));

@@ -437,9 +437,11 @@ TEST_F(RouterTest, AdminRoutesWithoutTokenAre401) {
     SCOPED_TRACE(path);
     const Routed r = Handle(Make(verb, path, "{}", kJson));
     EXPECT_EQ(r.response.result_int(), 401u);
-    EXPECT_EQ(HeaderOf(r.response, bh::field::www_authenticate),
-              R"(Bearer realm="obauth", error="invalid_token")");
-    EXPECT_EQ(JsonString(r.response.body(), "message"), "Invalid Bearer Token");
+    // RFC 6750 §3.1: no error code when no credentials were sent.
+    EXPECT_EQ(HeaderOf(r.response, bh::field::www_authenticate), R"(Bearer realm="obauth")");
+    EXPECT_EQ(JsonString(r.response.body(), "message"),
+              "Invalid Bearer Token: none was sent; get one from POST /api/v1/token and send it "
+              "as Authorization: Bearer TOKEN");
   }
   // Nothing was changed by the unauthenticated requests.
   auto list = recipients_->List(PartnerCaller());
@@ -459,6 +461,31 @@ TEST_F(RouterTest, MalformedOrForeignTokensAre401) {
     req.set(bh::field::authorization, authorization);
     EXPECT_EQ(Handle(req).response.result_int(), 401u);
   }
+  // What each refusal tells the caller: the body keeps the seed's message for a token that was
+  // sent; the challenge says what was wrong with it.
+  const std::pair<std::string, std::string> cases[] = {
+      {"Bearer garbage",
+       R"(Bearer realm="obauth", error="invalid_token", error_description="the access token is malformed")"},
+      {"Bearer " + token + "x",
+       R"(Bearer realm="obauth", error="invalid_token", error_description="the access token was not issued by this server")"},
+      {"Bearer", R"(Bearer realm="obauth")"},
+      {"Basic dXNlcjpwYXNz", R"(Bearer realm="obauth")"},
+  };
+  for (const auto& [authorization, challenge] : cases) {
+    SCOPED_TRACE(authorization);
+    Request req = Make(bh::verb::get, "/api/v1/recipients");
+    req.set(bh::field::authorization, authorization);
+    const Routed r = Handle(req);
+    EXPECT_EQ(HeaderOf(r.response, bh::field::www_authenticate), challenge);
+  }
+  Request basic = Make(bh::verb::get, "/api/v1/recipients");
+  basic.set(bh::field::authorization, BasicHeader(partner_id_, partner_secret_));
+  EXPECT_EQ(JsonString(Handle(basic).response.body(), "message"),
+            "Invalid Bearer Token: this endpoint takes a bearer token from POST /api/v1/token "
+            "(Authorization: Bearer TOKEN), not Basic credentials");
+  Request garbage = Make(bh::verb::get, "/api/v1/recipients");
+  garbage.set(bh::field::authorization, "Bearer garbage");
+  EXPECT_EQ(Handle(garbage).response.body(), R"({"message":"Invalid Bearer Token"})");
   // A token from another server (another key) is rejected.
   auto other_key = crypto::SigningKey::Generate();
   ASSERT_TRUE(other_key);
@@ -478,6 +505,10 @@ TEST_F(RouterTest, ExpiredTokenIs401) {
   const Routed r = Admin(bh::verb::get, "/api/v1/recipients", token);
   EXPECT_EQ(r.response.result_int(), 401u);
   EXPECT_NE(r.note.find("expired"), std::string::npos) << r.note;
+  EXPECT_EQ(
+      HeaderOf(r.response, bh::field::www_authenticate),
+      R"(Bearer realm="obauth", error="invalid_token", error_description="the access token expired; get a new one from POST /api/v1/token")");
+  EXPECT_EQ(r.response.body(), R"({"message":"Invalid Bearer Token"})");
 }
 
 TEST_F(RouterTest, RecipientTokenIs403InsufficientScope) {
@@ -1086,8 +1117,10 @@ TEST_F(RouterTest, BearerRevocationWithoutOrWithABadTokenIsRefused) {
   bad.set(bh::field::authorization, "Bearer garbage");
   const Routed r = Handle(bad);
   ExpectOAuthError(r, 401, "invalid_token", "/api/v1/revoke");
-  EXPECT_EQ(HeaderOf(r.response, bh::field::www_authenticate),
-            R"(Bearer realm="obauth", error="invalid_token")");
+  EXPECT_EQ(
+      HeaderOf(r.response, bh::field::www_authenticate),
+      R"(Bearer realm="obauth", error="invalid_token", error_description="the access token is malformed")");
+  EXPECT_EQ(JsonString(r.response.body(), "error_description"), "the access token is malformed");
   const std::string token = TokenFor(recipient_id_, recipient_secret_);
   clock_.Advance(kTtl);
   Request expired = Make(bh::verb::delete_, "/api/v1/revoke");

@@ -69,8 +69,15 @@ class AccessTokensTest : public ::testing::Test {
     auto claims = tokens_.Verify(token, now);
     ASSERT_FALSE(claims) << "accepted a token that should fail with: " << why;
     EXPECT_EQ(claims.error().code, ErrorCode::kInvalidToken);
-    EXPECT_EQ(claims.error().public_message, "Invalid Bearer Token");
     EXPECT_NE(claims.error().internal.find(why), std::string::npos) << claims.error().internal;
+    // The holder is told one of a few fixed phrases, never the internal reason.
+    EXPECT_EQ(claims.error().public_message.rfind("the access token ", 0), 0u)
+        << claims.error().public_message;
+  }
+
+  std::string HintFor(const std::string& token, std::int64_t now) {
+    auto claims = tokens_.Verify(token, now);
+    return claims ? std::string("(accepted)") : claims.error().public_message;
   }
 
   AccessTokens tokens_;
@@ -123,6 +130,21 @@ TEST_F(AccessTokensTest, ValidUntilOneSecondBeforeExpiry) {
   EXPECT_TRUE(tokens_.Verify(token, kNow + 299));
   ExpectRejected(token, kNow + 300, "expired");  // exp == now
   ExpectRejected(token, kNow + 301, "expired");
+}
+
+TEST_F(AccessTokensTest, RefusalTellsTheHolderWhatWasWrong) {
+  const std::string token = SignOrFail(Claims());
+  EXPECT_EQ(HintFor(token, kNow + 300),
+            "the access token expired; get a new one from POST /api/v1/token");
+  EXPECT_EQ(HintFor("garbage", kNow), "the access token is malformed");
+  EXPECT_EQ(HintFor(token + "x", kNow), "the access token was not issued by this server");
+  AccessTokenClaims future = Claims();
+  future.issued_at = kNow + 3600;
+  future.expires_at = kNow + 7200;
+  EXPECT_EQ(HintFor(SignOrFail(future), kNow), "the access token is not valid yet");
+  // "Expired" is said only of a token this server signed: a tampered one that has expired is
+  // foreign.
+  EXPECT_EQ(HintFor(token + "x", kNow + 300), "the access token was not issued by this server");
 }
 
 TEST_F(AccessTokensTest, CachedTokenDoesNotVouchForATamperedCopy) {

@@ -150,6 +150,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Start() { Read(); }
 
+  // Closes the connection now, whatever it was doing (the server is being destroyed).
+  void Abort() { Close(); }
+
   // Called by the sweeper on this connection's thread.
   void CloseIfExpired(SteadyClock::time_point now) {
     if (idle_ && Receiving()) {
@@ -436,6 +439,28 @@ Server::Server(ServerOptions options, std::shared_ptr<spdlog::logger> log)
 Server::~Server() {
   for (auto& thread : impl_->io) thread.ioc.stop();
   impl_->workers.join();
+  // Handlers still queued on the stopped loops (a timer's wait, an accept, a connection's read,
+  // a response a worker posted back after the loop stopped) hold the Impl, which holds the loops:
+  // a cycle that would outlive the server. Cancel what waits and run the queues dry once more, on
+  // this thread (every other has ended), so the last reference goes with them.
+  impl_->stopping = true;
+  beast::error_code ignored;
+  impl_->acceptor.close(ignored);
+  impl_->accept_pause.cancel();
+  impl_->grace_timer.cancel();
+  for (int round = 0; round < 3; ++round) {  // a handler on one loop may post to another
+    for (auto& thread : impl_->io) {
+      thread.sweeper.cancel();
+      std::vector<std::shared_ptr<Session>> live;  // closing may end a session: not while iterating
+      for (const auto& [id, weak] : thread.sessions) {
+        if (auto session = weak.lock()) live.push_back(std::move(session));
+      }
+      for (const auto& session : live) session->Abort();
+      live.clear();
+      thread.ioc.restart();
+      thread.ioc.poll();
+    }
+  }
 }
 
 Result<std::string> Server::Listen() {

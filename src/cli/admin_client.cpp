@@ -507,6 +507,13 @@ Result<std::string> JsonBody(HttpAnswer answer, const ServerUrl& url) {
   return std::move(answer.body);
 }
 
+// JsonBody of a call that takes an Idempotency-Key, with whether the server replayed it.
+Result<IdempotentAnswer> IdempotentJsonBody(HttpAnswer answer, const ServerUrl& url) {
+  const bool replayed = answer.replayed;
+  OBAUTH_TRY(body, JsonBody(std::move(answer), url));
+  return IdempotentAnswer{std::move(body), replayed};
+}
+
 }  // namespace
 
 Result<std::string> AdminClient::ListRecipients() {
@@ -524,9 +531,7 @@ Result<IdempotentAnswer> AdminClient::CreateRecipient(std::string body,
                                                       std::string_view idempotency_key) {
   OBAUTH_TRY(answer, Admin({"POST", std::string(kRecipients), std::move(body),
                             std::string(idempotency_key), ""}));
-  const bool replayed = answer.replayed;
-  OBAUTH_TRY(json_body, JsonBody(std::move(answer), options_.url));
-  return IdempotentAnswer{std::move(json_body), replayed};
+  return IdempotentJsonBody(std::move(answer), options_.url);
 }
 
 Result<std::string> AdminClient::UpdateRecipient(std::string_view client_id, std::string body) {
@@ -540,9 +545,7 @@ Result<IdempotentAnswer> AdminClient::RotateSecret(std::string_view client_id,
                                                    std::string_view idempotency_key) {
   OBAUTH_TRY(answer, Admin({"POST", RecipientPath(client_id) + "/secret", std::move(body),
                             std::string(idempotency_key), std::string(client_id)}));
-  const bool replayed = answer.replayed;
-  OBAUTH_TRY(json_body, JsonBody(std::move(answer), options_.url));
-  return IdempotentAnswer{std::move(json_body), replayed};
+  return IdempotentJsonBody(std::move(answer), options_.url);
 }
 
 Result<void> AdminClient::DeleteRecipient(std::string_view client_id) {

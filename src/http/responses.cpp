@@ -81,13 +81,17 @@ std::string_view PublicMessage(const Error& e) {
 // The admin API's body for a refused bearer token (the seed page's wording).
 constexpr char kInvalidBearerToken[] = "Invalid Bearer Token";
 
-// RFC 6750 §3: the challenge that answers a refused bearer token, with what was wrong with it
-// (`hint`: a fixed English phrase, no quote or backslash); §3.1: no error code when the request
-// carried no bearer token at all.
-std::string BearerChallenge(const Error& e) {
-  if (e.code == ErrorCode::kMissingToken) return R"(Bearer realm="obauth")";
-  return R"(Bearer realm="obauth", error="invalid_token", error_description=")" + e.public_message +
-         '"';
+// RFC 6750 §3: for a refused bearer token, the challenge with what was wrong with it (its public
+// message: a fixed English phrase, no quote or backslash); §3.1: no error code when the request
+// carried no bearer token at all. Nothing for any other error.
+void SetBearerChallenge(Response& res, const Error& e) {
+  if (e.code == ErrorCode::kMissingToken) {
+    res.set(bh::field::www_authenticate, R"(Bearer realm="obauth")");
+  } else if (e.code == ErrorCode::kInvalidToken) {
+    res.set(bh::field::www_authenticate,
+            R"(Bearer realm="obauth", error="invalid_token", error_description=")" +
+                e.public_message + '"');
+  }
 }
 
 }  // namespace
@@ -132,9 +136,8 @@ Routed AdminError(const Error& e, std::string_view route) {
       e.code == ErrorCode::kInvalidToken ? kInvalidBearerToken : PublicMessage(e);
   Response res = JsonResponse(Map(e.code).status, EncodeMessage(message));
   // RFC 6750 §3: a protected resource names the scheme and the problem.
-  if (e.code == ErrorCode::kInvalidToken || e.code == ErrorCode::kMissingToken) {
-    res.set(bh::field::www_authenticate, BearerChallenge(e));
-  } else if (e.code == ErrorCode::kInsufficientScope) {
+  SetBearerChallenge(res, e);
+  if (e.code == ErrorCode::kInsufficientScope) {
     res.set(bh::field::www_authenticate,
             R"(Bearer realm="obauth", error="insufficient_scope", scope="client:admin")");
   }
@@ -145,9 +148,7 @@ Routed OAuthError(const Error& e, bool used_basic, std::string_view route) {
   const Mapping m = Map(e.code);
   Response res = JsonResponse(m.status, EncodeOAuthError(m.oauth_error, PublicMessage(e)));
   res.set(bh::field::pragma, "no-cache");
-  if (e.code == ErrorCode::kInvalidToken || e.code == ErrorCode::kMissingToken) {
-    res.set(bh::field::www_authenticate, BearerChallenge(e));  // RFC 6750 §3
-  }
+  SetBearerChallenge(res, e);
   // RFC 6749 §5.2: a client that tried Basic gets 401 and a challenge; otherwise the 400 that
   // Flinks documents.
   if (e.code == ErrorCode::kInvalidClient && used_basic) {

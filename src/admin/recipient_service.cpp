@@ -75,8 +75,13 @@ Result<CreatedRecipient> RecipientService::Create(const Caller& caller, const Re
   return created;
 }
 
-Result<std::vector<store::Recipient>> RecipientService::List(const Caller& caller) const {
-  return store_.ListRecipients(caller.partner_id);
+Result<store::Page<store::Recipient>> RecipientService::List(const Caller& caller,
+                                                             const store::PageRequest& page) const {
+  if (page.limit < 1 || page.limit > kMaxPageSize) {
+    return MakeError(ErrorCode::kValidation, "Invalid parameter 'limit': must be from 1 to " +
+                                                 std::to_string(kMaxPageSize));
+  }
+  return store_.ListRecipients(caller.partner_id, page);
 }
 
 Result<store::Recipient> RecipientService::Get(const Caller& caller,

@@ -23,6 +23,9 @@
 
 namespace obauth::admin {
 
+// The most items one page of a list holds (GET /api/v1/recipients?limit=).
+inline constexpr std::size_t kMaxPageSize = 1000;
+
 struct CreatedRecipient {
   store::Recipient recipient;
   Secret client_secret;  // shown once, never stored
@@ -54,7 +57,10 @@ class RecipientService {
   [[nodiscard]] Result<CreatedRecipient> Create(
       const Caller& caller, const RecipientInput& input,
       const Sealer<CreatedRecipient>& seal = nullptr) const;
-  [[nodiscard]] Result<std::vector<store::Recipient>> List(const Caller& caller) const;
+  // A page of the caller's live recipients, oldest first (store/page.hpp); kValidation for a
+  // limit outside 1-kMaxPageSize.
+  [[nodiscard]] Result<store::Page<store::Recipient>> List(const Caller& caller,
+                                                           const store::PageRequest& page) const;
   // kNotFound for an unknown id, a retired recipient or another partner's recipient.
   [[nodiscard]] Result<store::Recipient> Get(const Caller& caller,
                                              std::string_view client_id) const;

@@ -213,6 +213,7 @@ class Exchange {
     answer.request_id = std::string(response["X-Request-Id"]);
     answer.retry_after = std::string(response[bh::field::retry_after]);
     answer.replayed = response["Idempotent-Replayed"] == "true";
+    answer.link = std::string(response[bh::field::link]);
     return answer;
   }
 
@@ -516,9 +517,22 @@ Result<IdempotentAnswer> IdempotentJsonBody(HttpAnswer answer, const ServerUrl& 
 
 }  // namespace
 
-Result<std::string> AdminClient::ListRecipients() {
-  OBAUTH_TRY(answer, Admin({"GET", std::string(kRecipients), std::nullopt, "", ""}));
-  return JsonBody(std::move(answer), options_.url);
+Result<ListedPage> AdminClient::ListRecipients(std::size_t limit,
+                                               const std::optional<std::string>& after) {
+  std::string path = std::string(kRecipients) + "?limit=" + std::to_string(limit);
+  if (after) path += "&after=" + PathSegment(*after);
+  OBAUTH_TRY(answer, Admin({"GET", path, std::nullopt, "", ""}));
+  std::optional<std::string> next;
+  // Link: <...?limit=N&after=CURSOR>; rel="next" (the only link the server sends).
+  if (const auto rel = answer.link.find("rel=\"next\""); rel != std::string::npos) {
+    const auto mark = answer.link.find("after=");
+    const auto end = answer.link.find('>');
+    if (mark != std::string::npos && end != std::string::npos && mark < end) {
+      next = answer.link.substr(mark + 6, end - mark - 6);
+    }
+  }
+  OBAUTH_TRY(body, JsonBody(std::move(answer), options_.url));
+  return ListedPage{std::move(body), std::move(next)};
 }
 
 Result<std::string> AdminClient::GetRecipient(std::string_view client_id) {

@@ -44,6 +44,14 @@ struct HttpAnswer {
   std::string request_id;   // X-Request-Id, "" when absent
   std::string retry_after;  // Retry-After, "" when absent
   bool replayed = false;    // Idempotent-Replayed: true (the answer of an earlier request)
+  std::string link;         // Link, "" when absent
+};
+
+// One page of a list: its JSON array as sent, and the cursor of the next page (the `after` of
+// the answer's Link rel="next") when more follow.
+struct ListedPage {
+  std::string body;
+  std::optional<std::string> next_after;
 };
 
 // A JSON answer of a call that takes an Idempotency-Key.
@@ -75,7 +83,9 @@ class AdminClient {
  public:
   explicit AdminClient(ConnectionOptions options) : options_(std::move(options)) {}
 
-  [[nodiscard]] Result<std::string> ListRecipients();
+  // One page of at most `limit` recipients (1-1000), after the cursor `after` when given.
+  [[nodiscard]] Result<ListedPage> ListRecipients(std::size_t limit,
+                                                  const std::optional<std::string>& after);
   [[nodiscard]] Result<std::string> GetRecipient(std::string_view client_id);
   // `body` is the JSON object to send; `idempotency_key` is sent when not empty.
   [[nodiscard]] Result<IdempotentAnswer> CreateRecipient(std::string body,

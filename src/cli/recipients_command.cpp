@@ -53,7 +53,15 @@ RecipientsCommand::RecipientsCommand(CLI::App& app) {
   recipients_->require_subcommand(1);
   recipients_->footer(kFooter);
 
-  list_ = recipients_->add_subcommand("list", "List this partner's recipients");
+  list_ = recipients_->add_subcommand(
+      "list", "List this partner's recipients, oldest first (all of them, or one page)");
+  Bounded(list_->add_option("--limit", list_limit_,
+                            "One page of at most this many, instead of all; the next page's "
+                            "command is printed on stderr"),
+          "N", std::size_t{1}, std::size_t{1000});
+  Named(list_->add_option("--after", list_after_,
+                          "Start after this cursor (printed with the previous page)"),
+        "CURSOR");
   show_ = recipients_->add_subcommand("show", "Show one recipient's details");
   create_ = recipients_->add_subcommand(
       "create", "Create a recipient; prints its client_id and client_secret (shown only once)");
@@ -204,6 +212,31 @@ std::string RecipientsCommand::FieldsBody(CLI::App* command) const {
 
 bool RecipientsCommand::parsed() const { return recipients_->parsed(); }
 
+Result<std::string> RecipientsCommand::ListAll(AdminClient& client, std::ostream& err) const {
+  std::optional<std::string> after =
+      list_after_.empty() ? std::nullopt : std::optional<std::string>(list_after_);
+  if (list_limit_ > 0) {  // one page, and how to get the next
+    OBAUTH_TRY(page, client.ListRecipients(list_limit_, after));
+    if (page.next_after) {
+      err << "obauth: more recipients follow: obauth recipients list --limit " << list_limit_
+          << " --after " << *page.next_after << std::endl;
+    }
+    return std::move(page.body);
+  }
+  // Every page, joined into the one array the API's unpaged answer is.
+  json::array all;
+  do {
+    OBAUTH_TRY(page, client.ListRecipients(kPageSize, after));
+    json::value items = json::parse(page.body);  // JsonBody checked that it parses
+    if (!items.is_array()) {
+      return MakeError(ErrorCode::kInternal, "The server's list is not a JSON array");
+    }
+    for (auto& item : items.as_array()) all.push_back(std::move(item));
+    after = std::move(page.next_after);
+  } while (after);
+  return json::serialize(all);
+}
+
 int RecipientsCommand::Run(std::ostream& out, std::ostream& err) {
   CLI::App* chosen = nullptr;
   for (CLI::App* command : {list_, show_, create_, update_, rotate_, delete_, delete_previous_}) {
@@ -300,7 +333,7 @@ int RecipientsCommand::Run(std::ostream& out, std::ostream& err) {
     return 0;
   };
 
-  if (list_->parsed()) return print(client.ListRecipients(), RenderRecipientList);
+  if (list_->parsed()) return print(ListAll(client, err), RenderRecipientList);
   if (show_->parsed()) return print(client.GetRecipient(recipient_id_), RenderRecipient);
   if (create_->parsed()) {
     return print_idempotent(client.CreateRecipient(FieldsBody(create_), idempotency_key_),

@@ -9,6 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "cli/admin_client.hpp"
+#include "core/error.hpp"
+
 namespace obauth::cli {
 
 class RecipientsCommand {
@@ -62,6 +65,12 @@ class RecipientsCommand {
   std::string client_secret_;
   int timeout_seconds_ = 30;
   bool json_ = false;
+
+  // Every recipient (pages of kPageSize), or the one page --limit asks for.
+  Result<std::string> ListAll(AdminClient& client, std::ostream& err) const;
+  static constexpr std::size_t kPageSize = 1000;
+  std::size_t list_limit_ = 0;  // --limit; 0: all
+  std::string list_after_;      // --after
 
   std::string recipient_id_;
   Fields fields_;

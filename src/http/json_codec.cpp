@@ -292,9 +292,16 @@ std::string EncodeCreatedRecipient(const admin::CreatedRecipient& created) {
 }
 
 std::string EncodeRecipientList(const std::vector<store::Recipient>& recipients) {
-  json::array list;
-  for (const auto& r : recipients) list.push_back(Summary(r));
-  return json::serialize(list);
+  return "[" + EncodeRecipientItems(recipients) + "]";
+}
+
+std::string EncodeRecipientItems(const std::vector<store::Recipient>& recipients) {
+  std::string out;
+  for (const auto& r : recipients) {
+    if (!out.empty()) out.push_back(',');
+    out += json::serialize(Summary(r));
+  }
+  return out;
 }
 
 std::string EncodeIssuedSecret(const admin::IssuedSecret& issued) {

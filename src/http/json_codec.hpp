@@ -46,6 +46,9 @@ struct RecipientBodyContext {
 std::string EncodeRecipientDetails(const store::Recipient& recipient);
 std::string EncodeCreatedRecipient(const admin::CreatedRecipient& created);
 std::string EncodeRecipientList(const std::vector<store::Recipient>& recipients);
+// The members of that array without the brackets, comma-separated ("" for none): one piece of a
+// list sent in pieces.
+std::string EncodeRecipientItems(const std::vector<store::Recipient>& recipients);
 std::string EncodeIssuedSecret(const admin::IssuedSecret& issued);
 std::string EncodeToken(const oauth::IssuedToken& token);
 std::string EncodeIntrospection(const oauth::Introspection& introspection);

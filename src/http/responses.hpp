@@ -5,6 +5,8 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,12 +17,25 @@ namespace obauth::http {
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
+// The rest of a body too large to hold at once, produced piece by piece (an unpaged list): the
+// session sends the response's body as the first piece with chunked transfer coding, then asks
+// Next() for each following one on a worker thread (it may read the database), writing each
+// before asking for the next, so a response holds one piece in memory however long the whole.
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  // The next piece (not empty), or nullopt after the last. An error ends the response by closing
+  // the connection: the client sees a body without its last chunk, never a wrong one.
+  virtual Result<std::optional<std::string>> Next() = 0;
+};
+
 // A response plus what the access log needs to know about it.
 struct Routed {
   Response response;
   std::string_view route;    // the route template, e.g. "/api/v1/recipients/{client_id}"
   std::string note;          // internal detail for the log (never sent, never a secret)
   bool would_block = false;  // tried inline, needs the database: run again on a worker
+  std::shared_ptr<BodyStream> stream{};  // when set: more body after response.body()
 };
 
 // `body` (JSON) with `status`, Content-Type application/json and Cache-Control no-store.

@@ -15,6 +15,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <charconv>
 #include <optional>
 #include <thread>
 #include <unordered_map>
@@ -46,8 +47,19 @@ bool IsSafeRequestId(std::string_view id) {
   return true;
 }
 
-// The response as it goes on the wire, in one buffer: status line, fields, blank line, body.
-void Serialize(const Response& response, std::string& out) {
+// Appends `piece` as one chunk of the chunked transfer coding (RFC 9112 §7.1).
+void AppendChunk(std::string_view piece, std::string& out) {
+  char size[20];
+  const auto end = std::to_chars(size, size + sizeof size, piece.size(), 16).ptr;
+  out.append(size, end);
+  out += "\r\n";
+  out += piece;
+  out += "\r\n";
+}
+
+// The response as it goes on the wire, in one buffer: status line, fields, blank line, body
+// (as its first chunk when `chunked`).
+void Serialize(const Response& response, std::string& out, bool chunked) {
   out.clear();
   out += response.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
   out += std::to_string(response.result_int());
@@ -61,8 +73,16 @@ void Serialize(const Response& response, std::string& out) {
     out += "\r\n";
   }
   out += "\r\n";
-  out += response.body();
+  if (chunked) {
+    AppendChunk(response.body(), out);
+  } else {
+    out += response.body();
+  }
 }
+
+// A connection keeps a write buffer up to this size for its next response; a larger one (a
+// long list) is freed once written.
+constexpr std::size_t kKeptBufferBytes = 64 * 1024;
 
 // How often each I/O thread looks for connections past their deadline: deadlines are enforced
 // within this much of their time.
@@ -239,7 +259,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Respond(Routed routed) {
     response_ = std::move(routed.response);
-    const bool keep_alive = request_.keep_alive() && !server_->stopping;
+    stream_ = std::move(routed.stream);
+    // An HTTP/1.0 client cannot read chunks: its streamed body ends when the connection closes.
+    const bool keep_alive =
+        request_.keep_alive() && !server_->stopping && !(stream_ && request_.version() < 11);
     Finish(request_.method_string(), routed.route, routed.note, keep_alive, request_.version());
   }
 
@@ -266,6 +289,11 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.version(version);
     response_.keep_alive(keep_alive);
     response_.prepare_payload();
+    const bool chunked = stream_ && version >= 11;
+    if (stream_) {
+      response_.erase(bh::field::content_length);
+      if (chunked) response_.set(bh::field::transfer_encoding, "chunked");
+    }
     keep_alive_ = keep_alive;
     const auto now = SteadyClock::now();
     const double ms = std::chrono::duration<double, std::milli>(now - started_).count();
@@ -275,15 +303,67 @@ class Session : public std::enable_shared_from_this<Session> {
     server_->log->log(
         level, "request id={} method={} route={} status={} duration_ms={:.3f} peer={}{}{}",
         request_id_, method, route, status, ms, peer_, note.empty() ? "" : " note=", note);
-    Serialize(response_, out_);
-    deadline_ = now + server_->options.request_timeout;
+    Serialize(response_, out_, chunked);
+    chunked_ = chunked;
+    Write();
+  }
+
+  // Writes out_, each write within request_timeout.
+  void Write() {
+    deadline_ = SteadyClock::now() + server_->options.request_timeout;
     asio::async_write(
         socket_, asio::buffer(out_),
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnWrite(ec); });
   }
 
+  // A streamed body's next piece, made on a worker (it may read the database), written here.
+  void NextPiece() {
+    asio::post(server_->workers, [self = shared_from_this(),
+                                  work = asio::make_work_guard(socket_.get_executor())]() mutable {
+      Result<std::optional<std::string>> piece = std::optional<std::string>();
+      try {
+        piece = self->stream_->Next();
+      } catch (const std::exception& e) {
+        piece = InternalError(e.what());
+      }
+      const auto executor = self->socket_.get_executor();
+      asio::post(executor, [self = std::move(self), piece = std::move(piece)]() mutable {
+        self->WritePiece(std::move(piece));
+      });
+    });
+  }
+
+  void WritePiece(Result<std::optional<std::string>> piece) {
+    if (!piece) {
+      // The head went out with 200: all that is left is to stop, visibly incomplete.
+      server_->log->warn("request id={} streamed response ended early: {}", request_id_,
+                         piece.error().internal);
+      stream_.reset();
+      busy_ = false;
+      return Close();
+    }
+    out_.clear();
+    if (!*piece) {
+      stream_.reset();
+      if (!chunked_) {  // HTTP/1.0: the close ends the body
+        busy_ = false;
+        return Close();
+      }
+      out_ = "0\r\n\r\n";
+    } else if (chunked_) {
+      AppendChunk(**piece, out_);
+    } else {
+      out_ = std::move(**piece);
+    }
+    Write();
+  }
+
   void OnWrite(beast::error_code ec) {
+    if (!ec && stream_) return NextPiece();
+    stream_.reset();
     busy_ = false;
+    // A large answer's buffer is not kept for the connection's next request.
+    if (out_.capacity() > kKeptBufferBytes) std::string().swap(out_);
     if (!ec && linger_) return Linger();
     if (ec || !keep_alive_) return Close();
     Read();
@@ -321,6 +401,8 @@ class Session : public std::enable_shared_from_this<Session> {
   Request request_;
   Routed routed_;  // written by a worker, read back on this connection's thread
   Response response_;
+  std::shared_ptr<BodyStream> stream_;  // the rest of response_'s body, while it is being sent
+  bool chunked_ = false;                // response_'s body goes in chunks
   std::string out_;
   std::string scratch_;  // bytes dropped while lingering
   std::shared_ptr<Server::Impl> server_;

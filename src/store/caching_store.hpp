@@ -66,8 +66,9 @@ class CachingStore final : public ClientStore, public RecipientStore {
     return Dropping(recipient.client_id,
                     database_.CreateRecipient(recipient, secret_hash, replay, audit));
   }
-  Result<std::vector<Recipient>> ListRecipients(std::string_view partner_id) override {
-    return database_.ListRecipients(partner_id);  // not cached
+  Result<Page<Recipient>> ListRecipients(std::string_view partner_id,
+                                         const PageRequest& page) override {
+    return database_.ListRecipients(partner_id, page);  // not cached
   }
   Result<Recipient> GetRecipient(std::string_view partner_id, std::string_view client_id,
                                  std::int64_t now) override;

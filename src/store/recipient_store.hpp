@@ -12,6 +12,7 @@
 
 #include "core/error.hpp"
 #include "store/audit_store.hpp"
+#include "store/page.hpp"
 #include "store/replay_store.hpp"
 
 namespace obauth::store {
@@ -60,9 +61,9 @@ class RecipientStore {
                                                      const std::string& secret_hash,
                                                      const Replay* replay,
                                                      const AuditEvent& audit) = 0;
-  // The partner's live (not retired) recipients, oldest first.
-  [[nodiscard]] virtual Result<std::vector<Recipient>> ListRecipients(
-      std::string_view partner_id) = 0;
+  // A page of the partner's live (not retired) recipients, oldest first (store/page.hpp).
+  [[nodiscard]] virtual Result<Page<Recipient>> ListRecipients(std::string_view partner_id,
+                                                               const PageRequest& page) = 0;
   // The live recipient with its secret status, or kNotFound when it does not exist, is retired
   // or belongs to another partner.
   [[nodiscard]] virtual Result<Recipient> GetRecipient(std::string_view partner_id,

@@ -379,6 +379,8 @@ async function flow() {
   const id = recipient.client_id;
   await call('list', 'GET', '/api/v1/recipients', { auth: `Bearer ${admin}`, status: 200 });
   await call('list, flinks-auth-key', 'GET', '/api/v1/recipients', { headers: { 'flinks-auth-key': admin }, status: 200 });
+  await call('list, one page', 'GET', '/api/v1/recipients?limit=1', { auth: `Bearer ${admin}`, status: 200 });
+  await call('list, limit out of range', 'GET', '/api/v1/recipients?limit=0', { auth: `Bearer ${admin}`, status: 400, violates: 'request' });
   await call('list, no token', 'GET', '/api/v1/recipients', { status: 401, violates: 'request' });
   await call('list, recipient token', 'GET', '/api/v1/recipients', { auth: `Bearer ${recipientToken}`, status: 403 });
   await call('show', 'GET', `/api/v1/recipients/${id}`, { auth: `Bearer ${admin}`, status: 200 });

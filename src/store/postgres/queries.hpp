@@ -13,9 +13,13 @@ struct Queries : sql::CommonQueries<sql::PostgresParameters> {
       "SELECT c.kind, c.disabled, (c.retired_at IS NOT NULL)::int, coalesce(c.partner_id, ''), "
       "coalesce(r.scope, ''), c.token_epoch FROM clients c "
       "LEFT JOIN recipients r ON r.client_id = c.client_id WHERE c.client_id = $1";
-  // Oldest first; the identity column seq breaks ties in insertion order.
-  static constexpr char kListRecipients[] = OBAUTH_SQL_SELECT_RECIPIENT
-      "WHERE c.partner_id = $1 AND c.retired_at IS NULL ORDER BY c.created_at, c.seq";
+  // A page, oldest first, after ($2, $3) when given; the identity column seq breaks ties in
+  // insertion order.
+  static constexpr char kListRecipients[] =
+      "SELECT " OBAUTH_SQL_RECIPIENT_COLUMNS ", c.seq" OBAUTH_SQL_RECIPIENT_FROM
+      "WHERE c.partner_id = $1 AND c.retired_at IS NULL "
+      "AND ($2::bigint IS NULL OR (c.created_at, c.seq) > ($2::bigint, $3::bigint)) "
+      "ORDER BY c.created_at, c.seq LIMIT $4";
 
   // Usage.
   static constexpr char kLockClient[] = "SELECT 1 FROM clients WHERE client_id = $1 FOR UPDATE";

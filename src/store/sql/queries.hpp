@@ -51,10 +51,14 @@ struct SqliteParameters {
 
 // The columns RecipientOperations::ReadRecipient() reads, in its order, for the recipient
 // queries here and in the backends' query sets (a macro so the literals concatenate).
-#define OBAUTH_SQL_SELECT_RECIPIENT                                                             \
-  "SELECT c.client_id, c.partner_id, c.name, r.scope, r.logo_uri, r.description, r.terms_uri, " \
-  "r.client_uri, r.country, c.created_at, c.updated_at FROM clients c "                         \
-  "JOIN recipients r ON r.client_id = c.client_id "
+#define OBAUTH_SQL_RECIPIENT_COLUMNS                                                     \
+  "c.client_id, c.partner_id, c.name, r.scope, r.logo_uri, r.description, r.terms_uri, " \
+  "r.client_uri, r.country, c.created_at, c.updated_at"
+#define OBAUTH_SQL_RECIPIENT_FROM " FROM clients c JOIN recipients r ON r.client_id = c.client_id "
+#define OBAUTH_SQL_SELECT_RECIPIENT "SELECT " OBAUTH_SQL_RECIPIENT_COLUMNS OBAUTH_SQL_RECIPIENT_FROM
+// How many columns OBAUTH_SQL_RECIPIENT_COLUMNS has: a list query's next column is the row's
+// insertion order (store::ListPosition::sequence).
+inline constexpr int kRecipientColumns = 11;
 
 // The statements both dialects share. The backend adds kFindClient, kListRecipients,
 // kLockClient, kSecretUsed, kListAudit and kListRegistrations.

@@ -13,6 +13,7 @@
 #include "core/client_kind.hpp"
 #include "store/recipient_store.hpp"
 #include "store/sql/audit_operations.hpp"
+#include "store/sql/queries.hpp"
 #include "store/sql/replay_operations.hpp"
 #include "store/sql/statements.hpp"
 
@@ -48,17 +49,31 @@ struct RecipientOperations {
 
   // Run inside one read snapshot.
   template <class Db>
-  static Result<std::vector<Recipient>> ListRecipients(Db& db, std::string_view partner_id) {
-    std::vector<Recipient> out;
+  static Result<Page<Recipient>> ListRecipients(Db& db, std::string_view partner_id,
+                                                const PageRequest& page) {
+    Page<Recipient> out;
+    std::optional<std::int64_t> after_created, after_sequence;
+    if (page.after) {
+      after_created = page.after->created_at;
+      after_sequence = page.after->sequence;
+    }
     {
-      OBAUTH_TRY(stmt, Query(db, Q::kListRecipients, partner_id));
+      // One more than the page holds tells whether more follow.
+      OBAUTH_TRY(stmt, Query(db, Q::kListRecipients, partner_id, after_created, after_sequence,
+                             static_cast<std::int64_t>(page.limit) + 1));
+      ListPosition last;
       while (true) {
         OBAUTH_TRY(row, stmt->Step());
         if (!row) break;
-        out.push_back(ReadRecipient(*stmt));
+        if (out.items.size() == page.limit) {
+          out.next = last;
+          break;
+        }
+        out.items.push_back(ReadRecipient(*stmt));
+        last = {out.items.back().created_at, stmt->Int(kRecipientColumns)};
       }
     }
-    for (auto& recipient : out) {
+    for (auto& recipient : out.items) {
       if (auto x = FillLists(db, recipient); !x) return x.error();
     }
     return out;

@@ -37,7 +37,8 @@ class SqlStore : public Database {
   // RecipientStore.
   Result<void> CreateRecipient(const Recipient& r, const std::string& secret_hash,
                                const Replay* replay, const AuditEvent& audit) override;
-  Result<std::vector<Recipient>> ListRecipients(std::string_view partner_id) override;
+  Result<Page<Recipient>> ListRecipients(std::string_view partner_id,
+                                         const PageRequest& page) override;
   Result<Recipient> GetRecipient(std::string_view partner_id, std::string_view client_id,
                                  std::int64_t now) override;
   Result<void> UpdateRecipient(const Recipient& r, const AuditEvent& audit) override;

@@ -39,10 +39,10 @@ Result<void> SqlStore<Backend, Db, Q>::CreateRecipient(const Recipient& r,
 }
 
 template <class Backend, class Db, class Q>
-Result<std::vector<Recipient>> SqlStore<Backend, Db, Q>::ListRecipients(
-    std::string_view partner_id) {
+Result<Page<Recipient>> SqlStore<Backend, Db, Q>::ListRecipients(std::string_view partner_id,
+                                                                 const PageRequest& page) {
   return ReadSnapshot(
-      [&](Db& db) { return RecipientOperations<Q>::ListRecipients(db, partner_id); });
+      [&](Db& db) { return RecipientOperations<Q>::ListRecipients(db, partner_id, page); });
 }
 
 template <class Backend, class Db, class Q>

@@ -12,9 +12,13 @@ struct Queries : sql::CommonQueries<sql::SqliteParameters> {
       "SELECT c.kind, c.disabled, c.retired_at IS NOT NULL, coalesce(c.partner_id, ''), "
       "coalesce(r.scope, ''), c.token_epoch FROM clients c "
       "LEFT JOIN recipients r ON r.client_id = c.client_id WHERE c.client_id = ?1";
-  // Oldest first; rowid breaks ties in insertion order.
-  static constexpr char kListRecipients[] = OBAUTH_SQL_SELECT_RECIPIENT
-      "WHERE c.partner_id = ?1 AND c.retired_at IS NULL ORDER BY c.created_at, c.rowid";
+  // A page, oldest first, after (?2, ?3) when given; rowid breaks ties in insertion order
+  // (clients are never deleted, so a rowid is never reused).
+  static constexpr char kListRecipients[] =
+      "SELECT " OBAUTH_SQL_RECIPIENT_COLUMNS ", c.rowid" OBAUTH_SQL_RECIPIENT_FROM
+      "WHERE c.partner_id = ?1 AND c.retired_at IS NULL "
+      "AND (?2 IS NULL OR (c.created_at, c.rowid) > (?2, ?3)) "
+      "ORDER BY c.created_at, c.rowid LIMIT ?4";
 
   // Usage. The single writer needs no row locks: kLockClient only reads.
   static constexpr char kLockClient[] = "SELECT 1 FROM clients WHERE client_id = ?1";

@@ -51,9 +51,10 @@ TEST_F(PartnerServiceTest, CreatePartnerReturnsPtIdAndSecretThatMatchesStoredHas
   EXPECT_EQ(hasher_.Match(issued->client_id, issued->client_secret, hashes), 0);
   // A partner is not a recipient: it never shows in any list.
   RecipientService recipients(*store_, *store_, hasher_, clock_);
-  auto list = recipients.List(Caller{issued->client_id, issued->client_id, "req-c", "cli"});
+  auto list = recipients.List(Caller{issued->client_id, issued->client_id, "req-c", "cli"},
+                              {std::nullopt, 10});
   ASSERT_TRUE(list);
-  EXPECT_TRUE(list->empty());
+  EXPECT_TRUE(list->items.empty());
 }
 
 TEST_F(PartnerServiceTest, CreatePartnerIsAuditedInTheNewPartnersTrailAsTheOperators) {

@@ -57,6 +57,14 @@ class RecipientServiceTest : public test_support::TempDirTest {
     return created ? std::move(*created) : CreatedRecipient{};
   }
 
+  // The caller's whole list, one page of the largest size.
+  Result<std::vector<store::Recipient>> AllRecipients(const Caller& caller) {
+    auto page = service_->List(caller, {std::nullopt, kMaxPageSize});
+    if (!page) return page.error();
+    EXPECT_FALSE(page->next.has_value());
+    return std::move(page->items);
+  }
+
   std::vector<std::string> StoredHashes(const std::string& client_id) {
     auto client = store_->FindClient(client_id);
     EXPECT_TRUE(client);
@@ -151,7 +159,7 @@ TEST_F(RecipientServiceTest, CreateWithInvalidInputIsValidationAndStoresNothing)
   auto created = service_->Create(partner_a_, in);
   ASSERT_FALSE(created);
   EXPECT_EQ(created.error().code, ErrorCode::kValidation);
-  auto list = service_->List(partner_a_);
+  auto list = AllRecipients(partner_a_);
   ASSERT_TRUE(list);
   EXPECT_TRUE(list->empty());
 }
@@ -163,13 +171,13 @@ TEST_F(RecipientServiceTest, ListReturnsOnlyTheCallersRecipientsOldestFirst) {
   clock_.Advance(10);
   const auto second = CreateOrFail(partner_a_, "Second");
 
-  auto list = service_->List(partner_a_);
+  auto list = AllRecipients(partner_a_);
   ASSERT_TRUE(list);
   ASSERT_EQ(list->size(), 2u);
   EXPECT_EQ((*list)[0].client_id, first.recipient.client_id);
   EXPECT_EQ((*list)[1].client_id, second.recipient.client_id);
 
-  auto list_b = service_->List(partner_b_);
+  auto list_b = AllRecipients(partner_b_);
   ASSERT_TRUE(list_b);
   ASSERT_EQ(list_b->size(), 1u);
   EXPECT_EQ((*list_b)[0].client_id, other.recipient.client_id);
@@ -427,7 +435,7 @@ TEST_F(RecipientServiceTest, RetireHidesTheRecipientForGood) {
   auto got = service_->Get(partner_a_, id);
   ASSERT_FALSE(got);
   EXPECT_EQ(got.error().code, ErrorCode::kNotFound);
-  auto list = service_->List(partner_a_);
+  auto list = AllRecipients(partner_a_);
   ASSERT_TRUE(list);
   ASSERT_EQ(list->size(), 1u);
   EXPECT_EQ((*list)[0].client_id, kept.recipient.client_id);
@@ -673,9 +681,37 @@ TEST_F(RecipientServiceTest, SealerForATakenKeyIsKeyInUseAndChangesNothing) {
                                  CountingSealer<CreatedRecipient>("key", calls, created_seen));
   ASSERT_FALSE(create);
   EXPECT_EQ(create.error().code, ErrorCode::kKeyInUse);
-  auto list = service_->List(partner_a_);
+  auto list = AllRecipients(partner_a_);
   ASSERT_TRUE(list);
   EXPECT_EQ(list->size(), 1u);
+}
+
+TEST_F(RecipientServiceTest, ListPagesFollowOneAnotherWithoutRepeatingOrSkipping) {
+  std::vector<std::string> created;
+  for (int i = 0; i < 5; ++i) created.push_back(CreateOrFail(partner_a_).recipient.client_id);
+  std::vector<std::string> seen;
+  std::optional<store::ListPosition> after;
+  int pages = 0;
+  do {
+    auto page = service_->List(partner_a_, {after, 2});
+    ASSERT_TRUE(page);
+    ASSERT_LE(page->items.size(), 2u);
+    for (const auto& r : page->items) seen.push_back(r.client_id);
+    after = page->next;
+    ++pages;
+    if (pages == 1) {
+      // Changes between pages: one seen item retired, one unseen retired, one new one.
+      ASSERT_TRUE(service_->Retire(partner_a_, created[0]));
+      ASSERT_TRUE(service_->Retire(partner_a_, created[3]));
+      created.push_back(CreateOrFail(partner_a_).recipient.client_id);
+    }
+  } while (after);
+  EXPECT_EQ(seen,
+            (std::vector<std::string>{created[0], created[1], created[2], created[4], created[5]}));
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(service_->List(partner_a_, {std::nullopt, 0}).error().code, ErrorCode::kValidation);
+  EXPECT_EQ(service_->List(partner_a_, {std::nullopt, kMaxPageSize + 1}).error().code,
+            ErrorCode::kValidation);
 }
 
 }  // namespace

@@ -56,6 +56,17 @@ TEST(ServerUrl, RejectsWhatCannotNameAServer) {
 
 ServerUrl Local() { return Ok(ParseServerUrl("http://127.0.0.1:8080")); }
 
+HttpAnswer Answer(int status, std::string body, std::string content_type, std::string request_id,
+                  std::string retry_after = "") {
+  HttpAnswer answer;
+  answer.status = status;
+  answer.body = std::move(body);
+  answer.content_type = std::move(content_type);
+  answer.request_id = std::move(request_id);
+  answer.retry_after = std::move(retry_after);
+  return answer;
+}
+
 TEST(AdminFailure, EachStatusSaysWhatToDoNext) {
   struct Case {
     int status;
@@ -83,8 +94,8 @@ TEST(AdminFailure, EachStatusSaysWhatToDoNext) {
       {500, R"({"message":"Internal Server Error"})", "", ErrorCode::kInternal, "request id r-1"},
   };
   for (const auto& c : cases) {
-    const Error e = DescribeAdminFailure({c.status, c.body, "application/json", "r-1", ""}, Local(),
-                                         c.recipient);
+    const Error e = DescribeAdminFailure(Answer(c.status, c.body, "application/json", "r-1"),
+                                         Local(), c.recipient);
     EXPECT_EQ(e.code, c.code) << c.status << " " << c.body;
     EXPECT_NE(e.public_message.find(c.says), std::string::npos)
         << c.status << ": " << e.public_message;
@@ -92,8 +103,8 @@ TEST(AdminFailure, EachStatusSaysWhatToDoNext) {
 }
 
 TEST(AdminFailure, RetryAfterIsQuoted) {
-  const Error e =
-      DescribeAdminFailure({503, R"({"message":"Service Unavailable"})", "", "", "7"}, Local(), "");
+  const Error e = DescribeAdminFailure(
+      Answer(503, R"({"message":"Service Unavailable"})", "", "", "7"), Local(), "");
   EXPECT_NE(e.public_message.find("retry in 7 s"), std::string::npos) << e.public_message;
 }
 

@@ -444,9 +444,9 @@ TEST_F(RouterTest, AdminRoutesWithoutTokenAre401) {
               "as Authorization: Bearer TOKEN");
   }
   // Nothing was changed by the unauthenticated requests.
-  auto list = recipients_->List(PartnerCaller());
+  auto list = recipients_->List(PartnerCaller(), {std::nullopt, 10});
   ASSERT_TRUE(list);
-  EXPECT_EQ(list->size(), 1u);
+  EXPECT_EQ(list->items.size(), 1u);
   EXPECT_TRUE(Authenticates(recipient_id_, recipient_secret_));
 }
 
@@ -520,6 +520,55 @@ TEST_F(RouterTest, RecipientTokenIs403InsufficientScope) {
             R"(Bearer realm="obauth", error="insufficient_scope", scope="client:admin")");
   // The recipient cannot rotate its own secret either.
   EXPECT_EQ(Admin(bh::verb::post, RecipientPath() + "/secret", token).response.result_int(), 403u);
+}
+
+TEST_F(RouterTest, ListPagesCarryALinkToTheNextAndRefuseUnknownParameters) {
+  const std::string token = PartnerToken();
+  admin::RecipientInput input;
+  input.name = {true, std::string("Second")};
+  input.scope = {true, std::vector<std::string>{"ACCOUNT_BASIC"}};
+  input.redirect_uris = {true, std::vector<std::string>{"https://s.example/cb"}};
+  ASSERT_TRUE(recipients_->Create(PartnerCaller(), input));
+  const Routed first = Admin(bh::verb::get, "/api/v1/recipients?limit=1", token);
+  EXPECT_EQ(first.response.result_int(), 200u);
+  const std::string link = HeaderOf(first.response, bh::field::link);
+  ASSERT_EQ(link.rfind("</api/v1/recipients?limit=1&after=", 0), 0u) << link;
+  EXPECT_EQ(link.substr(link.size() - 13), ">; rel=\"next\"");
+  const std::string next = link.substr(1, link.find('>') - 1);
+  const Routed second = Admin(bh::verb::get, next, token);
+  EXPECT_EQ(HeaderOf(second.response, bh::field::link), "");
+  EXPECT_EQ(JsonString(second.response.body().substr(1, second.response.body().size() - 2), "name"),
+            "Second");
+  const Routed unknown = Admin(bh::verb::get, "/api/v1/recipients?page=2", token);
+  EXPECT_EQ(unknown.response.result_int(), 400u);
+  EXPECT_EQ(JsonString(unknown.response.body(), "message"),
+            "Unknown query parameter: this list takes limit, after");
+}
+
+TEST_F(RouterTest, TheWholeListComesInPiecesOnceItIsLong) {
+  const std::string token = PartnerToken();
+  admin::RecipientInput input;
+  input.name = {true, std::string("Many")};
+  input.scope = {true, std::vector<std::string>{"ACCOUNT_BASIC"}};
+  input.redirect_uris = {true, std::vector<std::string>{"https://m.example/cb"}};
+  for (int i = 0; i < 1200; ++i) ASSERT_TRUE(recipients_->Create(PartnerCaller(), input));
+  const Routed r = Admin(bh::verb::get, "/api/v1/recipients", token);
+  EXPECT_EQ(r.response.result_int(), 200u);
+  ASSERT_NE(r.stream, nullptr);
+  std::string body = r.response.body();
+  int pieces = 1;
+  while (true) {
+    auto piece = r.stream->Next();
+    ASSERT_TRUE(piece);
+    if (!*piece) break;
+    EXPECT_FALSE((*piece)->empty());
+    body += **piece;
+    ++pieces;
+  }
+  EXPECT_EQ(pieces, 3);  // 500, 500, 201
+  const auto parsed = boost::json::parse(body);
+  ASSERT_TRUE(parsed.is_array());
+  EXPECT_EQ(parsed.as_array().size(), 1201u);
 }
 
 TEST_F(RouterTest, FlinksAuthKeyHeaderCarriesTheToken) {
@@ -1303,9 +1352,9 @@ TEST_F(RouterTest, CreateRetryWithTheSameKeyReplaysTheSameRecipient) {
   ASSERT_EQ(retry.response.result_int(), 200u) << retry.response.body();
   EXPECT_EQ(retry.response.body(), first.response.body());
   EXPECT_EQ(HeaderOf(retry.response, "Idempotent-Replayed"), "true");
-  auto list = recipients_->List(PartnerCaller());
+  auto list = recipients_->List(PartnerCaller(), {std::nullopt, 10});
   ASSERT_TRUE(list);
-  EXPECT_EQ(list->size(), 2u);
+  EXPECT_EQ(list->items.size(), 2u);
   EXPECT_TRUE(Authenticates(JsonString(first.response.body(), "client_id"),
                             JsonString(retry.response.body(), "client_secret")));
 }

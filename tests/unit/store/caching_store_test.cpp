@@ -169,7 +169,7 @@ TEST_F(CachingStoreTest, NonBlockingScopeAnswersHitsAndRefusesEverythingElse) {
   auto miss = cache->FindClient("pt-unknown");
   ASSERT_FALSE(miss);
   EXPECT_EQ(miss.error().code, ErrorCode::kWouldBlock);
-  auto list = cache->ListRecipients("pt-1");
+  auto list = cache->ListRecipients("pt-1", {std::nullopt, 10});
   ASSERT_FALSE(list);
   EXPECT_EQ(list.error().code, ErrorCode::kWouldBlock);
   auto write = cache->CreateRecipient(MakeRecipient("dc-6"), "h", nullptr,

@@ -17,7 +17,26 @@
 namespace obauth::store {
 
 template <class Factory>
-class RecipientStoreConformance : public StoreTest<Factory> {};
+class RecipientStoreConformance : public StoreTest<Factory> {
+ protected:
+  // The partner's whole list in one page.
+  Result<std::vector<Recipient>> AllRecipients(std::string_view partner_id) {
+    auto page = this->recipients().ListRecipients(partner_id, {std::nullopt, 1000});
+    if (!page) return page.error();
+    EXPECT_FALSE(page->next.has_value());
+    return std::move(page->items);
+  }
+  // The ids of one page, and where the next starts.
+  std::pair<std::vector<std::string>, std::optional<ListPosition>> PageOf(
+      std::string_view partner_id, std::optional<ListPosition> after, std::size_t limit) {
+    auto page = this->recipients().ListRecipients(partner_id, {after, limit});
+    EXPECT_TRUE(page) << (page ? "" : page.error().internal);
+    std::vector<std::string> ids;
+    if (!page) return {ids, std::nullopt};
+    for (const auto& r : page->items) ids.push_back(r.client_id);
+    return {ids, page->next};
+  }
+};
 
 TYPED_TEST_SUITE_P(RecipientStoreConformance);
 
@@ -95,7 +114,7 @@ TYPED_TEST_P(RecipientStoreConformance, DuplicateRecipientIdIsConflict) {
   EXPECT_EQ(again.error().code, ErrorCode::kConflict);
   // Nothing of the failed insert is visible, not even its audit event.
   EXPECT_EQ(this->GetOrFail("pt-1", "dc-1").name, "Acme Budgeting \xc3\xa9");
-  auto list = this->recipients().ListRecipients("pt-2");
+  auto list = this->AllRecipients("pt-2");
   ASSERT_TRUE(list);
   EXPECT_TRUE(list->empty());
   EXPECT_EQ(this->Hashes("dc-1"), Strings{this->Hash('r')});
@@ -119,7 +138,7 @@ TYPED_TEST_P(RecipientStoreConformance, ListsOwnRecipientsOldestFirst) {
   ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-b", "pt-1", 200), "h"));
   ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-x", "pt-2", 50), "h"));
 
-  auto list = this->recipients().ListRecipients("pt-1");
+  auto list = this->AllRecipients("pt-1");
   ASSERT_TRUE(list) << list.error().internal;
   std::vector<std::string> ids;
   for (const auto& r : *list) ids.push_back(r.client_id);
@@ -131,14 +150,50 @@ TYPED_TEST_P(RecipientStoreConformance, ListsOwnRecipientsOldestFirst) {
     EXPECT_EQ(r.contact_emails.size(), 2u);
   }
 
-  auto other = this->recipients().ListRecipients("pt-2");
+  auto other = this->AllRecipients("pt-2");
   ASSERT_TRUE(other);
   ASSERT_EQ(other->size(), 1u);
   EXPECT_EQ((*other)[0].client_id, "dc-x");
 
-  auto none = this->recipients().ListRecipients("pt-unknown");
+  auto none = this->AllRecipients("pt-unknown");
   ASSERT_TRUE(none);
   EXPECT_TRUE(none->empty());
+}
+
+TYPED_TEST_P(RecipientStoreConformance, PagesFollowTheListOrderAndSurviveChangesBetweenThem) {
+  this->CreatePartnerOrFail("pt-1");
+  this->CreatePartnerOrFail("pt-2");
+  // Out of time order, with ties: the list is dc-a, dc-z, dc-b, dc-c, dc-d.
+  for (const auto& [id, at] : std::vector<std::pair<std::string, std::int64_t>>{
+           {"dc-c", 300}, {"dc-a", 100}, {"dc-z", 200}, {"dc-b", 200}, {"dc-d", 300}}) {
+    ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient(id, "pt-1", at), "h"));
+  }
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-x", "pt-2", 250), "h"));
+
+  auto [first, after_first] = this->PageOf("pt-1", std::nullopt, 2);
+  EXPECT_EQ(first, (std::vector<std::string>{"dc-a", "dc-z"}));
+  ASSERT_TRUE(after_first.has_value());
+  EXPECT_EQ(after_first->created_at, 200);
+  // Between pages: a seen one and an unseen one retired, a new one created.
+  ASSERT_TRUE(this->recipients().RetireRecipient("pt-1", "dc-a", 400,
+                                                 this->Event("pt-1", "recipient.retired", "dc-a")));
+  ASSERT_TRUE(this->recipients().RetireRecipient("pt-1", "dc-c", 400,
+                                                 this->Event("pt-1", "recipient.retired", "dc-c")));
+  ASSERT_TRUE(this->CreateRecipient(this->MakeRecipient("dc-e", "pt-1", 500), "h"));
+  auto [second, after_second] = this->PageOf("pt-1", after_first, 2);
+  EXPECT_EQ(second, (std::vector<std::string>{"dc-b", "dc-d"}));
+  ASSERT_TRUE(after_second.has_value());
+  auto [third, after_third] = this->PageOf("pt-1", after_second, 2);
+  EXPECT_EQ(third, (std::vector<std::string>{"dc-e"}));
+  EXPECT_FALSE(after_third.has_value());
+  // A page that ends exactly at the last item says nothing follows.
+  auto [exact, after_exact] = this->PageOf("pt-1", after_second, 1);
+  EXPECT_EQ(exact, (std::vector<std::string>{"dc-e"}));
+  EXPECT_FALSE(after_exact.has_value());
+  // Another partner's position shows nothing of theirs, only this partner's items after it.
+  auto [other, after_other] = this->PageOf("pt-2", after_first, 10);
+  EXPECT_EQ(other, (std::vector<std::string>{"dc-x"}));
+  EXPECT_FALSE(after_other.has_value());
 }
 
 TYPED_TEST_P(RecipientStoreConformance, GetRecipientOfAnotherPartnerIsNotFound) {
@@ -394,7 +449,7 @@ TYPED_TEST_P(RecipientStoreConformance, RetiredRecipientIsGoneButItsIdStaysTaken
       "pt-1", "dc-1", 8000, this->Event("pt-1", "recipient.deleted", "dc-1"));
   ASSERT_TRUE(retired) << retired.error().internal;
 
-  auto list = this->recipients().ListRecipients("pt-1");
+  auto list = this->AllRecipients("pt-1");
   ASSERT_TRUE(list);
   ASSERT_EQ(list->size(), 1u);
   EXPECT_EQ((*list)[0].client_id, "dc-2");
@@ -493,7 +548,8 @@ TYPED_TEST_P(RecipientStoreConformance, RecipientCallsWouldBlockUnderNonBlocking
     NonBlockingScope no_blocking;
     this->ExpectWouldBlock(this->CreateRecipient(this->MakeRecipient("dc-2", "pt-1"), "h"),
                            "CreateRecipient");
-    this->ExpectWouldBlock(this->recipients().ListRecipients("pt-1"), "ListRecipients");
+    this->ExpectWouldBlock(this->recipients().ListRecipients("pt-1", {std::nullopt, 10}),
+                           "ListRecipients");
     this->ExpectWouldBlock(this->recipients().GetRecipient("pt-1", "dc-1", 3000), "GetRecipient");
     Recipient renamed = this->MakeRecipient("dc-1", "pt-1");
     renamed.name = "Renamed";
@@ -507,7 +563,7 @@ TYPED_TEST_P(RecipientStoreConformance, RecipientCallsWouldBlockUnderNonBlocking
         this->recipients().RetireRecipient("pt-1", "dc-1", 7000, this->Event("pt-1", "x", "dc-1")),
         "RetireRecipient");
   }
-  auto list = this->recipients().ListRecipients("pt-1");
+  auto list = this->AllRecipients("pt-1");
   ASSERT_TRUE(list);
   ASSERT_EQ(list->size(), 1u);
   EXPECT_EQ((*list)[0].name, "Acme Budgeting \xc3\xa9");
@@ -519,10 +575,11 @@ REGISTER_TYPED_TEST_SUITE_P(
     RecipientStoreConformance, CreatesRecipientAndReadsEveryField, AbsentOptionalFieldsStayAbsent,
     EmptyStringOptionalIsNotNull, DuplicateRecipientIdIsConflict,
     RecipientIdTakenByPartnerIsConflict, ListsOwnRecipientsOldestFirst,
-    GetRecipientOfAnotherPartnerIsNotFound, UpdateReplacesEveryField,
-    UpdateWithWrongPartnerIsNotFoundAndChangesNothing, UpdateUnknownRecipientIsNotFound,
-    RotateSecretWithoutGraceDeletesTheOldHash, RotateSecretWithWrongPartnerIsNotFoundAndKeepsSecret,
-    RotateSecretCannotTargetAPartner, RotateSecretWithGraceKeepsTheOldHashUntilItExpires,
+    PagesFollowTheListOrderAndSurviveChangesBetweenThem, GetRecipientOfAnotherPartnerIsNotFound,
+    UpdateReplacesEveryField, UpdateWithWrongPartnerIsNotFoundAndChangesNothing,
+    UpdateUnknownRecipientIsNotFound, RotateSecretWithoutGraceDeletesTheOldHash,
+    RotateSecretWithWrongPartnerIsNotFoundAndKeepsSecret, RotateSecretCannotTargetAPartner,
+    RotateSecretWithGraceKeepsTheOldHashUntilItExpires,
     SecondRotationDuringGraceIsConflictAndChangesNothing,
     RotationAfterGraceExpiredLeavesAtMostTwoSecrets, RevokeTokensBumpsTheTokenEpoch,
     RevokePreviousSecretReturnsTrueOnceThenFalse,

@@ -12,8 +12,8 @@
 #include <string_view>
 
 #include "store/non_blocking_scope.hpp"
-#include "store/sqlite/queries.hpp"
 #include "store/sql/sql_store_impl.hpp"
+#include "store/sqlite/queries.hpp"
 
 namespace obauth::store::sql {
 namespace {
@@ -81,7 +81,7 @@ void CallEverything(Database& d, Check&& check) {
   check("RevokeToken", d.RevokeToken("pt-1", "jti", 9));
   check("PurgeRevokedTokens", d.PurgeRevokedTokens(9));
   check("CreateRecipient", d.CreateRecipient(recipient, "h", nullptr, audit));
-  check("ListRecipients", d.ListRecipients("pt-1"));
+  check("ListRecipients", d.ListRecipients("pt-1", {std::nullopt, 10}));
   check("GetRecipient", d.GetRecipient("pt-1", "dc-1", 5));
   check("UpdateRecipient", d.UpdateRecipient(recipient, audit));
   check("RotateSecret", d.RotateSecret({"pt-1", "dc-1", "h", 5, 0, false}, nullptr, audit));

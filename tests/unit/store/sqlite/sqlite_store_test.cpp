@@ -330,9 +330,9 @@ TEST_F(SqliteStoreTest, ConcurrentWritesEachGetTheirOwnOutcomeAndFailuresLeaveNo
     }
   }
   EXPECT_EQ(created, kThreads - kThreads / 3);
-  auto list = store.ListRecipients("pt-1");
+  auto list = store.ListRecipients("pt-1", {std::nullopt, 1000});
   ASSERT_TRUE(list);
-  EXPECT_EQ(list->size(), static_cast<std::size_t>(created) + 1);
+  EXPECT_EQ(list->items.size(), static_cast<std::size_t>(created) + 1);
   // The refused rotations changed nothing: same secrets, same updated_at, no audit events.
   auto client = store.FindClient("dc-busy");
   ASSERT_TRUE(client);

@@ -1,0 +1,113 @@
+#include "http/paging.hpp"
+
+#include <algorithm>
+#include <boost/beast/http/field.hpp>
+#include <charconv>
+
+#include "crypto/base64url.hpp"
+#include "http/form.hpp"
+
+namespace obauth::http {
+namespace {
+
+std::optional<std::int64_t> Number(std::string_view text) {
+  std::int64_t v = 0;
+  if (text.empty() || text.size() > 18) return std::nullopt;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+  }
+  std::from_chars(text.data(), text.data() + text.size(), v);
+  return v;
+}
+
+// "created_at.sequence", base64url: opaque, and read back strictly.
+std::optional<store::ListPosition> DecodeCursor(std::string_view cursor) {
+  if (cursor.size() > 64) return std::nullopt;
+  const auto text = crypto::Base64UrlDecode(cursor);
+  if (!text) return std::nullopt;
+  const std::string_view plain(*text);
+  const auto dot = plain.find('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  const auto created_at = Number(plain.substr(0, dot));
+  const auto sequence = Number(plain.substr(dot + 1));
+  if (!created_at || !sequence) return std::nullopt;
+  return store::ListPosition{*created_at, *sequence};
+}
+
+// Percent-encodes a query parameter value (RFC 3986 unreserved characters stay).
+std::string QueryValue(std::string_view value) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : value) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '.' || c == '_' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<ListQuery> ReadListQuery(std::string_view query, std::size_t max_limit,
+                                std::span<const std::string_view> own) {
+  std::string allowed = "limit, after";
+  for (auto name : own) allowed += ", " + std::string(name);
+  auto params = ParseForm(query);
+  if (!params) {
+    return MakeError(ErrorCode::kValidation,
+                     "Malformed query string (this list takes " + allowed + ")");
+  }
+  ListQuery out;
+  std::map<std::string, bool> seen;
+  for (const auto& [name, value] : *params) {
+    const bool known =
+        name == "limit" || name == "after" || std::find(own.begin(), own.end(), name) != own.end();
+    if (!known) {
+      return MakeError(ErrorCode::kValidation,
+                       "Unknown query parameter: this list takes " + allowed);
+    }
+    if (seen[name]) {
+      return MakeError(ErrorCode::kValidation, "Query parameter '" + name + "' given twice");
+    }
+    seen[name] = true;
+    if (name == "limit") {
+      const auto v = Number(value);
+      if (!v || *v < 1 || static_cast<std::size_t>(*v) > max_limit) {
+        return MakeError(ErrorCode::kValidation, "Invalid parameter 'limit': must be from 1 to " +
+                                                     std::to_string(max_limit));
+      }
+      out.limit = static_cast<std::size_t>(*v);
+    } else if (name == "after") {
+      out.after = DecodeCursor(value);
+      if (!out.after) {
+        return MakeError(ErrorCode::kValidation,
+                         "Invalid parameter 'after': must be the cursor of a Link header "
+                         "(rel=\"next\") of this list");
+      }
+    } else {
+      out.own[name] = value;
+    }
+  }
+  return out;
+}
+
+std::string EncodeCursor(const store::ListPosition& position) {
+  return crypto::Base64UrlEncode(std::to_string(position.created_at) + "." +
+                                 std::to_string(position.sequence));
+}
+
+void SetNextLink(Response& response, std::string_view path, const ListQuery& query,
+                 const store::ListPosition& next) {
+  std::string target = "<" + std::string(path) + "?";
+  for (const auto& [name, value] : query.own) target += name + "=" + QueryValue(value) + "&";
+  if (query.limit) target += "limit=" + std::to_string(*query.limit) + "&";
+  target += "after=" + EncodeCursor(next) + ">; rel=\"next\"";
+  response.set(boost::beast::http::field::link, target);
+}
+
+}  // namespace obauth::http

@@ -75,12 +75,17 @@ Result<CreatedRecipient> RecipientService::Create(const Caller& caller, const Re
   return created;
 }
 
-Result<store::Page<store::Recipient>> RecipientService::List(const Caller& caller,
-                                                             const store::PageRequest& page) const {
+Result<void> CheckPageRequest(const store::PageRequest& page) {
   if (page.limit < 1 || page.limit > kMaxPageSize) {
     return MakeError(ErrorCode::kValidation, "Invalid parameter 'limit': must be from 1 to " +
                                                  std::to_string(kMaxPageSize));
   }
+  return {};
+}
+
+Result<store::Page<store::Recipient>> RecipientService::List(const Caller& caller,
+                                                             const store::PageRequest& page) const {
+  if (auto checked = CheckPageRequest(page); !checked) return checked.error();
   return store_.ListRecipients(caller.partner_id, page);
 }
 

@@ -23,8 +23,12 @@
 
 namespace obauth::admin {
 
-// The most items one page of a list holds (GET /api/v1/recipients?limit=).
+// The most items one page of a list holds (GET /api/v1/recipients?limit=, and every list that
+// grows with the data).
 inline constexpr std::size_t kMaxPageSize = 1000;
+
+// kValidation unless the page's limit is 1-kMaxPageSize.
+[[nodiscard]] Result<void> CheckPageRequest(const store::PageRequest& page);
 
 struct CreatedRecipient {
   store::Recipient recipient;

@@ -161,12 +161,14 @@ Result<std::vector<store::Registration>> RegistrationService::Request(
                                      audit);
 }
 
-Result<std::vector<store::Registration>> RegistrationService::List(
-    const Caller& caller, std::optional<std::string_view> client_id) const {
+Result<store::Page<store::Registration>> RegistrationService::List(
+    const Caller& caller, std::optional<std::string_view> client_id,
+    const store::PageRequest& page) const {
   if (client_id && !IsRecipientId(*client_id)) {
     return MakeError(ErrorCode::kNotFound, "Data Recipient not found");
   }
-  return store_.ListRegistrations(caller.partner_id, client_id);
+  if (auto checked = CheckPageRequest(page); !checked) return checked.error();
+  return store_.ListRegistrations(caller.partner_id, client_id, page);
 }
 
 Result<store::Registration> RegistrationService::Apply(RegistrationAction action,

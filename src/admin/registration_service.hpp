@@ -64,10 +64,12 @@ class RegistrationService {
   // are not the caller's recipients or not providers, with nothing created.
   [[nodiscard]] Result<std::vector<store::Registration>> Request(
       const Caller& caller, std::string_view recipient_ids, std::string_view provider_ids) const;
-  // The caller's registrations; only `client_id`'s when given (kNotFound unless it is the
-  // caller's).
-  [[nodiscard]] Result<std::vector<store::Registration>> List(
-      const Caller& caller, std::optional<std::string_view> client_id) const;
+  // A page of the caller's registrations, in the order of its recipients, then by provider id;
+  // only `client_id`'s when given (kNotFound unless it is the caller's). kValidation for a limit
+  // outside 1-kMaxPageSize.
+  [[nodiscard]] Result<store::Page<store::Registration>> List(
+      const Caller& caller, std::optional<std::string_view> client_id,
+      const store::PageRequest& page) const;
 
   // The operator's move; kNotFound naming what is missing (the recipient, the provider, or the
   // request for the pair, which the partner makes first); kConflict (message: what the

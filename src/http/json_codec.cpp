@@ -291,10 +291,6 @@ std::string EncodeCreatedRecipient(const admin::CreatedRecipient& created) {
   return json::serialize(o);
 }
 
-std::string EncodeRecipientList(const std::vector<store::Recipient>& recipients) {
-  return "[" + EncodeRecipientItems(recipients) + "]";
-}
-
 std::string EncodeRecipientItems(const std::vector<store::Recipient>& recipients) {
   std::string out;
   for (const auto& r : recipients) {
@@ -385,9 +381,16 @@ std::string EncodeRegistration(const store::Registration& registration) {
 }
 
 std::string EncodeRegistrations(const std::vector<store::Registration>& registrations) {
-  json::array list;
-  for (const auto& r : registrations) list.push_back(RegistrationObject(r));
-  return json::serialize(list);
+  return "[" + EncodeRegistrationItems(registrations) + "]";
+}
+
+std::string EncodeRegistrationItems(const std::vector<store::Registration>& registrations) {
+  std::string out;
+  for (const auto& r : registrations) {
+    if (!out.empty()) out.push_back(',');
+    out += json::serialize(RegistrationObject(r));
+  }
+  return out;
 }
 
 std::string EncodeIntrospection(const oauth::Introspection& introspection) {

@@ -45,9 +45,8 @@ struct RecipientBodyContext {
 
 std::string EncodeRecipientDetails(const store::Recipient& recipient);
 std::string EncodeCreatedRecipient(const admin::CreatedRecipient& created);
-std::string EncodeRecipientList(const std::vector<store::Recipient>& recipients);
-// The members of that array without the brackets, comma-separated ("" for none): one piece of a
-// list sent in pieces.
+// The members of the list's array (GET /api/v1/recipients) without the brackets, comma-separated
+// ("" for none): a page, or one piece of a list sent in pieces.
 std::string EncodeRecipientItems(const std::vector<store::Recipient>& recipients);
 std::string EncodeIssuedSecret(const admin::IssuedSecret& issued);
 std::string EncodeToken(const oauth::IssuedToken& token);
@@ -65,6 +64,8 @@ std::string EncodeProvidersV2(const std::vector<store::ProviderForRecipient>& pr
 // §8.3: [{"client_id","client_name","provider_id","provider_name","country",
 // "registration_status","requested_on"}, ...].
 std::string EncodeRegistrations(const std::vector<store::Registration>& registrations);
+// Its members without the brackets, comma-separated ("" for none).
+std::string EncodeRegistrationItems(const std::vector<store::Registration>& registrations);
 std::string EncodeRegistration(const store::Registration& registration);
 // RFC 8414 authorization server metadata for `issuer` (its endpoints are under it).
 std::string EncodeServerMetadata(std::string_view issuer);

@@ -3,6 +3,7 @@
 #include <boost/beast/http/field.hpp>
 #include <cstdint>
 #include <optional>
+#include <set>
 
 #include "http/form.hpp"
 #include "http/handlers.hpp"
@@ -19,7 +20,8 @@ struct AuditQuery {
   int limit = 50;
 };
 
-// ?client_id=&limit=&after= of GET /api/v1/audit; unknown parameters are ignored.
+// ?client_id=&limit=&after= of GET /api/v1/audit; any other parameter, or one given twice, is
+// refused like those of every list.
 Result<AuditQuery> ParseAuditQuery(std::string_view query) {
   AuditQuery q;
   auto params = ParseForm(query);
@@ -34,9 +36,17 @@ Result<AuditQuery> ParseAuditQuery(std::string_view query) {
     if (v < 1 || v > max) return std::nullopt;
     return v;
   };
+  std::set<std::string> seen;
   for (const auto& [name, value] : *params) {
-    if (name == "client_id" && !value.empty()) {
-      q.client_id = value;
+    if (name != "client_id" && name != "limit" && name != "after") {
+      return MakeError(ErrorCode::kValidation,
+                       "Unknown query parameter: this list takes client_id, limit, after");
+    }
+    if (!seen.insert(name).second) {
+      return MakeError(ErrorCode::kValidation, "Query parameter '" + name + "' given twice");
+    }
+    if (name == "client_id") {
+      if (!value.empty()) q.client_id = value;
     } else if (name == "limit") {
       auto v = number(value, 200);
       if (!v) {

@@ -20,18 +20,21 @@ std::optional<std::int64_t> Number(std::string_view text) {
   return v;
 }
 
-// "created_at.sequence", base64url: opaque, and read back strictly.
+// "created_at.sequence.item", base64url: opaque, and read back strictly.
 std::optional<store::ListPosition> DecodeCursor(std::string_view cursor) {
-  if (cursor.size() > 64) return std::nullopt;
+  if (cursor.size() > 80) return std::nullopt;
   const auto text = crypto::Base64UrlDecode(cursor);
   if (!text) return std::nullopt;
-  const std::string_view plain(*text);
-  const auto dot = plain.find('.');
-  if (dot == std::string_view::npos) return std::nullopt;
-  const auto created_at = Number(plain.substr(0, dot));
-  const auto sequence = Number(plain.substr(dot + 1));
-  if (!created_at || !sequence) return std::nullopt;
-  return store::ListPosition{*created_at, *sequence};
+  std::string_view plain(*text);
+  std::int64_t fields[3];
+  for (auto& field : fields) {
+    const auto dot = plain.find('.');
+    const auto value = Number(plain.substr(0, dot));
+    if (!value || (dot == std::string_view::npos) != (&field == &fields[2])) return std::nullopt;
+    field = *value;
+    plain.remove_prefix(dot == std::string_view::npos ? plain.size() : dot + 1);
+  }
+  return store::ListPosition{fields[0], fields[1], fields[2]};
 }
 
 // Percent-encodes a query parameter value (RFC 3986 unreserved characters stay).
@@ -51,7 +54,54 @@ std::string QueryValue(std::string_view value) {
   return out;
 }
 
+// The pieces of a whole list after its first: "," and the next page's items, until the closing
+// "]".
+class ListStream final : public BodyStream {
+ public:
+  ListStream(PageReader read, store::ListPosition next) : read_(std::move(read)), next_(next) {}
+
+  Result<std::optional<std::string>> Next() override {
+    if (done_) return std::optional<std::string>();
+    if (!next_) {
+      done_ = true;
+      return std::optional<std::string>("]");
+    }
+    OBAUTH_TRY(page, read_({next_, kPieceSize}));
+    next_ = page.next;
+    std::string piece = std::move(page.items);
+    if (!piece.empty()) piece.insert(0, 1, ',');  // the first piece had at least one item
+    if (!next_) {
+      piece += "]";
+      done_ = true;
+    }
+    return std::optional<std::string>(std::move(piece));
+  }
+
+ private:
+  PageReader read_;
+  std::optional<store::ListPosition> next_;
+  bool done_ = false;
+};
+
 }  // namespace
+
+Routed ListAnswer(std::string_view route, std::string_view target, const ListQuery& query,
+                  std::string note, PageReader read) {
+  auto page = read({query.after, query.limit.value_or(kPieceSize)});
+  if (!page) return AdminError(page.error(), route);
+  if (query.limit) {  // one page, and a link to the next
+    Routed r = Ok(route, "[" + page->items + "]", std::move(note));
+    if (page->next) {
+      SetNextLink(r.response, target.substr(0, target.find('?')), query, *page->next);
+    }
+    return r;
+  }
+  if (!page->next || page->items.empty()) return Ok(route, "[" + page->items + "]", note);
+  // The whole list, in pieces.
+  Routed r = Ok(route, "[" + page->items, note + " streamed");
+  r.stream = std::make_shared<ListStream>(std::move(read), *page->next);
+  return r;
+}
 
 Result<ListQuery> ReadListQuery(std::string_view query, std::size_t max_limit,
                                 std::span<const std::string_view> own) {
@@ -98,7 +148,8 @@ Result<ListQuery> ReadListQuery(std::string_view query, std::size_t max_limit,
 
 std::string EncodeCursor(const store::ListPosition& position) {
   return crypto::Base64UrlEncode(std::to_string(position.created_at) + "." +
-                                 std::to_string(position.sequence));
+                                 std::to_string(position.sequence) + "." +
+                                 std::to_string(position.item));
 }
 
 void SetNextLink(Response& response, std::string_view path, const ListQuery& query,

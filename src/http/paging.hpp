@@ -1,9 +1,11 @@
 // Paged lists over HTTP: the query parameters a list takes (`limit`, `after` and its own), the
-// opaque cursor that `after` carries, and the RFC 8288 Link header announcing the next page. The
-// body keeps the reference's shape (a plain JSON array); pure functions.
+// opaque cursor that `after` carries, the RFC 8288 Link header announcing the next page, and the
+// answer itself: one page, or the whole list sent in pieces. The body keeps the reference's
+// shape (a plain JSON array).
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <optional>
 #include <span>
@@ -37,5 +39,27 @@ std::string EncodeCursor(const store::ListPosition& position);
 // parameters of `query`.
 void SetNextLink(Response& response, std::string_view path, const ListQuery& query,
                  const store::ListPosition& next);
+
+// A page of a list with its items already encoded: JSON array members joined by commas ("" for
+// none).
+struct EncodedPage {
+  std::string items;
+  std::optional<store::ListPosition> next;
+};
+// Reads and encodes one page; called on a worker thread, also after the handler has returned
+// (it must hold what it needs, and may read the database).
+using PageReader = std::function<Result<EncodedPage>(const store::PageRequest&)>;
+
+// How many items each piece of a whole list holds (one database read each).
+inline constexpr std::size_t kPieceSize = 500;
+
+// The answer to a GET of a list at `target` (the request's): with a limit, that page and a Link
+// to the next; without, the whole list (from `after`), sent as one body when it fits in one
+// piece and otherwise streamed piece by piece (Routed::stream), each piece read when the
+// previous one is written, so that no transaction or connection is held while the client
+// reads. An item is never repeated or skipped; one created or retired during the transfer may
+// or may not be in it. Errors of the first read are admin errors; `note` goes to the log.
+Routed ListAnswer(std::string_view route, std::string_view target, const ListQuery& query,
+                  std::string note, PageReader read);
 
 }  // namespace obauth::http

@@ -6,6 +6,7 @@
 #include "http/form.hpp"
 #include "http/handlers.hpp"
 #include "http/json_codec.hpp"
+#include "http/paging.hpp"
 
 namespace obauth::http {
 namespace {
@@ -23,7 +24,9 @@ Result<admin::ProviderFilter> ParseProviderFilter(std::string_view query) {
   bool seen_enabled = false;
   for (const auto& [name, value] : *pairs) {
     if (name == "country") {
-      if (seen_country) return MakeError(ErrorCode::kValidation, "country is repeated");
+      if (seen_country) {
+        return MakeError(ErrorCode::kValidation, "Query parameter 'country' given twice");
+      }
       seen_country = true;
       if (value.empty()) continue;
       std::string_view rest = value;
@@ -41,7 +44,10 @@ Result<admin::ProviderFilter> ParseProviderFilter(std::string_view query) {
         rest.remove_prefix(comma + 1);
       }
     } else if (name == "isEnabledForClient") {
-      if (seen_enabled) return MakeError(ErrorCode::kValidation, "isEnabledForClient is repeated");
+      if (seen_enabled) {
+        return MakeError(ErrorCode::kValidation,
+                         "Query parameter 'isEnabledForClient' given twice");
+      }
       seen_enabled = true;
       std::string lower;
       for (char c : value) {
@@ -55,7 +61,8 @@ Result<admin::ProviderFilter> ParseProviderFilter(std::string_view query) {
         return MakeError(ErrorCode::kValidation, "Invalid isEnabledForClient: use true or false");
       }
     } else {
-      return MakeError(ErrorCode::kValidation, "Unknown query parameter " + name);
+      return MakeError(ErrorCode::kValidation,
+                       "Unknown query parameter: this list takes country, isEnabledForClient");
     }
   }
   return filter;
@@ -64,6 +71,11 @@ Result<admin::ProviderFilter> ParseProviderFilter(std::string_view query) {
 }  // namespace
 
 Routed ListProviders(const Services& services, const Call& call) {
+  if (!QueryString(call.request).empty()) {
+    return AdminError(
+        MakeError(ErrorCode::kValidation, "Unknown query parameter: this list takes no parameters"),
+        call.route);
+  }
   // A partner sees the catalogue; a recipient the providers it is ACTIVE with.
   auto listed = call.principal->IsPartner()
                     ? services.registrations.ListProviders()
@@ -93,16 +105,30 @@ Routed RequestRegistrations(const Services& services, const Call& call) {
   return Ok(call.route, EncodeRegistrations(*requested), PartnerNote(call));
 }
 
+namespace {
+
+// The caller's registrations (only `client_id`'s when given), paged.
+Routed RegistrationList(const Services& services, const Call& call,
+                        std::optional<std::string> client_id) {
+  auto query = ReadListQuery(QueryString(call.request), admin::kMaxPageSize);
+  if (!query) return AdminError(query.error(), call.route);
+  return ListAnswer(
+      call.route, call.request.target(), *query, PartnerNote(call),
+      [&registrations = services.registrations, caller = PartnerCaller(call),
+       client_id = std::move(client_id)](const store::PageRequest& request) -> Result<EncodedPage> {
+        OBAUTH_TRY(page, registrations.List(caller, client_id, request));
+        return EncodedPage{EncodeRegistrationItems(page.items), page.next};
+      });
+}
+
+}  // namespace
+
 Routed ListRegistrations(const Services& services, const Call& call) {
-  auto listed = services.registrations.List(PartnerCaller(call), std::nullopt);
-  if (!listed) return AdminError(listed.error(), call.route);
-  return Ok(call.route, EncodeRegistrations(*listed), PartnerNote(call));
+  return RegistrationList(services, call, std::nullopt);
 }
 
 Routed ListRecipientRegistrations(const Services& services, const Call& call) {
-  auto listed = services.registrations.List(PartnerCaller(call), call.params[0]);
-  if (!listed) return AdminError(listed.error(), call.route);
-  return Ok(call.route, EncodeRegistrations(*listed), PartnerNote(call));
+  return RegistrationList(services, call, std::string(call.params[0]));
 }
 
 }  // namespace obauth::http

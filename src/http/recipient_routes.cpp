@@ -33,65 +33,18 @@ Routed Idempotent(const Services& services, const Call& call, const admin::Calle
   return r;
 }
 
-// How many recipients each piece of an unpaged list holds (one database read each).
-constexpr std::size_t kPieceSize = 500;
-
-// The pieces of an unpaged list after its first: "," and the next page's items, until the
-// closing "]". Each piece is a short read of its own (no transaction or connection is held while
-// the client reads), starting after the previous one's last item, so the whole is the list as
-// each page found it: an item is never repeated or skipped, though one created or retired
-// during the transfer may or may not be in it.
-class RecipientListStream final : public BodyStream {
- public:
-  RecipientListStream(const admin::RecipientService& recipients, admin::Caller caller,
-                      store::ListPosition next)
-      : recipients_(recipients), caller_(std::move(caller)), next_(next) {}
-
-  Result<std::optional<std::string>> Next() override {
-    if (done_) return std::optional<std::string>();
-    if (!next_) {
-      done_ = true;
-      return std::optional<std::string>("]");
-    }
-    OBAUTH_TRY(page, recipients_.List(caller_, {next_, kPieceSize}));
-    next_ = page.next;
-    std::string piece = EncodeRecipientItems(page.items);
-    if (!piece.empty()) piece.insert(0, 1, ',');  // the first piece had at least one item
-    if (!next_) {
-      piece += "]";
-      done_ = true;
-    }
-    return std::optional<std::string>(std::move(piece));
-  }
-
- private:
-  const admin::RecipientService& recipients_;
-  const admin::Caller caller_;
-  std::optional<store::ListPosition> next_;
-  bool done_ = false;
-};
-
 }  // namespace
 
 Routed ListRecipients(const Services& services, const Call& call) {
   const auto caller = PartnerCaller(call);
   auto query = ReadListQuery(QueryString(call.request), admin::kMaxPageSize);
   if (!query) return AdminError(query.error(), call.route);
-  auto page = services.recipients.List(caller, {query->after, query->limit.value_or(kPieceSize)});
-  if (!page) return AdminError(page.error(), call.route);
-  if (query->limit) {  // one page, and a link to the next
-    Routed r = Ok(call.route, EncodeRecipientList(page->items), PartnerNote(caller));
-    if (page->next) SetNextLink(r.response, "/api/v1/recipients", *query, *page->next);
-    return r;
-  }
-  if (!page->next || page->items.empty()) {
-    return Ok(call.route, EncodeRecipientList(page->items), PartnerNote(caller));
-  }
-  // The whole list, in pieces.
-  Routed r =
-      Ok(call.route, "[" + EncodeRecipientItems(page->items), PartnerNote(caller) + " streamed");
-  r.stream = std::make_shared<RecipientListStream>(services.recipients, caller, *page->next);
-  return r;
+  return ListAnswer(call.route, call.request.target(), *query, PartnerNote(caller),
+                    [&recipients = services.recipients,
+                     caller](const store::PageRequest& request) -> Result<EncodedPage> {
+                      OBAUTH_TRY(page, recipients.List(caller, request));
+                      return EncodedPage{EncodeRecipientItems(page.items), page.next};
+                    });
 }
 
 Routed CreateRecipient(const Services& services, const Call& call) {

@@ -14,6 +14,7 @@ namespace obauth::store {
 struct ListPosition {
   std::int64_t created_at = 0;
   std::int64_t sequence = 0;  // the database's insertion order (SQLite rowid, PostgreSQL seq)
+  std::int64_t item = 0;      // within one recipient's items (a registration: its provider id)
   bool operator==(const ListPosition&) const = default;
 };
 

@@ -12,6 +12,7 @@
 
 #include "core/error.hpp"
 #include "store/audit_store.hpp"
+#include "store/page.hpp"
 
 namespace obauth::store {
 
@@ -107,10 +108,12 @@ class ProviderStore {
   [[nodiscard]] virtual Result<std::vector<Registration>> RequestRegistrations(
       std::string_view partner_id, const std::vector<std::string>& client_ids,
       const std::vector<std::int64_t>& provider_ids, std::int64_t now, const AuditEvent& audit) = 0;
-  // The registrations of the partner's live recipients (only `client_id`'s when given; then
-  // kNotFound unless it is one of them), by client id and provider id.
-  [[nodiscard]] virtual Result<std::vector<Registration>> ListRegistrations(
-      std::string_view partner_id, std::optional<std::string_view> client_id) = 0;
+  // A page of the registrations of the partner's live recipients (only `client_id`'s when given;
+  // then kNotFound unless it is one of them), in the recipients' list order, then by provider
+  // id.
+  [[nodiscard]] virtual Result<Page<Registration>> ListRegistrations(
+      std::string_view partner_id, std::optional<std::string_view> client_id,
+      const PageRequest& page) = 0;
   // The registration of (client_id, provider_id), or kNotFound.
   [[nodiscard]] virtual Result<Registration> GetRegistration(std::string_view client_id,
                                                              std::int64_t provider_id) = 0;

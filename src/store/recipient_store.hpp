@@ -61,7 +61,8 @@ class RecipientStore {
                                                      const std::string& secret_hash,
                                                      const Replay* replay,
                                                      const AuditEvent& audit) = 0;
-  // A page of the partner's live (not retired) recipients, oldest first (store/page.hpp).
+  // A page of the partner's live (not retired) recipients, oldest first (store/page.hpp), with
+  // their contacts; redirect URIs and secret status are left empty (a list shows neither).
   [[nodiscard]] virtual Result<Page<Recipient>> ListRecipients(std::string_view partner_id,
                                                                const PageRequest& page) = 0;
   // The live recipient with its secret status, or kNotFound when it does not exist, is retired

@@ -503,6 +503,7 @@ async function flow() {
   if (noneActive.body.length !== 0) fail(`active providers before any registration: ${redact(noneActive.body)}`);
   await call('providers, bad token', 'GET', '/api/v1/providers', { auth: 'Bearer not-a-jwt', status: 401 });
   await call('providers, no token', 'GET', '/api/v1/providers', { status: 401, violates: 'request' });
+  await call('providers, a query parameter', 'GET', '/api/v1/providers?page=2', { auth: `Bearer ${admin}`, status: 400 });
   const provider = await call('provider details', 'GET', '/api/v1/providers/4013', { auth: `Bearer ${admin}`, status: 200 });
   if (provider.body.provider_url !== 'https://prairie-federal.example/' || !provider.body.data_inventory?.investments) {
     fail(`provider details: ${redact(provider.body)}`);
@@ -570,12 +571,16 @@ async function flow() {
   const mine = await call('registrations of a recipient', 'GET', `/api/v1/recipients/${id}/providers/requests`, { auth: `Bearer ${admin}`, status: 200 });
   const mineStatuses = mine.body.map((r) => `${r.provider_id}:${r.registration_status}`).join(',');
   if (mineStatuses !== '1000:ACTIVE,2000:PENDING_ACTIVATION') fail(`registrations of a recipient: ${mineStatuses}`);
+  const mineFirst = await call('registrations of a recipient, one page', 'GET', `/api/v1/recipients/${id}/providers/requests?limit=1`, { auth: `Bearer ${admin}`, status: 200 });
+  if (mineFirst.body.length !== 1 || !/rel="next"/.test(mineFirst.headers.get('link') ?? '')) fail('registrations of a recipient, one page: no next link');
+  await call('registrations of a recipient, limit 0', 'GET', `/api/v1/recipients/${id}/providers/requests?limit=0`, { auth: `Bearer ${admin}`, status: 400, violates: 'request' });
   await call('registrations of a recipient, unknown', 'GET', `/api/v1/recipients/${unknownId}/providers/requests`, { auth: `Bearer ${admin}`, status: 404 });
   await call('registrations of a recipient, other partner', 'GET', `/api/v1/recipients/${id}/providers/requests`, { auth: `Bearer ${otherAdmin}`, status: 404 });
   await call('registrations of a recipient, bad token', 'GET', `/api/v1/recipients/${id}/providers/requests`, { auth: 'Bearer not-a-jwt', status: 401 });
   await call('registrations of a recipient, recipient token', 'GET', `/api/v1/recipients/${id}/providers/requests`, { auth: `Bearer ${recipientToken}`, status: 403 });
   const all = await call('registrations of all recipients', 'GET', '/api/v1/recipients/providers/requests', { auth: `Bearer ${admin}`, status: 200 });
   if (all.body.length !== 5) fail(`registrations of all recipients: ${all.body.length}, expected 5`);
+  await call('registrations of all, limit 1001', 'GET', '/api/v1/recipients/providers/requests?limit=1001', { auth: `Bearer ${admin}`, status: 400, violates: 'request' });
   const othersAll = await call('registrations of all, other partner', 'GET', '/api/v1/recipients/providers/requests', { auth: `Bearer ${otherAdmin}`, status: 200 });
   if (othersAll.body.length !== 0) fail(`other partner sees ${othersAll.body.length} registrations`);
   await call('registrations of all, bad token', 'GET', '/api/v1/recipients/providers/requests', { auth: 'Bearer not-a-jwt', status: 401 });

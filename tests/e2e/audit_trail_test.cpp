@@ -287,12 +287,13 @@ TEST_F(AuditTrail, RejectedRequestsLeaveNoEvent) {
 TEST_F(AuditTrail, BadLimitOrCursorIs400) {
   for (const std::string query :
        {"limit=0", "limit=201", "limit=-1", "limit=abc", "limit=1.5", "limit=", "limit=+5",
-        "after=0", "after=-1", "after=abc", "after=", "after=1e3", "after=99999999999999999999"}) {
+        "after=0", "after=-1", "after=abc", "after=", "after=1e3", "after=99999999999999999999",
+        "unknown=1", "limit=5&limit=6"}) {
     SCOPED_TRACE(query);
     ExpectMessage(AdminGet(token_, std::string(kAuditPath) + "?" + query), 400);
   }
-  // The bounds, and an unknown parameter, are fine.
-  for (const std::string query : {"limit=1", "limit=200", "after=1", "unknown=1"}) {
+  // The bounds are fine.
+  for (const std::string query : {"limit=1", "limit=200", "after=1", "client_id="}) {
     SCOPED_TRACE(query);
     EXPECT_EQ(AdminGet(token_, std::string(kAuditPath) + "?" + query).status, 200);
   }

@@ -223,6 +223,53 @@ TEST_F(Providers, RegistrationRequestsCreateEachPairOnceAndAnswerEveryPair) {
       << "one audit event per pair created";
 }
 
+TEST_F(Providers, RegistrationListsPageInTheRecipientsOrderAndRefuseUnknownParameters) {
+  ImportSample();
+  const Credentials partner = CreatePartner();
+  StartServer();
+  const std::string token = AdminToken(partner);
+  const CreatedRecipient a = CreateRecipient(token, FullRecipientJson("Alpha"));
+  const CreatedRecipient b = CreateRecipient(token, FullRecipientJson("Beta"));
+  ASSERT_EQ(RequestRegistrations(token, b.id() + "," + a.id(), "2000,1000").status, 200);
+  auto pairs = [](const HttpResponse& r) {
+    std::vector<std::string> out;
+    const json::value parsed = ParseJson(r.body);
+    for (const auto& item : parsed.as_array()) {
+      out.push_back(StringAt(item.as_object(), "client_id") + "/" +
+                    std::to_string(item.as_object().at("provider_id").as_int64()));
+    }
+    return out;
+  };
+  auto next = [](const HttpResponse& r) {
+    const std::string link = r.Header("Link").value_or("");
+    return link.size() > 15 ? link.substr(1, link.find('>') - 1) : std::string();
+  };
+  // All of the partner's: by recipient (oldest first), then provider.
+  const HttpResponse first = AdminGet(token, std::string(kRequests) + "?limit=3");
+  ASSERT_EQ(first.status, 200) << first.Describe();
+  EXPECT_EQ(pairs(first),
+            (std::vector<std::string>{a.id() + "/1000", a.id() + "/2000", b.id() + "/1000"}));
+  ASSERT_EQ(next(first).rfind(std::string(kRequests) + "?limit=3&after=", 0), 0u) << next(first);
+  const HttpResponse second = AdminGet(token, next(first));
+  EXPECT_EQ(pairs(second), (std::vector<std::string>{b.id() + "/2000"}));
+  EXPECT_EQ(next(second), "");
+  // One recipient's.
+  const std::string path = RecipientPath(b.id()) + "/providers/requests";
+  const HttpResponse one = AdminGet(token, path + "?limit=1");
+  EXPECT_EQ(pairs(one), (std::vector<std::string>{b.id() + "/1000"}));
+  ASSERT_EQ(next(one).rfind(path + "?limit=1&after=", 0), 0u) << next(one);
+  EXPECT_EQ(pairs(AdminGet(token, next(one))), (std::vector<std::string>{b.id() + "/2000"}));
+  // Without limit, the whole list.
+  EXPECT_EQ(pairs(AdminGet(token, kRequests)).size(), 4u);
+  // Every list refuses what it does not take.
+  ExpectMessage(AdminGet(token, std::string(kRequests) + "?page=2"), 400,
+                "Unknown query parameter: this list takes limit, after");
+  ExpectMessage(AdminGet(token, path + "?limit=0"), 400,
+                "Invalid parameter 'limit': must be from 1 to 1000");
+  ExpectMessage(AdminGet(token, "/api/v1/providers?country=CA"), 400,
+                "Unknown query parameter: this list takes no parameters");
+}
+
 TEST_F(Providers, RequestNamingAForeignRecipientOrUnknownProviderCreatesNothing) {
   ImportSample();
   const Credentials partner = CreatePartner();

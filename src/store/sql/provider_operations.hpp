@@ -123,8 +123,9 @@ struct ProviderOperations {
 
   // Run inside one read snapshot.
   template <class Db>
-  static Result<std::vector<Registration>> ListRegistrations(
-      Db& db, std::string_view partner_id, std::optional<std::string_view> client_id) {
+  static Result<Page<Registration>> ListRegistrations(Db& db, std::string_view partner_id,
+                                                      std::optional<std::string_view> client_id,
+                                                      const PageRequest& page) {
     if (client_id) {
       OBAUTH_TRY(stmt, Query(db, Q::kLiveRecipientOfPartner, *client_id, partner_id));
       OBAUTH_TRY(row, stmt->Step());
@@ -132,14 +133,18 @@ struct ProviderOperations {
     }
     const std::optional<std::string> only =
         client_id ? std::optional<std::string>(*client_id) : std::nullopt;
-    OBAUTH_TRY(stmt, Query(db, Q::kListRegistrations, partner_id, only));
-    std::vector<Registration> out;
-    while (true) {
-      OBAUTH_TRY(row, stmt->Step());
-      if (!row) break;
-      out.push_back(ReadRegistration(*stmt));
-    }
-    return out;
+    // One more than the page holds tells whether more follow.
+    OBAUTH_TRY(stmt, Query(db, Q::kListRegistrations, partner_id, only,
+                           AfterField(page, &ListPosition::created_at),
+                           AfterField(page, &ListPosition::sequence),
+                           AfterField(page, &ListPosition::item),
+                           static_cast<std::int64_t>(page.limit) + 1));
+    return ReadPage<Registration>(
+        *stmt, page.limit, [](auto& s) { return ReadRegistration(s); },
+        [](auto& s, const Registration& g) {
+          return ListPosition{s.Int(kRegistrationColumns), s.Int(kRegistrationColumns + 1),
+                              g.provider_id};
+        });
   }
 
   template <class Db>

@@ -59,8 +59,11 @@ struct SqliteParameters {
 // How many columns OBAUTH_SQL_RECIPIENT_COLUMNS has: a list query's next column is the row's
 // insertion order (store::ListPosition::sequence).
 inline constexpr int kRecipientColumns = 11;
+// How many columns ProviderOperations::ReadRegistration() reads: a list query's next two are its
+// recipient's created_at and insertion order (store::ListPosition).
+inline constexpr int kRegistrationColumns = 8;
 
-// The statements both dialects share. The backend adds kFindClient, kListRecipients,
+// The statements both dialects share. The backend adds kFindClient, kListRecipients, kListContacts,
 // kLockClient, kSecretUsed, kListAudit and kListRegistrations.
 template <class Parameters>
 struct CommonQueries {

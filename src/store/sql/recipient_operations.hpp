@@ -51,30 +51,34 @@ struct RecipientOperations {
   template <class Db>
   static Result<Page<Recipient>> ListRecipients(Db& db, std::string_view partner_id,
                                                 const PageRequest& page) {
-    Page<Recipient> out;
-    std::optional<std::int64_t> after_created, after_sequence;
-    if (page.after) {
-      after_created = page.after->created_at;
-      after_sequence = page.after->sequence;
-    }
-    {
-      // One more than the page holds tells whether more follow.
-      OBAUTH_TRY(stmt, Query(db, Q::kListRecipients, partner_id, after_created, after_sequence,
-                             static_cast<std::int64_t>(page.limit) + 1));
-      ListPosition last;
-      while (true) {
-        OBAUTH_TRY(row, stmt->Step());
-        if (!row) break;
-        if (out.items.size() == page.limit) {
-          out.next = last;
-          break;
-        }
-        out.items.push_back(ReadRecipient(*stmt));
-        last = {out.items.back().created_at, stmt->Int(kRecipientColumns)};
-      }
-    }
-    for (auto& recipient : out.items) {
-      if (auto x = FillLists(db, recipient); !x) return x.error();
+    // One more than the page holds tells whether more follow.
+    OBAUTH_TRY(
+        stmt, Query(db, Q::kListRecipients, partner_id, AfterField(page, &ListPosition::created_at),
+                    AfterField(page, &ListPosition::sequence),
+                    static_cast<std::int64_t>(page.limit) + 1));
+    OBAUTH_TRY(out, ReadPage<Recipient>(
+                        *stmt, page.limit, [](auto& s) { return ReadRecipient(s); },
+                        [](auto& s, const Recipient& r) {
+                          return ListPosition{r.created_at, s.Int(kRecipientColumns)};
+                        }));
+    stmt.reset();
+    if (out.items.empty()) return out;
+    // The page's contacts in one read, in the same order: the rows of each recipient follow
+    // those of the one before. The range ends at the last item (when no more follow, nothing
+    // lies past it).
+    const Recipient& last = out.items.back();
+    OBAUTH_TRY(contacts,
+               Query(db, Q::kListContacts, partner_id, AfterField(page, &ListPosition::created_at),
+                     AfterField(page, &ListPosition::sequence), last.created_at,
+                     out.next ? out.next->sequence : std::int64_t{INT64_MAX}));
+    auto recipient = out.items.begin();
+    while (true) {
+      OBAUTH_TRY(row, contacts->Step());
+      if (!row) break;
+      const std::string client_id = contacts->Text(0);
+      while (recipient != out.items.end() && recipient->client_id != client_id) ++recipient;
+      if (recipient == out.items.end()) break;
+      recipient->contact_emails.push_back(contacts->Text(1));
     }
     return out;
   }

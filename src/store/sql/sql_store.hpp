@@ -68,8 +68,9 @@ class SqlStore : public Database {
       std::string_view partner_id, const std::vector<std::string>& client_ids,
       const std::vector<std::int64_t>& provider_ids, std::int64_t now,
       const AuditEvent& audit) override;
-  Result<std::vector<Registration>> ListRegistrations(
-      std::string_view partner_id, std::optional<std::string_view> client_id) override;
+  Result<Page<Registration>> ListRegistrations(std::string_view partner_id,
+                                               std::optional<std::string_view> client_id,
+                                               const PageRequest& page) override;
   Result<Registration> GetRegistration(std::string_view client_id,
                                        std::int64_t provider_id) override;
   Result<Registration> TransitionRegistration(std::string_view client_id, std::int64_t provider_id,

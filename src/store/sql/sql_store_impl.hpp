@@ -168,10 +168,12 @@ Result<std::vector<Registration>> SqlStore<Backend, Db, Q>::RequestRegistrations
 }
 
 template <class Backend, class Db, class Q>
-Result<std::vector<Registration>> SqlStore<Backend, Db, Q>::ListRegistrations(
-    std::string_view partner_id, std::optional<std::string_view> client_id) {
-  return ReadSnapshot(
-      [&](Db& db) { return ProviderOperations<Q>::ListRegistrations(db, partner_id, client_id); });
+Result<Page<Registration>> SqlStore<Backend, Db, Q>::ListRegistrations(
+    std::string_view partner_id, std::optional<std::string_view> client_id,
+    const PageRequest& page) {
+  return ReadSnapshot([&](Db& db) {
+    return ProviderOperations<Q>::ListRegistrations(db, partner_id, client_id, page);
+  });
 }
 
 template <class Backend, class Db, class Q>

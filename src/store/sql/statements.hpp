@@ -14,13 +14,16 @@
 // order, so concurrent writes wait for each other but never deadlock.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "core/error.hpp"
+#include "store/page.hpp"
 
 namespace obauth::store::sql {
 
@@ -55,6 +58,33 @@ Result<std::vector<std::string>> Column(Db& db, const char* sql, std::string_vie
     OBAUTH_TRY(row, stmt->Step());
     if (!row) break;
     out.push_back(stmt->Text(0));
+  }
+  return out;
+}
+
+// One field of a page's `after` position, to bind (NULL when the page starts at the first item).
+inline std::optional<std::int64_t> AfterField(const PageRequest& page,
+                                              std::int64_t ListPosition::*field) {
+  if (!page.after) return std::nullopt;
+  return (*page.after).*field;
+}
+
+// The page that `stmt` answers, a query for one row more than `limit` (which tells whether more
+// follow): `read(stmt)` makes an item of the current row, `position(stmt, item)` its place in
+// the list.
+template <class T, class Stmt, class Read, class Position>
+Result<Page<T>> ReadPage(Stmt& stmt, std::size_t limit, Read&& read, Position&& position) {
+  Page<T> out;
+  ListPosition last;
+  while (true) {
+    OBAUTH_TRY(row, stmt.Step());
+    if (!row) break;
+    if (out.items.size() == limit) {
+      out.next = last;
+      break;
+    }
+    out.items.push_back(read(stmt));
+    last = position(stmt, out.items.back());
   }
   return out;
 }

@@ -448,7 +448,7 @@ TEST(EncodeRecipientDetails, CarriesSecretStatus) {
       << body;
   EXPECT_NE(body.find(R"("previous_secret_authentications":7)"), std::string::npos) << body;
   // The list shows summaries only.
-  EXPECT_EQ(EncodeRecipientList({r}).find("secret_last_used_at"), std::string::npos);
+  EXPECT_EQ(EncodeRecipientItems({r}).find("secret_last_used_at"), std::string::npos);
 }
 
 TEST(EncodeToken, HasBearerTypeAndExpiresIn) {
@@ -479,17 +479,17 @@ TEST(EncodeRecipientDetails, NullsForAbsentOptionalsAndContactObjects) {
   EXPECT_EQ(body.find("partner_id"), std::string::npos) << body;
 }
 
-TEST(EncodeRecipientList, SummariesWithoutScopeOrRedirectUris) {
+TEST(EncodeRecipientItems, SummariesWithoutScopeOrRedirectUris) {
   store::Recipient r;
   r.client_id = kPathId;
   r.name = "Acme";
   r.scope = "ACCOUNT_BASIC";
   r.redirect_uris = {"https://a.example/cb"};
-  const std::string body = EncodeRecipientList({r});
-  EXPECT_EQ(body.front(), '[');
+  const std::string body = EncodeRecipientItems({r});
+  EXPECT_EQ(body.front(), '{');
   EXPECT_NE(body.find(kPathId), std::string::npos);
   EXPECT_EQ(body.find("redirect_uris"), std::string::npos) << body;
-  EXPECT_EQ(EncodeRecipientList({}), "[]");
+  EXPECT_EQ(EncodeRecipientItems({}), "");
 }
 
 }  // namespace

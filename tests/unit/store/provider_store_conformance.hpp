@@ -93,18 +93,58 @@ TYPED_TEST_P(ProviderStoreConformance, RegistrationsAreRequestedOncePerPairAndLi
   });
   EXPECT_EQ(requested, 4) << "one event per new pair";
 
-  auto all = this->providers().ListRegistrations("pt-a", std::nullopt);
+  auto all = this->providers().ListRegistrations("pt-a", std::nullopt, {std::nullopt, 10});
   ASSERT_TRUE(all);
-  EXPECT_EQ(all->size(), 4u);
-  auto mine = this->providers().ListRegistrations("pt-a", std::string_view("dc-2"));
+  EXPECT_EQ(all->items.size(), 4u);
+  auto mine =
+      this->providers().ListRegistrations("pt-a", std::string_view("dc-2"), {std::nullopt, 10});
   ASSERT_TRUE(mine);
-  EXPECT_EQ(mine->size(), 2u);
-  auto foreign = this->providers().ListRegistrations("pt-b", std::string_view("dc-1"));
+  EXPECT_EQ(mine->items.size(), 2u);
+  auto foreign =
+      this->providers().ListRegistrations("pt-b", std::string_view("dc-1"), {std::nullopt, 10});
   ASSERT_FALSE(foreign);
   EXPECT_EQ(foreign.error().code, ErrorCode::kNotFound);
-  auto others = this->providers().ListRegistrations("pt-b", std::nullopt);
+  auto others = this->providers().ListRegistrations("pt-b", std::nullopt, {std::nullopt, 10});
   ASSERT_TRUE(others);
-  EXPECT_TRUE(others->empty());
+  EXPECT_TRUE(others->items.empty());
+}
+
+TYPED_TEST_P(ProviderStoreConformance, RegistrationPagesFollowTheRecipientsOrderThenTheProvider) {
+  this->CreatePartnerOrFail("pt-a");
+  // Created in the opposite order of their ids: the list follows creation.
+  this->CreateRecipientOrFail("dc-2", "pt-a", this->Hash('2'));
+  this->CreateRecipientOrFail("dc-1", "pt-a", this->Hash('1'));
+  ASSERT_TRUE(this->providers().UpsertProviders(
+      {this->MakeProvider(1000), this->MakeProvider(2000), this->MakeProvider(3000)}));
+  const AuditEvent audit = this->Event("pt-a", "registration.requested", "");
+  ASSERT_TRUE(
+      this->providers().RequestRegistrations("pt-a", {"dc-1", "dc-2"}, {3000, 1000}, 7000, audit));
+  auto pairs = [](const Page<Registration>& page) {
+    std::vector<std::string> out;
+    for (const auto& g : page.items)
+      out.push_back(g.client_id + "/" + std::to_string(g.provider_id));
+    return out;
+  };
+  auto first = this->providers().ListRegistrations("pt-a", std::nullopt, {std::nullopt, 3});
+  ASSERT_TRUE(first);
+  EXPECT_EQ(pairs(*first), (std::vector<std::string>{"dc-2/1000", "dc-2/3000", "dc-1/1000"}));
+  ASSERT_TRUE(first->next);
+  // A pair requested between the pages comes after the page's end: it is not skipped.
+  ASSERT_TRUE(this->providers().RequestRegistrations("pt-a", {"dc-1"}, {2000}, 7100, audit));
+  auto second = this->providers().ListRegistrations("pt-a", std::nullopt, {first->next, 3});
+  ASSERT_TRUE(second);
+  EXPECT_EQ(pairs(*second), (std::vector<std::string>{"dc-1/2000", "dc-1/3000"}));
+  EXPECT_FALSE(second->next);
+  // One recipient's list pages alike.
+  auto one =
+      this->providers().ListRegistrations("pt-a", std::string_view("dc-1"), {std::nullopt, 2});
+  ASSERT_TRUE(one);
+  EXPECT_EQ(pairs(*one), (std::vector<std::string>{"dc-1/1000", "dc-1/2000"}));
+  ASSERT_TRUE(one->next);
+  auto rest = this->providers().ListRegistrations("pt-a", std::string_view("dc-1"), {one->next, 2});
+  ASSERT_TRUE(rest);
+  EXPECT_EQ(pairs(*rest), (std::vector<std::string>{"dc-1/3000"}));
+  EXPECT_FALSE(rest->next);
 }
 
 TYPED_TEST_P(ProviderStoreConformance,
@@ -121,9 +161,9 @@ TYPED_TEST_P(ProviderStoreConformance,
   EXPECT_EQ(refused.error().code, ErrorCode::kNotFound);
   EXPECT_EQ(refused.error().public_message,
             "Nothing was requested: no Data Recipient dc-9, dc-none; no Data Provider 4242");
-  auto listed = this->providers().ListRegistrations("pt-a", std::nullopt);
+  auto listed = this->providers().ListRegistrations("pt-a", std::nullopt, {std::nullopt, 10});
   ASSERT_TRUE(listed);
-  EXPECT_TRUE(listed->empty());
+  EXPECT_TRUE(listed->items.empty());
 }
 
 TYPED_TEST_P(ProviderStoreConformance, TransitionIsACompareAndSetOnTheStatus) {
@@ -196,8 +236,9 @@ TYPED_TEST_P(ProviderStoreConformance, ProviderCallsWouldBlockUnderNonBlockingSc
     this->ExpectWouldBlock(
         this->providers().RequestRegistrations("pt-a", {"dc-1"}, {2000}, 7100, audit),
         "RequestRegistrations");
-    this->ExpectWouldBlock(this->providers().ListRegistrations("pt-a", std::nullopt),
-                           "ListRegistrations");
+    this->ExpectWouldBlock(
+        this->providers().ListRegistrations("pt-a", std::nullopt, {std::nullopt, 10}),
+        "ListRegistrations");
     this->ExpectWouldBlock(this->providers().GetRegistration("dc-1", 1000), "GetRegistration");
     this->ExpectWouldBlock(
         this->providers().TransitionRegistration(
@@ -216,6 +257,7 @@ TYPED_TEST_P(ProviderStoreConformance, ProviderCallsWouldBlockUnderNonBlockingSc
 REGISTER_TYPED_TEST_SUITE_P(ProviderStoreConformance,
                             UpsertProvidersAddsUpdatesAndCountsUnchangedOnes,
                             RegistrationsAreRequestedOncePerPairAndListedPerPartner,
+                            RegistrationPagesFollowTheRecipientsOrderThenTheProvider,
                             RegistrationRequestWithAnyUnknownIdChangesNothingAndNamesThemAll,
                             TransitionIsACompareAndSetOnTheStatus,
                             ProvidersForARecipientCarryItsRegistrationStatus,

@@ -95,7 +95,7 @@ void CallEverything(Database& d, Check&& check) {
   check("GetProvider", d.GetProvider(1000));
   check("ListProvidersForRecipient", d.ListProvidersForRecipient("dc-1"));
   check("RequestRegistrations", d.RequestRegistrations("pt-1", {"dc-1"}, {1000}, 5, audit));
-  check("ListRegistrations", d.ListRegistrations("pt-1", std::nullopt));
+  check("ListRegistrations", d.ListRegistrations("pt-1", std::nullopt, {std::nullopt, 10}));
   check("GetRegistration", d.GetRegistration("dc-1", 1000));
   check("TransitionRegistration",
         d.TransitionRegistration("dc-1", 1000, RegistrationStatus::kPendingApproval,

@@ -1,5 +1,6 @@
 #include "http/server.hpp"
 
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -333,18 +334,27 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // Ends a streamed body (sent, or given up). Its pieces were made on the workers, whose glibc
+  // arenas keep what they freed: give it back to the system, off this connection's thread, so
+  // the server returns to its idle size after a burst of long lists.
+  void EndStream() {
+    if (!stream_) return;
+    stream_.reset();
+    asio::post(server_->workers, [] { malloc_trim(0); });
+  }
+
   void WritePiece(Result<std::optional<std::string>> piece) {
     if (!piece) {
       // The head went out with 200: all that is left is to stop, visibly incomplete.
       server_->log->warn("request id={} streamed response ended early: {}", request_id_,
                          piece.error().internal);
-      stream_.reset();
+      EndStream();
       busy_ = false;
       return Close();
     }
     out_.clear();
     if (!*piece) {
-      stream_.reset();
+      EndStream();
       if (!chunked_) {  // HTTP/1.0: the close ends the body
         busy_ = false;
         return Close();
@@ -360,7 +370,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnWrite(beast::error_code ec) {
     if (!ec && stream_) return NextPiece();
-    stream_.reset();
+    EndStream();
     busy_ = false;
     // A large answer's buffer is not kept for the connection's next request.
     if (out_.capacity() > kKeptBufferBytes) std::string().swap(out_);

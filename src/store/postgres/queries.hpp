@@ -13,20 +13,6 @@ struct Queries : sql::CommonQueries<sql::PostgresParameters> {
       "SELECT c.kind, c.disabled, (c.retired_at IS NOT NULL)::int, coalesce(c.partner_id, ''), "
       "coalesce(r.scope, ''), c.token_epoch FROM clients c "
       "LEFT JOIN recipients r ON r.client_id = c.client_id WHERE c.client_id = $1";
-  // A page, oldest first, after ($2, $3) when given; the identity column seq breaks ties in
-  // insertion order.
-  static constexpr char kListRecipients[] =
-      "SELECT " OBAUTH_SQL_RECIPIENT_COLUMNS ", c.seq" OBAUTH_SQL_RECIPIENT_FROM
-      "WHERE c.partner_id = $1 AND c.retired_at IS NULL "
-      "AND ($2::bigint IS NULL OR (c.created_at, c.seq) > ($2::bigint, $3::bigint)) "
-      "ORDER BY c.created_at, c.seq LIMIT $4";
-  // The contacts of the recipients of a page: after ($2, $3) up to ($4, $5), in list order.
-  static constexpr char kListContacts[] =
-      "SELECT k.client_id, k.email FROM clients c JOIN recipient_contacts k "
-      "ON k.client_id = c.client_id WHERE c.partner_id = $1 AND c.retired_at IS NULL "
-      "AND ($2::bigint IS NULL OR (c.created_at, c.seq) > ($2::bigint, $3::bigint)) "
-      "AND (c.created_at, c.seq) <= ($4::bigint, $5::bigint) "
-      "ORDER BY c.created_at, c.seq, k.position";
 
   // Usage.
   static constexpr char kLockClient[] = "SELECT 1 FROM clients WHERE client_id = $1 FOR UPDATE";
@@ -39,18 +25,6 @@ struct Queries : sql::CommonQueries<sql::PostgresParameters> {
       "SELECT id, at, partner_id, actor, action, client_id, request_id, source, options "
       "FROM audit_events WHERE partner_id = $1 AND ($2::text IS NULL OR client_id = $2::text) "
       "AND ($3::bigint IS NULL OR id < $3::bigint) ORDER BY id DESC LIMIT $4";
-
-  // Registrations.
-  // A page in the recipients' order (kListRecipients), then by provider, after ($3, $4, $5).
-  static constexpr char kListRegistrations[] =
-      "SELECT g.client_id, c.name, g.provider_id, p.name, p.country, g.status, g.requested_at, "
-      "g.updated_at, c.created_at, c.seq FROM clients c JOIN registrations g "
-      "ON g.client_id = c.client_id JOIN providers p ON p.provider_id = g.provider_id "
-      "WHERE c.partner_id = $1 AND c.retired_at IS NULL "
-      "AND ($2::text IS NULL OR c.client_id = $2::text) "
-      "AND ($3::bigint IS NULL OR (c.created_at, c.seq, g.provider_id) > "
-      "($3::bigint, $4::bigint, $5::bigint)) "
-      "ORDER BY c.created_at, c.seq, g.provider_id LIMIT $6";
 };
 
 }  // namespace obauth::store::postgres

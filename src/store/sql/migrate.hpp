@@ -41,10 +41,13 @@ Result<void> Migrate(Db& db, std::span<const Migration> migrations, const Migrat
     for (const char* sql : steps.first) {
       if (auto r = db.Exec(sql); !r) return r;
     }
-    OBAUTH_TRY(stmt, db.Prepare("SELECT coalesce(max(version), 0) FROM schema_migrations"));
-    OBAUTH_TRY(row, stmt->Step());
-    (void)row;
-    const std::int64_t current = stmt->Int(0);
+    std::int64_t current = 0;
+    {  // finished before the migrations run: SQLite cannot drop an index while a read is open
+      OBAUTH_TRY(stmt, db.Prepare("SELECT coalesce(max(version), 0) FROM schema_migrations"));
+      OBAUTH_TRY(row, stmt->Step());
+      (void)row;
+      current = stmt->Int(0);
+    }
     const int latest = migrations.back().version;
     if (current > latest) {
       return InternalError(steps.database + " has schema version " + std::to_string(current) +

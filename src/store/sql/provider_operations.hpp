@@ -131,14 +131,13 @@ struct ProviderOperations {
       OBAUTH_TRY(row, stmt->Step());
       if (!row) return RecipientNotFound();
     }
-    const std::optional<std::string> only =
-        client_id ? std::optional<std::string>(*client_id) : std::nullopt;
+    const ListPosition start = StartAfter(page);
     // One more than the page holds tells whether more follow.
-    OBAUTH_TRY(stmt, Query(db, Q::kListRegistrations, partner_id, only,
-                           AfterField(page, &ListPosition::created_at),
-                           AfterField(page, &ListPosition::sequence),
-                           AfterField(page, &ListPosition::item),
-                           static_cast<std::int64_t>(page.limit) + 1));
+    const auto limit = static_cast<std::int64_t>(page.limit) + 1;
+    OBAUTH_TRY(stmt, client_id ? Query(db, Q::kListRecipientRegistrations, partner_id, *client_id,
+                                       start.item, limit)
+                               : Query(db, Q::kListRegistrations, partner_id, start.created_at,
+                                       start.sequence, start.item, limit));
     return ReadPage<Registration>(
         *stmt, page.limit, [](auto& s) { return ReadRegistration(s); },
         [](auto& s, const Registration& g) {

@@ -56,15 +56,20 @@ struct SqliteParameters {
   "r.client_uri, r.country, c.created_at, c.updated_at"
 #define OBAUTH_SQL_RECIPIENT_FROM " FROM clients c JOIN recipients r ON r.client_id = c.client_id "
 #define OBAUTH_SQL_SELECT_RECIPIENT "SELECT " OBAUTH_SQL_RECIPIENT_COLUMNS OBAUTH_SQL_RECIPIENT_FROM
-// How many columns OBAUTH_SQL_RECIPIENT_COLUMNS has: a list query's next column is the row's
-// insertion order (store::ListPosition::sequence).
+// How many columns OBAUTH_SQL_RECIPIENT_COLUMNS has: a list query's next column is seq
+// (store::ListPosition::sequence).
 inline constexpr int kRecipientColumns = 11;
 // How many columns ProviderOperations::ReadRegistration() reads: a list query's next two are its
-// recipient's created_at and insertion order (store::ListPosition).
+// recipient's created_at and seq (store::ListPosition).
 inline constexpr int kRegistrationColumns = 8;
 
-// The statements both dialects share. The backend adds kFindClient, kListRecipients, kListContacts,
-// kLockClient, kSecretUsed, kListAudit and kListRegistrations.
+// The statements both dialects share. The backend adds kFindClient, kLockClient, kSecretUsed and
+// kListAudit.
+//
+// Lists page by position (store/page.hpp): (created_at, seq) of the recipient, seq being the
+// insertion order (an identity column in PostgreSQL, the rowid copied by a trigger in SQLite).
+// Both seek the row-value comparison in the index clients_by_partner (partner_id, created_at,
+// seq), so a page costs the same anywhere in the list. A first page starts after (-1, 0, 0).
 template <class Parameters>
 struct CommonQueries {
  private:
@@ -107,6 +112,18 @@ struct CommonQueries {
           "WHERE c.partner_id = $1 AND c.client_id = $2 AND c.retired_at IS NULL">;
   static constexpr const char* kRedirectUris =
       Sql<"SELECT uri FROM recipient_redirect_uris WHERE client_id = $1 ORDER BY position">;
+  // A page of the partner's live recipients, one more than the page holds (which tells whether
+  // more follow); the column after the recipient's is seq.
+  static constexpr const char* kListRecipients =
+      Sql<"SELECT " OBAUTH_SQL_RECIPIENT_COLUMNS ", c.seq" OBAUTH_SQL_RECIPIENT_FROM
+          "WHERE c.partner_id = $1 AND c.retired_at IS NULL AND (c.created_at, c.seq) > ($2, $3) "
+          "ORDER BY c.created_at, c.seq LIMIT $4">;
+  // The contacts of the recipients of one page: after ($2, $3) up to ($4, $5), in list order.
+  static constexpr const char* kListContacts =
+      Sql<"SELECT k.client_id, k.email FROM clients c JOIN recipient_contacts k "
+          "ON k.client_id = c.client_id WHERE c.partner_id = $1 AND c.retired_at IS NULL "
+          "AND (c.created_at, c.seq) > ($2, $3) AND (c.created_at, c.seq) <= ($4, $5) "
+          "ORDER BY c.created_at, c.seq, k.position">;
   static constexpr const char* kContacts =
       Sql<"SELECT email FROM recipient_contacts WHERE client_id = $1 ORDER BY position">;
   static constexpr const char* kSecretStatus =
@@ -199,6 +216,22 @@ struct CommonQueries {
   static constexpr const char* kInsertRegistration =
       Sql<"INSERT INTO registrations (client_id, provider_id, status, requested_at, updated_at) "
           "VALUES ($1, $2, $3, $4, $4) ON CONFLICT (client_id, provider_id) DO NOTHING">;
+  // A page of the registrations of the partner's live recipients, in their list order then by
+  // provider, after ($2, $3, $4); the columns after the registration's are created_at and seq.
+  static constexpr const char* kListRegistrations =
+      Sql<"SELECT g.client_id, c.name, g.provider_id, p.name, p.country, g.status, g.requested_at, "
+          "g.updated_at, c.created_at, c.seq FROM clients c JOIN registrations g "
+          "ON g.client_id = c.client_id JOIN providers p ON p.provider_id = g.provider_id "
+          "WHERE c.partner_id = $1 AND c.retired_at IS NULL AND (c.created_at, c.seq) >= ($2, $3) "
+          "AND (c.created_at, c.seq, g.provider_id) > ($2, $3, $4) "
+          "ORDER BY c.created_at, c.seq, g.provider_id LIMIT $5">;
+  // The same for one recipient ($2), after provider $3.
+  static constexpr const char* kListRecipientRegistrations =
+      Sql<"SELECT g.client_id, c.name, g.provider_id, p.name, p.country, g.status, g.requested_at, "
+          "g.updated_at, c.created_at, c.seq FROM clients c JOIN registrations g "
+          "ON g.client_id = c.client_id JOIN providers p ON p.provider_id = g.provider_id "
+          "WHERE c.partner_id = $1 AND c.client_id = $2 AND c.retired_at IS NULL "
+          "AND g.provider_id > $3 ORDER BY g.provider_id LIMIT $4">;
   static constexpr const char* kGetRegistration =
       Sql<"SELECT g.client_id, c.name, g.provider_id, p.name, p.country, g.status, g.requested_at, "
           "g.updated_at FROM registrations g JOIN clients c ON c.client_id = g.client_id JOIN "

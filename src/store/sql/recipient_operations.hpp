@@ -51,26 +51,22 @@ struct RecipientOperations {
   template <class Db>
   static Result<Page<Recipient>> ListRecipients(Db& db, std::string_view partner_id,
                                                 const PageRequest& page) {
-    // One more than the page holds tells whether more follow.
-    OBAUTH_TRY(
-        stmt, Query(db, Q::kListRecipients, partner_id, AfterField(page, &ListPosition::created_at),
-                    AfterField(page, &ListPosition::sequence),
-                    static_cast<std::int64_t>(page.limit) + 1));
+    const ListPosition start = StartAfter(page);
+    ListPosition last;  // the last item's
+    OBAUTH_TRY(stmt, Query(db, Q::kListRecipients, partner_id, start.created_at, start.sequence,
+                           static_cast<std::int64_t>(page.limit) + 1));
     OBAUTH_TRY(out, ReadPage<Recipient>(
                         *stmt, page.limit, [](auto& s) { return ReadRecipient(s); },
-                        [](auto& s, const Recipient& r) {
-                          return ListPosition{r.created_at, s.Int(kRecipientColumns)};
+                        [&last](auto& s, const Recipient& r) {
+                          last = {r.created_at, s.Int(kRecipientColumns)};
+                          return last;
                         }));
     stmt.reset();
     if (out.items.empty()) return out;
     // The page's contacts in one read, in the same order: the rows of each recipient follow
-    // those of the one before. The range ends at the last item (when no more follow, nothing
-    // lies past it).
-    const Recipient& last = out.items.back();
-    OBAUTH_TRY(contacts,
-               Query(db, Q::kListContacts, partner_id, AfterField(page, &ListPosition::created_at),
-                     AfterField(page, &ListPosition::sequence), last.created_at,
-                     out.next ? out.next->sequence : std::int64_t{INT64_MAX}));
+    // those of the one before.
+    OBAUTH_TRY(contacts, Query(db, Q::kListContacts, partner_id, start.created_at, start.sequence,
+                               last.created_at, last.sequence));
     auto recipient = out.items.begin();
     while (true) {
       OBAUTH_TRY(row, contacts->Step());

@@ -62,11 +62,9 @@ Result<std::vector<std::string>> Column(Db& db, const char* sql, std::string_vie
   return out;
 }
 
-// One field of a page's `after` position, to bind (NULL when the page starts at the first item).
-inline std::optional<std::int64_t> AfterField(const PageRequest& page,
-                                              std::int64_t ListPosition::*field) {
-  if (!page.after) return std::nullopt;
-  return (*page.after).*field;
+// The position a page starts after: before every item when it starts at the first.
+inline ListPosition StartAfter(const PageRequest& page) {
+  return page.after.value_or(ListPosition{-1, 0, 0});
 }
 
 // The page that `stmt` answers, a query for one row more than `limit` (which tells whether more

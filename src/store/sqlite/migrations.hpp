@@ -125,6 +125,18 @@ CREATE TABLE registrations (
 ) STRICT;
 CREATE INDEX registrations_by_provider ON registrations (provider_id);
 )sql"},
+    // Lists page by (created_at, seq): a real column, which SQLite's row-value comparisons can
+    // seek in an index (the rowid cannot), filled from the rowid as PostgreSQL's identity is.
+    Migration{5, R"sql(
+ALTER TABLE clients ADD COLUMN seq INTEGER;
+UPDATE clients SET seq = rowid;
+CREATE TRIGGER clients_seq AFTER INSERT ON clients
+BEGIN
+  UPDATE clients SET seq = NEW.rowid WHERE rowid = NEW.rowid;
+END;
+DROP INDEX clients_by_partner;
+CREATE INDEX clients_by_partner ON clients (partner_id, created_at, seq);
+)sql"},
 };
 
 }  // namespace obauth::store::sqlite

@@ -231,6 +231,25 @@ TEST_F(SqliteStoreTest, MigratesAVersion1DatabaseKeepingItsData) {
   ASSERT_EQ(after->secrets.size(), 2u);
   EXPECT_EQ(after->secrets[1].expires_at, std::optional<std::int64_t>(3600));
   EXPECT_EQ(after->token_epoch, 1);
+  // A migrated recipient is listed, and one created after the upgrade follows it (created at the
+  // same second: the insertion order decides).
+  Recipient later;
+  later.client_id = "dc-2";
+  later.partner_id = "pt-1";
+  later.name = "Later";
+  later.scope = "ACCOUNT_BASIC";
+  later.created_at = later.updated_at = 2000;
+  ASSERT_TRUE(store.CreateRecipient(later, "h2", nullptr, event));
+  auto first = store.ListRecipients("pt-1", {std::nullopt, 1});
+  ASSERT_TRUE(first) << first.error().internal;
+  ASSERT_EQ(first->items.size(), 1u);
+  EXPECT_EQ(first->items[0].client_id, "dc-1");
+  ASSERT_TRUE(first->next);
+  auto second = store.ListRecipients("pt-1", {first->next, 1});
+  ASSERT_TRUE(second);
+  ASSERT_EQ(second->items.size(), 1u);
+  EXPECT_EQ(second->items[0].client_id, "dc-2");
+  EXPECT_FALSE(second->next);
 
   // Opening again applies nothing twice.
   opened->reset();
@@ -238,7 +257,7 @@ TEST_F(SqliteStoreTest, MigratesAVersion1DatabaseKeepingItsData) {
   ASSERT_TRUE(again) << again.error().internal;
   auto events_again = (*again)->ListAuditEvents({"pt-1", std::nullopt, std::nullopt, 10});
   ASSERT_TRUE(events_again);
-  EXPECT_EQ(events_again->size(), 1u);
+  EXPECT_EQ(events_again->size(), 2u);  // the rotation and the creation
 }
 
 TEST_F(SqliteStoreTest, DatabaseFromANewerObauthIsRefused) {

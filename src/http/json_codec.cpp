@@ -167,6 +167,80 @@ json::object Summary(const store::Recipient& r) {
   return o;
 }
 
+// `text` as a JSON string, escaped as Boost.JSON's serializer does (short escapes for \b \t
+// \n \f \r, \u00xx for other control characters, UTF-8 kept as it is).
+void AppendJsonString(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  std::size_t plain = 0;  // start of the run of characters that need no escape
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text.data() + plain, i - plain);
+    plain = i + 1;
+    out.push_back('\\');
+    switch (c) {
+      case '"':
+        out.push_back('"');
+        break;
+      case '\\':
+        out.push_back('\\');
+        break;
+      case '\b':
+        out.push_back('b');
+        break;
+      case '\t':
+        out.push_back('t');
+        break;
+      case '\n':
+        out.push_back('n');
+        break;
+      case '\f':
+        out.push_back('f');
+        break;
+      case '\r':
+        out.push_back('r');
+        break;
+      default:
+        out += "u00";
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 15]);
+    }
+  }
+  out.append(text.data() + plain, text.size() - plain);
+  out.push_back('"');
+}
+
+void AppendMember(std::string& out, std::string_view key, const std::optional<std::string>& v) {
+  out += key;
+  if (v) {
+    AppendJsonString(out, *v);
+  } else {
+    out += "null";
+  }
+}
+
+// Summary(r), serialized, written straight into `out`: a whole list is millions of these, and
+// building each as a json::object first cost more than reading it from the database.
+void AppendSummary(std::string& out, const store::Recipient& r) {
+  out += "{\"client_id\":";
+  AppendJsonString(out, r.client_id);
+  out += ",\"name\":";
+  AppendJsonString(out, r.name);
+  AppendMember(out, ",\"logo_uri\":", r.logo_uri);
+  AppendMember(out, ",\"description\":", r.description);
+  AppendMember(out, ",\"terms_uri\":", r.terms_uri);
+  AppendMember(out, ",\"client_uri\":", r.client_uri);
+  AppendMember(out, ",\"country\":", r.country);
+  out += ",\"contacts\":[";
+  for (std::size_t i = 0; i < r.contact_emails.size(); ++i) {
+    out += i == 0 ? "{\"email\":" : ",{\"email\":";
+    AppendJsonString(out, r.contact_emails[i]);
+    out.push_back('}');
+  }
+  out += "]}";
+}
+
 void PutTime(json::object& o, std::string_view key, const std::optional<std::int64_t>& t) {
   if (t) {
     o[key] = FormatRfc3339(*t);
@@ -293,9 +367,10 @@ std::string EncodeCreatedRecipient(const admin::CreatedRecipient& created) {
 
 std::string EncodeRecipientItems(const std::vector<store::Recipient>& recipients) {
   std::string out;
+  out.reserve(recipients.size() * 200);
   for (const auto& r : recipients) {
     if (!out.empty()) out.push_back(',');
-    out += json::serialize(Summary(r));
+    AppendSummary(out, r);
   }
   return out;
 }

@@ -14,6 +14,7 @@
 // order, so concurrent writes wait for each other but never deadlock.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -73,6 +74,7 @@ inline ListPosition StartAfter(const PageRequest& page) {
 template <class T, class Stmt, class Read, class Position>
 Result<Page<T>> ReadPage(Stmt& stmt, std::size_t limit, Read&& read, Position&& position) {
   Page<T> out;
+  out.items.reserve(std::min<std::size_t>(limit, 512));
   ListPosition last;
   while (true) {
     OBAUTH_TRY(row, stmt.Step());

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
 #include <string>
 #include <vector>
 
@@ -449,6 +450,27 @@ TEST(EncodeRecipientDetails, CarriesSecretStatus) {
   EXPECT_NE(body.find(R"("previous_secret_authentications":7)"), std::string::npos) << body;
   // The list shows summaries only.
   EXPECT_EQ(EncodeRecipientItems({r}).find("secret_last_used_at"), std::string::npos);
+}
+
+TEST(EncodeRecipientItems, WritesTheBytesBoostJsonWouldForEveryKindOfCharacter) {
+  namespace json = boost::json;
+  store::Recipient r;
+  r.client_id = kPathId;
+  std::string every;  // every byte value a validated UTF-8 name may hold, and some UTF-8
+  for (int c = 1; c < 0x80; ++c) every.push_back(static_cast<char>(c));
+  r.name = every + "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80";
+  r.description = "quote \" backslash \\ slash / tab \t";
+  r.country = "CA";
+  r.contact_emails = {"a@x.example", "b\"@x.example"};
+  json::array contacts;
+  for (const auto& e : r.contact_emails) contacts.push_back(json::object{{"email", e}});
+  const json::object expected{{"client_id", r.client_id}, {"name", r.name},
+                              {"logo_uri", nullptr},      {"description", *r.description},
+                              {"terms_uri", nullptr},     {"client_uri", nullptr},
+                              {"country", "CA"},          {"contacts", contacts}};
+  EXPECT_EQ(EncodeRecipientItems({r}), json::serialize(expected));
+  r.contact_emails.clear();
+  EXPECT_NE(EncodeRecipientItems({r, r}).find(R"("contacts":[]},{"client_id")"), std::string::npos);
 }
 
 TEST(EncodeToken, HasBearerTypeAndExpiresIn) {

@@ -3,7 +3,10 @@
 // without limit sends the whole list in chunks read page by page (issue 17). On both backends.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <regex>
+#include <set>
+#include <thread>
 
 #include "e2e/obauth_test.hpp"
 
@@ -13,6 +16,8 @@ namespace {
 using obauth::testing::HttpConnection;
 using obauth::testing::HttpRequest;
 using obauth::testing::ParseJson;
+using obauth::testing::ParseJsonObject;
+using obauth::testing::SendHttp;
 using obauth::testing::StringAt;
 
 class Paging : public ObauthTest {
@@ -81,6 +86,60 @@ TEST_F(Paging, APageNeverRepeatsOrSkipsAnItemWhileOthersAreCreatedAndRetired) {
   const HttpResponse third = AdminGet(token_, NextLink(second));
   EXPECT_EQ(Ids(third), (std::vector<std::string>{later[1]}));
   EXPECT_EQ(NextLink(third), "");
+}
+
+TEST_F(Paging, WalkingThePagesWhileAnotherClientCreatesAndRetiresMissesNoStableItem) {
+  const auto stable = CreateMany(40);
+  // Another client creates recipients and retires every other one it made, without pause,
+  // while this one walks the list 7 at a time.
+  std::atomic<bool> stop{false};
+  std::vector<std::string> made;
+  std::atomic<int> made_count{0};
+  std::thread writer([&] {
+    const std::string auth = "Bearer " + token_;
+    for (int i = 0; !stop; ++i) {
+      const auto r = SendHttp(server().host(), server().port(),
+                              {"POST",
+                               "/api/v1/recipients",
+                               {{"Authorization", auth}, {"Content-Type", "application/json"}},
+                               FullRecipientJson()});
+      if (r.status != 200) {
+        ADD_FAILURE() << "create answered " << r.Describe();
+        break;
+      }
+      made.push_back(StringAt(ParseJsonObject(r.body), "client_id"));
+      ++made_count;
+      if (i % 2 == 1) {
+        SendHttp(server().host(), server().port(),
+                 {"DELETE", RecipientPath(made.back()), {{"Authorization", auth}}, ""});
+      }
+    }
+  });
+  std::vector<std::string> walked;
+  std::string next = "/api/v1/recipients?limit=7";
+  int pages = 0;
+  while (!next.empty() && pages++ < 100) {
+    const HttpResponse page = AdminGet(token_, next);
+    ASSERT_EQ(page.status, 200) << page.Describe();
+    for (auto& id : Ids(page)) walked.push_back(std::move(id));
+    next = NextLink(page);
+    // The writer stops once the walk is past the stable items and it has made a few, so the
+    // walk reaches the end.
+    if (walked.size() >= stable.size() && made_count >= 4) stop = true;
+    // Leave the writer time to interleave with the walk.
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  stop = true;
+  writer.join();
+  EXPECT_GE(made.size(), 4u) << "the writer should have run during the walk";
+  // No item twice; every stable item, in creation order; nothing that is not the partner's.
+  EXPECT_EQ(std::set<std::string>(walked.begin(), walked.end()).size(), walked.size());
+  ASSERT_GE(walked.size(), stable.size());
+  EXPECT_EQ(std::vector<std::string>(walked.begin(), walked.begin() + stable.size()), stable);
+  const std::set<std::string> known(made.begin(), made.end());
+  for (std::size_t i = stable.size(); i < walked.size(); ++i) {
+    EXPECT_TRUE(known.count(walked[i])) << walked[i];
+  }
 }
 
 TEST_F(Paging, BadLimitCursorOrParameterIs400AndSaysWhatIsAllowed) {

@@ -197,6 +197,19 @@ TEST_F(Paging, TheWholeListGoesInChunksAndEqualsThePages) {
   EXPECT_EQ(small.Header("Content-Length").value_or(""), "2");
 }
 
+TEST_F(Paging, AnHttp10ClientGetsTheWholeListEndedByTheClose) {
+  const auto created = CreateMany(620);  // more than one piece
+  HttpConnection connection(server().host(), server().port());
+  connection.WriteRaw("GET /api/v1/recipients HTTP/1.0\r\nHost: obauth\r\nAuthorization: Bearer " +
+                      token_ + "\r\n\r\n");
+  const HttpResponse r = connection.ReadResponse();  // its body ends at the close
+  ASSERT_EQ(r.status, 200) << r.Describe();
+  EXPECT_FALSE(r.Header("Transfer-Encoding").has_value()) << "HTTP/1.0 has no chunks";
+  EXPECT_FALSE(r.Header("Content-Length").has_value());
+  EXPECT_FALSE(r.keep_alive);
+  EXPECT_EQ(Ids(r), created);
+}
+
 TEST_F(Paging, AfterWithoutLimitSendsTheRestOfTheList) {
   const auto created = CreateMany(3);
   const std::string next = NextLink(AdminGet(token_, "/api/v1/recipients?limit=1"));

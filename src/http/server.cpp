@@ -17,6 +17,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <charconv>
+#include <functional>
 #include <optional>
 #include <thread>
 #include <unordered_map>
@@ -80,6 +81,10 @@ void Serialize(const Response& response, std::string& out, bool chunked) {
     out += response.body();
   }
 }
+
+// Room in the read buffer beyond --max-header-bytes: the start of the body or of a pipelined
+// request read together with a head at the limit.
+constexpr std::size_t kReadSlackBytes = 4096;
 
 // A connection keeps a write buffer up to this size for its next response; a larger one (a
 // long list) is freed once written.
@@ -166,6 +171,10 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ec;
     auto endpoint = socket_.remote_endpoint(ec);
     if (!ec) peer_ = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+    // What is read but not yet parsed: a request's head, or a chunk line or trailer section,
+    // which the parser needs whole. Beast's header limit does not count the last two, so this
+    // bound is what keeps a chunk line that never ends from growing the connection.
+    buffer_.max_size(server_->options.max_header_bytes + kReadSlackBytes);
   }
   ~Session() { server_->Unregister(thread_, id_); }
 
@@ -203,6 +212,8 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(server_->options.max_body_bytes);
     parser_->header_limit(static_cast<std::uint32_t>(server_->options.max_header_bytes));
+    parser_->on_chunk_header(on_chunk_header_);
+    fields_before_trailer_.reset();
     // A pipelined request may already be in the buffer.
     idle_ = buffer_.size() == 0;
     deadline_ = SteadyClock::now() +
@@ -219,9 +230,15 @@ class Session : public std::enable_shared_from_this<Session> {
           ErrorCode::kBodyTooLarge,
           "Request body larger than " + std::to_string(options.max_body_bytes) + " bytes"));
     }
-    if (ec == bh::error::header_limit) {
+    if (ec == bh::error::header_limit ||
+        (ec == bh::error::buffer_overflow && !parser_->is_header_done())) {
       return Reject(MakeError(ErrorCode::kHeadTooLarge,
                               "Request line and headers larger than " +
+                                  std::to_string(options.max_header_bytes) + " bytes"));
+    }
+    if (ec == bh::error::buffer_overflow) {
+      return Reject(MakeError(ErrorCode::kHeadTooLarge,
+                              "A chunk line or the trailer section larger than " +
                                   std::to_string(options.max_header_bytes) + " bytes"));
     }
     if (ec && &ec.category() == &bh::make_error_code(bh::error::end_of_stream).category() &&
@@ -229,6 +246,13 @@ class Session : public std::enable_shared_from_this<Session> {
       return Reject(MakeError(ErrorCode::kMalformedHttp, "Malformed HTTP request", ec.message()));
     }
     if (ec) return Close();  // closed by the peer, timed out, or cancelled by shutdown
+    // Beast adds trailer fields to the header fields: a field no proxy saw in the header
+    // section (Authorization, Content-Type) must not count as one.
+    if (fields_before_trailer_ && FieldCount(parser_->get()) != *fields_before_trailer_) {
+      return Reject(MakeError(ErrorCode::kMalformedHttp,
+                              "Trailer fields are not accepted: send every field in the header "
+                              "section"));
+    }
 
     busy_ = true;
     started_ = SteadyClock::now();
@@ -405,9 +429,19 @@ class Session : public std::enable_shared_from_this<Session> {
     socket_.close(ignored);
   }
 
+  static std::size_t FieldCount(const Request& request) {
+    return static_cast<std::size_t>(std::distance(request.begin(), request.end()));
+  }
+
   Socket socket_;
   beast::flat_buffer buffer_;
   std::optional<bh::request_parser<bh::string_body>> parser_;
+  // The header fields a chunked request had when its last chunk came, before its trailer.
+  std::optional<std::size_t> fields_before_trailer_;
+  std::function<void(std::uint64_t, beast::string_view, beast::error_code&)> on_chunk_header_ =
+      [this](std::uint64_t size, beast::string_view, beast::error_code&) {
+        if (size == 0) fields_before_trailer_ = FieldCount(parser_->get());
+      };
   Request request_;
   Routed routed_;  // written by a worker, read back on this connection's thread
   Response response_;

@@ -1,20 +1,30 @@
 // The HTTP edge's limits (docs/security.md): body and header sizes, a deadline for a whole
 // request however slowly it trickles in (slowloris), idle keep-alive connections, a maximum
-// number of connections, pipelined requests answered in order, and ambiguous framing refused.
+// number of connections, pipelined requests answered in order, ambiguous framing refused, and
+// chunk lines and trailers bounded, trailer fields never taken for headers.
 #include <gtest/gtest.h>
 
+#include <charconv>
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 #include "e2e/obauth_test.hpp"
+#include "testing/encoding.hpp"
 
 namespace obauth::e2e {
 namespace {
 
+using obauth::testing::Base64Encode;
 using obauth::testing::HttpConnection;
 using obauth::testing::ParseJsonObject;
 using obauth::testing::StringAt;
 using Clock = std::chrono::steady_clock;
+
+std::string ToHex(std::size_t n) {
+  char text[20];
+  return std::string(text, std::to_chars(text, text + sizeof text, n, 16).ptr);
+}
 
 class HttpLimits : public ObauthTest {
  protected:
@@ -24,6 +34,30 @@ class HttpLimits : public ObauthTest {
   HttpResponse SendRaw(const std::string& raw) {
     HttpConnection connection = Connect();
     connection.WriteRaw(raw);
+    return connection.ReadResponse();
+  }
+
+  // The server's resident memory, in KiB (VmRSS).
+  long RssKib() {
+    std::ifstream status("/proc/" + std::to_string(server().pid()) + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    }
+    return -1;
+  }
+
+  // Writes `head`, then `filler` bytes of 'a' in 64 KiB writes until the server stops reading
+  // (it answered and closed) or `filler` is sent; reads the answer.
+  HttpResponse SendEndlessly(const std::string& head, std::size_t filler) {
+    HttpConnection connection = Connect();
+    connection.WriteRaw(head);
+    const std::string block(64 * 1024, 'a');
+    try {
+      for (std::size_t sent = 0; sent < filler; sent += block.size()) connection.WriteRaw(block);
+    } catch (const std::exception&) {
+      // The server refused and closed: its answer is already on the way.
+    }
     return connection.ReadResponse();
   }
 
@@ -193,6 +227,51 @@ TEST_F(HttpLimits, AmbiguousFramingIsRefusedWith400NeverGuessed) {
       SendRaw(head + "Content-Length: 5\r\nContent-Length: " + std::to_string(body.size()) +
               "\r\n\r\n" + body);
   EXPECT_EQ(conflicting.status, 400) << conflicting.Describe();
+}
+
+TEST_F(HttpLimits, ChunkLinesAndTrailersThatNeverEndAre431AndCostNoMemory) {
+  StartServer({"--max-header-bytes", "2048"});
+  const std::string chunked =
+      "POST /api/v1/token HTTP/1.1\r\nHost: x\r\nContent-Type: "
+      "application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n";
+  const long before = RssKib();
+  // 8 MiB of chunk extension, then of trailer field, on one connection each.
+  for (const std::string start : {"5;ext=", "5\r\nabcde\r\n0\r\nX-Filler: "}) {
+    SCOPED_TRACE(start);
+    const HttpResponse r = SendEndlessly(chunked + start, 8 * 1024 * 1024);
+    ExpectOAuthError(r, 431, "invalid_request");
+    EXPECT_EQ(StringAt(ParseJsonObject(r.body), "error_description"),
+              "A chunk line or the trailer section larger than 2048 bytes");
+  }
+  EXPECT_LT(RssKib() - before, 2048) << "the refused bytes were not kept";
+}
+
+TEST_F(HttpLimits, TrailerFieldsAreRefusedNeverTakenForHeaders) {
+  const Credentials partner = CreatePartner();
+  StartServer();
+  const std::string token = AdminToken(partner);
+  // A bearer token only in the trailer of a chunked GET: 400, not the partner's list.
+  const HttpResponse list = SendRaw(
+      "GET /api/v1/recipients HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "0\r\nAuthorization: Bearer " +
+      token + "\r\n\r\n");
+  ExpectMessage(list, 400,
+                "Trailer fields are not accepted: send every field in the header section");
+  // A Content-Type only in the trailer of a token request: 400 as well.
+  const std::string form = "grant_type=client_credentials&scope=client%3Aadmin";
+  const std::string head = "POST /api/v1/token HTTP/1.1\r\nHost: x\r\nAuthorization: Basic " +
+                           Base64Encode(partner.client_id + ":" + partner.client_secret) +
+                           "\r\nTransfer-Encoding: chunked\r\n";
+  const std::string body = ToHex(form.size()) + "\r\n" + form + "\r\n0\r\n";
+  const HttpResponse typed =
+      SendRaw(head + "\r\n" + body + "Content-Type: application/x-www-form-urlencoded\r\n\r\n");
+  ExpectOAuthError(typed, 400, "invalid_request");
+  EXPECT_EQ(StringAt(ParseJsonObject(typed.body), "error_description"),
+            "Trailer fields are not accepted: send every field in the header section");
+  // The same request with its fields in the header section, chunked, is served.
+  const HttpResponse served =
+      SendRaw(head + "Content-Type: application/x-www-form-urlencoded\r\n\r\n" + body + "\r\n");
+  EXPECT_EQ(served.status, 200) << served.Describe();
 }
 
 }  // namespace

@@ -42,16 +42,22 @@ bool Contains(const auto& list, std::string_view name) {
   return std::find(list.begin(), list.end(), name) != list.end();
 }
 
-// `text` quoted, with '"', '\\' and bytes outside printable ASCII escaped as \xNN.
-void AppendQuoted(std::string& out, std::string_view text) {
-  out.push_back('"');
-  for (unsigned char c : text) {
+void AppendEscaped(std::string& out, std::string_view text, std::size_t max_bytes) {
+  const std::size_t shown = std::min(text.size(), max_bytes);
+  for (unsigned char c : text.substr(0, shown)) {
     if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
       out += fmt::format("\\x{:02x}", c);
     } else {
       out.push_back(static_cast<char>(c));
     }
   }
+  if (shown < text.size()) out += fmt::format("...[+{} bytes]", text.size() - shown);
+}
+
+// `text` quoted and escaped as ForLog does.
+void AppendQuoted(std::string& out, std::string_view text) {
+  out.push_back('"');
+  AppendEscaped(out, text, kMaxLoggedBytes);
   out.push_back('"');
 }
 
@@ -92,6 +98,12 @@ std::string DescribeRequestForLog(const Request& request) {
     }
   }
   out += fmt::format(" body_bytes={}", request.body().size());
+  return out;
+}
+
+std::string ForLog(std::string_view text, std::size_t max_bytes) {
+  std::string out;
+  AppendEscaped(out, text, max_bytes);
   return out;
 }
 

@@ -5,7 +5,9 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "http/router.hpp"
 
@@ -16,5 +18,13 @@ namespace obauth::http {
 // are quoted, and bytes outside printable ASCII are written as \xNN, so a line cannot be split
 // or forged.
 std::string DescribeRequestForLog(const Request& request);
+
+// The most bytes of one value from outside (a client id, a note quoting one) a log line shows.
+inline constexpr std::size_t kMaxLoggedBytes = 256;
+
+// `text` as a log line may show it: '"', '\\' and bytes outside printable ASCII as \xNN (so no
+// line can be split or forged, nor a terminal driven), and past `max_bytes` of `text` only how
+// many more there were ("...[+N bytes]"), so that a long value cannot flood the log.
+std::string ForLog(std::string_view text, std::size_t max_bytes = kMaxLoggedBytes);
 
 }  // namespace obauth::http

@@ -325,9 +325,10 @@ class Session : public std::enable_shared_from_this<Session> {
     const int status = static_cast<int>(response_.result_int());
     if (server_->options.metrics) server_->options.metrics->RecordRequest(route, status, ms / 1000);
     const auto level = status >= 500 ? spdlog::level::err : spdlog::level::info;
-    server_->log->log(
-        level, "request id={} method={} route={} status={} duration_ms={:.3f} peer={}{}{}",
-        request_id_, method, route, status, ms, peer_, note.empty() ? "" : " note=", note);
+    server_->log->log(level,
+                      "request id={} method={} route={} status={} duration_ms={:.3f} peer={}{}{}",
+                      request_id_, ForLog(method), route, status, ms, peer_,
+                      note.empty() ? "" : " note=", ForLog(note, 2 * kMaxLoggedBytes));
     Serialize(response_, out_, chunked);
     chunked_ = chunked;
     Write();

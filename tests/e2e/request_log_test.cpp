@@ -16,6 +16,7 @@ namespace {
 
 using obauth::testing::Base64Encode;
 using obauth::testing::BasicAuthorization;
+using obauth::testing::FormBody;
 using obauth::testing::FormEncode;
 using obauth::testing::HttpConnection;
 using obauth::testing::ParseJsonObject;
@@ -225,6 +226,49 @@ TEST_F(RequestLog, Issue3RoutesAreLoggedByTheirTemplate) {
   for (std::size_t i = 0; i < lines.size(); ++i) {
     EXPECT_NE(lines[i].find(expected[i]), std::string::npos) << lines[i];
   }
+}
+
+TEST_F(RequestLog, AClientIdCanNeitherForgeALineNorFloodTheLog) {
+  StartServer();
+  const std::string forged =
+      "x\n2026-01-01T00:00:00.000000Z info request id=forged-1 method=POST route=/api/v1/token "
+      "status=200\r\x1b[31m";
+  const std::vector<std::pair<std::string, std::string>> form = {
+      {"grant_type", "client_credentials"}, {"client_id", forged}, {"client_secret", "s"}};
+  Send({"POST",
+        "/api/v1/token",
+        {{"Content-Type", "application/x-www-form-urlencoded"}},
+        FormBody(form)});
+  Send({"POST",
+        "/api/v1/token",
+        {{"Content-Type", "application/json"}},
+        boost::json::serialize(boost::json::object{
+            {"grant_type", "client_credentials"}, {"client_id", forged}, {"client_secret", "s"}})});
+  Send({"POST",
+        "/api/v1/token",
+        {{"Content-Type", "application/x-www-form-urlencoded"},
+         {"Authorization", BasicAuthorization(FormEncode(forged), "s")}},
+        "grant_type=client_credentials"});
+  // A 60 KB client id, ten times.
+  const std::vector<std::pair<std::string, std::string>> long_id = {
+      {"grant_type", "client_credentials"},
+      {"client_id", std::string(60000, 'a')},
+      {"client_secret", "s"}};
+  for (int i = 0; i < 10; ++i) {
+    Send({"POST",
+          "/api/v1/token",
+          {{"Content-Type", "application/x-www-form-urlencoded"}},
+          FormBody(long_id)});
+  }
+  ASSERT_EQ(StopServer().ToString(), "exit 0");
+  const std::string log = server().log_text();
+  EXPECT_EQ(log.find("\n2026-01-01T00:00:00"), std::string::npos) << "a forged line";
+  EXPECT_EQ(log.find('\r'), std::string::npos);
+  EXPECT_EQ(log.find('\x1b'), std::string::npos) << "a terminal escape";
+  EXPECT_NE(log.find("x\\x0a2026-01-01T00:00:00"), std::string::npos) << "shown escaped";
+  std::size_t longest = 0;
+  for (const auto& line : Lines(log)) longest = std::max(longest, line.size());
+  EXPECT_LT(longest, 2048u) << "a 60 KB client id is not copied into the log";
 }
 
 TEST_F(RequestLog, OneLinePerRequestWithItsRequestIdMethodRouteStatusAndDuration) {

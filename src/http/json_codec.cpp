@@ -16,17 +16,19 @@ Error WrongType(std::string_view field, std::string_view expected) {
   return Invalid("Invalid field '" + std::string(field) + "': must be " + std::string(expected));
 }
 
-// A basic_parser handler that builds nothing and finds the first member name repeated within
-// one object. Boost.JSON keeps the last of repeated names silently; a body such as
-// {"scope":"ACCOUNT_BASIC","scope":"..."} is ambiguous and is refused instead.
-class DuplicateKeyFinder {
+// A basic_parser handler that builds nothing and checks what json::parse does not: no object
+// has more than kMaxJsonMembers members (the parser stops at the next one), and no member name is
+// repeated within one object (Boost.JSON keeps the last of repeated names silently; a body such as
+// {"scope":"ACCOUNT_BASIC","scope":"..."} is ambiguous and is refused instead). The names of an
+// object are sorted once at its end, so the cost is O(n log n) in the body, whatever its shape.
+class MemberChecker {
  public:
-  static constexpr std::size_t max_object_size = std::size_t(-1);
+  static constexpr std::size_t max_object_size = kMaxJsonMembers;
   static constexpr std::size_t max_array_size = std::size_t(-1);
   static constexpr std::size_t max_key_size = std::size_t(-1);
   static constexpr std::size_t max_string_size = std::size_t(-1);
 
-  std::optional<std::string> duplicate;
+  std::optional<std::string> problem;
 
   bool on_document_begin(boost::system::error_code&) { return true; }
   bool on_document_end(boost::system::error_code&) { return true; }
@@ -34,7 +36,12 @@ class DuplicateKeyFinder {
     objects_.emplace_back();
     return true;
   }
-  bool on_object_end(std::size_t, boost::system::error_code&) {
+  bool on_object_end(std::size_t, boost::system::error_code& ec) {
+    auto& names = objects_.back();
+    std::sort(names.begin(), names.end());
+    if (auto twice = std::adjacent_find(names.begin(), names.end()); twice != names.end()) {
+      return Stop("member '" + *twice + "' appears twice", ec);
+    }
     objects_.pop_back();
     return true;
   }
@@ -44,15 +51,9 @@ class DuplicateKeyFinder {
     key_.append(part);
     return true;
   }
-  bool on_key(std::string_view part, std::size_t, boost::system::error_code& ec) {
+  bool on_key(std::string_view part, std::size_t, boost::system::error_code&) {
     key_.append(part);
-    auto& names = objects_.back();
-    if (std::find(names.begin(), names.end(), key_) != names.end()) {
-      duplicate = key_;
-      ec = json::error::syntax;  // stop parsing: the answer is known
-      return false;
-    }
-    names.push_back(std::move(key_));
+    objects_.back().push_back(std::move(key_));
     key_.clear();
     return true;
   }
@@ -68,27 +69,34 @@ class DuplicateKeyFinder {
   bool on_comment(std::string_view, boost::system::error_code&) { return true; }
 
  private:
+  bool Stop(std::string why, boost::system::error_code& ec) {
+    problem = std::move(why);
+    ec = json::error::syntax;  // stop parsing: the answer is known
+    return false;
+  }
+
   std::vector<std::vector<std::string>> objects_;
   std::string key_;
 };
 
-std::optional<std::string> DuplicateKey(std::string_view body) {
-  json::basic_parser<DuplicateKeyFinder> parser(json::parse_options{});
-  boost::system::error_code ec;
-  parser.write_some(false, body.data(), body.size(), ec);
-  return parser.handler().duplicate;
-}
-
 Result<json::object> ParseObject(std::string_view body, ErrorCode code) {
   json::parse_options options;
   options.max_depth = kMaxJsonDepth;
+  // The cheap pass first: it builds nothing, so a hostile body costs no allocation of a value
+  // tree. Its syntax errors are left to json::parse, whose messages name them.
+  json::basic_parser<MemberChecker> checker(options);
   boost::system::error_code ec;
+  checker.write_some(false, body.data(), body.size(), ec);
+  if (auto problem = checker.handler().problem) {
+    return MakeError(code, "Malformed JSON body: " + *problem);
+  }
+  if (ec == json::error::object_too_large) {
+    return MakeError(code, "Malformed JSON body: an object has more than " +
+                               std::to_string(kMaxJsonMembers) + " members");
+  }
   json::value value = json::parse(body, ec, {}, options);
   if (ec) return MakeError(code, "Malformed JSON body: " + ec.message());
   if (!value.is_object()) return MakeError(code, "The JSON body must be an object");
-  if (auto name = DuplicateKey(body)) {
-    return MakeError(code, "Malformed JSON body: member '" + *name + "' appears twice");
-  }
   return std::move(value.as_object());
 }
 

@@ -20,6 +20,7 @@ namespace obauth::http {
 
 // Limits of every JSON request body.
 inline constexpr std::size_t kMaxJsonDepth = 16;
+inline constexpr std::size_t kMaxJsonMembers = 100;  // in one object
 
 // Which body is decoded: create (POST) or update (PUT of `path_client_id`).
 struct RecipientBodyContext {

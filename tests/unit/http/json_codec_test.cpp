@@ -514,5 +514,32 @@ TEST(EncodeRecipientItems, SummariesWithoutScopeOrRedirectUris) {
   EXPECT_EQ(EncodeRecipientItems({}), "");
 }
 
+TEST(DecodeJsonParams, RefusesAnObjectWithMoreMembersThanTheLimit) {
+  auto object = [](std::size_t members) {
+    std::string body = "{";
+    for (std::size_t i = 0; i < members; ++i) {
+      body += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":0";
+    }
+    return body + "}";
+  };
+  EXPECT_TRUE(DecodeJsonParams(object(kMaxJsonMembers), {"grant_type"}));
+  // Nested objects count on their own, and the limit holds at any depth.
+  for (const std::string& body :
+       {object(kMaxJsonMembers + 1), R"({"a":)" + object(kMaxJsonMembers + 1) + "}"}) {
+    auto r = DecodeJsonParams(body, {"grant_type"});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidRequest);
+    EXPECT_EQ(r.error().public_message, "Malformed JSON body: an object has more than 100 members");
+  }
+}
+
+TEST(DecodeJsonParams, FindsARepeatedNameAnywhereInALargeObject) {
+  std::string body = "{\"k0\":0";
+  for (int i = 1; i < 99; ++i) body += ",\"k" + std::to_string(i) + "\":0";
+  auto r = DecodeJsonParams(body + ",\"k42\":1}", {"grant_type"});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().public_message, "Malformed JSON body: member 'k42' appears twice");
+}
+
 }  // namespace
 }  // namespace obauth::http

@@ -373,14 +373,8 @@ std::string EncodeCreatedRecipient(const admin::CreatedRecipient& created) {
   return json::serialize(o);
 }
 
-std::string EncodeRecipientItems(const std::vector<store::Recipient>& recipients) {
-  std::string out;
-  out.reserve(recipients.size() * 200);
-  for (const auto& r : recipients) {
-    if (!out.empty()) out.push_back(',');
-    AppendSummary(out, r);
-  }
-  return out;
+void AppendRecipientItem(std::string& out, const store::Recipient& recipient) {
+  AppendSummary(out, recipient);
 }
 
 std::string EncodeIssuedSecret(const admin::IssuedSecret& issued) {
@@ -464,16 +458,16 @@ std::string EncodeRegistration(const store::Registration& registration) {
 }
 
 std::string EncodeRegistrations(const std::vector<store::Registration>& registrations) {
-  return "[" + EncodeRegistrationItems(registrations) + "]";
+  std::string out = "[";
+  for (const auto& r : registrations) {
+    if (out.size() > 1) out.push_back(',');
+    AppendRegistrationItem(out, r);
+  }
+  return out + "]";
 }
 
-std::string EncodeRegistrationItems(const std::vector<store::Registration>& registrations) {
-  std::string out;
-  for (const auto& r : registrations) {
-    if (!out.empty()) out.push_back(',');
-    out += json::serialize(RegistrationObject(r));
-  }
-  return out;
+void AppendRegistrationItem(std::string& out, const store::Registration& registration) {
+  out += json::serialize(RegistrationObject(registration));
 }
 
 std::string EncodeIntrospection(const oauth::Introspection& introspection) {

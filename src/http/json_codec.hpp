@@ -46,9 +46,9 @@ struct RecipientBodyContext {
 
 std::string EncodeRecipientDetails(const store::Recipient& recipient);
 std::string EncodeCreatedRecipient(const admin::CreatedRecipient& created);
-// The members of the list's array (GET /api/v1/recipients) without the brackets, comma-separated
-// ("" for none): a page, or one piece of a list sent in pieces.
-std::string EncodeRecipientItems(const std::vector<store::Recipient>& recipients);
+// Appends one member of the list's array (GET /api/v1/recipients): paging.hpp's EncodePage
+// joins them into a page, or one piece of a list sent in pieces.
+void AppendRecipientItem(std::string& out, const store::Recipient& recipient);
 std::string EncodeIssuedSecret(const admin::IssuedSecret& issued);
 std::string EncodeToken(const oauth::IssuedToken& token);
 std::string EncodeIntrospection(const oauth::Introspection& introspection);
@@ -65,8 +65,8 @@ std::string EncodeProvidersV2(const std::vector<store::ProviderForRecipient>& pr
 // §8.3: [{"client_id","client_name","provider_id","provider_name","country",
 // "registration_status","requested_on"}, ...].
 std::string EncodeRegistrations(const std::vector<store::Registration>& registrations);
-// Its members without the brackets, comma-separated ("" for none).
-std::string EncodeRegistrationItems(const std::vector<store::Registration>& registrations);
+// Appends one of its members (for paging.hpp's EncodePage).
+void AppendRegistrationItem(std::string& out, const store::Registration& registration);
 std::string EncodeRegistration(const store::Registration& registration);
 // RFC 8414 authorization server metadata for `issuer` (its endpoints are under it).
 std::string EncodeServerMetadata(std::string_view issuer);

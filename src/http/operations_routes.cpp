@@ -108,8 +108,9 @@ Routed ApiDescription(const Services&, const Call& call) {
   Response res{bh::status::ok, 11};
   res.set(bh::field::content_type, "application/yaml");  // RFC 9512
   res.set(bh::field::cache_control, "public, max-age=300");
-  res.body() = std::string(OpenApiDocument());
-  return {std::move(res), call.route, {}};
+  Routed routed{std::move(res), call.route, {}};
+  routed.constant_body = OpenApiDocument();  // 56 KB: never copied per request
+  return routed;
 }
 
 }  // namespace obauth::http

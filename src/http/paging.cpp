@@ -54,6 +54,15 @@ std::string QueryValue(std::string_view value) {
   return out;
 }
 
+// `items` between `open` and `close`, in a string of exactly that size: what a connection keeps
+// while its client reads carries no spare capacity.
+std::string Joined(std::string_view open, std::string_view items, std::string_view close) {
+  std::string out;
+  out.reserve(open.size() + items.size() + close.size());
+  out.append(open).append(items).append(close);
+  return out;
+}
+
 // The pieces of a whole list after its first: "," and the next page's items, until the closing
 // "]".
 class ListStream final : public BodyStream {
@@ -66,15 +75,12 @@ class ListStream final : public BodyStream {
       done_ = true;
       return std::optional<std::string>("]");
     }
-    OBAUTH_TRY(page, read_({next_, kPieceSize}));
+    OBAUTH_TRY(page, read_({next_, kPieceSize, kMaxPieceBytes}));
     next_ = page.next;
-    std::string piece = std::move(page.items);
-    if (!piece.empty()) piece.insert(0, 1, ',');  // the first piece had at least one item
-    if (!next_) {
-      piece += "]";
-      done_ = true;
-    }
-    return std::optional<std::string>(std::move(piece));
+    done_ = !next_;
+    // The first piece had at least one item.
+    return std::optional<std::string>(
+        Joined(page.items.empty() ? "" : ",", page.items, done_ ? "]" : ""));
   }
 
  private:
@@ -87,18 +93,18 @@ class ListStream final : public BodyStream {
 
 Routed ListAnswer(std::string_view route, std::string_view target, const ListQuery& query,
                   std::string note, PageReader read) {
-  auto page = read({query.after, query.limit.value_or(kPieceSize)});
+  auto page = read({query.after, query.limit.value_or(kPieceSize), kMaxPieceBytes});
   if (!page) return AdminError(page.error(), route);
   if (query.limit) {  // one page, and a link to the next
-    Routed r = Ok(route, "[" + page->items + "]", std::move(note));
+    Routed r = Ok(route, Joined("[", page->items, "]"), std::move(note));
     if (page->next) {
       SetNextLink(r.response, target.substr(0, target.find('?')), query, *page->next);
     }
     return r;
   }
-  if (!page->next || page->items.empty()) return Ok(route, "[" + page->items + "]", note);
+  if (!page->next || page->items.empty()) return Ok(route, Joined("[", page->items, "]"), note);
   // The whole list, in pieces.
-  Routed r = Ok(route, "[" + page->items, note + " streamed");
+  Routed r = Ok(route, Joined("[", page->items, ""), note + " streamed");
   r.stream = std::make_shared<ListStream>(std::move(read), *page->next);
   return r;
 }

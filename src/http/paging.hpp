@@ -50,8 +50,25 @@ struct EncodedPage {
 // (it must hold what it needs, and may read the database).
 using PageReader = std::function<Result<EncodedPage>(const store::PageRequest&)>;
 
-// How many items each piece of a whole list holds (one database read each).
+// How many items each piece of a whole list holds at most (one database read each).
 inline constexpr std::size_t kPieceSize = 500;
+// How many bytes of item text a page or piece holds at most (PageRequest::max_bytes): a page
+// ends early, after the item that reaches it. It bounds what a request reads and what a
+// connection holds while a slow client reads, whatever the items' size (an ordinary page of
+// 1000 recipients has about 100 KB of text and is never cut).
+inline constexpr std::size_t kMaxPieceBytes = 128 * 1024;
+
+// `page`'s items, each encoded by `append(out, item)`, joined with commas.
+template <class T, class Append>
+EncodedPage EncodePage(const store::Page<T>& page, Append&& append) {
+  EncodedPage out;
+  out.next = page.next;
+  for (const auto& item : page.items) {
+    if (!out.items.empty()) out.items.push_back(',');
+    append(out.items, item);
+  }
+  return out;
+}
 
 // The answer to a GET of a list at `target` (the request's): with a limit, that page and a Link
 // to the next; without, the whole list (from `after`), sent as one body when it fits in one

@@ -117,7 +117,7 @@ Routed RegistrationList(const Services& services, const Call& call,
       [&registrations = services.registrations, caller = PartnerCaller(call),
        client_id = std::move(client_id)](const store::PageRequest& request) -> Result<EncodedPage> {
         OBAUTH_TRY(page, registrations.List(caller, client_id, request));
-        return EncodedPage{EncodeRegistrationItems(page.items), page.next};
+        return EncodePage(page, AppendRegistrationItem);
       });
 }
 

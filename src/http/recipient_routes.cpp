@@ -43,7 +43,7 @@ Routed ListRecipients(const Services& services, const Call& call) {
                     [&recipients = services.recipients,
                      caller](const store::PageRequest& request) -> Result<EncodedPage> {
                       OBAUTH_TRY(page, recipients.List(caller, request));
-                      return EncodedPage{EncodeRecipientItems(page.items), page.next};
+                      return EncodePage(page, AppendRecipientItem);
                     });
 }
 

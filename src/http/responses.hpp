@@ -36,6 +36,9 @@ struct Routed {
   std::string note;          // internal detail for the log (never sent, never a secret)
   bool would_block = false;  // tried inline, needs the database: run again on a worker
   std::shared_ptr<BodyStream> stream{};  // when set: more body after response.body()
+  // When not empty: the body, in storage that lives as long as the program (an embedded
+  // document), written from there without a copy; response.body() is then empty.
+  std::string_view constant_body{};
 };
 
 // `body` (JSON) with `status`, Content-Type application/json and Cache-Control no-store.

@@ -3,6 +3,7 @@
 #include <malloc.h>
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -49,19 +50,26 @@ bool IsSafeRequestId(std::string_view id) {
   return true;
 }
 
-// Appends `piece` as one chunk of the chunked transfer coding (RFC 9112 §7.1).
-void AppendChunk(std::string_view piece, std::string& out) {
-  char size[20];
-  const auto end = std::to_chars(size, size + sizeof size, piece.size(), 16).ptr;
-  out.append(size, end);
-  out += "\r\n";
-  out += piece;
+// Appends the line that starts a chunk of `size` bytes (RFC 9112 §7.1); "\r\n" ends it.
+void AppendChunkSize(std::size_t size, std::string& out) {
+  char digits[20];
+  const auto end = std::to_chars(digits, digits + sizeof digits, size, 16).ptr;
+  out.append(digits, end);
   out += "\r\n";
 }
 
-// The response as it goes on the wire, in one buffer: status line, fields, blank line, body
-// (as its first chunk when `chunked`).
-void Serialize(const Response& response, std::string& out, bool chunked) {
+// Gives back what `value` holds: swapped with an empty one, not assigned one, since a string
+// move-assigned from an empty (short) one keeps its capacity: a list page's body would stay with
+// an idle connection.
+template <class T>
+void FreeAll(T& value) {
+  T empty;
+  using std::swap;
+  swap(value, empty);
+}
+
+// The response's head as it goes on the wire: status line, fields, blank line.
+void SerializeHead(const Response& response, std::string& out) {
   out.clear();
   out += response.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
   out += std::to_string(response.result_int());
@@ -75,20 +83,16 @@ void Serialize(const Response& response, std::string& out, bool chunked) {
     out += "\r\n";
   }
   out += "\r\n";
-  if (chunked) {
-    AppendChunk(response.body(), out);
-  } else {
-    out += response.body();
-  }
 }
 
 // Room in the read buffer beyond --max-header-bytes: the start of the body or of a pipelined
 // request read together with a head at the limit.
 constexpr std::size_t kReadSlackBytes = 4096;
 
-// A connection keeps a write buffer up to this size for its next response; a larger one (a
-// long list) is freed once written.
-constexpr std::size_t kKeptBufferBytes = 64 * 1024;
+// Between requests a connection keeps its read buffer and the buffer of response heads up to
+// this size each (an ordinary request and head fit); larger ones are freed once used, and
+// whatever else a request or its answer held is freed as soon as the answer is written.
+constexpr std::size_t kKeptBufferBytes = 4096;
 
 // How often each I/O thread looks for connections past their deadline: deadlines are enforced
 // within this much of their time.
@@ -285,6 +289,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void Respond(Routed routed) {
     response_ = std::move(routed.response);
     stream_ = std::move(routed.stream);
+    constant_body_ = routed.constant_body;
     // An HTTP/1.0 client cannot read chunks: its streamed body ends when the connection closes.
     const bool keep_alive =
         request_.keep_alive() && !server_->stopping && !(stream_ && request_.version() < 11);
@@ -314,6 +319,7 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.version(version);
     response_.keep_alive(keep_alive);
     response_.prepare_payload();
+    if (!constant_body_.empty()) response_.content_length(constant_body_.size());
     const bool chunked = stream_ && version >= 11;
     if (stream_) {
       response_.erase(bh::field::content_length);
@@ -329,16 +335,26 @@ class Session : public std::enable_shared_from_this<Session> {
                       "request id={} method={} route={} status={} duration_ms={:.3f} peer={}{}{}",
                       request_id_, ForLog(method), route, status, ms, peer_,
                       note.empty() ? "" : " note=", ForLog(note, 2 * kMaxLoggedBytes));
-    Serialize(response_, out_, chunked);
+    SerializeHead(response_, out_);
     chunked_ = chunked;
+    body_ = constant_body_.empty() ? std::string_view(response_.body()) : constant_body_;
+    end_of_body_ = "";
+    if (chunked && !body_.empty()) {
+      AppendChunkSize(body_.size(), out_);
+      end_of_body_ = "\r\n";
+    }
     Write();
   }
 
-  // Writes out_, each write within request_timeout.
+  // Writes out_ (a head, or a chunk's size line), then body_ where it is (never copied), then
+  // end_of_body_, in one gathered write within request_timeout.
   void Write() {
     deadline_ = SteadyClock::now() + server_->options.request_timeout;
+    const std::array<asio::const_buffer, 3> buffers{
+        asio::buffer(out_), asio::buffer(body_.data(), body_.size()),
+        asio::buffer(end_of_body_.data(), end_of_body_.size())};
     asio::async_write(
-        socket_, asio::buffer(out_),
+        socket_, buffers,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnWrite(ec); });
   }
 
@@ -378,6 +394,8 @@ class Session : public std::enable_shared_from_this<Session> {
       return Close();
     }
     out_.clear();
+    piece_.clear();
+    end_of_body_ = "";
     if (!*piece) {
       EndStream();
       if (!chunked_) {  // HTTP/1.0: the close ends the body
@@ -385,20 +403,28 @@ class Session : public std::enable_shared_from_this<Session> {
         return Close();
       }
       out_ = "0\r\n\r\n";
-    } else if (chunked_) {
-      AppendChunk(**piece, out_);
     } else {
-      out_ = std::move(**piece);
+      piece_ = std::move(**piece);
+      if (chunked_) {
+        AppendChunkSize(piece_.size(), out_);
+        end_of_body_ = "\r\n";
+      }
     }
+    body_ = piece_;
     Write();
   }
 
   void OnWrite(beast::error_code ec) {
-    if (!ec && stream_) return NextPiece();
+    if (!ec && stream_) {
+      // What was written is not kept while the next piece is made and sent.
+      body_ = {};
+      FreeAll(response_.body());
+      FreeAll(piece_);
+      return NextPiece();
+    }
     EndStream();
     busy_ = false;
-    // A large answer's buffer is not kept for the connection's next request.
-    if (out_.capacity() > kKeptBufferBytes) std::string().swap(out_);
+    ReleaseAnswer();
     if (!ec && linger_) return Linger();
     if (ec || !keep_alive_) return Close();
     Read();
@@ -421,6 +447,18 @@ class Session : public std::enable_shared_from_this<Session> {
       if (ec) return self->Close();
       self->DrainSome(drained + n);
     });
+  }
+
+  // Frees what the request and its answer held once the answer is written: a connection
+  // waiting for its next request (or for a slow reader to drain the socket) keeps little.
+  void ReleaseAnswer() {
+    body_ = {};
+    constant_body_ = {};
+    FreeAll(request_);
+    FreeAll(response_);
+    FreeAll(piece_);
+    if (out_.capacity() > kKeptBufferBytes) FreeAll(out_);
+    if (buffer_.size() == 0 && buffer_.capacity() > kKeptBufferBytes) buffer_.shrink_to_fit();
   }
 
   void Close() {
@@ -448,8 +486,12 @@ class Session : public std::enable_shared_from_this<Session> {
   Response response_;
   std::shared_ptr<BodyStream> stream_;  // the rest of response_'s body, while it is being sent
   bool chunked_ = false;                // response_'s body goes in chunks
-  std::string out_;
-  std::string scratch_;  // bytes dropped while lingering
+  std::string_view constant_body_;      // response_'s body when it lives in the program
+  std::string out_;                     // the head, or a chunk's size line, being written
+  std::string piece_;                   // the piece of a streamed body being written
+  std::string_view body_;               // what follows out_: response_'s body or piece_
+  std::string_view end_of_body_;        // "\r\n" after a chunk
+  std::string scratch_;                 // bytes dropped while lingering
   std::shared_ptr<Server::Impl> server_;
   IoThread& thread_;
   const std::uint64_t id_;

@@ -21,6 +21,9 @@ struct ListPosition {
 struct PageRequest {
   std::optional<ListPosition> after;  // start after this item; nullopt: from the first
   std::size_t limit = 0;              // items at most (at least 1)
+  // When not 0: the page ends once its items' text (TextBytes) has reached this many bytes,
+  // even before `limit` (at least one item, however large).
+  std::size_t max_bytes = 0;
 };
 
 template <class T>

@@ -78,6 +78,11 @@ struct Registration {
   std::int64_t updated_at = 0;
 };
 
+// The bytes of a registration's text (PageRequest::max_bytes).
+inline std::size_t TextBytes(const Registration& g) {
+  return g.client_id.size() + g.client_name.size() + g.provider_name.size() + g.country.size();
+}
+
 // A provider with the status of one recipient's registration with it (none: not registered).
 struct ProviderForRecipient {
   Provider provider;

@@ -42,6 +42,16 @@ struct Recipient {
   SecretStatus secrets;  // filled by GetRecipient only
 };
 
+// The bytes of a recipient's text as a list shows it (its summary, contacts aside): what a page
+// of them weighs (PageRequest::max_bytes).
+inline std::size_t TextBytes(const Recipient& r) {
+  std::size_t bytes = r.client_id.size() + r.name.size();
+  for (const auto* text : {&r.logo_uri, &r.description, &r.terms_uri, &r.client_uri, &r.country}) {
+    if (*text) bytes += (*text)->size();
+  }
+  return bytes;
+}
+
 struct RotateSecretRequest {
   std::string partner_id;
   std::string client_id;

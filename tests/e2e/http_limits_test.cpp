@@ -1,11 +1,17 @@
 // The HTTP edge's limits (docs/security.md): body and header sizes, a deadline for a whole
 // request however slowly it trickles in (slowloris), idle keep-alive connections, a maximum
 // number of connections, pipelined requests answered in order, ambiguous framing refused, and
-// chunk lines and trailers bounded, trailer fields never taken for headers.
+// chunk lines and trailers bounded, trailer fields never taken for headers, and what a
+// connection holds once its answer is written or while its client does not read.
 #include <gtest/gtest.h>
 
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/json/serialize.hpp>
 #include <charconv>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <thread>
 
@@ -276,6 +282,101 @@ TEST_F(HttpLimits, TrailerFieldsAreRefusedNeverTakenForHeaders) {
   const HttpResponse served =
       SendRaw(head + "Content-Type: application/x-www-form-urlencoded\r\n\r\n" + body + "\r\n");
   EXPECT_EQ(served.status, 200) << served.Describe();
+}
+
+// A recipient whose list summary is about 8 KB: the longest name, description and URLs, and
+// 20 contacts.
+std::string LargeSummaryRecipientJson(int i) {
+  const std::string n = std::to_string(i);
+  boost::json::array contacts;
+  for (int c = 0; c < 20; ++c) {
+    contacts.push_back(boost::json::object{
+        {"email", "c" + std::to_string(c) + std::string(60, 'x') + "@large.example"}});
+  }
+  const std::string path(1990, 'p');
+  return boost::json::serialize(
+      boost::json::object{{"name", "Large " + n + std::string(240, 'n')},
+                          {"scope", "ACCOUNT_BASIC"},
+                          {"redirect_uris", boost::json::array{"https://large.example/cb"}},
+                          {"logo_uri", "https://large.example/l" + path},
+                          {"description", std::string(512, 'd')},
+                          {"terms_uri", "https://large.example/t" + path},
+                          {"client_uri", "https://large.example/c" + path},
+                          {"contacts", contacts}});
+}
+
+// What a connection holds (docs/security.md, "HTTP"): once an answer is written, nothing of it
+// (an idle keep-alive connection kept its last answer: 113 KiB after GET /openapi.yaml, the whole
+// page after a list); an embedded document is never copied per request; a client that never
+// reads pins one piece of a list (at most 256 KiB past one item), however long the list and its
+// items. The server's resident memory is measured, with the allocator told to reuse freed memory
+// at once (AddressSanitizer's quarantine would otherwise keep it) and to keep two arenas (not
+// one per worker thread, each of which would grow on its first use).
+TEST_F(HttpLimits, ConnectionsKeepNoAnswerOnceWrittenAndSlowReadersPinOnePiece) {
+  // The connection's side is the same on both backends; libpq's results, allocated and freed on
+  // the workers at their own pace, only blur the measure.
+  if (OnPostgres()) GTEST_SKIP() << "measured on SQLite";
+  const char* asan = std::getenv("ASAN_OPTIONS");
+  const std::string options = std::string(asan ? asan : "") + ":quarantine_size_mb=0";
+  ::setenv("ASAN_OPTIONS", options.c_str(), 1);
+  ::setenv("MALLOC_ARENA_MAX", "2", 1);
+  const Credentials partner = CreatePartner();
+  StartServer({"--db-pool", "2"});
+  const std::string token = AdminToken(partner);
+  // A list longer than the kernel takes into a socket's send buffer (4 MiB here): past that,
+  // what a client does not read waits in the server.
+  for (int i = 0; i < 600; ++i) CreateRecipient(token, LargeSummaryRecipientJson(i));
+  const std::size_t list_size = AdminGet(token, kRecipientsPath).body.size();
+  ASSERT_GT(list_size, 4608u * 1024);
+
+  const std::string auth = "Authorization: Bearer " + token + "\r\n";
+  const std::string page =
+      "GET /api/v1/recipients?limit=1000 HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n";
+  const std::string whole = "GET /api/v1/recipients HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n";
+  const std::string document = "GET /openapi.yaml HTTP/1.1\r\nHost: x\r\n\r\n";
+  // Warm-up, on connections closed at once: what is not per connection (the database's page
+  // cache, the allocator's arenas, two of them) reaches its size first.
+  for (int i = 0; i < 10; ++i) {
+    for (const auto& request : {page, whole, document}) {
+      HttpConnection warm = Connect();
+      warm.WriteRaw(request);
+      ASSERT_EQ(warm.ReadResponse().status, 200);
+    }
+  }
+
+  // 100 keep-alive connections, each after reading its answer: a page of the list, or the API
+  // description.
+  long before = RssKib();
+  std::vector<std::unique_ptr<HttpConnection>> idle;
+  for (int i = 0; i < 100; ++i) {
+    idle.push_back(std::make_unique<HttpConnection>(server().host(), server().port()));
+    idle.back()->WriteRaw(i % 2 ? page : document);
+    const HttpResponse r = idle.back()->ReadResponse();
+    ASSERT_EQ(r.status, 200) << r.Describe();
+  }
+  const long idle_kib = RssKib() - before;
+  EXPECT_LT(idle_kib, 100 * 48) << "KiB for 100 idle connections";
+
+  // 20 connections that ask for the whole list (4.5 MiB) and never read; the idle ones stay
+  // open, so that what they would have held is not reused.
+  namespace asio = boost::asio;
+  asio::io_context ioc;
+  std::vector<asio::ip::tcp::socket> stalled;
+  before = RssKib();
+  for (int i = 0; i < 20; ++i) {
+    stalled.emplace_back(ioc);
+    stalled.back().open(asio::ip::tcp::v4());
+    stalled.back().set_option(asio::socket_base::receive_buffer_size(4096));
+    stalled.back().connect(
+        {asio::ip::make_address(server().host()), static_cast<unsigned short>(server().port())});
+    asio::write(stalled.back(), asio::buffer(whole));
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // the server writes what it can
+  const long stalled_kib = RssKib() - before;
+  EXPECT_LT(stalled_kib, 20 * 768) << "KiB for 20 connections that never read";
+  std::cout << "idle: " << idle_kib / 100
+            << " KiB per connection; never reading: " << stalled_kib / 20
+            << " KiB per connection\n";
 }
 
 }  // namespace

@@ -139,7 +139,7 @@ struct ProviderOperations {
                                : Query(db, Q::kListRegistrations, partner_id, start.created_at,
                                        start.sequence, start.item, limit));
     return ReadPage<Registration>(
-        *stmt, page.limit, [](auto& s) { return ReadRegistration(s); },
+        *stmt, page, [](auto& s) { return ReadRegistration(s); },
         [](auto& s, const Registration& g) {
           return ListPosition{s.Int(kRegistrationColumns), s.Int(kRegistrationColumns + 1),
                               g.provider_id};

@@ -56,7 +56,7 @@ struct RecipientOperations {
     OBAUTH_TRY(stmt, Query(db, Q::kListRecipients, partner_id, start.created_at, start.sequence,
                            static_cast<std::int64_t>(page.limit) + 1));
     OBAUTH_TRY(out, ReadPage<Recipient>(
-                        *stmt, page.limit, [](auto& s) { return ReadRecipient(s); },
+                        *stmt, page, [](auto& s) { return ReadRecipient(s); },
                         [&last](auto& s, const Recipient& r) {
                           last = {r.created_at, s.Int(kRecipientColumns)};
                           return last;

@@ -68,23 +68,26 @@ inline ListPosition StartAfter(const PageRequest& page) {
   return page.after.value_or(ListPosition{-1, 0, 0});
 }
 
-// The page that `stmt` answers, a query for one row more than `limit` (which tells whether more
-// follow): `read(stmt)` makes an item of the current row, `position(stmt, item)` its place in
-// the list.
+// The page that `stmt` answers, a query for one row more than `page.limit` (which tells whether
+// more follow), ending early past `page.max_bytes` of text: `read(stmt)` makes an item of the
+// current row, `position(stmt, item)` its place in the list. The rows after the page's last are
+// never read (a backend that steps through its rows does not even fetch them).
 template <class T, class Stmt, class Read, class Position>
-Result<Page<T>> ReadPage(Stmt& stmt, std::size_t limit, Read&& read, Position&& position) {
+Result<Page<T>> ReadPage(Stmt& stmt, const PageRequest& page, Read&& read, Position&& position) {
   Page<T> out;
-  out.items.reserve(std::min<std::size_t>(limit, 512));
+  out.items.reserve(std::min<std::size_t>(page.limit, 512));
   ListPosition last;
+  std::size_t bytes = 0;
   while (true) {
     OBAUTH_TRY(row, stmt.Step());
     if (!row) break;
-    if (out.items.size() == limit) {
+    if (out.items.size() == page.limit || (page.max_bytes != 0 && bytes >= page.max_bytes)) {
       out.next = last;
       break;
     }
     out.items.push_back(read(stmt));
     last = position(stmt, out.items.back());
+    bytes += TextBytes(out.items.back());
   }
   return out;
 }

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "http/paging.hpp"
+
 namespace obauth::http {
 namespace {
 
@@ -430,6 +432,13 @@ TEST(EncodeAuditPage, EventsWithOptionsAndNextCursor) {
   EXPECT_EQ(EncodeAuditPage({}, std::nullopt), R"({"events":[],"next":null})");
 }
 
+// `recipients` as a page of the list encodes them.
+std::string Items(std::vector<store::Recipient> recipients) {
+  store::Page<store::Recipient> page;
+  page.items = std::move(recipients);
+  return EncodePage(page, AppendRecipientItem).items;
+}
+
 TEST(EncodeRecipientDetails, CarriesSecretStatus) {
   store::Recipient r;
   r.client_id = kPathId;
@@ -449,7 +458,7 @@ TEST(EncodeRecipientDetails, CarriesSecretStatus) {
       << body;
   EXPECT_NE(body.find(R"("previous_secret_authentications":7)"), std::string::npos) << body;
   // The list shows summaries only.
-  EXPECT_EQ(EncodeRecipientItems({r}).find("secret_last_used_at"), std::string::npos);
+  EXPECT_EQ(Items({r}).find("secret_last_used_at"), std::string::npos);
 }
 
 TEST(EncodeRecipientItems, WritesTheBytesBoostJsonWouldForEveryKindOfCharacter) {
@@ -468,9 +477,9 @@ TEST(EncodeRecipientItems, WritesTheBytesBoostJsonWouldForEveryKindOfCharacter) 
                               {"logo_uri", nullptr},      {"description", *r.description},
                               {"terms_uri", nullptr},     {"client_uri", nullptr},
                               {"country", "CA"},          {"contacts", contacts}};
-  EXPECT_EQ(EncodeRecipientItems({r}), json::serialize(expected));
+  EXPECT_EQ(Items({r}), json::serialize(expected));
   r.contact_emails.clear();
-  EXPECT_NE(EncodeRecipientItems({r, r}).find(R"("contacts":[]},{"client_id")"), std::string::npos);
+  EXPECT_NE(Items({r, r}).find(R"("contacts":[]},{"client_id")"), std::string::npos);
 }
 
 TEST(EncodeToken, HasBearerTypeAndExpiresIn) {
@@ -507,11 +516,11 @@ TEST(EncodeRecipientItems, SummariesWithoutScopeOrRedirectUris) {
   r.name = "Acme";
   r.scope = "ACCOUNT_BASIC";
   r.redirect_uris = {"https://a.example/cb"};
-  const std::string body = EncodeRecipientItems({r});
+  const std::string body = Items({r});
   EXPECT_EQ(body.front(), '{');
   EXPECT_NE(body.find(kPathId), std::string::npos);
   EXPECT_EQ(body.find("redirect_uris"), std::string::npos) << body;
-  EXPECT_EQ(EncodeRecipientItems({}), "");
+  EXPECT_EQ(Items({}), "");
 }
 
 TEST(DecodeJsonParams, RefusesAnObjectWithMoreMembersThanTheLimit) {

@@ -161,6 +161,31 @@ TYPED_TEST_P(RecipientStoreConformance, ListsOwnRecipientsOldestFirst) {
   EXPECT_TRUE(none->empty());
 }
 
+TYPED_TEST_P(RecipientStoreConformance, APageEndsAfterTheItemThatReachesItsByteBound) {
+  this->CreatePartnerOrFail("pt-1");
+  for (int i = 0; i < 5; ++i) {
+    Recipient r = this->MakeRecipient("dc-" + std::to_string(i), "pt-1", 100 + i);
+    r.description = std::string(1000, 'd');
+    ASSERT_TRUE(this->CreateRecipient(r, "h"));
+  }
+  // Each item has over 1000 bytes of text: a bound of 2500 ends the page after the third.
+  auto page = this->recipients().ListRecipients("pt-1", {std::nullopt, 10, 2500});
+  ASSERT_TRUE(page) << page.error().internal;
+  ASSERT_EQ(page->items.size(), 3u);
+  EXPECT_EQ(page->items.back().client_id, "dc-2");
+  ASSERT_TRUE(page->next.has_value());
+  auto rest = this->recipients().ListRecipients("pt-1", {page->next, 10, 2500});
+  ASSERT_TRUE(rest);
+  ASSERT_EQ(rest->items.size(), 2u);
+  EXPECT_EQ(rest->items.front().client_id, "dc-3");
+  EXPECT_FALSE(rest->next.has_value());
+  // One item is always read, however large.
+  auto one = this->recipients().ListRecipients("pt-1", {std::nullopt, 10, 1});
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->items.size(), 1u);
+  EXPECT_TRUE(one->next.has_value());
+}
+
 TYPED_TEST_P(RecipientStoreConformance, PagesFollowTheListOrderAndSurviveChangesBetweenThem) {
   this->CreatePartnerOrFail("pt-1");
   this->CreatePartnerOrFail("pt-2");
@@ -576,6 +601,7 @@ REGISTER_TYPED_TEST_SUITE_P(
     RecipientStoreConformance, CreatesRecipientAndReadsEveryField, AbsentOptionalFieldsStayAbsent,
     EmptyStringOptionalIsNotNull, DuplicateRecipientIdIsConflict,
     RecipientIdTakenByPartnerIsConflict, ListsOwnRecipientsOldestFirst,
+    APageEndsAfterTheItemThatReachesItsByteBound,
     PagesFollowTheListOrderAndSurviveChangesBetweenThem, GetRecipientOfAnotherPartnerIsNotFound,
     UpdateReplacesEveryField, UpdateWithWrongPartnerIsNotFoundAndChangesNothing,
     UpdateUnknownRecipientIsNotFound, RotateSecretWithoutGraceDeletesTheOldHash,

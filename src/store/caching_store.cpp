@@ -38,17 +38,33 @@ void CachingStore::PollForeignChanges() {
   ForgetAllLocked();
 }
 
+namespace {
+Error UnknownClient() { return MakeError(ErrorCode::kNotFound, "Client not found"); }
+}  // namespace
+
 Result<ClientCredentials> CachingStore::FindClient(std::string_view client_id) {
+  if (client_id.size() > kMaxClientIdBytes) return UnknownClient();
   std::uint64_t generation;
   {
     std::lock_guard lock(mu_);
     generation = generation_;
-    if (auto it = cache_.find(std::string(client_id)); it != cache_.end()) return it->second;
+    const std::string key(client_id);
+    if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+    if (unknown_.contains(key)) return UnknownClient();
   }
   if (NonBlockingScope::Active()) return WouldBlock();
   auto found = database_.FindClient(client_id);
-  // Only existing clients are kept: an unknown id may be created by another process at any time.
-  if (found) Keep(cache_, client_id, *found, generation);
+  if (found) {
+    Keep(cache_, client_id, *found, generation);
+  } else if (found.error().code == ErrorCode::kNotFound) {
+    // As safe as keeping a known client: a client created here drops the entry (Dropping), one
+    // created by another process is noticed by the poll, which forgets everything.
+    std::lock_guard lock(mu_);
+    if (generation == generation_) {
+      if (unknown_.size() >= max_entries_) unknown_.clear();
+      unknown_.emplace(client_id);
+    }
+  }
   return found;
 }
 

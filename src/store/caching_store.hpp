@@ -1,9 +1,12 @@
 // CachingStore: the client and recipient interfaces of a Database, answered from memory where
 // that is safe. FindClient is answered from memory after the first read, so the token endpoint
-// and bearer checks need no database read on the hot path, and GetRecipient likewise — but only
-// for reads under a NonBlockingScope (the read-only GET /api/v1/recipients/{id} tried on an I/O
-// thread): every other GetRecipient, such as the read before an update, goes to the database, so
-// a read-modify-write never starts from a copy. A write made through this object drops the
+// and bearer checks need no database read on the hot path; an id found unknown is remembered as
+// such too (up to as many entries, kept apart, so that unknown ids never push known ones out),
+// so that it is refused on the same path and at the same cost as a known id with a wrong secret,
+// and an id longer than any client's is unknown without a read; and GetRecipient likewise — but
+// only for reads under a NonBlockingScope (the read-only GET /api/v1/recipients/{id} tried on an
+// I/O thread): every other GetRecipient, such as the read before an update, goes to the database,
+// so a read-modify-write never starts from a copy. A write made through this object drops the
 // affected client and recipient at once, so every client and recipient write of the process
 // must go through it. A change made by anyone else (the command line, another instance) is
 // noticed by a thread that polls the database's ForeignChangeVersion every `poll_interval` and
@@ -20,6 +23,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "store/client_store.hpp"
 #include "store/database.hpp"
@@ -36,6 +40,8 @@ class CachingStore final : public ClientStore, public RecipientStore {
   // (docs/architecture.md, "Caches"), and at most 100,000 clients and as many recipients kept.
   static constexpr Clock::duration kPollInterval = std::chrono::milliseconds(250);
   static constexpr std::size_t kMaxEntries = 100000;
+  // Client ids are made by obauth ("pt-"/"dc-" and 25 characters): a longer one is nobody's.
+  static constexpr std::size_t kMaxClientIdBytes = 64;
 
   // `database` does the work and must outlive this object; at most `max_entries` clients and as
   // many recipients are kept (a cache is cleared when full, which only costs reads). Foreign
@@ -122,6 +128,7 @@ class CachingStore final : public ClientStore, public RecipientStore {
   // Drops every cached client and recipient; a read racing this is not kept. Needs mu_.
   void ForgetAllLocked() {
     cache_.clear();
+    unknown_.clear();
     recipients_.clear();
     ++generation_;
   }
@@ -134,6 +141,7 @@ class CachingStore final : public ClientStore, public RecipientStore {
     std::lock_guard lock(mu_);
     const std::string key(client_id);
     cache_.erase(key);
+    unknown_.erase(key);
     recipients_.erase(key);
     ++generation_;
     return result;
@@ -143,6 +151,7 @@ class CachingStore final : public ClientStore, public RecipientStore {
   const std::size_t max_entries_;
   std::mutex mu_;
   CacheMap<ClientCredentials> cache_;
+  std::unordered_set<std::string> unknown_;  // ids the database did not know
   CacheMap<Recipient> recipients_;
   std::uint64_t generation_ = 0;  // bumped by every write, so a read racing one is not kept
   std::optional<std::uint64_t> foreign_version_;  // last seen; nullopt when unknown

@@ -373,7 +373,7 @@ TEST_F(HttpLimits, ConnectionsKeepNoAnswerOnceWrittenAndSlowReadersPinOnePiece) 
   }
   std::this_thread::sleep_for(std::chrono::seconds(1));  // the server writes what it can
   const long stalled_kib = RssKib() - before;
-  EXPECT_LT(stalled_kib, 20 * 768) << "KiB for 20 connections that never read";
+  EXPECT_LT(stalled_kib, 20 * 1536) << "KiB for 20 connections that never read";
   std::cout << "idle: " << idle_kib / 100
             << " KiB per connection; never reading: " << stalled_kib / 20
             << " KiB per connection\n";

@@ -134,14 +134,36 @@ TEST_F(CachingStoreTest, OwnWritesKeepOtherEntriesCachedAcrossPolls) {
   EXPECT_TRUE(cache->FindClient("pt-1"));
 }
 
-TEST_F(CachingStoreTest, UnknownClientIsNotCached) {
+TEST_F(CachingStoreTest, AnUnknownIdIsRememberedUntilItIsCreatedHereOrElsewhere) {
   auto cache = Caching(hours(1));
   auto missing = cache->FindClient("dc-4");
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+  {
+    // Answered from memory now, as a known client is: the same path, the same cost.
+    store::NonBlockingScope no_blocking;
+    auto remembered = cache->FindClient("dc-4");
+    ASSERT_FALSE(remembered);
+    EXPECT_EQ(remembered.error().code, ErrorCode::kNotFound);
+  }
+  // Created by another process: seen at the next poll.
   ASSERT_TRUE(other_->CreateRecipient(MakeRecipient("dc-4"), "h", nullptr,
                                       Audit("pt-1", "recipient.created", "dc-4")));
+  cache->PollForeignChanges();
   EXPECT_TRUE(cache->FindClient("dc-4"));
+  // Created through the cache: seen at once.
+  ASSERT_FALSE(cache->FindClient("dc-7"));
+  ASSERT_TRUE(cache->CreateRecipient(MakeRecipient("dc-7"), "h", nullptr,
+                                     Audit("pt-1", "recipient.created", "dc-7")));
+  EXPECT_TRUE(cache->FindClient("dc-7"));
+}
+
+TEST_F(CachingStoreTest, AnIdLongerThanAnyClientsIsUnknownWithoutARead) {
+  auto cache = Caching(hours(1));
+  store::NonBlockingScope no_blocking;  // a read would be refused with kWouldBlock
+  auto missing = cache->FindClient(std::string(CachingStore::kMaxClientIdBytes + 1, 'd'));
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
 }
 
 TEST_F(CachingStoreTest, FailedWriteStillDropsTheEntry) {

@@ -165,9 +165,7 @@ Result<std::pair<AccessTokenClaims, store::ClientCredentials>> TokenService::Val
     return MakeError(ErrorCode::kInvalidToken, "the access token's client is retired or disabled",
                      "token of retired or disabled client " + claims.client_id);
   }
-  if (claims.token_epoch < client->token_epoch ||
-      std::find(client->revoked_token_ids.begin(), client->revoked_token_ids.end(),
-                claims.jwt_id) != client->revoked_token_ids.end()) {
+  if (claims.token_epoch < client->token_epoch || client->revoked_tokens.Contains(claims.jwt_id)) {
     return MakeError(ErrorCode::kInvalidToken, "the access token was revoked",
                      "token of " + claims.client_id + " was revoked");
   }

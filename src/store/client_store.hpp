@@ -5,9 +5,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "core/client_kind.hpp"
@@ -26,6 +28,24 @@ struct SecretRecord {
   std::optional<std::int64_t> expires_at;
 };
 
+// The jti of each of a client's revoked tokens not yet purged (at most what the client was issued
+// in one token lifetime): one set shared by every copy of the client, so that copying a client
+// (each look-up does) copies none of it, and a look-up costs the same however many there are.
+class RevokedTokens {
+ public:
+  RevokedTokens() = default;
+  explicit RevokedTokens(std::unordered_set<std::string> ids)
+      : ids_(ids.empty()
+                 ? nullptr
+                 : std::make_shared<const std::unordered_set<std::string>>(std::move(ids))) {}
+  bool Contains(const std::string& jti) const { return ids_ != nullptr && ids_->contains(jti); }
+  std::size_t size() const { return ids_ != nullptr ? ids_->size() : 0; }
+  bool empty() const { return size() == 0; }
+
+ private:
+  std::shared_ptr<const std::unordered_set<std::string>> ids_;
+};
+
 // What the token endpoint and token checks need about a client.
 struct ClientCredentials {
   std::string client_id;
@@ -36,7 +56,7 @@ struct ClientCredentials {
   std::string scope;                  // recipients: registered data scopes, space-separated
   std::int64_t token_epoch = 0;       // tokens issued with a lower epoch are inactive
   std::vector<SecretRecord> secrets;  // every stored secret, expired ones included
-  std::vector<std::string> revoked_token_ids;  // jti of each revoked token not yet purged
+  RevokedTokens revoked_tokens;
 };
 
 struct Partner {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "store/client_store.hpp"
@@ -56,11 +57,13 @@ struct ClientOperations {
       out.secrets.push_back({stmt->Int(0), stmt->Bytes(1), stmt->OptionalInt(2)});
     }
     OBAUTH_TRY(revoked, Query(db, Q::kFindRevokedTokens, client_id));
+    std::unordered_set<std::string> revoked_ids;
     while (true) {
       OBAUTH_TRY(row, revoked->Step());
       if (!row) break;
-      out.revoked_token_ids.push_back(revoked->Text(0));
+      revoked_ids.insert(revoked->Text(0));
     }
+    out.revoked_tokens = RevokedTokens(std::move(revoked_ids));
     return out;
   }
 

@@ -137,12 +137,15 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   void Sweep(IoThread& thread);
   void Unregister(IoThread& thread, std::uint64_t id);
   void BeginShutdown();
-  std::string NextRequestId(const Request& request) {
-    if (auto it = request.find("X-Request-Id");
-        it != request.end() && IsSafeRequestId(it->value())) {
-      return std::string(it->value());
-    }
-    return request_prefix + "-" + std::to_string(++request_counter);
+  // A new id, "PREFIX:N": a form no client's X-Request-Id can take (IsSafeRequestId allows no
+  // ':'), so that a client can never make its request, in the log or the audit trail, look like
+  // another one the server named.
+  std::string NextRequestId() { return request_prefix + ":" + std::to_string(++request_counter); }
+  // The request's own X-Request-Id when it is safe to repeat, else "".
+  static std::string ClientRequestId(const Request& request) {
+    auto it = request.find("X-Request-Id");
+    if (it == request.end() || !IsSafeRequestId(it->value())) return {};
+    return std::string(it->value());
   }
 
   const Router* router = nullptr;  // set by Run() before the first accept
@@ -262,9 +265,12 @@ class Session : public std::enable_shared_from_this<Session> {
     started_ = SteadyClock::now();
     deadline_ = SteadyClock::time_point::max();
     request_ = parser_->release();
-    request_id_ = server_->NextRequestId(request_);
+    request_id_ = server_->NextRequestId();
+    client_request_id_ = Server::Impl::ClientRequestId(request_);
     if (server_->log->should_log(spdlog::level::debug)) {
-      server_->log->debug("request id={} {}", request_id_, DescribeRequestForLog(request_));
+      server_->log->debug("request id={}{}{} {}", request_id_,
+                          client_request_id_.empty() ? "" : " client_request_id=",
+                          client_request_id_, DescribeRequestForLog(request_));
     }
     // Requests usually answered from memory run right here; one that turns out to need the
     // database (or any other) goes to the worker pool, so no I/O thread waits on disk.
@@ -272,7 +278,7 @@ class Session : public std::enable_shared_from_this<Session> {
       Routed routed;
       {
         store::NonBlockingScope no_blocking;
-        routed = server_->router->Handle(request_, {request_id_, peer_});
+        routed = server_->router->Handle(request_, {PublicRequestId(), peer_});
       }
       if (!routed.would_block) return Respond(std::move(routed));
     }
@@ -280,7 +286,7 @@ class Session : public std::enable_shared_from_this<Session> {
     asio::post(server_->workers, [self = shared_from_this(),
                                   work = asio::make_work_guard(socket_.get_executor())]() mutable {
       self->routed_ =
-          self->server_->router->Handle(self->request_, {self->request_id_, self->peer_});
+          self->server_->router->Handle(self->request_, {self->PublicRequestId(), self->peer_});
       const auto executor = self->socket_.get_executor();
       asio::post(executor, [self = std::move(self)]() { self->Respond(std::move(self->routed_)); });
     });
@@ -302,7 +308,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void Reject(const Error& error) {
     busy_ = true;
     started_ = SteadyClock::now();
-    request_id_ = server_->request_prefix + "-" + std::to_string(++server_->request_counter);
+    request_id_ = server_->NextRequestId();
+    client_request_id_.clear();
     // The parser stores the target as soon as it has read the request line.
     const std::string_view target = parser_ ? std::string_view(parser_->get().target()) : "";
     const ErrorFormat format =
@@ -315,7 +322,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Finish(std::string_view method, std::string_view route, const std::string& note,
               bool keep_alive, unsigned version) {
-    SetCommonHeaders(response_, request_id_);
+    SetCommonHeaders(response_, PublicRequestId());
     response_.version(version);
     response_.keep_alive(keep_alive);
     response_.prepare_payload();
@@ -331,10 +338,11 @@ class Session : public std::enable_shared_from_this<Session> {
     const int status = static_cast<int>(response_.result_int());
     if (server_->options.metrics) server_->options.metrics->RecordRequest(route, status, ms / 1000);
     const auto level = status >= 500 ? spdlog::level::err : spdlog::level::info;
-    server_->log->log(level,
-                      "request id={} method={} route={} status={} duration_ms={:.3f} peer={}{}{}",
-                      request_id_, ForLog(method), route, status, ms, peer_,
-                      note.empty() ? "" : " note=", ForLog(note, 2 * kMaxLoggedBytes));
+    server_->log->log(
+        level, "request id={}{}{} method={} route={} status={} duration_ms={:.3f} peer={}{}{}",
+        request_id_, client_request_id_.empty() ? "" : " client_request_id=", client_request_id_,
+        ForLog(method), route, status, ms, peer_,
+        note.empty() ? "" : " note=", ForLog(note, 2 * kMaxLoggedBytes));
     SerializeHead(response_, out_);
     chunked_ = chunked;
     body_ = constant_body_.empty() ? std::string_view(response_.body()) : constant_body_;
@@ -449,6 +457,12 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // The id the client sees (X-Request-Id) and the audit trail records: its own when it sent a
+  // safe one (the log line shows both), else the generated one.
+  const std::string& PublicRequestId() const {
+    return client_request_id_.empty() ? request_id_ : client_request_id_;
+  }
+
   // Frees what the request and its answer held once the answer is written: a connection
   // waiting for its next request (or for a slow reader to drain the socket) keeps little.
   void ReleaseAnswer() {
@@ -496,7 +510,8 @@ class Session : public std::enable_shared_from_this<Session> {
   IoThread& thread_;
   const std::uint64_t id_;
   std::string peer_;
-  std::string request_id_;
+  std::string request_id_;         // generated, unique: the log's id=
+  std::string client_request_id_;  // the request's own safe X-Request-Id, or ""
   SteadyClock::time_point started_;
   SteadyClock::time_point deadline_ = SteadyClock::time_point::max();
   bool busy_ = false;

@@ -340,7 +340,31 @@ TEST_F(RequestLog, SafeClientRequestIdIsEchoedAndUnsafeOneReplaced) {
     EXPECT_NE(replaced.Header("X-Request-Id").value_or(unsafe), unsafe);
   }
   ASSERT_EQ(StopServer().ToString(), "exit 0");
-  EXPECT_NE(server().log_text().find(" id=trace-42.abc_DEF "), std::string::npos);
+  // The log line has the server's own id, and the client's beside it.
+  EXPECT_NE(server().log_text().find(" client_request_id=trace-42.abc_DEF "), std::string::npos);
+}
+
+// A client cannot make its request carry the id the server gives the next one: before, it sent
+// the generated form ("PREFIX-N", the prefix visible in every answer) with the next N, and the
+// next request without an id of its own got the same one, in the log and the audit trail.
+TEST_F(RequestLog, AClientCannotTakeTheIdOfTheNextRequest) {
+  StartServer();
+  const std::string first = Get("/healthz").Header("X-Request-Id").value_or("");
+  const auto separator = first.find_last_of("-:");
+  ASSERT_NE(separator, std::string::npos) << first;
+  const std::string predicted =
+      first.substr(0, separator + 1) + std::to_string(std::stoll(first.substr(separator + 1)) + 1);
+  const std::string claimed =
+      Get("/healthz", {{"X-Request-Id", predicted}}).Header("X-Request-Id").value_or("");
+  const std::string next = Get("/healthz").Header("X-Request-Id").value_or("");
+  EXPECT_NE(claimed, next) << "two requests answered under " << next;
+  EXPECT_NE(first, next);
+  ASSERT_EQ(StopServer().ToString(), "exit 0");
+  std::size_t lines = 0;
+  for (const auto& line : RequestLines(server().log_text())) {
+    lines += line.find(" id=" + next + " ") != std::string::npos;
+  }
+  EXPECT_EQ(lines, 1u) << server().log_text();
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/utf8.hpp"
+
 namespace obauth::admin {
 namespace {
 
@@ -12,12 +14,15 @@ std::size_t CharCount(std::string_view text) {
   }));
 }
 
+// C0 and C1 controls, DEL and bidirectional formatting characters (core/utf8.hpp).
 bool HasControlChars(std::string_view text, bool allow_line_breaks) {
-  return std::any_of(text.begin(), text.end(), [&](char ch) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (allow_line_breaks && (c == '\n' || c == '\r' || c == '\t')) return false;
-    return c < 0x20 || c == 0x7F;
-  });
+  while (!text.empty()) {
+    const CodePoint c = FirstCodePoint(text);
+    text.remove_prefix(c.bytes);
+    if (allow_line_breaks && (c.value == '\n' || c.value == '\r' || c.value == '\t')) continue;
+    if (c.value == CodePoint::kInvalid || IsControlOrBidi(c.value)) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -34,7 +39,9 @@ Result<std::string> CheckText(std::string_view field, const std::string& value,
     return InvalidField(field, "must be 1 to " + std::to_string(max_chars) + " characters");
   }
   if (HasControlChars(value, allow_line_breaks)) {
-    return InvalidField(field, "must not contain control characters");
+    return InvalidField(field,
+                        "must not contain control characters or bidirectional formatting "
+                        "characters (C0, C1, U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069)");
   }
   if (std::all_of(value.begin(), value.end(),
                   [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; })) {

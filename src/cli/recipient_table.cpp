@@ -1,10 +1,15 @@
 #include "cli/recipient_table.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <boost/json/serialize.hpp>
+#include <cstdint>
 #include <utility>
 #include <vector>
+
+#include "core/utf8.hpp"
 
 namespace obauth::cli {
 namespace {
@@ -83,22 +88,26 @@ std::string StringOr(const json::object& o, std::string_view name, std::string_v
 }  // namespace
 
 std::string Printable(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(text.size());
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '\n') {
+  while (!text.empty()) {
+    const CodePoint c = FirstCodePoint(text);
+    if (c.value == '\n') {
       out += "\\n";
-    } else if (c == '\t') {
+    } else if (c.value == '\t') {
       out += "\\t";
-    } else if (u < 0x20 || u == 0x7f) {
-      out += "\\x";
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
+    } else if (c.value == CodePoint::kInvalid || c.value < 0x80) {
+      if (c.value == CodePoint::kInvalid || IsControlOrBidi(c.value)) {
+        out += fmt::format("\\x{:02x}", static_cast<unsigned char>(text[0]));
+      } else {
+        out += text[0];
+      }
+    } else if (IsControlOrBidi(c.value)) {
+      out += fmt::format("\\u{{{:04x}}}", static_cast<std::uint32_t>(c.value));
     } else {
-      out += c;
+      out.append(text.substr(0, c.bytes));
     }
+    text.remove_prefix(c.bytes);
   }
   return out;
 }

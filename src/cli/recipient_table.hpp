@@ -25,7 +25,9 @@ namespace obauth::cli {
 [[nodiscard]] Result<std::string> RenderIssuedSecret(const boost::json::value& issued);
 
 // `text` safe to print on a terminal: control characters (line breaks, escapes) shown as \n,
-// \t or \xHH, so a value the server returns cannot move the cursor or inject escapes.
+// \t or \xHH, C1 controls and bidirectional formatting characters as \u{HHHH}, and bytes that
+// are not UTF-8 as \xHH, so a value the server returns cannot move the cursor, inject escapes
+// or reorder what follows.
 std::string Printable(std::string_view text);
 
 // The number of columns `text` takes (UTF-8 code points; wide characters count as one).

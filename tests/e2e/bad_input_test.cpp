@@ -115,6 +115,17 @@ std::vector<Row> Rows() {
          return Json(c, "POST", "/api/v1/recipients", CreateBodyWith("name", R"("Ac\u0000me")"));
        },
        400, "name"},
+      {"C1ControlInAName",
+       [](const Context& c) {
+         return Json(c, "POST", "/api/v1/recipients", CreateBodyWith("name", R"("x\u009b31m")"));
+       },
+       400, "bidirectional formatting characters"},
+      {"BidiOverrideInAName",
+       [](const Context& c) {
+         return Json(c, "POST", "/api/v1/recipients",
+                     CreateBodyWith("name", R"("abc\u202egnp.exe")"));
+       },
+       400, "bidirectional formatting characters"},
       {"NulByteInThePathId",
        [](const Context& c) {
          return Json(c, "GET", "/api/v1/recipients/" + c.recipient_id + "%00", "");

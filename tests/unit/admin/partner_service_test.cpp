@@ -74,6 +74,10 @@ struct NameCase {
   const char* message;  // empty: valid
 };
 
+constexpr char kControls[] =
+    "Invalid field 'name': must not contain control characters or bidirectional formatting "
+    "characters (C0, C1, U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069)";
+
 TEST(CheckPartnerName, Table) {
   const NameCase cases[] = {
       {"Acme Aggregation", ""},
@@ -82,8 +86,12 @@ TEST(CheckPartnerName, Table) {
       {std::string(), "Invalid field 'name': must be 1 to 256 characters"},
       {std::string(257, 'n'), "Invalid field 'name': must be 1 to 256 characters"},
       {"   ", "Invalid field 'name': must not be blank"},
-      {"bad\x01name", "Invalid field 'name': must not contain control characters"},
-      {"two\nlines", "Invalid field 'name': must not contain control characters"},
+      {"bad\x01name", kControls},
+      {"two\nlines", kControls},
+      {"x\u009b31m", kControls},
+      {"abc\u202egnp.exe", kControls},
+      {"a\u2066b", kControls},
+      {"\u200fRTL mark", kControls},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);

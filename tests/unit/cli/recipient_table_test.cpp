@@ -94,6 +94,9 @@ TEST(RecipientTable, IssuedSecretWithoutASecretIsAnError) {
 
 TEST(RecipientTable, ControlCharactersFromTheServerAreShownEscaped) {
   EXPECT_EQ(Printable("a\nb\tc\x1b[31md\x7f"), "a\\nb\\tc\\x1b[31md\\x7f");
+  // A C1 CSI, a right-to-left override, an isolate, invalid UTF-8; accented letters stay.
+  EXPECT_EQ(Printable("x\u009b31m abc\u202egnp.exe \u2067y \xff caf\u00e9"),
+            "x\\u{009b}31m abc\\u{202e}gnp.exe \\u{2067}y \\xff caf\u00e9");
   const auto details =
       json::parse(R"({"client_id":"dc-x","description":"line 1\nline 2\u001b]0;x"})");
   EXPECT_EQ(Ok(RenderRecipient(details)),

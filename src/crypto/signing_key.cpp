@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <cstring>
@@ -29,6 +30,28 @@ using EcdsaSig = std::unique_ptr<ECDSA_SIG, Deleter<ECDSA_SIG, ECDSA_SIG_free>>;
 
 constexpr std::size_t kSignatureSize = 64;  // ES256 R‖S and Ed25519 alike
 constexpr std::size_t kCoordinateSize = 32;
+
+// The P-256 group order n and n/2, big-endian (SEC 2 §2.4.2). Of an ECDSA signature's two
+// valid forms, (r, s) and (r, n - s), only the one with s <= n/2 ("low S") is made or accepted,
+// so that a token has one encoding.
+constexpr std::array<unsigned char, 32> kOrder = {
+    0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xBC, 0xE6, 0xFA, 0xAD, 0xA7, 0x17, 0x9E, 0x84, 0xF3, 0xB9, 0xCA, 0xC2, 0xFC, 0x63, 0x25, 0x51};
+constexpr std::array<unsigned char, 32> kHalfOrder = {
+    0x7F, 0xFF, 0xFF, 0xFF, 0x80, 0x00, 0x00, 0x00, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xDE, 0x73, 0x7D, 0x56, 0xD3, 0x8B, 0xCF, 0x42, 0x79, 0xDC, 0xE5, 0x61, 0x7E, 0x31, 0x92, 0xA8};
+
+bool IsHighS(const unsigned char* s) { return std::memcmp(s, kHalfOrder.data(), 32) > 0; }
+
+// s = n - s, for 0 < s < n, big-endian.
+void NegateModOrder(unsigned char* s) {
+  int borrow = 0;
+  for (int i = 31; i >= 0; --i) {
+    int digit = kOrder[static_cast<std::size_t>(i)] - s[i] - borrow;
+    borrow = digit < 0 ? 1 : 0;
+    s[i] = static_cast<unsigned char>(digit + 256 * borrow);
+  }
+}
 
 const unsigned char* Bytes(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
@@ -96,7 +119,7 @@ struct SigningKey::State {
   MdCtx eddsa_verify;
 
   Result<std::string> SignEs256(std::string_view message) const;
-  bool VerifyEs256(std::string_view message, std::string_view signature) const;
+  bool VerifyEs256(std::string_view message, std::string_view signature, Form form) const;
 };
 
 Result<SigningKey> SigningKey::FromKey(std::shared_ptr<EVP_PKEY> key) {
@@ -193,10 +216,13 @@ Result<std::string> SigningKey::State::SignEs256(std::string_view message) const
       BN_bn2binpad(ECDSA_SIG_get0_s(sig.get()), bytes + kCoordinateSize, kCoordinateSize) < 0) {
     return InternalError("ES256 signature does not fit");
   }
+  if (IsHighS(bytes + kCoordinateSize)) NegateModOrder(bytes + kCoordinateSize);
   return out;
 }
 
-bool SigningKey::State::VerifyEs256(std::string_view message, std::string_view signature) const {
+bool SigningKey::State::VerifyEs256(std::string_view message, std::string_view signature,
+                                    Form form) const {
+  if (form == Form::kCanonical && IsHighS(Bytes(signature) + kCoordinateSize)) return false;
   EcdsaSig sig(ECDSA_SIG_new());
   Bignum r(BN_bin2bn(Bytes(signature), kCoordinateSize, nullptr));
   Bignum s(BN_bin2bn(Bytes(signature) + kCoordinateSize, kCoordinateSize, nullptr));
@@ -228,10 +254,10 @@ Result<std::string> SigningKey::Sign(std::string_view message) const {
   return sig;
 }
 
-bool SigningKey::Verify(std::string_view message, std::string_view signature) const {
+bool SigningKey::Verify(std::string_view message, std::string_view signature, Form form) const {
   if (signature.size() != kSignatureSize) return false;
   if (state_->algorithm == SigningAlgorithm::kEs256) {
-    return state_->VerifyEs256(message, signature);
+    return state_->VerifyEs256(message, signature, form);
   }
   MdCtx ctx(EVP_MD_CTX_new());
   return ctx && EVP_MD_CTX_copy_ex(ctx.get(), state_->eddsa_verify.get()) == 1 &&

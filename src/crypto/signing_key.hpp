@@ -35,10 +35,16 @@ class SigningKey {
   // RFC 7638 JWK thumbprint of the public key, base64url: the "kid" of tokens it signs.
   const std::string& KeyId() const;
 
+  // Of an ES256 signature's two valid forms, (r, s) and (r, n - s), Sign makes only the one with
+  // s <= n/2 ("low S"), so that a token has one encoding; Verify accepts only that one, unless
+  // told that either will do (a token of an earlier version, which made either).
+  enum class Form { kCanonical, kEither };
+
   // The JWS signature of `message` (64 bytes for both algorithms; ES256 as R‖S), or kInternal.
   [[nodiscard]] Result<std::string> Sign(std::string_view message) const;
-  // True only for a valid JWS signature of `message` by this key.
-  bool Verify(std::string_view message, std::string_view signature) const;
+  // True only for a valid JWS signature of `message` by this key, in `form`.
+  bool Verify(std::string_view message, std::string_view signature,
+              Form form = Form::kCanonical) const;
 
  private:
   struct State;

@@ -145,12 +145,23 @@ Result<AccessTokenClaims> AccessTokens::VerifyUncached(std::string_view token,
   if (!typ || (*typ != "at+jwt" && *typ != "application/at+jwt"))
     return Invalid(kForeign, "unexpected typ");
   if (header->contains("crit")) return Invalid(kForeign, "crit header");
-  const auto signature = crypto::Base64UrlDecode(token.substr(second + 1));
-  if (!signature || !key->Verify(token.substr(0, second), *signature)) {
-    return Invalid(kForeign, "bad signature");
-  }
   const auto payload = DecodeJsonObject(token.substr(first + 1, second - first - 1));
   if (!payload) return Invalid(kMalformed, "payload is not a JSON object");
+  // Both forms of an ES256 signature sign the same payload, so its iat may choose the form:
+  // either for a token issued before this server had run a day (an earlier version, or another
+  // instance not yet upgraded, made either), the canonical one only after.
+  const auto iat = IntMember(*payload, "iat");
+  std::int64_t until = legacy_signatures_until_.load(std::memory_order_relaxed);
+  if (until == 0) {
+    legacy_signatures_until_.compare_exchange_strong(until, now + kLegacySignatureSeconds);
+    until = legacy_signatures_until_.load(std::memory_order_relaxed);
+  }
+  const auto form = iat && *iat < until ? crypto::SigningKey::Form::kEither
+                                        : crypto::SigningKey::Form::kCanonical;
+  const auto signature = crypto::Base64UrlDecode(token.substr(second + 1));
+  if (!signature || !key->Verify(token.substr(0, second), *signature, form)) {
+    return Invalid(kForeign, "bad signature");
+  }
 
   AccessTokenClaims claims;
   const auto* iss = StringMember(*payload, "iss");
@@ -159,7 +170,6 @@ Result<AccessTokenClaims> AccessTokens::VerifyUncached(std::string_view token,
   const auto* client_id = StringMember(*payload, "client_id");
   const auto* scope = StringMember(*payload, "scope");
   const auto* jti = StringMember(*payload, "jti");
-  const auto iat = IntMember(*payload, "iat");
   const auto exp = IntMember(*payload, "exp");
   const auto gen = IntMember(*payload, "gen");
   if (!iss || !aud || !sub || !client_id || !scope || !jti || !iat || !exp || !gen) {

@@ -6,6 +6,7 @@
 // not a signature check; revocation is decided by the caller after Verify().
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -79,6 +80,10 @@ class AccessTokens {
 
   std::string issuer_;
   std::int64_t clock_skew_;
+  // Until when (a day after the first check) a token may carry either form of an ES256
+  // signature: 0 before the first check.
+  static constexpr std::int64_t kLegacySignatureSeconds = 86400;
+  mutable std::atomic<std::int64_t> legacy_signatures_until_{0};
   mutable std::mutex signers_mu_;
   std::shared_ptr<const Signers> signers_;
   mutable std::mutex cache_mu_;

@@ -97,6 +97,25 @@ std::string Reheaded(const std::string& token, const std::string& header,
          Base64UrlEncode(signature);
 }
 
+// `token` with the other valid form of its ES256 signature: s replaced by n - s (n the P-256
+// group order), which verifies as well as the original.
+std::string WithOtherSignatureForm(const std::string& token) {
+  static constexpr unsigned char kOrder[32] = {0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00,
+                                               0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                               0xBC, 0xE6, 0xFA, 0xAD, 0xA7, 0x17, 0x9E, 0x84,
+                                               0xF3, 0xB9, 0xCA, 0xC2, 0xFC, 0x63, 0x25, 0x51};
+  const auto last = token.rfind('.');
+  std::string signature = *obauth::testing::Base64UrlDecode(token.substr(last + 1));
+  int borrow = 0;
+  for (int i = 31; i >= 0; --i) {
+    auto& byte = signature[32 + static_cast<std::size_t>(i)];
+    const int digit = kOrder[i] - static_cast<unsigned char>(byte) - borrow;
+    borrow = digit < 0 ? 1 : 0;
+    byte = static_cast<char>(digit + 256 * borrow);
+  }
+  return token.substr(0, last + 1) + Base64UrlEncode(signature);
+}
+
 std::vector<Row> Rows() {
   std::vector<Row> rows = {
       {"SqlMetacharactersInAFormattedField",
@@ -319,6 +338,26 @@ TEST_F(BadFraming, CrOrLfInsideAHeaderValueIs400) {
 }
 
 class BadToken : public ObauthTest {};
+
+// A token has one encoding: of its ES256 signature's two valid forms only the low-S one is made
+// and, a day after the server's first check (tokens of an earlier version, which made either,
+// keep working through an upgrade), accepted. Before, the other form of a valid token was
+// accepted as well.
+TEST_F(BadToken, TheOtherFormOfAnEs256SignatureIsRefusedOnceEarlierVersionsTokensAreGone) {
+  const Credentials partner = CreatePartner();
+  StartServer({"--token-ttl", "86400"});
+  FreezeClock();
+  const std::string early = AdminToken(partner);
+  EXPECT_EQ(AdminGet(early, kRecipientsPath).status, 200);
+  EXPECT_EQ(AdminGet(WithOtherSignatureForm(early), kRecipientsPath).status, 200)
+      << "within the first day, either form";
+  AdvanceClock(86400 + 1);
+  const std::string late = AdminToken(partner);
+  EXPECT_EQ(AdminGet(late, kRecipientsPath).status, 200);
+  ExpectInvalidBearerToken(AdminGet(WithOtherSignatureForm(late), kRecipientsPath));
+  const HttpResponse introspected = Introspect(partner, WithOtherSignatureForm(late));
+  EXPECT_EQ(introspected.body, R"({"active":false})");
+}
 
 TEST_F(BadToken, ExpiredByOneSecondIs401) {
   const Credentials partner = CreatePartner();

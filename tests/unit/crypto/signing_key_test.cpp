@@ -122,13 +122,39 @@ TEST(SigningKey, VerifiesRfc7515Es256Example) {
   auto signature = Base64UrlDecode(
       "DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKTUJqPP3-Kg6NU1Q");
   ASSERT_TRUE(signature);
-  EXPECT_TRUE(key->Verify(kRfc7515Es256Input, *signature));
-  EXPECT_FALSE(key->Verify(std::string(kRfc7515Es256Input) + "x", *signature));
+  // The example's s is the high one of the two forms (Es256MakesAndAcceptsOnlyTheLowSForm).
+  constexpr auto kEither = SigningKey::Form::kEither;
+  EXPECT_TRUE(key->Verify(kRfc7515Es256Input, *signature, kEither));
+  EXPECT_FALSE(key->Verify(std::string(kRfc7515Es256Input) + "x", *signature, kEither));
   auto ours = key->Sign(kRfc7515Es256Input);
   ASSERT_TRUE(ours);
   EXPECT_EQ(ours->size(), 64u);
   EXPECT_NE(*ours, *signature);
   EXPECT_TRUE(key->Verify(kRfc7515Es256Input, *ours));
+}
+
+TEST(SigningKey, Es256MakesAndAcceptsOnlyTheLowSForm) {
+  auto key = SigningKey::FromPkcs8Pem(Secret(kRfc7515Es256Pem));
+  ASSERT_TRUE(key);
+  // RFC 7515 A.3.1's signature has s > n/2; its twin has n - s.
+  const auto high = Base64UrlDecode(
+      "DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKTUJqPP3-Kg6NU1Q");
+  const auto low = Base64UrlDecode(
+      "DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmU69fgrc8OPGycO0lD3tat_FoFp57SETepkeks4eL_QfA");
+  ASSERT_TRUE(high && low);
+  EXPECT_FALSE(key->Verify(kRfc7515Es256Input, *high));
+  EXPECT_TRUE(key->Verify(kRfc7515Es256Input, *high, SigningKey::Form::kEither));
+  EXPECT_TRUE(key->Verify(kRfc7515Es256Input, *low));
+  // n/2, big-endian: every signature made has s at most that (half would be high by chance).
+  const std::string half_order =
+      "\x7f\xff\xff\xff\x80\x00\x00\x00\x7f\xff\xff\xff\xff\xff\xff\xff"
+      "\xde\x73\x7d\x56\xd3\x8b\xcf\x42\x79\xdc\xe5\x61\x7e\x31\x92\xa8";
+  for (int i = 0; i < 64; ++i) {
+    auto signature = key->Sign("message " + std::to_string(i));
+    ASSERT_TRUE(signature);
+    EXPECT_LE(signature->substr(32), half_order) << i;
+    EXPECT_TRUE(key->Verify("message " + std::to_string(i), *signature));
+  }
 }
 
 TEST(SigningKey, Es256RejectsZeroAndOutOfRangeSignatureHalves) {

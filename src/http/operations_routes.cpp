@@ -3,12 +3,11 @@
 #include <boost/beast/http/field.hpp>
 #include <cstdint>
 #include <optional>
-#include <set>
 
-#include "http/form.hpp"
 #include "http/handlers.hpp"
 #include "http/json_codec.hpp"
 #include "http/openapi_document.hpp"
+#include "http/paging.hpp"
 
 namespace obauth::http {
 namespace bh = boost::beast::http;
@@ -23,44 +22,23 @@ struct AuditQuery {
 // ?client_id=&limit=&after= of GET /api/v1/audit; any other parameter, or one given twice, is
 // refused like those of every list.
 Result<AuditQuery> ParseAuditQuery(std::string_view query) {
+  static constexpr std::string_view kAllowed[] = {"client_id", "limit", "after"};
+  OBAUTH_TRY(params, ReadQueryParameters(query, kAllowed));
   AuditQuery q;
-  auto params = ParseForm(query);
-  if (!params) return MakeError(ErrorCode::kValidation, "Malformed query string");
-  auto number = [](const std::string& text, std::int64_t max) -> std::optional<std::int64_t> {
-    if (text.empty() || text.size() > 18) return std::nullopt;
-    std::int64_t v = 0;
-    for (char c : text) {
-      if (c < '0' || c > '9') return std::nullopt;
-      v = v * 10 + (c - '0');
-    }
-    if (v < 1 || v > max) return std::nullopt;
-    return v;
-  };
-  std::set<std::string> seen;
-  for (const auto& [name, value] : *params) {
-    if (name != "client_id" && name != "limit" && name != "after") {
+  if (auto it = params.find("client_id"); it != params.end() && !it->second.empty()) {
+    q.client_id = it->second;
+  }
+  if (auto it = params.find("limit"); it != params.end()) {
+    const auto v = ParseCount(it->second, 200);
+    if (!v)
+      return MakeError(ErrorCode::kValidation, "Invalid parameter 'limit': must be from 1 to 200");
+    q.limit = static_cast<int>(*v);
+  }
+  if (auto it = params.find("after"); it != params.end()) {
+    q.after = ParseCount(it->second, INT64_MAX / 10);
+    if (!q.after) {
       return MakeError(ErrorCode::kValidation,
-                       "Unknown query parameter: this list takes client_id, limit, after");
-    }
-    if (!seen.insert(name).second) {
-      return MakeError(ErrorCode::kValidation, "Query parameter '" + name + "' given twice");
-    }
-    if (name == "client_id") {
-      if (!value.empty()) q.client_id = value;
-    } else if (name == "limit") {
-      auto v = number(value, 200);
-      if (!v) {
-        return MakeError(ErrorCode::kValidation,
-                         "Invalid parameter 'limit': must be from 1 to 200");
-      }
-      q.limit = static_cast<int>(*v);
-    } else if (name == "after") {
-      auto v = number(value, INT64_MAX / 10);
-      if (!v) {
-        return MakeError(ErrorCode::kValidation,
-                         "Invalid parameter 'after': must be the 'next' value of a previous page");
-      }
-      q.after = v;
+                       "Invalid parameter 'after': must be the 'next' value of a previous page");
     }
   }
   return q;

@@ -109,31 +109,41 @@ Routed ListAnswer(std::string_view route, std::string_view target, const ListQue
   return r;
 }
 
-Result<ListQuery> ReadListQuery(std::string_view query, std::size_t max_limit,
-                                std::span<const std::string_view> own) {
-  std::string allowed = "limit, after";
-  for (auto name : own) allowed += ", " + std::string(name);
+Result<std::map<std::string, std::string>> ReadQueryParameters(
+    std::string_view query, std::span<const std::string_view> allowed) {
+  std::string names;
+  for (auto name : allowed) names += (names.empty() ? "" : ", ") + std::string(name);
+  const std::string takes = "this list takes " + (names.empty() ? "no parameters" : names);
   auto params = ParseForm(query);
-  if (!params) {
-    return MakeError(ErrorCode::kValidation,
-                     "Malformed query string (this list takes " + allowed + ")");
-  }
-  ListQuery out;
-  std::map<std::string, bool> seen;
-  for (const auto& [name, value] : *params) {
-    const bool known =
-        name == "limit" || name == "after" || std::find(own.begin(), own.end(), name) != own.end();
-    if (!known) {
-      return MakeError(ErrorCode::kValidation,
-                       "Unknown query parameter: this list takes " + allowed);
+  if (!params) return MakeError(ErrorCode::kValidation, "Malformed query string (" + takes + ")");
+  std::map<std::string, std::string> out;
+  for (auto& [name, value] : *params) {
+    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+      return MakeError(ErrorCode::kValidation, "Unknown query parameter: " + takes);
     }
-    if (seen[name]) {
+    if (!out.emplace(name, std::move(value)).second) {
       return MakeError(ErrorCode::kValidation, "Query parameter '" + name + "' given twice");
     }
-    seen[name] = true;
+  }
+  return out;
+}
+
+std::optional<std::int64_t> ParseCount(std::string_view text, std::int64_t max) {
+  const auto v = Number(text);
+  if (!v || *v < 1 || *v > max) return std::nullopt;
+  return v;
+}
+
+Result<ListQuery> ReadListQuery(std::string_view query, std::size_t max_limit,
+                                std::span<const std::string_view> own) {
+  std::vector<std::string_view> allowed = {"limit", "after"};
+  allowed.insert(allowed.end(), own.begin(), own.end());
+  OBAUTH_TRY(params, ReadQueryParameters(query, allowed));
+  ListQuery out;
+  for (auto& [name, value] : params) {
     if (name == "limit") {
-      const auto v = Number(value);
-      if (!v || *v < 1 || static_cast<std::size_t>(*v) > max_limit) {
+      const auto v = ParseCount(value, static_cast<std::int64_t>(max_limit));
+      if (!v) {
         return MakeError(ErrorCode::kValidation, "Invalid parameter 'limit': must be from 1 to " +
                                                      std::to_string(max_limit));
       }
@@ -146,7 +156,7 @@ Result<ListQuery> ReadListQuery(std::string_view query, std::size_t max_limit,
                          "(rel=\"next\") of this list");
       }
     } else {
-      out.own[name] = value;
+      out.own[name] = std::move(value);
     }
   }
   return out;

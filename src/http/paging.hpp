@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -17,6 +18,15 @@
 #include "store/page.hpp"
 
 namespace obauth::http {
+
+// The parameters of `query` (a request's query string) by name, when each is one of `allowed`
+// and given once. kValidation otherwise, naming what is allowed ("this list takes a, b"), and for
+// a malformed query string.
+[[nodiscard]] Result<std::map<std::string, std::string>> ReadQueryParameters(
+    std::string_view query, std::span<const std::string_view> allowed);
+
+// A count from 1 to `max`, in decimal digits only; nullopt for anything else.
+std::optional<std::int64_t> ParseCount(std::string_view text, std::int64_t max);
 
 struct ListQuery {
   std::optional<std::size_t> limit;          // nullopt: the whole list (from `after`)

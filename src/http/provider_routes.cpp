@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 
-#include "http/form.hpp"
 #include "http/handlers.hpp"
 #include "http/json_codec.hpp"
 #include "http/paging.hpp"
@@ -17,52 +16,36 @@ std::string ClientNote(const Call& call) { return "client " + call.principal->cl
 // The filters of GET /api/v2/providers from the query string: country (CA, US, CA,US) and
 // isEnabledForClient (true/false in any case; blank: no filter). kValidation for anything else.
 Result<admin::ProviderFilter> ParseProviderFilter(std::string_view query) {
+  static constexpr std::string_view kAllowed[] = {"country", "isEnabledForClient"};
+  OBAUTH_TRY(params, ReadQueryParameters(query, kAllowed));
   admin::ProviderFilter filter;
-  auto pairs = ParseForm(query);
-  if (!pairs) return MakeError(ErrorCode::kValidation, "Malformed query string");
-  bool seen_country = false;
-  bool seen_enabled = false;
-  for (const auto& [name, value] : *pairs) {
-    if (name == "country") {
-      if (seen_country) {
-        return MakeError(ErrorCode::kValidation, "Query parameter 'country' given twice");
+  if (auto it = params.find("country"); it != params.end() && !it->second.empty()) {
+    std::string_view rest = it->second;
+    while (true) {
+      const auto comma = rest.find(',');
+      const std::string_view code = rest.substr(0, comma);
+      if (code != "CA" && code != "US") {
+        return MakeError(ErrorCode::kValidation, "Invalid country: use CA, US or CA,US");
       }
-      seen_country = true;
-      if (value.empty()) continue;
-      std::string_view rest = value;
-      while (true) {
-        const auto comma = rest.find(',');
-        const std::string_view code = rest.substr(0, comma);
-        if (code != "CA" && code != "US") {
-          return MakeError(ErrorCode::kValidation, "Invalid country: use CA, US or CA,US");
-        }
-        if (std::find(filter.countries.begin(), filter.countries.end(), code) ==
-            filter.countries.end()) {
-          filter.countries.emplace_back(code);
-        }
-        if (comma == std::string_view::npos) break;
-        rest.remove_prefix(comma + 1);
+      if (std::find(filter.countries.begin(), filter.countries.end(), code) ==
+          filter.countries.end()) {
+        filter.countries.emplace_back(code);
       }
-    } else if (name == "isEnabledForClient") {
-      if (seen_enabled) {
-        return MakeError(ErrorCode::kValidation,
-                         "Query parameter 'isEnabledForClient' given twice");
-      }
-      seen_enabled = true;
-      std::string lower;
-      for (char c : value) {
-        lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-      }
-      if (lower == "true") {
-        filter.enabled = true;
-      } else if (lower == "false") {
-        filter.enabled = false;
-      } else if (!lower.empty()) {
-        return MakeError(ErrorCode::kValidation, "Invalid isEnabledForClient: use true or false");
-      }
-    } else {
-      return MakeError(ErrorCode::kValidation,
-                       "Unknown query parameter: this list takes country, isEnabledForClient");
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  if (auto it = params.find("isEnabledForClient"); it != params.end()) {
+    std::string lower;
+    for (char c : it->second) {
+      lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    }
+    if (lower == "true") {
+      filter.enabled = true;
+    } else if (lower == "false") {
+      filter.enabled = false;
+    } else if (!lower.empty()) {
+      return MakeError(ErrorCode::kValidation, "Invalid isEnabledForClient: use true or false");
     }
   }
   return filter;
@@ -71,10 +54,8 @@ Result<admin::ProviderFilter> ParseProviderFilter(std::string_view query) {
 }  // namespace
 
 Routed ListProviders(const Services& services, const Call& call) {
-  if (!QueryString(call.request).empty()) {
-    return AdminError(
-        MakeError(ErrorCode::kValidation, "Unknown query parameter: this list takes no parameters"),
-        call.route);
+  if (auto none = ReadQueryParameters(QueryString(call.request), {}); !none) {
+    return AdminError(none.error(), call.route);
   }
   // A partner sees the catalogue; a recipient the providers it is ACTIVE with.
   auto listed = call.principal->IsPartner()

@@ -462,6 +462,13 @@ void ExpectMessage(const HttpResponse& response, int status,
   }
 }
 
+std::string NextLink(const HttpResponse& response) {
+  const std::string link = response.Header("Link").value_or("");
+  std::smatch m;
+  if (!std::regex_match(link, m, std::regex(R"(<([^>]*)>; rel="next")"))) return "";
+  return m[1];
+}
+
 void ExpectInvalidBearerToken(const HttpResponse& response, std::string_view hint) {
   EXPECT_EQ(response.status, 401) << response.Describe();
   EXPECT_EQ(response.body, R"({"message":"Invalid Bearer Token"})");

@@ -217,6 +217,8 @@ void ExpectInvalidBearerToken(const HttpResponse& response, std::string_view hin
 void ExpectMissingBearerToken(const HttpResponse& response);
 // 204 with no body.
 void ExpectNoContent(const HttpResponse& response);
+// The target of a paged list's `Link: <...>; rel="next"`, or "" when there is none.
+std::string NextLink(const HttpResponse& response);
 
 // The events with this action, in the order given.
 std::vector<boost::json::object> EventsWithAction(const std::vector<boost::json::object>& events,

@@ -37,14 +37,6 @@ class Paging : public ObauthTest {
     return ids;
   }
 
-  // The target of the response's Link rel="next", or "" when there is none.
-  static std::string NextLink(const HttpResponse& r) {
-    const std::string link = r.Header("Link").value_or("");
-    std::smatch m;
-    if (!std::regex_match(link, m, std::regex(R"(<([^>]*)>; rel="next")"))) return "";
-    return m[1];
-  }
-
   std::vector<std::string> CreateMany(int n) {
     std::vector<std::string> ids;
     for (int i = 0; i < n; ++i) ids.push_back(CreateRecipient(token_).id());

@@ -240,25 +240,22 @@ TEST_F(Providers, RegistrationListsPageInTheRecipientsOrderAndRefuseUnknownParam
     }
     return out;
   };
-  auto next = [](const HttpResponse& r) {
-    const std::string link = r.Header("Link").value_or("");
-    return link.size() > 15 ? link.substr(1, link.find('>') - 1) : std::string();
-  };
   // All of the partner's: by recipient (oldest first), then provider.
   const HttpResponse first = AdminGet(token, std::string(kRequests) + "?limit=3");
   ASSERT_EQ(first.status, 200) << first.Describe();
   EXPECT_EQ(pairs(first),
             (std::vector<std::string>{a.id() + "/1000", a.id() + "/2000", b.id() + "/1000"}));
-  ASSERT_EQ(next(first).rfind(std::string(kRequests) + "?limit=3&after=", 0), 0u) << next(first);
-  const HttpResponse second = AdminGet(token, next(first));
+  ASSERT_EQ(NextLink(first).rfind(std::string(kRequests) + "?limit=3&after=", 0), 0u)
+      << NextLink(first);
+  const HttpResponse second = AdminGet(token, NextLink(first));
   EXPECT_EQ(pairs(second), (std::vector<std::string>{b.id() + "/2000"}));
-  EXPECT_EQ(next(second), "");
+  EXPECT_EQ(NextLink(second), "");
   // One recipient's.
   const std::string path = RecipientPath(b.id()) + "/providers/requests";
   const HttpResponse one = AdminGet(token, path + "?limit=1");
   EXPECT_EQ(pairs(one), (std::vector<std::string>{b.id() + "/1000"}));
-  ASSERT_EQ(next(one).rfind(path + "?limit=1&after=", 0), 0u) << next(one);
-  EXPECT_EQ(pairs(AdminGet(token, next(one))), (std::vector<std::string>{b.id() + "/2000"}));
+  ASSERT_EQ(NextLink(one).rfind(path + "?limit=1&after=", 0), 0u) << NextLink(one);
+  EXPECT_EQ(pairs(AdminGet(token, NextLink(one))), (std::vector<std::string>{b.id() + "/2000"}));
   // Without limit, the whole list.
   EXPECT_EQ(pairs(AdminGet(token, kRequests)).size(), 4u);
   // Every list refuses what it does not take.

@@ -96,12 +96,8 @@ std::string Printable(std::string_view text) {
       out += "\\n";
     } else if (c.value == '\t') {
       out += "\\t";
-    } else if (c.value == CodePoint::kInvalid || c.value < 0x80) {
-      if (c.value == CodePoint::kInvalid || IsControlOrBidi(c.value)) {
-        out += fmt::format("\\x{:02x}", static_cast<unsigned char>(text[0]));
-      } else {
-        out += text[0];
-      }
+    } else if (c.value == CodePoint::kInvalid || (c.value < 0x80 && IsControlOrBidi(c.value))) {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(text[0]));
     } else if (IsControlOrBidi(c.value)) {
       out += fmt::format("\\u{{{:04x}}}", static_cast<std::uint32_t>(c.value));
     } else {

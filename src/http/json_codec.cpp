@@ -228,9 +228,11 @@ void AppendMember(std::string& out, std::string_view key, const std::optional<st
   }
 }
 
+}  // namespace
+
 // Summary(r), serialized, written straight into `out`: a whole list is millions of these, and
 // building each as a json::object first cost more than reading it from the database.
-void AppendSummary(std::string& out, const store::Recipient& r) {
+void AppendRecipientItem(std::string& out, const store::Recipient& r) {
   out += "{\"client_id\":";
   AppendJsonString(out, r.client_id);
   out += ",\"name\":";
@@ -248,6 +250,8 @@ void AppendSummary(std::string& out, const store::Recipient& r) {
   }
   out += "]}";
 }
+
+namespace {
 
 void PutTime(json::object& o, std::string_view key, const std::optional<std::int64_t>& t) {
   if (t) {
@@ -371,10 +375,6 @@ std::string EncodeCreatedRecipient(const admin::CreatedRecipient& created) {
   json::object o = Details(created.recipient);
   o["client_secret"] = created.client_secret.Expose();
   return json::serialize(o);
-}
-
-void AppendRecipientItem(std::string& out, const store::Recipient& recipient) {
-  AppendSummary(out, recipient);
 }
 
 std::string EncodeIssuedSecret(const admin::IssuedSecret& issued) {

@@ -71,10 +71,6 @@ class ListStream final : public BodyStream {
 
   Result<std::optional<std::string>> Next() override {
     if (done_) return std::optional<std::string>();
-    if (!next_) {
-      done_ = true;
-      return std::optional<std::string>("]");
-    }
     OBAUTH_TRY(page, read_({next_, kPieceSize, kMaxPieceBytes}));
     next_ = page.next;
     done_ = !next_;

@@ -50,6 +50,13 @@ bool IsSafeRequestId(std::string_view id) {
   return true;
 }
 
+// The request's own X-Request-Id when it is safe to repeat, else "".
+std::string ClientRequestId(const Request& request) {
+  auto it = request.find("X-Request-Id");
+  if (it == request.end() || !IsSafeRequestId(it->value())) return {};
+  return std::string(it->value());
+}
+
 // Appends the line that starts a chunk of `size` bytes (RFC 9112 §7.1); "\r\n" ends it.
 void AppendChunkSize(std::size_t size, std::string& out) {
   char digits[20];
@@ -141,12 +148,6 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   // ':'), so that a client can never make its request, in the log or the audit trail, look like
   // another one the server named.
   std::string NextRequestId() { return request_prefix + ":" + std::to_string(++request_counter); }
-  // The request's own X-Request-Id when it is safe to repeat, else "".
-  static std::string ClientRequestId(const Request& request) {
-    auto it = request.find("X-Request-Id");
-    if (it == request.end() || !IsSafeRequestId(it->value())) return {};
-    return std::string(it->value());
-  }
 
   const Router* router = nullptr;  // set by Run() before the first accept
   const ServerOptions options;
@@ -266,7 +267,7 @@ class Session : public std::enable_shared_from_this<Session> {
     deadline_ = SteadyClock::time_point::max();
     request_ = parser_->release();
     request_id_ = server_->NextRequestId();
-    client_request_id_ = Server::Impl::ClientRequestId(request_);
+    client_request_id_ = ClientRequestId(request_);
     if (server_->log->should_log(spdlog::level::debug)) {
       server_->log->debug("request id={}{}{} {}", request_id_,
                           client_request_id_.empty() ? "" : " client_request_id=",
@@ -402,7 +403,6 @@ class Session : public std::enable_shared_from_this<Session> {
       return Close();
     }
     out_.clear();
-    piece_.clear();
     end_of_body_ = "";
     if (!*piece) {
       EndStream();
@@ -424,10 +424,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnWrite(beast::error_code ec) {
     if (!ec && stream_) {
-      // What was written is not kept while the next piece is made and sent.
-      body_ = {};
-      FreeAll(response_.body());
-      FreeAll(piece_);
+      ReleaseWritten();  // not kept while the next piece is made and sent
       return NextPiece();
     }
     EndStream();
@@ -463,14 +460,20 @@ class Session : public std::enable_shared_from_this<Session> {
     return client_request_id_.empty() ? request_id_ : client_request_id_;
   }
 
+  // Frees the body just written (the head's or a piece's).
+  void ReleaseWritten() {
+    body_ = {};
+    FreeAll(response_.body());
+    FreeAll(piece_);
+  }
+
   // Frees what the request and its answer held once the answer is written: a connection
   // waiting for its next request (or for a slow reader to drain the socket) keeps little.
   void ReleaseAnswer() {
-    body_ = {};
+    ReleaseWritten();
     constant_body_ = {};
     FreeAll(request_);
     FreeAll(response_);
-    FreeAll(piece_);
     if (out_.capacity() > kKeptBufferBytes) FreeAll(out_);
     if (buffer_.size() == 0 && buffer_.capacity() > kKeptBufferBytes) buffer_.shrink_to_fit();
   }

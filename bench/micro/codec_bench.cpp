@@ -83,7 +83,8 @@ BENCHMARK(BM_DecodeJsonParams_TokenBody);
 
 void BM_EncodeToken(benchmark::State& state) {
   const auto& world = BenchWorld::Get();
-  const oauth::IssuedToken issued{world.partner_id, world.partner_token, kTokenTtl, "client:admin"};
+  const oauth::IssuedToken issued{world.partner_id, world.partner_token, kTokenTtl, "client:admin",
+                                  std::nullopt};
   for (auto _ : state) {
     auto body = http::EncodeToken(issued);
     benchmark::DoNotOptimize(body);

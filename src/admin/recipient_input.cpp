@@ -48,9 +48,11 @@ Result<std::vector<std::string>> RedirectUris(const std::vector<std::string>& ur
   }
   for (std::size_t i = 0; i < uris.size(); ++i) {
     const std::string field = "redirect_uris[" + std::to_string(i) + "]";
-    if (uris[i].size() > kMaxUriLength || !IsHttpsUrl(uris[i], false)) {
-      return InvalidField(
-          field, "must be an absolute https URL without a fragment, at most 2048 characters");
+    if (uris[i].size() > kMaxUriLength || !IsRedirectUri(uris[i])) {
+      return InvalidField(field,
+                          "must be an absolute https URL (or http on a loopback address: "
+                          "127.0.0.1, [::1], localhost) without a fragment, at most 2048 "
+                          "characters");
     }
     if (std::find(uris.begin(), uris.begin() + static_cast<std::ptrdiff_t>(i), uris[i]) !=
         uris.begin() + static_cast<std::ptrdiff_t>(i)) {
@@ -101,6 +103,18 @@ bool IsHttpsUrl(std::string_view text, bool allow_fragment) {
   return parsed && parsed->scheme_id() == boost::urls::scheme::https && parsed->has_authority() &&
          !parsed->encoded_host().empty() && !parsed->has_userinfo() &&
          (!parsed->has_port() || ValidPort(parsed->port()));
+}
+
+bool IsRedirectUri(std::string_view text) {
+  if (IsHttpsUrl(text, false)) return true;
+  // RFC 8252 §7.3: a native app or a developer's machine listens on a loopback address.
+  auto parsed = boost::urls::parse_absolute_uri(text);
+  if (!parsed || parsed->scheme_id() != boost::urls::scheme::http || parsed->has_userinfo() ||
+      (parsed->has_port() && !ValidPort(parsed->port()))) {
+    return false;
+  }
+  const std::string_view host = parsed->encoded_host();
+  return host == "127.0.0.1" || host == "[::1]" || host == "localhost";
 }
 
 bool IsEmailAddress(std::string_view text) {

@@ -53,6 +53,9 @@ bool IsRecipientId(std::string_view id);
 
 // Predicates behind the rules, exposed for tests.
 bool IsHttpsUrl(std::string_view text, bool allow_fragment);
+// A redirect URI a recipient may register: an absolute https URL without a fragment, or an http
+// one on a loopback host (127.0.0.1, [::1], localhost: RFC 8252 §7.3).
+bool IsRedirectUri(std::string_view text);
 bool IsEmailAddress(std::string_view text);
 
 }  // namespace obauth::admin

@@ -63,7 +63,8 @@ Result<store::Provider> ParseEntry(const json::value& entry, std::int64_t now) {
   if (o == nullptr) return bad("not a JSON object");
   static constexpr std::string_view kKnown[] = {
       "provider_id", "name",           "country",       "provider_url",
-      "scopes",      "data_inventory", "connectorName", "availableAccountTypes"};
+      "scopes",      "data_inventory", "connectorName", "availableAccountTypes",
+      "connector"};
   for (const auto& member : *o) {
     if (std::find(std::begin(kKnown), std::end(kKnown), member.key()) == std::end(kKnown)) {
       return bad("unknown member '" + std::string(member.key()) + "'");
@@ -154,6 +155,27 @@ Result<store::Provider> ParseEntry(const json::value& entry, std::int64_t now) {
     account_types = v->as_object();
   }
   p.account_types = json::serialize(account_types);
+  if (const json::value* v = o->if_contains("connector"); v != nullptr && !v->is_null()) {
+    const json::object* connector = v->if_object();
+    if (connector == nullptr) {
+      return bad(R"(connector must be an object, e.g. {"type": "sandbox"})");
+    }
+    for (const auto& member : *connector) {
+      if (member.key() != "type") {
+        return bad("connector: unknown member '" + std::string(member.key()) + "'");
+      }
+    }
+    const json::value* type = connector->if_contains("type");
+    if (type == nullptr || !type->is_string()) {
+      return bad("connector.type must be the string \"sandbox\"");
+    }
+    // The only type so far: obauth's own fictional bank (docs/providers.md).
+    if (type->as_string() != "sandbox") {
+      return bad("connector.type: '" + std::string(type->as_string()) +
+                 "' is not a connector type (sandbox)");
+    }
+    p.connector = json::serialize(*connector);
+  }
   return p;
 }
 

@@ -1,12 +1,15 @@
 // The Data Providers catalogue file that `obauth providers import` loads: a JSON array of
-// providers in the shape of reference §7.2 plus §5.4's connectorName and availableAccountTypes:
+// providers in the shape of reference §7.2 plus §5.4's connectorName and availableAccountTypes,
+// and obauth's own connector (how customers are reached; "sandbox" is the only type):
 //
 //   [{"provider_id": 1000, "name": "Flinks Capital", "country": "CA",
 //     "provider_url": "https://capital.example/", "scopes": ["ACCOUNT_BASIC", ...],
 //     "data_inventory": {"customers": ["name.first", ...], ...},
-//     "connectorName": "akoya", "availableAccountTypes": {"depositAccounts": "true", ...}}, ...]
+//     "connectorName": "akoya", "availableAccountTypes": {"depositAccounts": "true", ...},
+//     "connector": {"type": "sandbox"}}, ...]
 //
-// provider_url, data_inventory, connectorName and availableAccountTypes may be left out.
+// provider_url, data_inventory, connectorName, availableAccountTypes and connector may be left
+// out.
 #pragma once
 
 #include <cstdint>

@@ -25,6 +25,7 @@
 #include "app/test_clock.hpp"
 #include "cli/help.hpp"
 #include "cli/recipients_command.hpp"
+#include "consent/authorize_service.hpp"
 #include "core/clock.hpp"
 #include "crypto/derive_key.hpp"
 #include "http/router.hpp"
@@ -79,6 +80,7 @@ struct ServeOptions {
   int idle_timeout = 30;
   std::size_t max_connections = 10000;
   std::int64_t clock_skew = oauth::kDefaultClockSkew;
+  std::int64_t refresh_idle_days = 30;
 };
 
 // Raises the soft limit on open files to the hard limit, and answers how many connections fit
@@ -161,17 +163,31 @@ int Serve(const ServeOptions& options) {
                                std::move(signing_keys.stored));
   oauth::UsageTracker usage;
   oauth::AuthFailureLimiter limiter(options.auth_failures);
+  // Codes and refresh tokens are stored as keyed hashes, like secrets (docs/consent.md).
+  const Secret grant_key = crypto::DeriveKey(storage.server_key, crypto::KeyPurpose::kGrantHashing);
+  const oauth::CustomerGrants customer_grants{cache, crypto::HmacSha256Key(grant_key.Expose()),
+                                              options.refresh_idle_days * 86400};
   oauth::TokenService tokens(cache, *storage.hasher, access_tokens, usage, limiter, clock,
-                             options.token_ttl, &metrics.domain());
+                             options.token_ttl, &metrics.domain(), &customer_grants);
+  // Sign-ins at the sandbox: kMaxSignInFailures per username a minute, whatever the address.
+  oauth::AuthFailureLimiter sign_in_limiter({consent::kMaxSignInFailures, 1000000000, 60});
+  const consent::AuthorizeService authorize(
+      cache, cache, database, cache,
+      crypto::DeriveKey(storage.server_key, crypto::KeyPurpose::kBrowserSeal),
+      crypto::DeriveKey(storage.server_key, crypto::KeyPurpose::kCsrf),
+      crypto::HmacSha256Key(grant_key.Expose()),
+      crypto::DeriveKey(storage.server_key, crypto::KeyPurpose::kPairwiseSubject), sign_in_limiter,
+      clock);
   admin::RecipientService recipients(cache, database, *storage.hasher, clock, &metrics.domain());
   // Replays are sealed under a key derived from the server key file, never stored.
   admin::Idempotency idempotency(
       crypto::DeriveKey(storage.server_key, crypto::KeyPurpose::kReplaySeal), database, clock);
   admin::RegistrationService registrations(database, cache, clock);
   http::Router router({tokens, recipients, registrations, idempotency, database,
-                       admin::RotateOptions{options.previous_secret_expires_in, false}, &metrics});
+                       admin::RotateOptions{options.previous_secret_expires_in, false}, &metrics,
+                       &authorize, &cache});
   Housekeeper housekeeper(log);
-  AddServerTasks(housekeeper, cache, database, usage, key_follower,
+  AddServerTasks(housekeeper, cache, database, cache, usage, key_follower,
                  {admin::kReplayLifetimeSeconds, options.clock_skew}, log);
   HousekeepingThread housekeeping(housekeeper, clock);
 
@@ -308,6 +324,11 @@ int Main(int argc, char** argv) {
   cli::Named(serve_cmd->add_option("--issuer", serve.issuer,
                                    "Token issuer (iss and aud); default http://HOST:PORT as bound"),
              "URL");
+  cli::Bounded(serve_cmd
+                   ->add_option("--refresh-idle-days", serve.refresh_idle_days,
+                                "Days a refresh token may go unused before it stops working")
+                   ->capture_default_str(),
+               "DAYS", std::int64_t{1}, std::int64_t{3650});
   cli::Bounded(
       serve_cmd
           ->add_option(

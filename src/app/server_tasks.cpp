@@ -3,7 +3,8 @@
 namespace obauth::app {
 
 void AddServerTasks(Housekeeper& housekeeper, store::ClientStore& clients,
-                    store::ReplayStore& replays, oauth::UsageTracker& usage, KeyRingFollower& keys,
+                    store::ReplayStore& replays, store::ConnectionStore& connections,
+                    oauth::UsageTracker& usage, KeyRingFollower& keys,
                     const ServerTaskOptions& options, std::shared_ptr<spdlog::logger> log) {
   housekeeper.Add(
       {.name = "recording secret usage",
@@ -37,6 +38,13 @@ void AddServerTasks(Housekeeper& housekeeper, store::ClientStore& clients,
          (void)forgotten;
          return {};
        }});
+  housekeeper.Add({.name = "purging authorization codes",
+                   .period_seconds = kPurgePeriodSeconds,
+                   .run = [&connections](std::int64_t now) -> Result<void> {
+                     OBAUTH_TRY(purged, connections.PurgeCodes(now - kPurgePeriodSeconds));
+                     (void)purged;
+                     return {};
+                   }});
 }
 
 }  // namespace obauth::app

@@ -14,6 +14,7 @@
 #include "app/signing_keys.hpp"
 #include "oauth/usage_tracker.hpp"
 #include "store/client_store.hpp"
+#include "store/connection_store.hpp"
 #include "store/replay_store.hpp"
 
 namespace obauth::app {
@@ -30,10 +31,13 @@ struct ServerTaskOptions {
 // Adds to `housekeeper`, in this order: "recording secret usage" (every tick; usage.Drain(), and
 // usage.DrainAll() at shutdown, into clients.RecordSecretUse), "reading the signing keys" (every
 // tick; keys.Poll(), logging "signing keys changed: ..." to `log` when the ring changed),
-// "purging idempotency replays" and "purging revoked tokens" (every kPurgePeriodSeconds).
+// "purging idempotency replays", "purging revoked tokens" and "purging authorization codes"
+// (every kPurgePeriodSeconds; a code is kept a purge period past its expiry, so that its reuse is
+// still recognised and its connection revoked).
 // Everything given must outlive the housekeeper.
 void AddServerTasks(Housekeeper& housekeeper, store::ClientStore& clients,
-                    store::ReplayStore& replays, oauth::UsageTracker& usage, KeyRingFollower& keys,
+                    store::ReplayStore& replays, store::ConnectionStore& connections,
+                    oauth::UsageTracker& usage, KeyRingFollower& keys,
                     const ServerTaskOptions& options, std::shared_ptr<spdlog::logger> log);
 
 }  // namespace obauth::app

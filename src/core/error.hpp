@@ -19,6 +19,9 @@ enum class ErrorCode {
   kUnauthorizedClient,
   kUnsupportedGrantType,
   kInvalidScope,
+  // RFC 6749 §4.1.2.1 authorization endpoint errors (sent in a redirect to the client).
+  kUnsupportedResponseType,
+  kAccessDenied,  // the customer denied the access
   // Admin API errors.
   kMissingToken,          // no bearer token was sent (none, or another scheme such as Basic)
   kInvalidToken,          // a bearer token that is malformed, foreign, expired or revoked;

@@ -18,6 +18,14 @@ std::string_view DerivationLabel(KeyPurpose purpose) {
       return "obauth signing key AES-256-GCM key v1";
     case KeyPurpose::kReplaySeal:
       return "obauth idempotency replay AES-256-GCM key v1";
+    case KeyPurpose::kGrantHashing:
+      return "obauth authorization code and refresh token HMAC key v1";
+    case KeyPurpose::kPairwiseSubject:
+      return "obauth pairwise subject HMAC key v1";
+    case KeyPurpose::kBrowserSeal:
+      return "obauth browser transaction AES-256-GCM key v1";
+    case KeyPurpose::kCsrf:
+      return "obauth CSRF token HMAC key v1";
   }
   return "obauth unknown key purpose";
 }

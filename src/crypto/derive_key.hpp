@@ -12,10 +12,14 @@ namespace obauth::crypto {
 // What a derived key is for. Adding a purpose means adding its label to the table in
 // derive_key.cpp (the switch has no default, so the build fails until it is there).
 enum class KeyPurpose {
-  kSecretHashing,   // HMAC-SHA-256 key of the stored client secret hashes
-  kServerKeyCheck,  // a value the database records to recognise its server key
-  kSigningKeySeal,  // AES-256-GCM key sealing the stored token signing keys
-  kReplaySeal,      // AES-256-GCM key sealing Idempotency-Key replays of responses
+  kSecretHashing,    // HMAC-SHA-256 key of the stored client secret hashes
+  kServerKeyCheck,   // a value the database records to recognise its server key
+  kSigningKeySeal,   // AES-256-GCM key sealing the stored token signing keys
+  kReplaySeal,       // AES-256-GCM key sealing Idempotency-Key replays of responses
+  kGrantHashing,     // HMAC-SHA-256 key of the stored authorization code and refresh token hashes
+  kPairwiseSubject,  // HMAC-SHA-256 key making a customer's `sub` for one recipient and provider
+  kBrowserSeal,      // AES-256-GCM key sealing the authorize transaction a browser carries
+  kCsrf,             // HMAC-SHA-256 key making a form's CSRF token from the session cookie
 };
 
 // The label the derivation uses for `purpose`; empty for kSecretHashing, which uses the server

@@ -49,6 +49,15 @@ Routed RequestRegistrations(const Services& services, const Call& call);
 Routed ListRegistrations(const Services& services, const Call& call);
 Routed ListRecipientRegistrations(const Services& services, const Call& call);
 
+// The customer's pages and connections (consent_routes.cpp).
+Routed Authorize(const Services& services, const Call& call);
+Routed AuthorizeSignIn(const Services& services, const Call& call);
+Routed AuthorizeDecision(const Services& services, const Call& call);
+Routed ConnectedAppsPage(const Services& services, const Call& call);
+Routed ConnectedAppsForm(const Services& services, const Call& call);
+Routed Stylesheet(const Services& services, const Call& call);
+Routed ListConnections(const Services& services, const Call& call);
+
 // Audit and operations (operations_routes.cpp).
 Routed ListAuditEvents(const Services& services, const Call& call);
 Routed Healthz(const Services& services, const Call& call);

@@ -251,6 +251,22 @@ void AppendRecipientItem(std::string& out, const store::Recipient& r) {
   out += "]}";
 }
 
+void AppendConnectionItem(std::string& out, const store::Connection& c) {
+  json::object o{{"connection_id", c.connection_id},
+                 {"client_id", c.consent.client_id},
+                 {"provider_id", c.consent.provider_id},
+                 {"sub", c.consent.subject},
+                 {"scope", c.consent.scope},
+                 {"status", c.revoked_at ? "REVOKED" : "ACTIVE"},
+                 {"created_at", FormatRfc3339(c.created_at)},
+                 {"last_used_at", FormatRfc3339(c.last_used_at)}};
+  json::array accounts;
+  for (const auto& a : c.consent.accounts) accounts.emplace_back(a);
+  o["accounts"] = std::move(accounts);
+  o["revoked_at"] = c.revoked_at ? json::value(FormatRfc3339(*c.revoked_at)) : json::value(nullptr);
+  out += json::serialize(o);
+}
+
 namespace {
 
 void PutTime(json::object& o, std::string_view key, const std::optional<std::int64_t>& t) {
@@ -512,10 +528,12 @@ std::string EncodeAuditPage(const std::vector<store::AuditEvent>& events,
 }
 
 std::string EncodeToken(const oauth::IssuedToken& token) {
-  return json::serialize(json::object{{"access_token", token.access_token},
-                                      {"token_type", "Bearer"},
-                                      {"expires_in", token.expires_in},
-                                      {"scope", token.scope}});
+  json::object out{{"access_token", token.access_token},
+                   {"token_type", "Bearer"},
+                   {"expires_in", token.expires_in}};
+  if (token.refresh_token) out["refresh_token"] = token.refresh_token->Expose();
+  out["scope"] = token.scope;
+  return json::serialize(out);
 }
 
 std::string EncodeServerMetadata(std::string_view issuer) {
@@ -530,13 +548,16 @@ std::string EncodeServerMetadata(std::string_view issuer) {
   }
   return json::serialize(json::object{
       {"issuer", base},
+      {"authorization_endpoint", base + "/api/v1/authorize"},
       {"token_endpoint", base + "/api/v1/token"},
       {"introspection_endpoint", base + "/api/v1/introspect"},
       {"revocation_endpoint", base + "/api/v1/revoke"},
       {"jwks_uri", base + "/.well-known/jwks.json"},
       {"grant_types_supported", std::move(grants)},
-      // No authorization endpoint yet: no response type.
-      {"response_types_supported", json::array{}},
+      {"response_types_supported", json::array{"code"}},
+      {"response_modes_supported", json::array{"query"}},
+      {"code_challenge_methods_supported", json::array{"S256"}},
+      {"authorization_response_iss_parameter_supported", true},
       {"token_endpoint_auth_methods_supported", auth_methods},
       {"introspection_endpoint_auth_methods_supported", auth_methods},
       {"revocation_endpoint_auth_methods_supported", auth_methods},

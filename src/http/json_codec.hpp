@@ -13,6 +13,7 @@
 #include "crypto/signing_key.hpp"
 #include "oauth/token_service.hpp"
 #include "store/audit_store.hpp"
+#include "store/connection_store.hpp"
 #include "store/provider_store.hpp"
 #include "store/recipient_store.hpp"
 
@@ -49,6 +50,8 @@ std::string EncodeCreatedRecipient(const admin::CreatedRecipient& created);
 // Appends one member of the list's array (GET /api/v1/recipients): paging.hpp's EncodePage
 // joins them into a page, or one piece of a list sent in pieces.
 void AppendRecipientItem(std::string& out, const store::Recipient& recipient);
+// A connection as the partner's list shows it (no token, no hash).
+void AppendConnectionItem(std::string& out, const store::Connection& connection);
 std::string EncodeIssuedSecret(const admin::IssuedSecret& issued);
 std::string EncodeToken(const oauth::IssuedToken& token);
 std::string EncodeIntrospection(const oauth::Introspection& introspection);

@@ -3,6 +3,7 @@
 #include <boost/beast/http/field.hpp>
 
 #include "http/json_codec.hpp"
+#include "http/pages.hpp"
 
 namespace obauth::http {
 namespace bh = boost::beast::http;
@@ -28,6 +29,10 @@ Mapping Map(ErrorCode code) {
       return {bh::status::bad_request, "unsupported_grant_type"};
     case ErrorCode::kInvalidScope:
       return {bh::status::bad_request, "invalid_scope"};
+    case ErrorCode::kUnsupportedResponseType:
+      return {bh::status::bad_request, "unsupported_response_type"};
+    case ErrorCode::kAccessDenied:
+      return {bh::status::bad_request, "access_denied"};  // reference §9.1
     case ErrorCode::kMissingToken:
       return {bh::status::unauthorized, "invalid_request"};
     case ErrorCode::kInvalidToken:
@@ -66,18 +71,6 @@ Mapping Map(ErrorCode code) {
   return {bh::status::internal_server_error, "server_error"};
 }
 
-std::string_view PublicMessage(const Error& e) {
-  switch (e.code) {
-    case ErrorCode::kInternal:
-      return "Internal Server Error";
-    case ErrorCode::kUnavailable:
-    case ErrorCode::kWouldBlock:
-      return "Service Unavailable";
-    default:
-      return e.public_message;
-  }
-}
-
 // The admin API's body for a refused bearer token (the seed page's wording).
 constexpr char kInvalidBearerToken[] = "Invalid Bearer Token";
 
@@ -95,6 +88,21 @@ void SetBearerChallenge(Response& res, const Error& e) {
 }
 
 }  // namespace
+
+bh::status StatusOf(ErrorCode code) { return Map(code).status; }
+std::string_view OAuthErrorName(ErrorCode code) { return Map(code).oauth_error; }
+
+std::string_view PublicMessage(const Error& e) {
+  switch (e.code) {
+    case ErrorCode::kInternal:
+      return "Internal Server Error";
+    case ErrorCode::kUnavailable:
+    case ErrorCode::kWouldBlock:
+      return "Service Unavailable";
+    default:
+      return e.public_message;
+  }
+}
 
 Response JsonResponse(bh::status status, std::string body) {
   Response res{status, 11};
@@ -167,8 +175,15 @@ Routed FormattedError(ErrorFormat format, const Error& e, std::string_view route
       return OAuthError(e, false, route);
     case ErrorFormat::kMessage:
       return AdminError(e, route);
+    case ErrorFormat::kPage:
+      return ErrorPage(e, Language::kEnglish, route);
   }
   return AdminError(e, route);
+}
+
+Routed ErrorPage(const Error& e, Language language, std::string_view route) {
+  return {HtmlResponse(StatusOf(e.code), RenderErrorPage(language, PublicMessage(e))), route,
+          e.internal, e.code == ErrorCode::kWouldBlock};
 }
 
 void SetCommonHeaders(Response& response, std::string_view request_id) {

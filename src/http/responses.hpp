@@ -54,7 +54,16 @@ Routed NotFound();
 // How a route writes its errors: the admin API's {"message"} (AdminError), or RFC 6749 §5.2
 // {"error","error_description"} (OAuthError) on the token, introspection and revocation
 // endpoints. The route table gives each path its format (Router::ErrorFormatOf).
-enum class ErrorFormat { kMessage, kOAuth };
+// The customer's pages (the authorize endpoint and the sandbox's pages) answer with an HTML page
+// (kPage, http/pages.hpp).
+enum class ErrorFormat { kMessage, kOAuth, kPage };
+
+// The HTTP status and the RFC 6749 error code of `code` (the one mapping).
+boost::beast::http::status StatusOf(ErrorCode code);
+std::string_view OAuthErrorName(ErrorCode code);
+// What a caller may be told of `e`: its public message, or a generic one for kInternal and
+// kUnavailable.
+std::string_view PublicMessage(const Error& e);
 
 // 405 with `allow` (e.g. "GET, POST") in the Allow header, in the path's error format.
 Routed MethodNotAllowed(std::string_view allow, std::string_view route, ErrorFormat format);

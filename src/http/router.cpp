@@ -31,6 +31,7 @@ struct Route {
 
 constexpr ErrorFormat kOAuth = ErrorFormat::kOAuth;      // RFC 6749 §5.2 {"error", ...}
 constexpr ErrorFormat kMessage = ErrorFormat::kMessage;  // the admin API's {"message"}
+constexpr ErrorFormat kPage = ErrorFormat::kPage;        // an HTML page (the customer's)
 
 // Every route. The first template that matches a path is its route (so a literal template comes
 // before a {param} one that would also match it); the rows with that template give its methods,
@@ -44,6 +45,16 @@ constexpr Route kRoutes[] = {
     {bh::verb::get, "/.well-known/oauth-authorization-server", &ServerMetadata, Access::kPublic,
      true, kMessage},
     {bh::verb::get, "/.well-known/jwks.json", &Jwks, Access::kPublic, true, kMessage},
+    // The customer's pages.
+    {bh::verb::get, "/api/v1/authorize", &Authorize, Access::kPublic, false, kPage},
+    {bh::verb::post, "/api/v1/authorize/login", &AuthorizeSignIn, Access::kPublic, false, kPage},
+    {bh::verb::post, "/api/v1/authorize/consent", &AuthorizeDecision, Access::kPublic, false,
+     kPage},
+    {bh::verb::get, "/sandbox/{provider_id}/apps", &ConnectedAppsPage, Access::kPublic, false,
+     kPage},
+    {bh::verb::post, "/sandbox/{provider_id}/apps", &ConnectedAppsForm, Access::kPublic, false,
+     kPage},
+    {bh::verb::get, "/assets/obauth.css", &Stylesheet, Access::kPublic, true, kPage},
     // Audit and operations.
     {bh::verb::get, "/metrics", &RenderMetrics, Access::kPublic, true, kMessage},
     {bh::verb::get, "/openapi.yaml", &ApiDescription, Access::kPublic, true, kMessage},
@@ -60,6 +71,8 @@ constexpr Route kRoutes[] = {
      false, kMessage},
     {bh::verb::post, "/api/v1/recipients/providers/requests/{recipient_ids}/{provider_ids}",
      &RequestRegistrations, Access::kPartner, false, kMessage},
+    {bh::verb::get, "/api/v1/recipients/{client_id}/connections", &ListConnections,
+     Access::kPartner, false, kMessage},
     {bh::verb::get, "/api/v1/recipients/{client_id}/providers/requests",
      &ListRecipientRegistrations, Access::kPartner, false, kMessage},
     // The partner's recipients.
@@ -136,6 +149,12 @@ const Route* Find(std::span<const Route> rows, bh::verb method) {
 
 // The refusal of a valid token whose client may not call a route of `access`.
 Error Refusal(Access access, const oauth::Principal& principal) {
+  if (principal.IsConnection()) {
+    return MakeError(ErrorCode::kInsufficientScope,
+                     "A connection's token acts for a customer: call this endpoint with a token "
+                     "of the client_credentials grant",
+                     "connection token of " + principal.client_id + " on a client's route");
+  }
   if (access == Access::kRecipient) {
     Error e = MakeError(ErrorCode::kInsufficientScope,
                         "This endpoint answers for a Data Recipient: call it with a token of the "
@@ -197,8 +216,11 @@ Routed Router::Dispatch(const Request& request, const RequestContext& context) c
   if (!token) return AdminError(token.error(), route->path);
   auto principal = services_.tokens.Authorize(*token);
   if (!principal) return AdminError(principal.error(), route->path);
-  const bool allowed = route->access == Access::kPartnerOrRecipient ||
-                       (route->access == Access::kPartner) == principal->IsPartner();
+  // A connection's token acts for a customer: the recipient's own routes take its
+  // client_credentials token.
+  const bool allowed =
+      !principal->IsConnection() && (route->access == Access::kPartnerOrRecipient ||
+                                     (route->access == Access::kPartner) == principal->IsPartner());
   if (!allowed) {
     Routed refused = AdminError(Refusal(route->access, *principal), route->path);
     if (route->access == Access::kRecipient) {

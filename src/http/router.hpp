@@ -8,6 +8,7 @@
 #include "admin/idempotency.hpp"
 #include "admin/recipient_service.hpp"
 #include "admin/registration_service.hpp"
+#include "consent/authorize_service.hpp"
 #include "http/metrics.hpp"
 #include "http/responses.hpp"
 #include "oauth/token_service.hpp"
@@ -23,6 +24,10 @@ struct Services {
   store::SettingStore& readiness;                   // GET /readyz reads a setting from it
   admin::RotateOptions rotate_defaults;             // when a rotation has no body
   const Metrics* metrics = nullptr;                 // GET /metrics renders it; 404 without
+  // The customer's flow (GET /api/v1/authorize and its pages); 404 without.
+  const consent::AuthorizeService* authorize = nullptr;
+  // A recipient's connections for its partner; 404 without.
+  store::ConnectionStore* connections = nullptr;
 };
 
 // Where a request came from, for the audit trail.

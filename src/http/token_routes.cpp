@@ -95,7 +95,10 @@ Result<OAuthParams> ReadOAuthParams(const Request& req,
 Result<OAuthParams> ReadClientRequest(const Call& call,
                                       const std::vector<std::string_view>& names) {
   auto params = ReadOAuthParams(call.request, names);
-  if (params) params->client.source = SourceAddress(call.context.peer);
+  if (params) {
+    params->client.source = SourceAddress(call.context.peer);
+    params->client.request_id = std::string(call.context.request_id);
+  }
   return params;
 }
 
@@ -127,12 +130,19 @@ Routed Published(std::string_view route, std::string body) {
 }  // namespace
 
 Routed IssueToken(const Services& services, const Call& call) {
-  auto params = ReadClientRequest(call, {"grant_type", "scope"});
+  auto params = ReadClientRequest(
+      call, {"grant_type", "scope", "code", "redirect_uri", "code_verifier", "refresh_token"});
   if (!params) return OAuthError(params.error(), SentAuthorization(call.request), call.route);
   oauth::TokenRequest token_request;
   static_cast<oauth::ClientAuthentication&>(token_request) = std::move(params->client);
   token_request.grant_type = params->Get("grant_type");
   token_request.scope = params->Get("scope");
+  token_request.redirect_uri = params->Get("redirect_uri");
+  for (auto [name, field] : {std::pair{"code", &token_request.code},
+                             std::pair{"code_verifier", &token_request.code_verifier},
+                             std::pair{"refresh_token", &token_request.refresh_token}}) {
+    if (auto value = params->Get(name)) *field = Secret(std::move(*value));
+  }
   auto issued = services.tokens.Issue(token_request);
   if (!issued) return OAuthError(issued.error(), params->used_basic, call.route);
   Routed r = Ok(call.route, EncodeToken(*issued), "issued to " + issued->client_id);
@@ -168,7 +178,9 @@ Routed RevokeToken(const Services& services, const Call& call) {
   if (SentBearerToken(req)) {
     auto token = BearerToken(req);
     if (!token) return OAuthError(token.error(), false, call.route);
-    if (auto revoked = services.tokens.RevokeBearer(*token); !revoked) {
+    if (auto revoked = services.tokens.RevokeBearer(*token, call.context.request_id,
+                                                    SourceAddress(call.context.peer));
+        !revoked) {
       return OAuthError(revoked.error(), false, call.route);
     }
     return NoContent(call.route, "connection revoked");

@@ -96,6 +96,10 @@ Result<std::string> AccessTokens::Sign(const AccessTokenClaims& claims) const {
   payload["exp"] = claims.expires_at;
   payload["jti"] = claims.jwt_id;
   payload["gen"] = claims.token_epoch;
+  if (!claims.connection_id.empty()) {
+    payload["provider_id"] = claims.provider_id;
+    payload["connection_id"] = claims.connection_id;
+  }
   std::string token = current->encoded_headers[index];
   token.push_back('.');
   token += crypto::Base64UrlEncode(json::serialize(payload));
@@ -189,6 +193,12 @@ Result<AccessTokenClaims> AccessTokens::VerifyUncached(std::string_view token,
   claims.issued_at = *iat;
   claims.expires_at = *exp;
   claims.token_epoch = *gen;
+  if (const auto* connection = StringMember(*payload, "connection_id"); connection != nullptr) {
+    const auto provider = IntMember(*payload, "provider_id");
+    if (!provider) return Invalid(kMalformed, "connection token without provider_id");
+    claims.connection_id = *connection;
+    claims.provider_id = *provider;
+  }
   return claims;
 }
 

@@ -25,6 +25,9 @@ namespace obauth::oauth {
 // after the last token it signed has expired.
 inline constexpr std::int64_t kDefaultClockSkew = 60;
 inline constexpr std::int64_t kMaxClockSkew = 300;
+// How long a revoked connection's token marker (store::ConnectionTokenMarker) is kept: until
+// every access token of the connection has expired, whatever the server's token lifetime.
+inline constexpr std::int64_t kConnectionMarkerSeconds = kMaxTokenLifetime + kMaxClockSkew;
 
 struct AccessTokenClaims {
   std::string issuer;     // iss, also the audience (aud): this server is its own resource server
@@ -35,6 +38,10 @@ struct AccessTokenClaims {
   std::int64_t issued_at = 0;    // iat
   std::int64_t expires_at = 0;   // exp
   std::int64_t token_epoch = 0;  // gen: the client's token epoch at issuance (revocation)
+  // A connection's token (authorization_code, refresh_token grants): the customer's pairwise
+  // subject is `subject`, and these are set; a client's own token has neither.
+  std::int64_t provider_id = 0;  // provider_id
+  std::string connection_id;     // connection_id
 };
 
 class AccessTokens {

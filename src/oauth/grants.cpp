@@ -15,11 +15,12 @@ namespace {
 // customer who consented); partners manage recipients and never act for a customer.
 constexpr std::array kGrants = {
     Grant{"client_credentials", true, true, &IssueClientCredentials},
-    Grant{"authorization_code", false, true, nullptr},
-    Grant{"refresh_token", false, true, nullptr},
+    Grant{"authorization_code", false, true, &IssueForCode},
+    Grant{"refresh_token", false, true, &IssueForRefresh},
 };
 
-// The scopes to grant: every requested one must be allowed; none requested means all allowed.
+}  // namespace
+
 Result<std::string> GrantScopes(const std::optional<std::string>& requested,
                                 const std::vector<std::string>& allowed) {
   if (!requested || SplitScopes(*requested).empty()) return JoinScopes(allowed);
@@ -36,8 +37,6 @@ Result<std::string> GrantScopes(const std::optional<std::string>& requested,
   return JoinScopes(granted);
 }
 
-}  // namespace
-
 std::span<const Grant> Grants() { return kGrants; }
 
 Result<IssuedToken> IssueClientCredentials(const GrantContext& context, const TokenRequest& request,
@@ -53,7 +52,8 @@ Result<IssuedToken> IssueClientCredentials(const GrantContext& context, const To
 }
 
 Result<IssuedToken> MintAccessToken(const GrantContext& context,
-                                    const store::ClientCredentials& client, std::string scope) {
+                                    const store::ClientCredentials& client, std::string scope,
+                                    const store::Connection* connection) {
   OBAUTH_TRY(jti, crypto::RandomIdBytes(16));
   AccessTokenClaims claims;
   claims.issuer = context.tokens.issuer();
@@ -64,9 +64,15 @@ Result<IssuedToken> MintAccessToken(const GrantContext& context,
   claims.issued_at = context.clock.NowSeconds();
   claims.expires_at = claims.issued_at + context.token_ttl;
   claims.token_epoch = client.token_epoch;
+  if (connection != nullptr) {
+    claims.subject = connection->consent.subject;
+    claims.provider_id = connection->consent.provider_id;
+    claims.connection_id = connection->connection_id;
+  }
   OBAUTH_TRY(token, context.tokens.Sign(claims));
   if (context.metrics != nullptr) context.metrics->TokenIssued(client.kind);
-  return IssuedToken{client.client_id, std::move(token), context.token_ttl, std::move(scope)};
+  return IssuedToken{client.client_id, std::move(token), context.token_ttl, std::move(scope),
+                     std::nullopt};
 }
 
 }  // namespace obauth::oauth

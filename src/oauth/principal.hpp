@@ -20,6 +20,8 @@ struct Principal {
   AccessTokenClaims claims;
 
   bool IsPartner() const { return kind == PrincipalKind::kPartner; }
+  // A connection's token: the recipient acting for a customer (claims.connection_id).
+  bool IsConnection() const { return !claims.connection_id.empty(); }
 };
 
 }  // namespace obauth::oauth

@@ -20,7 +20,8 @@ struct ClientAuthentication {
   std::optional<ClientCredentialPair> basic;  // from Authorization: Basic (client_secret_basic)
   std::optional<std::string> body_client_id;  // client_secret_post
   std::optional<Secret> body_client_secret;
-  std::string source;  // the caller's address, for the brute-force limits (AuthFailureLimiter)
+  std::string source;      // the caller's address, for the brute-force limits (AuthFailureLimiter)
+  std::string request_id;  // for the audit trail of the changes a request makes
   // The request carried a bearer token (Authorization: Bearer, or flinks-auth-key), which never
   // authenticates a client here: without credentials, the answer says what to send instead.
   bool bearer_token = false;
@@ -30,6 +31,12 @@ struct ClientAuthentication {
 struct TokenRequest : ClientAuthentication {
   std::optional<std::string> grant_type;
   std::optional<std::string> scope;
+  // authorization_code (RFC 6749 §4.1.3, RFC 7636 §4.5).
+  std::optional<Secret> code;
+  std::optional<std::string> redirect_uri;
+  std::optional<Secret> code_verifier;
+  // refresh_token (RFC 6749 §6).
+  std::optional<Secret> refresh_token;
 };
 
 struct IssuedToken {
@@ -37,6 +44,7 @@ struct IssuedToken {
   std::string access_token;
   std::int64_t expires_in = 0;
   std::string scope;
+  std::optional<Secret> refresh_token;  // authorization_code only: shown once
 };
 
 }  // namespace obauth::oauth

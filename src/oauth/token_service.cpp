@@ -141,7 +141,7 @@ Result<IssuedToken> TokenService::Issue(const TokenRequest& request) const {
     return MakeError(ErrorCode::kUnsupportedGrantType,
                      "The grant type " + *request.grant_type + " is not supported yet");
   }
-  return grant->issue(GrantContext{tokens_, clock_, ttl_, metrics_}, request, client);
+  return grant->issue(GrantContext{tokens_, clock_, ttl_, metrics_, customers_}, request, client);
 }
 
 Result<Principal> TokenService::Authorize(std::string_view token) const {
@@ -165,7 +165,9 @@ Result<std::pair<AccessTokenClaims, store::ClientCredentials>> TokenService::Val
     return MakeError(ErrorCode::kInvalidToken, "the access token's client is retired or disabled",
                      "token of retired or disabled client " + claims.client_id);
   }
-  if (claims.token_epoch < client->token_epoch || client->revoked_tokens.Contains(claims.jwt_id)) {
+  if (claims.token_epoch < client->token_epoch || client->revoked_tokens.Contains(claims.jwt_id) ||
+      (!claims.connection_id.empty() &&
+       client->revoked_tokens.Contains(store::ConnectionTokenMarker(claims.connection_id)))) {
     return MakeError(ErrorCode::kInvalidToken, "the access token was revoked",
                      "token of " + claims.client_id + " was revoked");
   }
@@ -177,9 +179,18 @@ Result<void> TokenService::Revoke(const ClientAuthentication& caller,
   OBAUTH_TRY(revoker, Authenticate(caller));
   auto active = ValidateWithClient(token);
   if (!active) {
-    // RFC 7009 §2.2: an invalid, expired or already revoked token is no error.
-    if (active.error().code == ErrorCode::kInvalidToken) return {};
-    return active.error();
+    if (active.error().code != ErrorCode::kInvalidToken) return active.error();
+    // Not an active access token: perhaps the refresh token of one of the caller's connections.
+    if (customers_ == nullptr || token.size() > AccessTokens::kMaxTokenLength) return {};
+    auto connection =
+        customers_->connections.FindConnectionByRefresh(customers_->grant_hasher.Mac(token));
+    if (!connection) {
+      // RFC 7009 §2.2: an invalid, expired or already revoked token is no error.
+      if (connection.error().code == ErrorCode::kNotFound) return {};
+      return connection.error();
+    }
+    if (connection->consent.client_id != revoker.client_id || connection->revoked_at) return {};
+    return RevokeConnection(revoker, connection->connection_id, caller.request_id, caller.source);
   }
   auto& [claims, client] = *active;
   // Only the client's own tokens, or a partner's recipients'; anyone else's are answered alike
@@ -188,7 +199,8 @@ Result<void> TokenService::Revoke(const ClientAuthentication& caller,
   return store_.RevokeToken(claims.client_id, claims.jwt_id, claims.expires_at);
 }
 
-Result<void> TokenService::RevokeBearer(std::string_view token) const {
+Result<void> TokenService::RevokeBearer(std::string_view token, std::string_view request_id,
+                                        std::string_view source) const {
   OBAUTH_TRY(claims, tokens_.Verify(token, clock_.NowSeconds()));
   auto active = ValidateWithClient(token);
   if (!active) {
@@ -196,7 +208,31 @@ Result<void> TokenService::RevokeBearer(std::string_view token) const {
     if (active.error().code == ErrorCode::kInvalidToken) return {};
     return active.error();
   }
+  if (!claims.connection_id.empty() && customers_ != nullptr) {
+    return RevokeConnection(active->second, claims.connection_id, request_id, source);
+  }
   return store_.RevokeToken(claims.client_id, claims.jwt_id, claims.expires_at);
+}
+
+Result<void> TokenService::RevokeConnection(const store::ClientCredentials& client,
+                                            std::string_view connection_id,
+                                            std::string_view request_id,
+                                            std::string_view source) const {
+  const std::int64_t now = clock_.NowSeconds();
+  const store::AuditEvent audit{
+      0,
+      now,
+      client.partner_id,
+      client.client_id,
+      "connection.revoked",
+      client.client_id,
+      std::string(request_id),
+      std::string(source),
+      R"({"connection_id":")" + std::string(connection_id) + R"(","by":"recipient"})"};
+  auto revoked = customers_->connections.RevokeConnection(connection_id, now,
+                                                          now + kConnectionMarkerSeconds, audit);
+  if (!revoked && revoked.error().code != ErrorCode::kNotFound) return revoked.error();
+  return {};
 }
 
 Result<Introspection> TokenService::Introspect(const ClientAuthentication& caller,

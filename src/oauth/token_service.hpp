@@ -35,7 +35,8 @@ class TokenService {
   // `metrics`, when given, counts issued tokens, failed authentications and previous-secret use.
   TokenService(store::ClientStore& store, const crypto::SecretHasher& hasher,
                const AccessTokens& tokens, UsageTracker& usage, AuthFailureLimiter& limiter,
-               const Clock& clock, std::int64_t token_ttl_seconds, DomainMetrics* metrics = nullptr)
+               const Clock& clock, std::int64_t token_ttl_seconds, DomainMetrics* metrics = nullptr,
+               const CustomerGrants* customers = nullptr)
       : store_(store),
         hasher_(hasher),
         tokens_(tokens),
@@ -43,7 +44,8 @@ class TokenService {
         limiter_(limiter),
         clock_(clock),
         ttl_(token_ttl_seconds),
-        metrics_(metrics) {}
+        metrics_(metrics),
+        customers_(customers) {}
 
   // A signed token, or one of kInvalidRequest, kInvalidClient (same public message whatever
   // the cause, but for a request without credentials that carried a bearer token, which is told
@@ -67,15 +69,20 @@ class TokenService {
                                                  std::string_view token) const;
 
   // RFC 7009 revocation by an authenticated client: revokes `token` when it is an active access
-  // token of the caller or, for a partner, of one of its recipients. Any other token (unknown,
-  // malformed, expired, already revoked, someone else's) succeeds without a change. kInvalidClient
-  // / kInvalidRequest / kTooManyAttempts for the caller's authentication; kUnavailable.
+  // token of the caller or, for a partner, of one of its recipients, and the whole connection
+  // when it is the refresh token of one of the caller's connections. Any other token (unknown,
+  // malformed, expired, already revoked, someone else's) succeeds without a change.
+  // kInvalidClient / kInvalidRequest / kTooManyAttempts for the caller's authentication;
+  // kUnavailable.
   [[nodiscard]] Result<void> Revoke(const ClientAuthentication& caller,
                                     std::string_view token) const;
-  // Flinks revokeConnection: the bearer `token` revokes itself. An unexpired token this server
+  // Flinks revokeConnection: the bearer `token` revokes itself, and a connection's token its
+  // whole connection (refresh token and every access token). An unexpired token this server
   // signed succeeds (one already revoked, or of a retired client, without a change);
   // kInvalidToken for anything else (malformed, expired, another signer); kUnavailable.
-  [[nodiscard]] Result<void> RevokeBearer(std::string_view token) const;
+  // `request_id` and `source` go to the audit trail.
+  [[nodiscard]] Result<void> RevokeBearer(std::string_view token, std::string_view request_id = {},
+                                          std::string_view source = {}) const;
 
   // The tokens' signer and verifier: its issuer feeds discovery.
   const AccessTokens& access_tokens() const { return tokens_; }
@@ -90,6 +97,10 @@ class TokenService {
       std::string_view token) const;
   // Authenticate with the brute-force limits around CheckCredentials.
   Result<store::ClientCredentials> Authenticate(const ClientAuthentication& request) const;
+  // Revokes the connection as its recipient `client` asked, recording it in the audit trail.
+  Result<void> RevokeConnection(const store::ClientCredentials& client,
+                                std::string_view connection_id, std::string_view request_id,
+                                std::string_view source) const;
   Result<store::ClientCredentials> CheckCredentials(std::string_view client_id,
                                                     const Secret* secret, std::int64_t now) const;
 
@@ -101,6 +112,7 @@ class TokenService {
   const Clock& clock_;
   const std::int64_t ttl_;
   DomainMetrics* const metrics_;
+  const CustomerGrants* const customers_;  // nullptr: no customer's grants, no connections
 };
 
 }  // namespace obauth::oauth

@@ -96,6 +96,29 @@ Result<void> CachingStore::RecordSecretUse(const std::vector<SecretUse>& uses) {
   return result;
 }
 
+Result<Redemption> CachingStore::RedeemCode(std::string_view code_hash,
+                                            const Connection& connection,
+                                            const std::string& refresh_hash, std::int64_t now,
+                                            std::int64_t marker_expires_at, const AuditEvent& audit,
+                                            const AuditEvent& reuse_audit) {
+  auto result = database_.RedeemCode(code_hash, connection, refresh_hash, now, marker_expires_at,
+                                     audit, reuse_audit);
+  // A plain first exchange lists no marker: the recipient's cached tokens stay as they are.
+  if (result && !result->revoked_connection_id && result->superseded_connection_ids.empty()) {
+    return result;
+  }
+  return Dropping(connection.consent.client_id, std::move(result));
+}
+
+Result<bool> CachingStore::RevokeConnection(std::string_view connection_id, std::int64_t now,
+                                            std::int64_t marker_expires_at,
+                                            const AuditEvent& audit) {
+  auto found = database_.GetConnection(connection_id);
+  if (!found) return found.error();  // kNotFound as the database would answer, or its failure
+  return Dropping(found->consent.client_id,
+                  database_.RevokeConnection(connection_id, now, marker_expires_at, audit));
+}
+
 Result<std::int64_t> CachingStore::PurgeRevokedTokens(std::int64_t cutoff) {
   auto purged = database_.PurgeRevokedTokens(cutoff);
   if (NotTried(purged)) return purged;

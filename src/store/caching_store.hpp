@@ -11,8 +11,10 @@
 // must go through it. A change made by anyone else (the command line, another instance) is
 // noticed by a thread that polls the database's ForeignChangeVersion every `poll_interval` and
 // then forgets everything. A cached recipient whose previous secret's grace ends is dropped at
-// that second. The database's other interfaces (audit, replays, providers, settings) are not
-// cached: use the database for them. Thread-safe.
+// that second. Connections are not cached, but their writes go through here too: revoking a
+// connection lists its token marker among its recipient's revoked tokens, which FindClient
+// answers, so RedeemCode and RevokeConnection drop that client. The database's other interfaces
+// (audit, replays, providers, settings) are not cached: use the database for them. Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -26,13 +28,14 @@
 #include <unordered_set>
 
 #include "store/client_store.hpp"
+#include "store/connection_store.hpp"
 #include "store/database.hpp"
 #include "store/non_blocking_scope.hpp"
 #include "store/recipient_store.hpp"
 
 namespace obauth::store {
 
-class CachingStore final : public ClientStore, public RecipientStore {
+class CachingStore final : public ClientStore, public RecipientStore, public ConnectionStore {
  public:
   using Clock = std::chrono::steady_clock;
 
@@ -93,6 +96,43 @@ class CachingStore final : public ClientStore, public RecipientStore {
   Result<void> RetireRecipient(std::string_view partner_id, std::string_view client_id,
                                std::int64_t now, const AuditEvent& audit) override {
     return Dropping(client_id, database_.RetireRecipient(partner_id, client_id, now, audit));
+  }
+
+  // ConnectionStore: the database's, dropping the recipient when a connection is revoked.
+  Result<void> CreateCode(const AuthorizationCode& code) override {
+    return database_.CreateCode(code);
+  }
+  Result<AuthorizationCode> FindCode(std::string_view code_hash) override {
+    return database_.FindCode(code_hash);
+  }
+  // Drops `connection.consent.client_id` (the code's recipient) when the call revoked a
+  // connection, superseded or of the first exchange, or failed (it may have committed).
+  Result<Redemption> RedeemCode(std::string_view code_hash, const Connection& connection,
+                                const std::string& refresh_hash, std::int64_t now,
+                                std::int64_t marker_expires_at, const AuditEvent& audit,
+                                const AuditEvent& reuse_audit) override;
+  Result<std::int64_t> PurgeCodes(std::int64_t cutoff) override {
+    return database_.PurgeCodes(cutoff);
+  }
+  Result<Connection> FindConnectionByRefresh(std::string_view refresh_hash) override {
+    return database_.FindConnectionByRefresh(refresh_hash);
+  }
+  Result<Connection> GetConnection(std::string_view connection_id) override {
+    return database_.GetConnection(connection_id);
+  }
+  Result<void> TouchConnection(std::string_view connection_id, std::int64_t now) override {
+    return database_.TouchConnection(connection_id, now);
+  }
+  // Reads the connection's recipient first (a connection never changes recipient), to drop it.
+  Result<bool> RevokeConnection(std::string_view connection_id, std::int64_t now,
+                                std::int64_t marker_expires_at, const AuditEvent& audit) override;
+  Result<Page<Connection>> ListConnections(std::string_view client_id,
+                                           const PageRequest& page) override {
+    return database_.ListConnections(client_id, page);
+  }
+  Result<std::vector<Connection>> ListCustomerConnections(std::int64_t provider_id,
+                                                          std::string_view customer_id) override {
+    return database_.ListCustomerConnections(provider_id, customer_id);
   }
 
  private:

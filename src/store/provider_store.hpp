@@ -27,11 +27,15 @@ struct Provider {
   std::optional<std::string> connector_name;  // §5.4 connectorName
   std::string account_types;                  // §5.4 availableAccountTypes: a JSON object, compact
   std::int64_t updated_at = 0;
+  // How obauth reaches the provider's customers: the catalogue's "connector" object, compact
+  // JSON (docs/providers.md), e.g. {"type":"sandbox"}; nullopt: none.
+  std::optional<std::string> connector;
 
   bool SameContent(const Provider& o) const {
     return name == o.name && country == o.country && provider_url == o.provider_url &&
            scope == o.scope && data_inventory == o.data_inventory &&
-           connector_name == o.connector_name && account_types == o.account_types;
+           connector_name == o.connector_name && account_types == o.account_types &&
+           connector == o.connector;
   }
 };
 

@@ -259,12 +259,25 @@ void ObauthTest::RememberSecretsOf(const HttpRequest& request, const HttpRespons
       RememberSecret(space == std::string::npos ? value : value.substr(space + 1));
     } else if (lower == "flinks-auth-key") {
       RememberSecret(value);
+    } else if (lower == "cookie") {
+      RememberSecret(value.substr(value.find('=') + 1));
+    }
+  }
+  // The session cookie a page sets, and a code sent back to the client.
+  if (const auto cookie = response.Header("Set-Cookie")) {
+    const auto start = cookie->find('=') + 1;
+    RememberSecret(cookie->substr(start, cookie->find(';') - start));
+  }
+  if (const auto location = response.Header("Location")) {
+    if (const auto at = location->find("code="); at != std::string::npos) {
+      RememberSecret(location->substr(at + 5, location->find('&', at) - at - 5));
     }
   }
   // Form fields as sent (secrets are base64url, which form encoding leaves alone).
   std::istringstream fields(request.body);
   for (std::string field; std::getline(fields, field, '&');) {
-    for (const char* secret : {"client_secret=", "token="}) {
+    for (const char* secret : {"client_secret=", "token=", "code=", "refresh_token=",
+                               "code_verifier=", "password=", "transaction=", "csrf="}) {
       if (field.starts_with(secret)) RememberSecret(field.substr(std::strlen(secret)));
     }
   }
@@ -272,7 +285,7 @@ void ObauthTest::RememberSecretsOf(const HttpRequest& request, const HttpRespons
   for (const std::string* body : {&request.body, &response.body}) {
     const json::value parsed = json::parse(*body, ec);
     if (ec || !parsed.is_object()) continue;
-    for (const char* name : {"client_secret", "access_token", "token"}) {
+    for (const char* name : {"client_secret", "access_token", "token", "refresh_token", "code"}) {
       if (const auto* v = parsed.as_object().if_contains(name); v && v->is_string()) {
         RememberSecret(v->as_string());
       }

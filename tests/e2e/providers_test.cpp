@@ -83,10 +83,10 @@ TEST_F(Providers, ImportIsAnIdempotentUpsertByProviderId) {
   const CommandResult first = Import(OBAUTH_SAMPLE_CATALOGUE);
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_EQ(ParseJsonObject(first.out),
-            ParseJsonObject(R"({"added":3,"updated":0,"unchanged":0})"));
+            ParseJsonObject(R"({"added":4,"updated":0,"unchanged":0})"));
   const CommandResult again = Import(OBAUTH_SAMPLE_CATALOGUE);
   EXPECT_EQ(ParseJsonObject(again.out),
-            ParseJsonObject(R"({"added":0,"updated":0,"unchanged":3})"));
+            ParseJsonObject(R"({"added":0,"updated":0,"unchanged":4})"));
   const std::string renamed = WriteFile("renamed.json", R"([
   {"provider_id": 2000, "name": "Caribou Credit Union", "country": "CA",
    "scopes": ["TRANSACTIONS", "ACCOUNT_BASIC"]},
@@ -101,7 +101,7 @@ TEST_F(Providers, ImportIsAnIdempotentUpsertByProviderId) {
   StartServer();
   const std::string token = AdminToken(partner);
   const json::array all = GetArray(token, "/api/v1/providers");
-  EXPECT_EQ(ProviderIds(all), (std::set<std::int64_t>{7, 1000, 2000, 4013}));
+  EXPECT_EQ(ProviderIds(all), (std::set<std::int64_t>{7, 1000, 2000, 4013, 9000}));
   const json::object caribou = ParseJsonObject(AdminGet(token, "/api/v1/providers/2000").body);
   EXPECT_EQ(StringAt(caribou, "name"), "Caribou Credit Union");
   EXPECT_EQ(json::serialize(caribou.at("scopes")), R"(["ACCOUNT_BASIC","TRANSACTIONS"])")
@@ -144,7 +144,7 @@ TEST_F(Providers, InvalidCatalogueIsRejectedWholeWithEachLineAndReason) {
   StartServer();
   const std::string token = AdminToken(partner);
   EXPECT_EQ(ProviderIds(GetArray(token, "/api/v1/providers")),
-            (std::set<std::int64_t>{1000, 2000, 4013}));
+            (std::set<std::int64_t>{1000, 2000, 4013, 9000}));
   EXPECT_EQ(StringAt(ParseJsonObject(AdminGet(token, "/api/v1/providers/1000").body), "name"),
             "Maple Leaf Savings (fictional)");
 }
@@ -155,7 +155,7 @@ TEST_F(Providers, PartnerReadsTheCatalogueAndEachProvidersDetails) {
   StartServer();
   const std::string token = AdminToken(partner);
   const json::array all = GetArray(token, "/api/v1/providers");
-  ASSERT_EQ(all.size(), 3u);
+  ASSERT_EQ(all.size(), 4u);
   EXPECT_EQ(Keys(all[0].as_object()), (std::vector<std::string>{"country", "name", "provider_id"}));
   EXPECT_EQ(IntAt(all[0].as_object(), "provider_id"), 1000);
 
@@ -382,7 +382,7 @@ TEST_F(Providers, ARecipientsOwnTokenListsTheProvidersItMayUse) {
 
   // v2: every provider with the recipient's status in §5.4's vocabulary.
   const json::array v2 = GetArray(own, "/api/v2/providers");
-  ASSERT_EQ(v2.size(), 3u);
+  ASSERT_EQ(v2.size(), 4u);
   const json::object first = v2[0].as_object();
   EXPECT_EQ(Keys(first),
             (std::vector<std::string>{"availableAccountTypes", "connectorName", "country", "name",
@@ -397,14 +397,14 @@ TEST_F(Providers, ARecipientsOwnTokenListsTheProvidersItMayUse) {
     return ProviderIds(GetArray(own, "/api/v2/providers" + std::string(query)));
   };
   EXPECT_EQ(ids("?isEnabledForClient=TRUE"), (std::set<std::int64_t>{1000}));
-  EXPECT_EQ(ids("?isEnabledForClient=false"), (std::set<std::int64_t>{2000, 4013}));
-  EXPECT_EQ(ids("?isEnabledForClient="), (std::set<std::int64_t>{1000, 2000, 4013}));
+  EXPECT_EQ(ids("?isEnabledForClient=false"), (std::set<std::int64_t>{2000, 4013, 9000}));
+  EXPECT_EQ(ids("?isEnabledForClient="), (std::set<std::int64_t>{1000, 2000, 4013, 9000}));
   EXPECT_EQ(ids("?country=US"), (std::set<std::int64_t>{4013}));
-  EXPECT_EQ(ids("?country=CA,US"), (std::set<std::int64_t>{1000, 2000, 4013}));
-  EXPECT_EQ(ids("?country=CA&isEnabledForClient=false"), (std::set<std::int64_t>{2000}));
+  EXPECT_EQ(ids("?country=CA,US"), (std::set<std::int64_t>{1000, 2000, 4013, 9000}));
+  EXPECT_EQ(ids("?country=CA&isEnabledForClient=false"), (std::set<std::int64_t>{2000, 9000}));
   const json::array fresh = GetArray(
       Token(CreateRecipient(token, FullRecipientJson("New")).credentials), "/api/v2/providers");
-  ASSERT_EQ(fresh.size(), 3u);
+  ASSERT_EQ(fresh.size(), 4u);
   for (const auto& p : fresh) EXPECT_EQ(StringAt(p.as_object(), "status"), "Available");
 
   ExpectMessage(AdminGet(own, "/api/v2/providers?country=FR"), 400,

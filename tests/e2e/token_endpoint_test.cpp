@@ -188,13 +188,19 @@ TEST_F(TokenEndpoint, UnknownGrantTypeIsUnsupportedGrantType) {
   }
 }
 
-TEST_F(TokenEndpoint, RecipientAskingForAuthorizationCodeGrantIsUnsupportedGrantType) {
+TEST_F(TokenEndpoint, ARecipientsUnknownCodeIsInvalidGrantAndAMissingRedirectUriInvalidRequest) {
   const Credentials recipient = Recipient();
+  ExpectOAuthError(PostTokenForm({{"grant_type", "authorization_code"},
+                                  {"code", "abc"},
+                                  {"redirect_uri", "https://app.example/cb"},
+                                  {"client_id", recipient.client_id},
+                                  {"client_secret", recipient.client_secret}}),
+                   400, "invalid_grant");
   ExpectOAuthError(PostTokenForm({{"grant_type", "authorization_code"},
                                   {"code", "abc"},
                                   {"client_id", recipient.client_id},
                                   {"client_secret", recipient.client_secret}}),
-                   400, "unsupported_grant_type");
+                   400, "invalid_request");
 }
 
 TEST_F(TokenEndpoint, PartnerAskingForAuthorizationCodeGrantIsUnauthorizedClient) {

@@ -125,6 +125,47 @@ CREATE TABLE registrations (
 );
 CREATE INDEX registrations_by_provider ON registrations (provider_id);
 )sql"},
+    // SQLite's 7: the customer's connections (store/connection_store.hpp) and the catalogue's
+    // connector. At most one connection of a (recipient, provider, customer) is live.
+    Migration{5, R"sql(
+ALTER TABLE providers ADD COLUMN connector TEXT;
+
+CREATE TABLE authorization_codes (
+  code_hash      BYTEA PRIMARY KEY,
+  client_id      TEXT NOT NULL REFERENCES clients (client_id),
+  provider_id    BIGINT NOT NULL,
+  customer_id    TEXT NOT NULL,
+  subject        TEXT NOT NULL,
+  scope          TEXT NOT NULL,
+  accounts       TEXT NOT NULL,
+  redirect_uri   TEXT NOT NULL,
+  code_challenge TEXT,
+  created_at     BIGINT NOT NULL,
+  expires_at     BIGINT NOT NULL,
+  redeemed_at    BIGINT,
+  connection_id  TEXT
+);
+CREATE INDEX authorization_codes_by_expiry ON authorization_codes (expires_at);
+
+CREATE TABLE connections (
+  connection_id TEXT PRIMARY KEY,
+  seq           BIGINT GENERATED ALWAYS AS IDENTITY,
+  client_id     TEXT NOT NULL REFERENCES clients (client_id),
+  provider_id   BIGINT NOT NULL,
+  customer_id   TEXT NOT NULL,
+  subject       TEXT NOT NULL,
+  scope         TEXT NOT NULL,
+  accounts      TEXT NOT NULL,
+  refresh_hash  BYTEA NOT NULL UNIQUE,
+  created_at    BIGINT NOT NULL,
+  last_used_at  BIGINT NOT NULL,
+  revoked_at    BIGINT
+);
+CREATE INDEX connections_by_client ON connections (client_id, created_at, seq);
+CREATE INDEX connections_by_customer ON connections (provider_id, customer_id);
+CREATE UNIQUE INDEX connections_live ON connections (client_id, provider_id, customer_id)
+  WHERE revoked_at IS NULL;
+)sql"},
 };
 
 }  // namespace obauth::store::postgres

@@ -34,7 +34,7 @@ struct ProviderOperations {
       }
       if (auto x = Run(db, existing ? Q::kUpdateProvider : Q::kInsertProvider, p.provider_id,
                        p.name, p.country, p.provider_url, p.scope, p.data_inventory,
-                       p.connector_name, p.account_types, p.updated_at);
+                       p.connector_name, p.account_types, p.updated_at, p.connector);
           !x) {
         return x.error();
       }
@@ -174,12 +174,12 @@ struct ProviderOperations {
 
  private:
   // The columns ReadProvider() reads; a query may add more after them.
-  static constexpr int kProviderColumns = 9;
+  static constexpr int kProviderColumns = 10;
 
   template <class S>
   static Provider ReadProvider(const S& s) {
     return Provider{s.Int(0),  s.Text(1),         s.Text(2), s.OptionalText(3), s.Text(4),
-                    s.Text(5), s.OptionalText(6), s.Text(7), s.Int(8)};
+                    s.Text(5), s.OptionalText(6), s.Text(7), s.Int(8),          s.OptionalText(9)};
   }
 
   template <class S>

@@ -62,6 +62,8 @@ inline constexpr int kRecipientColumns = 11;
 // How many columns ProviderOperations::ReadRegistration() reads: a list query's next two are its
 // recipient's created_at and seq (store::ListPosition).
 inline constexpr int kRegistrationColumns = 8;
+// How many columns ConnectionOperations::ReadConnection() reads: a list query's next is seq.
+inline constexpr int kConnectionColumns = 11;
 
 // The statements both dialects share. The backend adds kFindClient, kLockClient, kSecretUsed and
 // kListAudit.
@@ -192,14 +194,15 @@ struct CommonQueries {
   // order.
 #define OBAUTH_PROVIDER_COLUMNS                                                   \
   "p.provider_id, p.name, p.country, p.provider_url, p.scope, p.data_inventory, " \
-  "p.connector_name, p.account_types, p.updated_at "
+  "p.connector_name, p.account_types, p.updated_at, p.connector "
   static constexpr const char* kInsertProvider =
       Sql<"INSERT INTO providers (provider_id, name, country, provider_url, scope, data_inventory, "
-          "connector_name, account_types, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)">;
+          "connector_name, account_types, updated_at, connector) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)">;
   static constexpr const char* kUpdateProvider =
       Sql<"UPDATE providers SET name = $2, country = $3, provider_url = $4, scope = $5, "
-          "data_inventory = $6, connector_name = $7, account_types = $8, updated_at = $9 "
-          "WHERE provider_id = $1">;
+          "data_inventory = $6, connector_name = $7, account_types = $8, updated_at = $9, "
+          "connector = $10 WHERE provider_id = $1">;
   static constexpr const char* kGetProvider =
       Sql<"SELECT " OBAUTH_PROVIDER_COLUMNS "FROM providers p WHERE p.provider_id = $1">;
   static constexpr const char* kListProviders =
@@ -240,6 +243,64 @@ struct CommonQueries {
   static constexpr const char* kTransitionRegistration =
       Sql<"UPDATE registrations SET status = $4, updated_at = $5 "
           "WHERE client_id = $1 AND provider_id = $2 AND status = $3">;
+
+  // Authorization codes and connections (store/connection_store.hpp). Hashes are bound as
+  // blobs; accounts are stored space-separated.
+  static constexpr const char* kInsertCode =
+      Sql<"INSERT INTO authorization_codes (code_hash, client_id, provider_id, customer_id, "
+          "subject, scope, accounts, redirect_uri, code_challenge, created_at, expires_at, "
+          "redeemed_at, connection_id) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)">;
+  static constexpr const char* kFindCode =
+      Sql<"SELECT client_id, provider_id, customer_id, subject, scope, accounts, redirect_uri, "
+          "code_challenge, created_at, expires_at, redeemed_at, connection_id "
+          "FROM authorization_codes WHERE code_hash = $1">;
+  // The exchange: changes the row of the one call that finds it not redeemed yet (PostgreSQL
+  // re-evaluates the condition once a concurrent exchange commits).
+  static constexpr const char* kRedeemCode =
+      Sql<"UPDATE authorization_codes SET redeemed_at = $2, connection_id = $3 "
+          "WHERE code_hash = $1 AND redeemed_at IS NULL">;
+  static constexpr const char* kCodeConnection =
+      Sql<"SELECT connection_id FROM authorization_codes WHERE code_hash = $1">;
+  static constexpr const char* kPurgeCodes =
+      Sql<"DELETE FROM authorization_codes WHERE expires_at < $1">;
+  static constexpr const char* kInsertConnection =
+      Sql<"INSERT INTO connections (connection_id, client_id, provider_id, customer_id, subject, "
+          "scope, accounts, refresh_hash, created_at, last_used_at) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)">;
+  // The live connections of a (recipient, provider, customer), oldest first.
+  static constexpr const char* kLiveConnectionsOf =
+      Sql<"SELECT connection_id FROM connections WHERE client_id = $1 AND provider_id = $2 "
+          "AND customer_id = $3 AND revoked_at IS NULL ORDER BY created_at, seq">;
+  static constexpr const char* kRevokeConnection =
+      Sql<"UPDATE connections SET revoked_at = $2 WHERE connection_id = $1 AND revoked_at IS NULL">;
+  static constexpr const char* kConnectionClient =
+      Sql<"SELECT client_id FROM connections WHERE connection_id = $1">;
+  // Never moves last_used_at back (refreshes may finish out of order).
+  static constexpr const char* kTouchConnection = Sql<
+      "UPDATE connections SET last_used_at = $2 WHERE connection_id = $1 AND last_used_at < $2">;
+  // The connection columns, in ConnectionOperations::ReadConnection()'s order (kConnectionColumns
+  // of them: a list query's next column is seq), with the recipient's name.
+#define OBAUTH_CONNECTION_COLUMNS                                                                \
+  "n.connection_id, n.client_id, n.provider_id, n.customer_id, n.subject, n.scope, n.accounts, " \
+  "c.name, n.created_at, n.last_used_at, n.revoked_at"
+#define OBAUTH_CONNECTION_FROM " FROM connections n JOIN clients c ON c.client_id = n.client_id "
+  static constexpr const char* kGetConnection =
+      Sql<"SELECT " OBAUTH_CONNECTION_COLUMNS OBAUTH_CONNECTION_FROM "WHERE n.connection_id = $1">;
+  static constexpr const char* kFindConnectionByRefresh =
+      Sql<"SELECT " OBAUTH_CONNECTION_COLUMNS OBAUTH_CONNECTION_FROM "WHERE n.refresh_hash = $1">;
+  // A page of a recipient's connections after ($2, $3), one more than the page holds; seeks the
+  // index connections_by_client (client_id, created_at, seq).
+  static constexpr const char* kListConnections =
+      Sql<"SELECT " OBAUTH_CONNECTION_COLUMNS ", n.seq" OBAUTH_CONNECTION_FROM
+          "WHERE n.client_id = $1 AND (n.created_at, n.seq) > ($2, $3) "
+          "ORDER BY n.created_at, n.seq LIMIT $4">;
+  static constexpr const char* kListCustomerConnections =
+      Sql<"SELECT " OBAUTH_CONNECTION_COLUMNS OBAUTH_CONNECTION_FROM
+          "WHERE n.provider_id = $1 AND n.customer_id = $2 AND n.revoked_at IS NULL "
+          "ORDER BY n.created_at, n.seq">;
+#undef OBAUTH_CONNECTION_FROM
+#undef OBAUTH_CONNECTION_COLUMNS
 
   // Settings.
   static constexpr const char* kInsertSettingIfAbsent =

@@ -84,6 +84,24 @@ class SqlStore : public Database {
   Result<std::string> ReplaceSetting(std::string_view name, std::string_view expected,
                                      std::string_view desired) override;
 
+  // ConnectionStore.
+  Result<void> CreateCode(const AuthorizationCode& code) override;
+  Result<AuthorizationCode> FindCode(std::string_view code_hash) override;
+  Result<Redemption> RedeemCode(std::string_view code_hash, const store::Connection& connection,
+                                const std::string& refresh_hash, std::int64_t now,
+                                std::int64_t marker_expires_at, const AuditEvent& audit,
+                                const AuditEvent& reuse_audit) override;
+  Result<std::int64_t> PurgeCodes(std::int64_t cutoff) override;
+  Result<store::Connection> FindConnectionByRefresh(std::string_view refresh_hash) override;
+  Result<store::Connection> GetConnection(std::string_view connection_id) override;
+  Result<void> TouchConnection(std::string_view connection_id, std::int64_t now) override;
+  Result<bool> RevokeConnection(std::string_view connection_id, std::int64_t now,
+                                std::int64_t marker_expires_at, const AuditEvent& audit) override;
+  Result<Page<store::Connection>> ListConnections(std::string_view client_id,
+                                                  const PageRequest& page) override;
+  Result<std::vector<store::Connection>> ListCustomerConnections(
+      std::int64_t provider_id, std::string_view customer_id) override;
+
   // ChangeFeed.
   Result<std::uint64_t> ForeignChangeVersion() override;
 

@@ -7,6 +7,7 @@
 #include "store/non_blocking_scope.hpp"
 #include "store/sql/audit_operations.hpp"
 #include "store/sql/client_operations.hpp"
+#include "store/sql/connection_operations.hpp"
 #include "store/sql/provider_operations.hpp"
 #include "store/sql/recipient_operations.hpp"
 #include "store/sql/replay_operations.hpp"
@@ -211,6 +212,79 @@ Result<std::string> SqlStore<Backend, Db, Q>::ReplaceSetting(std::string_view na
                                                              std::string_view desired) {
   return Written<std::string>(
       [&](Db& db) { return SettingOperations<Q>::ReplaceSetting(db, name, expected, desired); });
+}
+
+template <class Backend, class Db, class Q>
+Result<void> SqlStore<Backend, Db, Q>::CreateCode(const AuthorizationCode& code) {
+  return Write([&](Db& db) { return ConnectionOperations<Q>::CreateCode(db, code); });
+}
+
+template <class Backend, class Db, class Q>
+Result<AuthorizationCode> SqlStore<Backend, Db, Q>::FindCode(std::string_view code_hash) {
+  return Read([&](Db& db) { return ConnectionOperations<Q>::FindCode(db, code_hash); });
+}
+
+// A Redemption that did not redeem is a value, not an error: the revocation it made commits.
+template <class Backend, class Db, class Q>
+Result<Redemption> SqlStore<Backend, Db, Q>::RedeemCode(
+    std::string_view code_hash, const store::Connection& connection,
+    const std::string& refresh_hash, std::int64_t now, std::int64_t marker_expires_at,
+    const AuditEvent& audit, const AuditEvent& reuse_audit) {
+  return Written<Redemption>([&](Db& db) {
+    return ConnectionOperations<Q>::RedeemCode(db, code_hash, connection, refresh_hash, now,
+                                               marker_expires_at, audit, reuse_audit);
+  });
+}
+
+template <class Backend, class Db, class Q>
+Result<std::int64_t> SqlStore<Backend, Db, Q>::PurgeCodes(std::int64_t cutoff) {
+  return Written<std::int64_t>(
+      [&](Db& db) { return ConnectionOperations<Q>::PurgeCodes(db, cutoff); });
+}
+
+template <class Backend, class Db, class Q>
+Result<store::Connection> SqlStore<Backend, Db, Q>::FindConnectionByRefresh(
+    std::string_view refresh_hash) {
+  return Read(
+      [&](Db& db) { return ConnectionOperations<Q>::FindConnectionByRefresh(db, refresh_hash); });
+}
+
+template <class Backend, class Db, class Q>
+Result<store::Connection> SqlStore<Backend, Db, Q>::GetConnection(std::string_view connection_id) {
+  return Read([&](Db& db) { return ConnectionOperations<Q>::GetConnection(db, connection_id); });
+}
+
+template <class Backend, class Db, class Q>
+Result<void> SqlStore<Backend, Db, Q>::TouchConnection(std::string_view connection_id,
+                                                       std::int64_t now) {
+  return Write(
+      [&](Db& db) { return ConnectionOperations<Q>::TouchConnection(db, connection_id, now); });
+}
+
+template <class Backend, class Db, class Q>
+Result<bool> SqlStore<Backend, Db, Q>::RevokeConnection(std::string_view connection_id,
+                                                        std::int64_t now,
+                                                        std::int64_t marker_expires_at,
+                                                        const AuditEvent& audit) {
+  return Written<bool>([&](Db& db) {
+    return ConnectionOperations<Q>::RevokeConnection(db, connection_id, now, marker_expires_at,
+                                                     audit);
+  });
+}
+
+template <class Backend, class Db, class Q>
+Result<Page<store::Connection>> SqlStore<Backend, Db, Q>::ListConnections(
+    std::string_view client_id, const PageRequest& page) {
+  return Read(
+      [&](Db& db) { return ConnectionOperations<Q>::ListConnections(db, client_id, page); });
+}
+
+template <class Backend, class Db, class Q>
+Result<std::vector<store::Connection>> SqlStore<Backend, Db, Q>::ListCustomerConnections(
+    std::int64_t provider_id, std::string_view customer_id) {
+  return Read([&](Db& db) {
+    return ConnectionOperations<Q>::ListCustomerConnections(db, provider_id, customer_id);
+  });
 }
 
 template <class Backend, class Db, class Q>

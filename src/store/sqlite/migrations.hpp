@@ -157,6 +157,49 @@ INSERT INTO recipients_by_seq
 DROP TABLE recipients;
 ALTER TABLE recipients_by_seq RENAME TO recipients;
 )sql"},
+    // The customer's connections (store/connection_store.hpp) and the catalogue's connector.
+    // Codes and refresh tokens are stored as keyed hashes; accounts space-separated. A
+    // connection's seq is its rowid, its insertion order for lists. At most one connection of a
+    // (recipient, provider, customer) is live.
+    Migration{7, R"sql(
+ALTER TABLE providers ADD COLUMN connector TEXT;
+
+CREATE TABLE authorization_codes (
+  code_hash      BLOB PRIMARY KEY,
+  client_id      TEXT NOT NULL REFERENCES clients (client_id),
+  provider_id    INTEGER NOT NULL,
+  customer_id    TEXT NOT NULL,
+  subject        TEXT NOT NULL,
+  scope          TEXT NOT NULL,
+  accounts       TEXT NOT NULL,
+  redirect_uri   TEXT NOT NULL,
+  code_challenge TEXT,
+  created_at     INTEGER NOT NULL,
+  expires_at     INTEGER NOT NULL,
+  redeemed_at    INTEGER,
+  connection_id  TEXT
+) STRICT, WITHOUT ROWID;
+CREATE INDEX authorization_codes_by_expiry ON authorization_codes (expires_at);
+
+CREATE TABLE connections (
+  seq           INTEGER PRIMARY KEY,
+  connection_id TEXT NOT NULL UNIQUE,
+  client_id     TEXT NOT NULL REFERENCES clients (client_id),
+  provider_id   INTEGER NOT NULL,
+  customer_id   TEXT NOT NULL,
+  subject       TEXT NOT NULL,
+  scope         TEXT NOT NULL,
+  accounts      TEXT NOT NULL,
+  refresh_hash  BLOB NOT NULL UNIQUE,
+  created_at    INTEGER NOT NULL,
+  last_used_at  INTEGER NOT NULL,
+  revoked_at    INTEGER
+) STRICT;
+CREATE INDEX connections_by_client ON connections (client_id, created_at, seq);
+CREATE INDEX connections_by_customer ON connections (provider_id, customer_id);
+CREATE UNIQUE INDEX connections_live ON connections (client_id, provider_id, customer_id)
+  WHERE revoked_at IS NULL;
+)sql"},
 };
 
 }  // namespace obauth::store::sqlite

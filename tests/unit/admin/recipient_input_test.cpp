@@ -452,3 +452,16 @@ TEST(IsHttpsUrl, FragmentOnlyWhenAllowed) {
 
 }  // namespace
 }  // namespace obauth::admin
+
+TEST(IsRedirectUri, HttpsAnywhereButHttpOnlyOnLoopback) {
+  for (const char* ok : {"https://app.example/cb", "http://127.0.0.1:8765/callback",
+                         "http://[::1]/cb", "http://localhost:3000/cb"}) {
+    EXPECT_TRUE(obauth::admin::IsRedirectUri(ok)) << ok;
+  }
+  for (const char* bad :
+       {"http://app.example/cb", "http://127.0.0.2/cb", "http://localhost.evil/cb",
+        "http://user@127.0.0.1/cb", "https://app.example/cb#f", "http://127.0.0.1:99999/cb",
+        "ftp://127.0.0.1/cb", "app:/cb"}) {
+    EXPECT_FALSE(obauth::admin::IsRedirectUri(bad)) << bad;
+  }
+}

@@ -70,8 +70,8 @@ class ServerTasksTest : public test_support::TempDirTest {
         "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(log_));
     logger_->set_pattern("%l %v");
     housekeeper_ = std::make_unique<Housekeeper>(logger_);
-    AddServerTasks(*housekeeper_, *store_, *store_, usage_, *follower_, {kReplayLifetime, kSkew},
-                   logger_);
+    AddServerTasks(*housekeeper_, *store_, *store_, *store_, usage_, *follower_,
+                   {kReplayLifetime, kSkew}, logger_);
   }
   void TearDown() override {
     housekeeper_.reset();

@@ -17,8 +17,9 @@ TEST(DeriveKey, SecretHashingUsesTheServerKeyItselfSoStoredHashesKeepMatching) {
 }
 
 TEST(DeriveKey, EveryOtherPurposeIsHmacOfItsLabel) {
-  for (auto purpose :
-       {KeyPurpose::kServerKeyCheck, KeyPurpose::kSigningKeySeal, KeyPurpose::kReplaySeal}) {
+  for (auto purpose : {KeyPurpose::kServerKeyCheck, KeyPurpose::kSigningKeySeal,
+                       KeyPurpose::kReplaySeal, KeyPurpose::kGrantHashing,
+                       KeyPurpose::kPairwiseSubject, KeyPurpose::kBrowserSeal, KeyPurpose::kCsrf}) {
     const Secret derived = DeriveKey(kServerKey, purpose);
     EXPECT_EQ(derived.Expose().size(), 32u);
     EXPECT_EQ(derived.Expose(), HmacSha256(kServerKey.Expose(), DerivationLabel(purpose)));

@@ -406,9 +406,16 @@ TEST(EncodeIntrospection, InactiveIsOnlyActiveFalse) {
 }
 
 TEST(EncodeIntrospection, ActiveHasRfc7662Fields) {
-  oauth::AccessTokenClaims claims{"https://auth.example", "dc-1",  "dc-1",
-                                  "ACCOUNT_BASIC",        "jti-1", 1'700'000'000,
-                                  1'700'000'300,          3};
+  oauth::AccessTokenClaims claims{"https://auth.example",
+                                  "dc-1",
+                                  "dc-1",
+                                  "ACCOUNT_BASIC",
+                                  "jti-1",
+                                  1'700'000'000,
+                                  1'700'000'300,
+                                  3,
+                                  0,
+                                  ""};
   const std::string body = EncodeIntrospection(oauth::Introspection{claims});
   EXPECT_EQ(body, R"({"active":true,"scope":"ACCOUNT_BASIC","client_id":"dc-1","sub":"dc-1",)"
                   R"("exp":1700000300,"iat":1700000000,"iss":"https://auth.example",)"
@@ -483,7 +490,7 @@ TEST(EncodeRecipientItems, WritesTheBytesBoostJsonWouldForEveryKindOfCharacter) 
 }
 
 TEST(EncodeToken, HasBearerTypeAndExpiresIn) {
-  const oauth::IssuedToken token{"pt-1", "a.b.c", 300, "client:admin"};
+  const oauth::IssuedToken token{"pt-1", "a.b.c", 300, "client:admin", std::nullopt};
   EXPECT_EQ(EncodeToken(token), R"({"access_token":"a.b.c","token_type":"Bearer","expires_in":300,)"
                                 R"("scope":"client:admin"})");
 }

@@ -365,8 +365,12 @@ TEST_F(RouterTest, MetadataNamesTheIssuerEndpointsAndWhatTheServerSupports) {
   EXPECT_EQ(m.at("token_endpoint").as_string(), base + "/api/v1/token");
   EXPECT_EQ(m.at("introspection_endpoint").as_string(), base + "/api/v1/introspect");
   EXPECT_EQ(m.at("jwks_uri").as_string(), base + "/.well-known/jwks.json");
-  EXPECT_EQ(m.at("grant_types_supported"), json::array{"client_credentials"});
-  EXPECT_EQ(m.at("response_types_supported"), json::array{});
+  EXPECT_EQ(m.at("authorization_endpoint").as_string(), base + "/api/v1/authorize");
+  EXPECT_EQ(m.at("grant_types_supported"),
+            (json::array{"client_credentials", "authorization_code", "refresh_token"}));
+  EXPECT_EQ(m.at("response_types_supported"), json::array{"code"});
+  EXPECT_EQ(m.at("code_challenge_methods_supported"), json::array{"S256"});
+  EXPECT_EQ(m.at("authorization_response_iss_parameter_supported"), json::value(true));
   const json::array methods{"client_secret_basic", "client_secret_post"};
   EXPECT_EQ(m.at("token_endpoint_auth_methods_supported"), methods);
   EXPECT_EQ(m.at("introspection_endpoint_auth_methods_supported"), methods);
@@ -376,8 +380,8 @@ TEST_F(RouterTest, MetadataNamesTheIssuerEndpointsAndWhatTheServerSupports) {
   EXPECT_EQ(scopes.size(), 9u);
   EXPECT_NE(std::find(scopes.begin(), scopes.end(), json::value("client:admin")), scopes.end());
   EXPECT_NE(std::find(scopes.begin(), scopes.end(), json::value("ACCOUNT_BASIC")), scopes.end());
-  // Nothing the server does not serve yet is announced.
-  EXPECT_FALSE(m.contains("authorization_endpoint"));
+  // PKCE plain is not offered (RFC 9700 §2.1.1).
+  EXPECT_EQ(m.at("code_challenge_methods_supported").as_array().size(), 1u);
 }
 
 TEST_F(RouterTest, JwksPublishesThePublicKeyThatSignsTokens) {
@@ -490,8 +494,8 @@ TEST_F(RouterTest, MalformedOrForeignTokensAre401) {
   auto other_key = crypto::SigningKey::Generate();
   ASSERT_TRUE(other_key);
   const oauth::AccessTokens other(std::move(*other_key), kIssuer);
-  oauth::AccessTokenClaims claims{kIssuer, partner_id_, partner_id_, "client:admin",
-                                  "j",     kNow,        kNow + 60,   0};
+  oauth::AccessTokenClaims claims{
+      kIssuer, partner_id_, partner_id_, "client:admin", "j", kNow, kNow + 60, 0, 0, ""};
   auto forged = other.Sign(claims);
   ASSERT_TRUE(forged);
   EXPECT_EQ(Admin(bh::verb::get, "/api/v1/recipients", *forged).response.result_int(), 401u);

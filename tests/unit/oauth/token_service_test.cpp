@@ -628,8 +628,8 @@ TEST_F(TokenServiceTest, ValidateRejectsExpiredTamperedAndUnknownClientsTokens) 
   ExpectValidateRejects(tampered);
   ExpectValidateRejects("");
   ExpectValidateRejects("a.b.c");
-  AccessTokenClaims ghost{kIssuer, "dc-ghost", "dc-ghost", "ACCOUNT_BASIC",
-                          "j",     kNow,       kNow + 60,  0};
+  AccessTokenClaims ghost{kIssuer, "dc-ghost", "dc-ghost", "ACCOUNT_BASIC", "j", kNow, kNow + 60,
+                          0,       0,          ""};
   auto signed_ghost = tokens_->Sign(ghost);
   ASSERT_TRUE(signed_ghost);
   ExpectValidateRejects(*signed_ghost);

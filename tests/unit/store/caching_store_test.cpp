@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "store/client_store_conformance.hpp"
+#include "store/connection_store_conformance.hpp"
 #include "store/recipient_store_conformance.hpp"
 #include "store/sqlite/sqlite_factory.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -217,6 +218,63 @@ TEST_F(CachingStoreTest, WritesRefusedUnderTheScopeKeepTheCache) {
   EXPECT_TRUE(cache->FindClient("pt-1"));
 }
 
+// A connection's revocation lists its marker among its recipient's revoked tokens: the writes that
+// revoke one drop the recipient; a plain first exchange keeps it.
+TEST_F(CachingStoreTest, OnlyExchangesAndRevocationsThatRevokeAConnectionDropTheRecipient) {
+  auto cache = Caching(hours(1));
+  ASSERT_TRUE(cache->CreateRecipient(MakeRecipient("dc-7"), "h", nullptr,
+                                     Audit("pt-1", "recipient.created", "dc-7")));
+  auto cached = [&] {
+    store::NonBlockingScope no_blocking;  // a hit or kWouldBlock, never a read
+    return static_cast<bool>(cache->FindClient("dc-7"));
+  };
+  const Consent consent{"dc-7", 9000, "alice", "sub", "ACCOUNT_BASIC", {"acc-1"}};
+  auto exchange = [&](const std::string& code_hash, const std::string& connection_id,
+                      const std::string& refresh_hash) {
+    Connection connection;
+    connection.connection_id = connection_id;
+    connection.consent = consent;
+    const AuditEvent audit = Audit("pt-1", "connection.created", "dc-7");
+    return cache->RedeemCode(code_hash, connection, refresh_hash, 20, 3620, audit, audit);
+  };
+  for (const char* hash : {"code-1", "code-2"}) {
+    AuthorizationCode code;
+    code.code_hash = hash;
+    code.consent = consent;
+    code.redirect_uri = "https://r.example/cb";
+    code.expires_at = 60;
+    ASSERT_TRUE(cache->CreateCode(code));
+  }
+  ASSERT_TRUE(cache->FindClient("dc-7"));
+  ASSERT_TRUE(cached());
+
+  auto first = exchange("code-1", "cn-1", "refresh-1");
+  ASSERT_TRUE(first && first->redeemed);
+  EXPECT_TRUE(cached()) << "nothing was revoked";
+  auto superseding = exchange("code-2", "cn-2", "refresh-2");
+  ASSERT_TRUE(superseding && superseding->redeemed);
+  EXPECT_FALSE(cached()) << "cn-1 was superseded";
+  ASSERT_TRUE(cache->FindClient("dc-7"));
+  auto reused = exchange("code-2", "cn-3", "refresh-3");
+  ASSERT_TRUE(reused && !reused->redeemed);
+  EXPECT_FALSE(cached()) << "cn-2 was revoked";
+  ASSERT_TRUE(cache->FindClient("dc-7"));
+  ASSERT_TRUE(cache->TouchConnection("cn-2", 30));
+  EXPECT_TRUE(cached());
+  auto revoked =
+      cache->RevokeConnection("cn-1", 40, 3640, Audit("pt-1", "connection.revoked", "dc-7"));
+  ASSERT_TRUE(revoked);
+  EXPECT_FALSE(*revoked) << "superseded before";
+  EXPECT_FALSE(cached());
+  auto missing = cache->RevokeConnection("cn-none", 40, 3640, Audit("pt-1", "x", "dc-7"));
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+  auto client = cache->FindClient("dc-7");
+  ASSERT_TRUE(client);
+  EXPECT_TRUE(client->revoked_tokens.Contains(ConnectionTokenMarker("cn-1")));
+  EXPECT_TRUE(client->revoked_tokens.Contains(ConnectionTokenMarker("cn-2")));
+}
+
 TEST_F(CachingStoreTest, NonBlockingScopeEndsWithItsLifetime) {
   auto cache = Caching(hours(1));
   {
@@ -328,5 +386,6 @@ TEST_F(CachingStoreTest, CachedRecipientIsDroppedAfterAForeignWrite) {
 
 INSTANTIATE_TYPED_TEST_SUITE_P(CachingSqlite, ClientStoreConformance, CachedSqliteFactory);
 INSTANTIATE_TYPED_TEST_SUITE_P(CachingSqlite, RecipientStoreConformance, CachedSqliteFactory);
+INSTANTIATE_TYPED_TEST_SUITE_P(CachingSqlite, ConnectionStoreConformance, CachedSqliteFactory);
 
 }  // namespace obauth::store

@@ -54,6 +54,35 @@ TYPED_TEST_P(ProviderStoreConformance, UpsertProvidersAddsUpdatesAndCountsUnchan
   EXPECT_EQ(none.error().code, ErrorCode::kNotFound);
 }
 
+TYPED_TEST_P(ProviderStoreConformance, ConnectorIsStoredAndChangingItAloneIsAnUpdate) {
+  Provider sandbox = this->MakeProvider(9000, "Sandbox");
+  sandbox.connector = R"({"type":"sandbox"})";
+  ASSERT_TRUE(this->providers().UpsertProviders({sandbox, this->MakeProvider(1000)}));
+  auto stored = this->providers().GetProvider(9000);
+  ASSERT_TRUE(stored) << stored.error().internal;
+  EXPECT_EQ(stored->connector, std::optional<std::string>(R"({"type":"sandbox"})"));
+  auto plain = this->providers().GetProvider(1000);
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->connector, std::nullopt);
+  this->CreatePartnerOrFail("pt-a");
+  this->CreateRecipientOrFail("dc-1", "pt-a", this->Hash('1'));
+  auto for_recipient = this->providers().ListProvidersForRecipient("dc-1");
+  ASSERT_TRUE(for_recipient);
+  ASSERT_EQ(for_recipient->size(), 2u);
+  EXPECT_EQ((*for_recipient)[1].provider.connector, sandbox.connector);
+
+  Provider without = sandbox;
+  without.connector.reset();
+  auto changed = this->providers().UpsertProviders({without, this->MakeProvider(1000)});
+  ASSERT_TRUE(changed);
+  EXPECT_EQ(changed->updated, 1);
+  EXPECT_EQ(changed->unchanged, 1);
+  auto listed = this->providers().ListProviders();
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[1].connector, std::nullopt);
+}
+
 TYPED_TEST_P(ProviderStoreConformance, RegistrationsAreRequestedOncePerPairAndListedPerPartner) {
   this->CreatePartnerOrFail("pt-a");
   this->CreatePartnerOrFail("pt-b");
@@ -256,6 +285,7 @@ TYPED_TEST_P(ProviderStoreConformance, ProviderCallsWouldBlockUnderNonBlockingSc
 
 REGISTER_TYPED_TEST_SUITE_P(ProviderStoreConformance,
                             UpsertProvidersAddsUpdatesAndCountsUnchangedOnes,
+                            ConnectorIsStoredAndChangingItAloneIsAnUpdate,
                             RegistrationsAreRequestedOncePerPairAndListedPerPartner,
                             RegistrationPagesFollowTheRecipientsOrderThenTheProvider,
                             RegistrationRequestWithAnyUnknownIdChangesNothingAndNamesThemAll,

@@ -11,10 +11,11 @@
 //   };
 //   INSTANTIATE_TYPED_TEST_SUITE_P(My, ClientStoreConformance, MyFactory);
 //
-// and the client and recipient suites also with Cached<MyFactory>, which puts a CachingStore in
-// front of those two interfaces as main.cpp does. A test reaches each interface through the
-// accessor of the same name (clients(), recipients(), audit(), replays(), providers(),
-// settings(), changes()), so a suite may use the others to set up and check what it tests.
+// and the client, recipient and connection suites also with Cached<MyFactory>, which puts a
+// CachingStore in front of those three interfaces as main.cpp does. A test reaches each interface
+// through the accessor of the same name (clients(), recipients(), audit(), replays(),
+// providers(), settings(), connections(), changes()), so a suite may use the others to set up and
+// check what it tests.
 // Test names must be unique across the suites: ctest names a typed test
 // unit.<Instantiation>.<Test><Factory>, without its suite.
 #pragma once
@@ -35,7 +36,7 @@
 namespace obauth::store {
 
 // Runs a suite on `Backend`'s database with a CachingStore, polling every `kPollMilliseconds`, in
-// front of the client and recipient interfaces.
+// front of the client, recipient and connection interfaces.
 template <class Backend, int kPollMilliseconds>
 struct Cached : Backend {
   static constexpr std::chrono::milliseconds kCachePoll{kPollMilliseconds};
@@ -59,6 +60,9 @@ class TestStores {
   ReplayStore& replays() { return *database_; }
   ProviderStore& providers() { return *database_; }
   SettingStore& settings() { return *database_; }
+  ConnectionStore& connections() {
+    return cache_ ? static_cast<ConnectionStore&>(*cache_) : *database_;
+  }
   ChangeFeed& changes() { return *database_; }
 
  private:
@@ -97,6 +101,7 @@ class StoreTest : public ::testing::Test {
   ReplayStore& replays() { return stores_->replays(); }
   ProviderStore& providers() { return stores_->providers(); }
   SettingStore& settings() { return stores_->settings(); }
+  ConnectionStore& connections() { return stores_->connections(); }
   ChangeFeed& changes() { return stores_->changes(); }
 
   // Expects kWouldBlock.

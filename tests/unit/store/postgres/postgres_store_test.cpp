@@ -7,6 +7,7 @@
 
 #include "store/audit_store_conformance.hpp"
 #include "store/client_store_conformance.hpp"
+#include "store/connection_store_conformance.hpp"
 #include "store/database_conformance.hpp"
 #include "store/non_blocking_scope.hpp"
 #include "store/provider_store_conformance.hpp"
@@ -50,7 +51,9 @@ INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, ProviderStoreConformance, PostgresFacto
 INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, SettingStoreConformance, PostgresFactory);
 INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, DatabaseConformance, PostgresFactory);
 INSTANTIATE_TYPED_TEST_SUITE_P(CachingPostgres, ClientStoreConformance, CachedPostgresFactory);
+INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, ConnectionStoreConformance, PostgresFactory);
 INSTANTIATE_TYPED_TEST_SUITE_P(CachingPostgres, RecipientStoreConformance, CachedPostgresFactory);
+INSTANTIATE_TYPED_TEST_SUITE_P(CachingPostgres, ConnectionStoreConformance, CachedPostgresFactory);
 
 namespace {
 

@@ -12,6 +12,7 @@
 
 #include "store/audit_store_conformance.hpp"
 #include "store/client_store_conformance.hpp"
+#include "store/connection_store_conformance.hpp"
 #include "store/database_conformance.hpp"
 #include "store/non_blocking_scope.hpp"
 #include "store/provider_store_conformance.hpp"
@@ -31,6 +32,7 @@ INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, ReplayStoreConformance, SqliteFactory);
 INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, ProviderStoreConformance, SqliteFactory);
 INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, SettingStoreConformance, SqliteFactory);
 INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, DatabaseConformance, SqliteFactory);
+INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, ConnectionStoreConformance, SqliteFactory);
 
 namespace {
 

@@ -66,6 +66,13 @@ void SetSessionCookie(Response& res, const Services& services, const Session& se
                                      (secure ? "; Secure" : ""));
 }
 
+// Retry-After on a lockout page.
+void SetRetryAfter(Routed& r, const Error& e) {
+  if (e.retry_after_seconds > 0) {
+    r.response.set(bh::field::retry_after, std::to_string(e.retry_after_seconds));
+  }
+}
+
 Routed Page(std::string_view route, bh::status status, std::string body, std::string note = {}) {
   return {HtmlResponse(status, std::move(body)), route, std::move(note)};
 }
@@ -229,9 +236,7 @@ Routed AuthorizeSignIn(const Services& services, const Call& call) {
                            posted->form.Get("transaction"), posted->form.Get("csrf"), username,
                            SignInFailure(t.language, e)}),
              e.internal);
-    if (e.retry_after_seconds > 0) {
-      r.response.set(bh::field::retry_after, std::to_string(e.retry_after_seconds));
-    }
+    SetRetryAfter(r, e);
     return r;
   }
   auto& [next, view] = *signed_in;
@@ -347,10 +352,12 @@ Routed ConnectedAppsForm(const Services& services, const Call& call) {
       if (e.code != ErrorCode::kAccessDenied && e.code != ErrorCode::kTooManyAttempts) {
         return ErrorPage(e, language, call.route);
       }
-      return Page(call.route, StatusOf(e.code),
-                  RenderSignIn({language, institution, "", AppsAction(call, language), "",
-                                form->Get("csrf"), username, SignInFailure(language, e)}),
-                  e.internal);
+      Routed r = Page(call.route, StatusOf(e.code),
+                      RenderSignIn({language, institution, "", AppsAction(call, language), "",
+                                    form->Get("csrf"), username, SignInFailure(language, e)}),
+                      e.internal);
+      SetRetryAfter(r, e);
+      return r;
     }
     t = std::move(*signed_in);
   } else {

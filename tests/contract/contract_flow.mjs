@@ -7,7 +7,9 @@
 //   - lenient proxy (no --errors): requests that deliberately break the document (missing
 //     credentials, wrong content type, values outside the schema) go here, so the server still
 //     answers them; Prism must flag the request (the document describes the rule the server
-//     enforces), and any violation in the response is a failure.
+//     enforces), and any violation in the response is a failure;
+//   - redirects (the customer's pages send the browser back to the client with a 302) are asked
+//     of obauth itself: Prism's proxy would follow them. Ajv alone checks those answers.
 // At the end every documented (path, method) must have been exercised, and every documented
 // status code of it, except the ones listed in kExcluded with the reason they cannot be
 // provoked from outside.
@@ -16,6 +18,7 @@
 
 import { createRequire } from 'node:module';
 import { request as httpRequest } from 'node:http';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { openSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -43,6 +46,17 @@ const kExcluded = [
     operationId: 'createDataRecipient',
     reason: 'Idempotency-Key in flight needs two requests overlapping inside the server',
   },
+  ...['authorizeWithDataProvider', 'signInAtSandbox', 'consentAtSandbox'].map((operationId) => ({
+    status: '404',
+    operationId,
+    reason: 'answered only by a server without the consent service: `obauth serve` always has one',
+  })),
+  { status: '404', operationId: 'pageStylesheet', reason: 'the stylesheet is built into the binary: always served' },
+  {
+    status: '400',
+    operationId: 'connectedAppsPage',
+    reason: 'the sign-in form refuses nothing: a provider unknown or without a connector is a 404, a browser without a session gets one',
+  },
 ];
 
 const failures = [];
@@ -51,13 +65,14 @@ function fail(message) {
   console.log(`  FAIL ${message}`);
 }
 
-// Never print a secret or token, even in a failure message.
+// Never print a secret or token, even in a failure message (but the `code` of a Prism
+// violation, beside its `severity`, is the name of the rule broken: kept).
+const kSecretKeys = ['client_secret', 'access_token', 'token', 'refresh_token', 'code', 'code_verifier', 'password'];
 function redact(value) {
-  return JSON.stringify(value, (key, v) =>
-    ['client_secret', 'access_token', 'token'].includes(key) && typeof v === 'string'
-      ? `<${v.length} chars>`
-      : v,
-  );
+  return JSON.stringify(value, function (key, v) {
+    const secret = kSecretKeys.includes(key) && typeof v === 'string' && !(key === 'code' && 'severity' in this);
+    return secret ? `<${v.length} chars>` : v;
+  });
 }
 
 function freePort() {
@@ -88,6 +103,8 @@ for (const [path, item] of Object.entries(document.paths)) {
       operationId: item[method].operationId,
       pattern,
       documented: Object.keys(item[method].responses),
+      // A customer's page: its errors are HTML pages (413 documented as text/html).
+      htmlErrors: Boolean(item[method].responses['413']?.content?.['text/html']),
       seen: new Set(),
     });
   }
@@ -166,18 +183,23 @@ function basic(id, secret) {
 //                checked); 'limit-direct' — the same sent to obauth itself, for a GET with a
 //                body, which Prism's proxy does not forward (stoplightio/prism#2259): Ajv alone
 //                checks the answer;
+//                'redirect-direct' — a request answered with a redirect (302), sent to obauth
+//                itself: Prism's proxy follows redirects (node-fetch's default, stoplightio/prism#1977)
+//                and would validate whatever the Location leads to; Ajv alone checks the answer;
 //                'commas' — a conforming request with a comma-separated path parameter: Prism
 //                5.12 matches paths with RFC 6570 URI templates, which split such a value into
 //                an array, and then reports it is not a string (with `type: array` it crashes
 //                instead: stoplightio/prism#2710); lenient proxy, only those path `type`
 //                violations are tolerated, the response is checked as usual
-//   json, form   a body (JSON-encoded, or form-encoded), raw + type for anything else
+//   json, form   a body (JSON-encoded, or form-encoded: an object, or [name, value] pairs for a
+//                repeated field), raw + type for anything else
 //   auth         an Authorization header value
+//   cookie       a Cookie header value (Prism passes it through; the pages' session)
 //   headers      more headers
 // Returns {status, headers, body (parsed JSON or text)}.
 async function call(name, method, path, options = {}) {
-  const { status, violates, json, form, raw, type, auth, headers = {} } = options;
-  const proxy = violates === 'limit-direct' ? direct : violates ? lenient : strict;
+  const { status, violates, json, form, raw, type, auth, cookie, headers = {} } = options;
+  const proxy = ['limit-direct', 'redirect-direct'].includes(violates) ? direct : violates ? lenient : strict;
   const sent = { ...headers };
   let body;
   if (json !== undefined) {
@@ -191,6 +213,7 @@ async function call(name, method, path, options = {}) {
     sent['content-type'] = type;
   }
   if (auth) sent.authorization = auth;
+  if (cookie) sent.cookie = cookie;
   const response = await send(proxy.base + path, { method, headers: sent, body });
   const text = await response.text();
   const contentType = response.headers.get('content-type') ?? '';
@@ -207,7 +230,7 @@ async function call(name, method, path, options = {}) {
   if (contentType.startsWith('application/problem+json')) {
     fail(`${where}: Prism answered instead of obauth: ${redact(parsed)}`);
   }
-  const header = violates === 'limit-direct' ? null : response.headers.get('sl-violations');
+  const header = proxy === direct ? null : response.headers.get('sl-violations');
   const violations = header ? JSON.parse(header) : [];
   const requestSide = violations.filter((v) => v.location?.[0] === 'request');
   const responseSide = violations.filter((v) => v.location?.[0] !== 'request');
@@ -246,9 +269,10 @@ async function call(name, method, path, options = {}) {
 }
 
 // fetch(), or node:http for a GET or HEAD with a body, which fetch() refuses to send (the 413
-// checks send one on every operation). Resolves to {status, headers.get(name), text()}.
+// checks send one on every operation). Resolves to {status, headers.get(name), text()}. A
+// redirect is returned as it is, never followed (node:http never follows one either).
 function send(url, { method, headers, body }) {
-  if (body === undefined || !['GET', 'HEAD'].includes(method)) return fetch(url, { method, headers, body });
+  if (body === undefined || !['GET', 'HEAD'].includes(method)) return fetch(url, { method, headers, body, redirect: 'manual' });
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { method, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
       const chunks = [];
@@ -281,6 +305,38 @@ async function accessToken(name, credentials, fields) {
   return answer.body.access_token;
 }
 
+// ---- the customer's pages (docs/consent.md) ----
+
+// The value of a hidden field of a page's form ('transaction', 'csrf', 'connection'), or
+// undefined.
+function hidden(page, name) {
+  return typeof page === 'string' ? new RegExp(`name="${name}" value="([^"]*)"`).exec(page)?.[1] : undefined;
+}
+
+// The FDX accountId of every account checkbox of a consent page.
+function accountsOn(page) {
+  return [...String(page).matchAll(/type="checkbox" name="account" value="([^"]*)"/g)].map((m) => m[1]);
+}
+
+// The Cookie header value that sends back the session cookie an answer set, or undefined.
+function sessionOf(answer) {
+  const value = /(?:^|[\s,;])obauth_session=([A-Za-z0-9_-]{43});/.exec(answer.headers.get('set-cookie') ?? '')?.[1];
+  return value && `obauth_session=${value}`;
+}
+
+// The query of a 302 back to the client, checked: it goes to `redirectUri`, with `state` and
+// the issuer (RFC 9207). URLSearchParams: it may carry a code, never print it whole.
+function backToClient(name, answer, redirectUri, state, issuer) {
+  const location = answer.headers.get('location') ?? '';
+  const at = location.indexOf('?');
+  const target = at < 0 ? location : location.slice(0, at);
+  const params = new URLSearchParams(at < 0 ? '' : location.slice(at + 1));
+  if (target !== redirectUri) fail(`${name}: redirected to ${target || 'nowhere'}, expected ${redirectUri}`);
+  if (params.get('state') !== state) fail(`${name}: state ${params.get('state')}, expected ${state}`);
+  if (params.get('iss') !== issuer) fail(`${name}: iss ${params.get('iss')}, expected ${issuer}`);
+  return params;
+}
+
 // ---- the flow ----
 
 const recipientBody = {
@@ -295,14 +351,14 @@ const recipientBody = {
   contacts: [{ email: 'ops@contract.example' }],
 };
 const unknownId = 'dc-' + 'z'.repeat(25);
-// The sample catalogue: 1000 and 2000 in CA, 4013 in US.
+// The sample catalogue: 1000, 2000 and 9000 (the sandbox bank) in CA, 4013 in US.
 const kCatalogue = join(dirname(fileURLToPath(import.meta.url)), '../../examples/providers.json');
 
 async function flow() {
   const partner = await server.createPartner('Contract Partner');
   const otherPartner = await server.createPartner('Other Partner');
   const imported = JSON.parse(await server.command('providers', 'import', kCatalogue));
-  if (imported.added !== 3) fail(`providers import: ${JSON.stringify(imported)}, expected 3 added`);
+  if (imported.added !== 4) fail(`providers import: ${JSON.stringify(imported)}, expected 4 added`);
   const upstream = await server.start(['--max-header-bytes', String(kMaxHeaderBytes)]);
   direct = { base: upstream };
   [strict, lenient] = await Promise.all([startPrism(upstream, true), startPrism(upstream, false)]);
@@ -313,6 +369,10 @@ async function flow() {
   console.log('# discovery, keys, health, metrics, the document itself');
   const metadata = (await call('metadata', 'GET', '/.well-known/oauth-authorization-server', { status: 200 })).body;
   if (metadata.issuer !== upstream) fail(`metadata: issuer ${metadata.issuer}, expected ${upstream}`);
+  const grantTypes = [...(metadata.grant_types_supported ?? [])].sort().join(' ');
+  if (metadata.authorization_endpoint !== `${upstream}/api/v1/authorize` || grantTypes !== 'authorization_code client_credentials refresh_token') {
+    fail(`metadata: authorization_endpoint ${metadata.authorization_endpoint}, grant_types_supported ${grantTypes}`);
+  }
   await call('jwks', 'GET', '/.well-known/jwks.json', { status: 200 });
   await call('liveness', 'GET', '/healthz', { status: 200 });
   await call('readiness', 'GET', '/readyz', { status: 200 });
@@ -497,7 +557,7 @@ async function flow() {
   console.log('# Data Providers: catalogue, details, a recipient\'s active list');
   const catalogue = await call('catalogue', 'GET', '/api/v1/providers', { auth: `Bearer ${admin}`, status: 200 });
   const catalogueIds = catalogue.body.map?.((p) => p.provider_id).join(',');
-  if (catalogueIds !== '1000,2000,4013') fail(`catalogue: providers ${catalogueIds}, expected 1000,2000,4013`);
+  if (catalogueIds !== '1000,2000,4013,9000') fail(`catalogue: providers ${catalogueIds}, expected 1000,2000,4013,9000`);
   await call('catalogue, flinks-auth-key', 'GET', '/api/v1/providers', { headers: { 'flinks-auth-key': admin }, status: 200 });
   const noneActive = await call('active providers, none yet', 'GET', '/api/v1/providers', { auth: `Bearer ${recipientToken}`, status: 200 });
   if (noneActive.body.length !== 0) fail(`active providers before any registration: ${redact(noneActive.body)}`);
@@ -523,7 +583,7 @@ async function flow() {
     const statuses = await v2Statuses(name, query);
     if (statuses !== expected) fail(`${name}: ${statuses}, expected ${expected}`);
   };
-  await expectV2('v2 providers, nothing requested', '', '1000:Available,2000:Available,4013:Available');
+  await expectV2('v2 providers, nothing requested', '', '1000:Available,2000:Available,4013:Available,9000:Available');
 
   console.log('# registrations: request, status, transitions with `obauth registrations`');
   const second = await call('create a second recipient', 'POST', '/api/v1/recipients', {
@@ -557,7 +617,7 @@ async function flow() {
     auth: `Bearer ${admin}`, status: 400, violates: 'request' });
   await call('request, bad token', 'POST', `/api/v1/recipients/providers/requests/${id}/4013`, { auth: 'Bearer not-a-jwt', status: 401 });
   await call('request, recipient token', 'POST', `/api/v1/recipients/providers/requests/${id}/4013`, { auth: `Bearer ${recipientToken}`, status: 403 });
-  await expectV2('v2 providers, pending approval', '', '1000:PendingActivation,2000:PendingActivation,4013:Available');
+  await expectV2('v2 providers, pending approval', '', '1000:PendingActivation,2000:PendingActivation,4013:Available,9000:Available');
 
   // `obauth registrations ACTION` prints the registration (a JSON object).
   const cliStatus = async (action, clientId, providerId) =>
@@ -588,19 +648,247 @@ async function flow() {
 
   const activeList = await call('active providers', 'GET', '/api/v1/providers', { auth: `Bearer ${recipientToken}`, status: 200 });
   if (activeList.body.map((p) => p.provider_id).join(',') !== '1000') fail(`active providers: ${redact(activeList.body)}`);
-  await expectV2('v2 providers', '', '1000:Activated,2000:PendingActivation,4013:Available');
+  await expectV2('v2 providers', '', '1000:Activated,2000:PendingActivation,4013:Available,9000:Available');
   if ((await cliStatus('suspend', id, 2000)) !== 'SUSPENDED') fail('registrations suspend: not SUSPENDED');
   await expectV2('v2 providers, enabled', '?isEnabledForClient=true', '1000:Activated');
-  await expectV2('v2 providers, not enabled', '?isEnabledForClient=false', '2000:Suspended,4013:Available');
+  await expectV2('v2 providers, not enabled', '?isEnabledForClient=false', '2000:Suspended,4013:Available,9000:Available');
   await expectV2('v2 providers, US', '?country=US', '4013:Available');
-  await expectV2('v2 providers, CA,US, not enabled', '?country=CA,US&isEnabledForClient=false', '2000:Suspended,4013:Available');
+  await expectV2('v2 providers, CA,US, not enabled', '?country=CA,US&isEnabledForClient=false', '2000:Suspended,4013:Available,9000:Available');
   if ((await cliStatus('activate', id, 2000)) !== 'ACTIVE') fail('registrations activate after suspend: not ACTIVE');
-  await expectV2('v2 providers, CA', '?country=CA', '1000:Activated,2000:Activated');
+  await expectV2('v2 providers, CA', '?country=CA', '1000:Activated,2000:Activated,9000:Available');
   await call('v2 providers, unknown country', 'GET', '/api/v2/providers?country=FR', { auth: `Bearer ${recipientToken}`, status: 400, violates: 'request' });
   await call('v2 providers, isEnabledForClient not a boolean', 'GET', '/api/v2/providers?isEnabledForClient=yes', {
     auth: `Bearer ${recipientToken}`, status: 400, violates: 'request' });
   await call('v2 providers, partner token', 'GET', '/api/v2/providers', { auth: `Bearer ${admin}`, status: 403 });
   await call('v2 providers, bad token', 'GET', '/api/v2/providers', { auth: 'Bearer not-a-jwt', status: 401 });
+
+  console.log('# the customer\'s connection (docs/consent.md): authorize, sign-in, consent, grants, connections');
+  // Every answer that is a redirect is asked of obauth itself ('redirect-direct'): Prism's proxy
+  // would follow it. A loopback redirect URI (RFC 8252 §7.3) and an https one.
+  const callback = 'http://127.0.0.1/contract/callback';
+  const httpsCallback = 'https://contract.example/callback';
+  const connecting = await call('create a recipient to connect', 'POST', '/api/v1/recipients', {
+    json: { ...recipientBody, name: 'Connecting Recipient', redirect_uris: [httpsCallback, callback] },
+    auth: `Bearer ${admin}`, status: 200 });
+  const app = { client_id: connecting.body.client_id, client_secret: connecting.body.client_secret };
+  const verifier = randomBytes(32).toString('base64url');
+  const authorizeRequest = {
+    client_id: app.client_id, redirect_uri: callback, state: 'contract-state', response_type: 'code',
+    scope: 'ACCOUNT_BASIC TRANSACTIONS', provider_id: '9000',
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256' };
+  // The authorize target with `changes` to that request (undefined leaves a parameter out).
+  const authorize = (changes = {}) => '/api/v1/authorize?' + Object.entries({ ...authorizeRequest, ...changes })
+    .filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+  const refusedToClient = async (name, changes, error) => {
+    const answer = await call(name, 'GET', authorize(changes), { status: 302, violates: 'redirect-direct' });
+    const back = backToClient(name, answer, changes.redirect_uri ?? callback, authorizeRequest.state, upstream);
+    if (back.get('error') !== error || !back.get('error_description')) fail(`${name}: error ${back.get('error')}, expected ${error}`);
+  };
+  await refusedToClient('authorize, no registration with the provider', {}, 'unauthorized_client');
+  await call('request the sandbox bank', 'POST', `/api/v1/recipients/providers/requests/${app.client_id}/9000`, {
+    auth: `Bearer ${admin}`, status: 200 });
+  await refusedToClient('authorize, registration pending', {}, 'unauthorized_client');
+  for (const [action, expected] of [['approve', 'PENDING_ACTIVATION'], ['activate', 'ACTIVE']]) {
+    const status = await cliStatus(action, app.client_id, 9000);
+    if (status !== expected) fail(`registrations ${action} 9000: ${status}, expected ${expected}`);
+  }
+  await refusedToClient('authorize, response_type token', { response_type: 'token' }, 'unsupported_response_type');
+  await refusedToClient('authorize, a provider without a connector', { provider_id: '1000' }, 'invalid_request');
+  await refusedToClient('authorize, scope without ACCOUNT_BASIC', { scope: 'TRANSACTIONS' }, 'invalid_scope');
+  await refusedToClient('authorize, a scope the recipient lacks', { scope: 'ACCOUNT_BASIC STATEMENTS' }, 'invalid_scope');
+  await refusedToClient('authorize, PKCE plain', { code_challenge_method: 'plain' }, 'invalid_request');
+  await refusedToClient('authorize, https redirect URI, no response_type', {
+    redirect_uri: httpsCallback, response_type: undefined }, 'invalid_request');
+  // Never sent to an unverified redirect URI: a page.
+  const unknownClient = await call('authorize, unknown client', 'GET', authorize({ client_id: unknownId }), { status: 400 });
+  if (!String(unknownClient.body).includes('is not known')) fail(`authorize, unknown client: ${unknownClient.body}`);
+  await call('authorize, a partner', 'GET', authorize({ client_id: partner.client_id }), { status: 400 });
+  await call('authorize, unregistered redirect URI', 'GET', authorize({ redirect_uri: 'https://contract.example/elsewhere' }), { status: 400 });
+  await call('authorize, no client_id', 'GET', authorize({ client_id: undefined }), { status: 400, violates: 'request' });
+
+  const signIn = await call('authorize', 'GET', authorize(), { status: 200 });
+  const cookie = sessionOf(signIn);
+  const setCookie = signIn.headers.get('set-cookie') ?? '';
+  if (!cookie || !/HttpOnly/i.test(setCookie) || !/SameSite=Lax/i.test(setCookie)) fail(`authorize: session cookie ${setCookie || 'not set'}`);
+  if (signIn.headers.get('x-frame-options') !== 'DENY' || !signIn.headers.get('content-security-policy')) {
+    fail('authorize: the page lacks X-Frame-Options DENY or Content-Security-Policy');
+  }
+  const signInForm = { transaction: hidden(signIn.body, 'transaction'), csrf: hidden(signIn.body, 'csrf'), username: 'alice', password: 'sandbox' };
+  if (!signInForm.transaction || !signInForm.csrf) fail('authorize: the sign-in page has no transaction or csrf field');
+  const css = await call('stylesheet', 'GET', '/assets/obauth.css', { status: 200 });
+  if (!css.headers.get('content-type')?.startsWith('text/css')) fail(`stylesheet: ${css.headers.get('content-type')}`);
+
+  const login = '/api/v1/authorize/login';
+  const wrongPassword = await call('sign in, wrong password', 'POST', login, {
+    form: { ...signInForm, password: 'wrong' }, cookie, status: 400 });
+  if (!String(wrongPassword.body).includes('The username or password is incorrect.') || hidden(wrongPassword.body, 'transaction') !== signInForm.transaction) {
+    fail('sign in, wrong password: not the sign-in page again');
+  }
+  // Another browser's forms: no cookie, another (well-formed: 256 bits) cookie, a CSRF token of
+  // another session, an altered transaction.
+  const otherBrowser = `obauth_session=${'B'.repeat(42)}A`;
+  const altered = signInForm.transaction.slice(0, 20) + (signInForm.transaction[20] === 'A' ? 'B' : 'A') + signInForm.transaction.slice(21);
+  await call('sign in, no session cookie', 'POST', login, { form: signInForm, status: 400 });
+  await call('sign in, another browser\'s cookie', 'POST', login, { form: signInForm, cookie: otherBrowser, status: 400 });
+  await call('sign in, wrong csrf', 'POST', login, { form: { ...signInForm, csrf: 'A'.repeat(43) }, cookie, status: 400 });
+  await call('sign in, altered transaction', 'POST', login, { form: { ...signInForm, transaction: altered }, cookie, status: 400 });
+  await call('sign in, no csrf field', 'POST', login, {
+    form: { transaction: signInForm.transaction, username: 'alice', password: 'sandbox' }, cookie, status: 400, violates: 'request' });
+  // 10 failed sign-ins of one username in a minute: the next is a 429 page, the password unchecked.
+  for (let attempt = 1; attempt <= 10; attempt++) {
+    await call(`sign in as mallory, failure ${attempt}`, 'POST', login, {
+      form: { ...signInForm, username: 'mallory', password: `guess-${attempt}` }, cookie, status: 400 });
+  }
+  const lockedOut = await call('sign in as mallory, locked out', 'POST', login, {
+    form: { ...signInForm, username: 'mallory' }, cookie, status: 429 });
+  if (!lockedOut.headers.get('retry-after')) fail('sign in as mallory, locked out: 429 without Retry-After');
+
+  const consentPage = await call('sign in', 'POST', login, { form: signInForm, cookie, status: 200 });
+  const accounts = accountsOn(consentPage.body);
+  const consentForm = { transaction: hidden(consentPage.body, 'transaction'), csrf: hidden(consentPage.body, 'csrf') };
+  if (accounts.length !== 4 || !consentForm.transaction) fail(`sign in: the consent page has ${accounts.length} accounts, expected alice's 4`);
+  const consent = '/api/v1/authorize/consent';
+  const noAccount = await call('consent, no account chosen', 'POST', consent, {
+    form: { ...consentForm, decision: 'approve' }, cookie, status: 400 });
+  if (!String(noAccount.body).includes('Choose at least one of your accounts.')) fail('consent, no account chosen: not the consent page again');
+  await call('consent, another customer\'s account', 'POST', consent, {
+    form: [...Object.entries(consentForm), ['account', '0'.repeat(24)], ['decision', 'approve']], cookie, status: 400 });
+  await call('consent, wrong csrf', 'POST', consent, {
+    form: { ...consentForm, csrf: 'A'.repeat(43), decision: 'deny' }, cookie, status: 400 });
+  await call('consent, the sign-in page\'s transaction', 'POST', consent, {
+    form: { ...consentForm, transaction: signInForm.transaction, account: accounts[0], decision: 'approve' }, cookie, status: 400 });
+  await call('consent, decision neither approve nor deny', 'POST', consent, {
+    form: { ...consentForm, decision: 'later' }, cookie, status: 400, violates: 'request' });
+  const denied = await call('consent, deny', 'POST', consent, {
+    form: { ...consentForm, decision: 'deny' }, cookie, status: 302, violates: 'redirect-direct' });
+  const deniedBack = backToClient('consent, deny', denied, callback, authorizeRequest.state, upstream);
+  if (deniedBack.get('error') !== 'access_denied' || deniedBack.get('error_description') !== 'The user denied the access' || deniedBack.has('code')) {
+    fail(`consent, deny: error ${deniedBack.get('error')}, ${deniedBack.has('code') ? 'a code' : 'no code'}`);
+  }
+  const shared = accounts.slice(0, 2);
+  const approved = await call('consent, approve two accounts', 'POST', consent, {
+    form: [...Object.entries(consentForm), ...shared.map((a) => ['account', a]), ['decision', 'approve']],
+    cookie, status: 302, violates: 'redirect-direct' });
+  const code = backToClient('consent, approve', approved, callback, authorizeRequest.state, upstream).get('code');
+  if (!/^[A-Za-z0-9_-]{43}$/.test(code ?? '')) fail('consent, approve: no code in the redirect');
+
+  console.log('# the authorization_code and refresh_token grants');
+  const exchange = { grant_type: 'authorization_code', code, redirect_uri: callback, code_verifier: verifier };
+  const grantError = async (name, credentials, fields, error, how) => {
+    const answer = await call(name, 'POST', '/api/v1/token', { ...token(credentials, fields, how), status: 400 });
+    if (answer.body.error !== error) fail(`${name}: ${redact(answer.body)}, expected ${error}`);
+  };
+  await grantError('code, wrong verifier', app, { ...exchange, code_verifier: randomBytes(32).toString('base64url') }, 'invalid_grant');
+  await grantError('code, no verifier', app, { grant_type: 'authorization_code', code, redirect_uri: callback }, 'invalid_grant');
+  await grantError('code, the other redirect URI', app, { ...exchange, redirect_uri: httpsCallback }, 'invalid_grant');
+  await grantError('code, no redirect_uri', app, { grant_type: 'authorization_code', code, code_verifier: verifier }, 'invalid_request');
+  await grantError('code, another client', recipient, exchange, 'invalid_grant');
+  await grantError('code, a partner', partner, exchange, 'unauthorized_client');
+  const granted = (await call('code exchanged', 'POST', '/api/v1/token', token(app, exchange))).body;
+  if (granted.token_type !== 'Bearer' || granted.scope !== 'ACCOUNT_BASIC TRANSACTIONS' || !/^[A-Za-z0-9_-]{43}$/.test(granted.refresh_token ?? '')) {
+    fail(`code exchanged: ${redact(granted)}`);
+  }
+  const refresh = { grant_type: 'refresh_token', refresh_token: granted.refresh_token };
+  const narrower = await call('refresh, a narrower scope, basic + JSON', 'POST', '/api/v1/token', token(app, { ...refresh, scope: 'ACCOUNT_BASIC' }, 'basic-json'));
+  if (narrower.body.scope !== 'ACCOUNT_BASIC' || 'refresh_token' in narrower.body) fail(`refresh, a narrower scope: ${redact(narrower.body)}`);
+  await call('refresh, post + form', 'POST', '/api/v1/token', token(app, refresh, 'post-form'));
+  await grantError('refresh, beyond the consent', app, { ...refresh, scope: 'ACCOUNT_BASIC STATEMENTS' }, 'invalid_scope');
+  await grantError('refresh, another client', recipient, refresh, 'invalid_grant');
+  await grantError('refresh, unknown token', app, { ...refresh, refresh_token: randomBytes(32).toString('base64url') }, 'invalid_grant');
+  await grantError('refresh, no refresh_token', app, { grant_type: 'refresh_token' }, 'invalid_request');
+  const introspected = await call('introspect a connection\'s token', 'POST', '/api/v1/introspect', {
+    form: { token: granted.access_token }, auth: basic(partner.client_id, partner.client_secret), status: 200 });
+  if (introspected.body.active !== true || introspected.body.client_id !== app.client_id) fail(`introspect a connection's token: ${redact(introspected.body)}`);
+
+  // A second connection: bob, through the https redirect URI, without PKCE, in French.
+  const bobSignIn = await call('authorize, https redirect URI, no PKCE, in French', 'GET', authorize({
+    redirect_uri: httpsCallback, code_challenge: undefined, code_challenge_method: undefined, lang: 'fr' }), { cookie, status: 200 });
+  if (sessionOf(bobSignIn)) fail('authorize with a session cookie: set another one');
+  const bobConsent = await call('sign in as bob', 'POST', login, {
+    form: { transaction: hidden(bobSignIn.body, 'transaction'), csrf: hidden(bobSignIn.body, 'csrf'), username: 'bob', password: 'sandbox' },
+    cookie, status: 200 });
+  const bobAccounts = accountsOn(bobConsent.body);
+  if (bobAccounts.length !== 2) fail(`sign in as bob: ${bobAccounts.length} accounts, expected 2`);
+  const bobApproved = await call('consent, bob approves one account', 'POST', consent, {
+    form: { transaction: hidden(bobConsent.body, 'transaction'), csrf: hidden(bobConsent.body, 'csrf'), account: bobAccounts[0], decision: 'approve' },
+    cookie, status: 302, violates: 'redirect-direct' });
+  const bobCode = backToClient('consent, bob approves', bobApproved, httpsCallback, authorizeRequest.state, upstream).get('code');
+  const bobGranted = (await call('code exchanged, without PKCE', 'POST', '/api/v1/token', token(app, {
+    grant_type: 'authorization_code', code: bobCode, redirect_uri: httpsCallback }))).body;
+
+  console.log('# a recipient\'s connections');
+  const connectionsPath = `/api/v1/recipients/${app.client_id}/connections`;
+  const listed = await call('connections of a recipient', 'GET', connectionsPath, { auth: `Bearer ${admin}`, status: 200 });
+  const listedSummary = listed.body.map?.((c) => `${c.status}:${c.accounts.length}`).join(',');
+  if (listedSummary !== 'ACTIVE:2,ACTIVE:1') fail(`connections of a recipient: ${listedSummary}, expected ACTIVE:2,ACTIVE:1`);
+  for (const c of listed.body) {
+    if (c.client_id !== app.client_id || c.provider_id !== 9000 || c.revoked_at !== null) fail(`connection ${redact(c)}`);
+  }
+  const bobConnection = listed.body[1]?.connection_id;
+  const onePage = await call('connections, one page', 'GET', `${connectionsPath}?limit=1`, { auth: `Bearer ${admin}`, status: 200 });
+  const nextPage = /<([^>]+)>;\s*rel="next"/.exec(onePage.headers.get('link') ?? '')?.[1];
+  if (onePage.body.length !== 1 || !nextPage) {
+    fail('connections, one page: no next link');
+  } else {
+    const rest = await call('connections, next page', 'GET', nextPage, { auth: `Bearer ${admin}`, status: 200 });
+    if (rest.body.length !== 1 || rest.body[0].connection_id !== bobConnection) fail(`connections, next page: ${redact(rest.body)}`);
+  }
+  await call('connections, limit 0', 'GET', `${connectionsPath}?limit=0`, { auth: `Bearer ${admin}`, status: 400, violates: 'request' });
+  await call('connections, a query parameter', 'GET', `${connectionsPath}?page=2`, { auth: `Bearer ${admin}`, status: 400 });
+  await call('connections, bad token', 'GET', connectionsPath, { auth: 'Bearer not-a-jwt', status: 401 });
+  await call('connections, no token', 'GET', connectionsPath, { status: 401, violates: 'request' });
+  await call('connections, recipient token', 'GET', connectionsPath, { auth: `Bearer ${recipientToken}`, status: 403 });
+  await call('connections, a connection\'s token', 'GET', connectionsPath, { auth: `Bearer ${granted.access_token}`, status: 403 });
+  await call('connections, other partner', 'GET', connectionsPath, { auth: `Bearer ${otherAdmin}`, status: 404 });
+  await call('connections, unknown recipient', 'GET', `/api/v1/recipients/${unknownId}/connections`, { auth: `Bearer ${admin}`, status: 404 });
+
+  // A code used twice: invalid_grant, and the connection of its first exchange is revoked.
+  await grantError('code, exchanged again', app, exchange, 'invalid_grant');
+  await grantError('refresh, after the code was reused', app, refresh, 'invalid_grant');
+
+  console.log('# the sandbox\'s connected-apps page');
+  const apps = '/sandbox/9000/apps';
+  const appsPage = await call('connected apps', 'GET', apps, { status: 200 });
+  const appsCookie = sessionOf(appsPage);
+  if (!appsCookie) fail('connected apps: no session cookie');
+  const french = await call('connected apps, in French', 'GET', `${apps}?lang=fr`, { cookie: appsCookie, status: 200 });
+  if (!String(french.body).includes('<html lang="fr">')) fail('connected apps, in French: not in French');
+  await call('connected apps, a provider without a connector', 'GET', '/sandbox/1000/apps', { status: 404 });
+  await call('connected apps, unknown provider', 'GET', '/sandbox/77/apps', { status: 404 });
+  await call('connected apps, provider id not a number', 'GET', '/sandbox/abc/apps', { status: 404, violates: 'request' });
+  const appsSignIn = { transaction: '', csrf: hidden(appsPage.body, 'csrf'), username: 'bob', password: 'sandbox' };
+  await call('connected apps, wrong csrf', 'POST', apps, { form: { ...appsSignIn, csrf: 'A'.repeat(43) }, cookie: appsCookie, status: 400 });
+  await call('connected apps, no session cookie', 'POST', apps, { form: appsSignIn, status: 400 });
+  await call('connected apps, no csrf field', 'POST', apps, {
+    form: { username: 'bob', password: 'sandbox' }, cookie: appsCookie, status: 400, violates: 'request' });
+  const appsWrong = await call('connected apps, wrong password', 'POST', apps, {
+    form: { ...appsSignIn, password: 'wrong' }, cookie: appsCookie, status: 400 });
+  if (!String(appsWrong.body).includes('The username or password is incorrect.')) fail('connected apps, wrong password: not the sign-in page again');
+  await call('connected apps sign-in, a provider without a connector', 'POST', '/sandbox/1000/apps', {
+    form: appsSignIn, cookie: appsCookie, status: 404 });
+  for (let attempt = 1; attempt <= 10; attempt++) {
+    await call(`connected apps as trudy, failure ${attempt}`, 'POST', apps, {
+      form: { ...appsSignIn, username: 'trudy', password: `guess-${attempt}` }, cookie: appsCookie, status: 400 });
+  }
+  const appsLockedOut = await call('connected apps as trudy, locked out', 'POST', apps, {
+    form: { ...appsSignIn, username: 'trudy' }, cookie: appsCookie, status: 429 });
+  if (!appsLockedOut.headers.get('retry-after')) fail('connected apps as trudy, locked out: 429 without Retry-After');
+  const bobApps = await call('connected apps, bob signs in', 'POST', apps, { form: appsSignIn, cookie: appsCookie, status: 200 });
+  if (hidden(bobApps.body, 'connection') !== bobConnection) fail('connected apps, bob signs in: his connection is not listed');
+  const revokeForm = {
+    transaction: hidden(bobApps.body, 'transaction'), csrf: hidden(bobApps.body, 'csrf'), connection: bobConnection, revoke: bobConnection };
+  const unknownConnection = await call('connected apps, revoke an unknown connection', 'POST', apps, {
+    form: { ...revokeForm, connection: 'cn-' + 'x'.repeat(22) }, cookie: appsCookie, status: 200 });
+  if (!String(unknownConnection.body).includes('This connection does not exist.')) fail('connected apps, revoke an unknown connection: no message');
+  await call('connected apps, revoke with another page\'s transaction', 'POST', apps, {
+    form: { ...revokeForm, transaction: signInForm.transaction }, cookie: appsCookie, status: 400 });
+  const revokedApps = await call('connected apps, revoke', 'POST', apps, { form: revokeForm, cookie: appsCookie, status: 200 });
+  if (hidden(revokedApps.body, 'connection') !== undefined || !String(revokedApps.body).includes('No application is connected.')) {
+    fail('connected apps, revoke: the connection is still listed');
+  }
+  await grantError('refresh, after the customer revoked', app, { grant_type: 'refresh_token', refresh_token: bobGranted.refresh_token }, 'invalid_grant');
+  const revokedList = await call('connections, both revoked', 'GET', connectionsPath, { auth: `Bearer ${admin}`, status: 200 });
+  if (!revokedList.body.every?.((c) => c.status === 'REVOKED' && c.revoked_at)) fail(`connections, both revoked: ${redact(revokedList.body)}`);
 
   console.log('# revocation: RFC 7009 and Flinks revokeConnection');
   const victim = await accessToken('recipient token to revoke', recipient, {});
@@ -659,8 +947,13 @@ async function flow() {
     const body = await call(`${op.method} ${op.path}, body over 64 KiB`, op.method, concrete, {
       raw: JSON.stringify({ pad: 'x'.repeat(64 * 1024) }), type: 'application/json', auth: `Bearer ${admin}`,
       status: 413, violates: op.method === 'GET' ? 'limit-direct' : 'limit' });
-    const limit = body.body.message ?? body.body.error_description;
-    if (limit !== 'Request body larger than 65536 bytes') fail(`${op.method} ${op.path}: 413 says ${redact(body.body)}`);
+    // The message, or error_description; the customer's pages (413 documented as text/html)
+    // answer an HTML page that says the same sentence.
+    const limitMessage = 'Request body larger than 65536 bytes';
+    const said = op.htmlErrors
+      ? typeof body.body === 'string' && body.body.includes(limitMessage)
+      : (body.body.message ?? body.body.error_description) === limitMessage;
+    if (!said) fail(`${op.method} ${op.path}: 413 says ${redact(body.body)}`);
     await call(`${op.method} ${op.path}, headers over ${kMaxHeaderBytes} bytes`, op.method, concrete, {
       headers: { 'x-pad': 'p'.repeat(kMaxHeaderBytes) }, auth: `Bearer ${admin}`, status: 431, violates: 'limit' });
   }

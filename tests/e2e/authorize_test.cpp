@@ -204,7 +204,7 @@ TEST_F(Authorize, FormsWithoutTheSessionCookieOrItsCsrfTokenAreRefused) {
   BrowserGet(other, AuthorizeTarget());  // its own session
   EXPECT_EQ(BrowserPost(other, "/api/v1/authorize/login", good).status, 400);
   Form wrong_csrf = good;
-  wrong_csrf[1].second = "A" + wrong_csrf[1].second.substr(1);
+  wrong_csrf[1].second[0] = wrong_csrf[1].second[0] == 'A' ? 'B' : 'A';
   EXPECT_EQ(BrowserPost(browser, "/api/v1/authorize/login", wrong_csrf).status, 400);
   Form tampered = good;
   tampered[0].second[10] = tampered[0].second[10] == 'A' ? 'B' : 'A';

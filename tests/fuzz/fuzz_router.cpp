@@ -2,10 +2,14 @@
 // wired as src/app/main.cpp wires it, on a real SQLite file, with a fixed clock. The input is an
 // HTTP request; the placeholders @PARTNER_ID@, @PARTNER_SECRET@, @TOKEN@ (the partner's
 // client:admin token), @RECIPIENT_ID@ and @RECIPIENT_SECRET@ are replaced by working values
-// first, so mutations reach past authentication.
-// Invariants: no 5xx (every failure is the caller's: 4xx); JSON answers parse; a 4xx body is
-// {"message"} or an RFC 6749 {"error"}; no answer repeats the partner's or the recipient's
-// secret; nothing asks to be retried on a worker outside the inline path.
+// first, so mutations reach past authentication; likewise for the customer's pages (the
+// authorize query and the sign-in and consent forms) @SESSION@ (a session cookie), @CSRF@ (its
+// token), @TRANSACTION@ (a sealed authorize transaction of that session for the recipient at
+// sandbox provider 9000) and @SIGNED_IN@ (the same, signed in as alice).
+// Invariants: no 5xx (every failure is the caller's: 4xx); JSON answers parse; a 4xx JSON body
+// is {"message"} or an RFC 6749 {"error"}; an HTML answer is a whole page without a script; no
+// answer repeats the partner's or the recipient's secret; nothing asks to be retried on a worker
+// outside the inline path.
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/json.hpp>
@@ -15,6 +19,7 @@
 
 #include "admin/partner_service.hpp"
 #include "admin/recipient_service.hpp"
+#include "consent/authorize_service.hpp"
 #include "crypto/client_secret.hpp"
 #include "fuzz/fuzz_support.hpp"
 #include "http/router.hpp"
@@ -39,6 +44,9 @@ struct World {
   std::unique_ptr<admin::RecipientService> recipients;
   std::unique_ptr<admin::RegistrationService> registrations;
   std::unique_ptr<admin::Idempotency> idempotency;
+  std::unique_ptr<oauth::CustomerGrants> customer_grants;
+  oauth::AuthFailureLimiter sign_in_limiter{oauth::AuthFailureLimits{10, 1000000000, 60}};
+  std::unique_ptr<consent::AuthorizeService> authorize;
   std::unique_ptr<http::Router> router;
   std::vector<std::pair<std::string, std::string>> placeholders;
   std::string partner_secret;
@@ -56,16 +64,23 @@ World& TheWorld() {
     auto key = crypto::SigningKey::Generate();
     fuzz::Check(key.has_value(), "signing key");
     w->access_tokens = std::make_unique<oauth::AccessTokens>(std::move(*key), "https://fuzz.test");
+    w->customer_grants = std::make_unique<oauth::CustomerGrants>(
+        oauth::CustomerGrants{*w->store, crypto::HmacSha256Key(std::string(32, 'g')), 86400});
     w->tokens = std::make_unique<oauth::TokenService>(*w->store, w->hasher, *w->access_tokens,
-                                                      w->usage, w->limiter, w->clock, 300);
+                                                      w->usage, w->limiter, w->clock, 300, nullptr,
+                                                      w->customer_grants.get());
+    w->authorize = std::make_unique<consent::AuthorizeService>(
+        *w->store, *w->store, *w->store, *w->store, Secret(std::string(32, 's')),
+        Secret(std::string(32, 'c')), crypto::HmacSha256Key(std::string(32, 'g')),
+        Secret(std::string(32, 'p')), w->sign_in_limiter, w->clock);
     w->recipients =
         std::make_unique<admin::RecipientService>(*w->store, *w->store, w->hasher, w->clock);
     w->registrations = std::make_unique<admin::RegistrationService>(*w->store, *w->store, w->clock);
     w->idempotency =
         std::make_unique<admin::Idempotency>(Secret(std::string(32, 'i')), *w->store, w->clock);
-    w->router = std::make_unique<http::Router>(http::Services{*w->tokens, *w->recipients,
-                                                              *w->registrations, *w->idempotency,
-                                                              *w->store, admin::RotateOptions{}});
+    w->router = std::make_unique<http::Router>(
+        http::Services{*w->tokens, *w->recipients, *w->registrations, *w->idempotency, *w->store,
+                       admin::RotateOptions{}, nullptr, w->authorize.get(), w->store.get()});
 
     auto partner = admin::CreatePartner(*w->store, w->hasher, w->clock, "Fuzz Partner",
                                         {"", "operator", "", "fuzz"});
@@ -89,7 +104,51 @@ World& TheWorld() {
         w->recipients->Create({partner->client_id, partner->client_id, "fuzz", "fuzz"}, input);
     fuzz::Check(created.has_value(), "create recipient");
     w->recipient_secret = std::string(created->client_secret.Expose());
-    w->placeholders = {{"@PARTNER_ID@", partner->client_id},
+    // A sandbox provider the recipient is ACTIVE with, and a transaction of the authorize flow.
+    store::Provider sandbox;
+    sandbox.provider_id = 9000;
+    sandbox.name = "Fuzz Sandbox";
+    sandbox.country = "CA";
+    sandbox.scope = "ACCOUNT_BASIC TRANSACTIONS";
+    sandbox.data_inventory = "{}";
+    sandbox.account_types = "{}";
+    sandbox.connector = R"({"type":"sandbox"})";
+    fuzz::Check(w->store->UpsertProviders({sandbox}).has_value(), "provider");
+    const std::string recipient_id = created->recipient.client_id;
+    const store::AuditEvent audit{
+        0, 0, partner->client_id, "operator", "fuzz", recipient_id, "", "fuzz", "{}"};
+    fuzz::Check(w->store->RequestRegistrations(partner->client_id, {recipient_id}, {9000}, 1, audit)
+                    .has_value(),
+                "registration");
+    using Status = store::RegistrationStatus;
+    fuzz::Check(w->store
+                    ->TransitionRegistration(recipient_id, 9000, Status::kPendingApproval,
+                                             Status::kPendingActivation, 1, audit)
+                    .has_value(),
+                "approve");
+    fuzz::Check(w->store
+                    ->TransitionRegistration(recipient_id, 9000, Status::kPendingActivation,
+                                             Status::kActive, 1, audit)
+                    .has_value(),
+                "activate");
+    const std::string session(43, 'S');
+    consent::Transaction t;
+    t.client_id = recipient_id;
+    t.redirect_uri = "https://fuzz.example/cb";
+    t.state = "st";
+    t.scope = "ACCOUNT_BASIC";
+    t.provider_id = 9000;
+    t.expires_at = w->clock.NowSeconds() + 600;
+    t.session_digest = crypto::Sha256(session);
+    auto sealed = w->authorize->Seal(t);
+    t.customer_id = "alice";
+    auto signed_in = w->authorize->Seal(t);
+    fuzz::Check(sealed.has_value() && signed_in.has_value(), "transactions");
+    w->placeholders = {{"@SESSION@", session},
+                       {"@CSRF@", w->authorize->CsrfToken(session)},
+                       {"@TRANSACTION@", *sealed},
+                       {"@SIGNED_IN@", *signed_in},
+                       {"@PARTNER_ID@", partner->client_id},
                        {"@PARTNER_SECRET@", w->partner_secret},
                        {"@TOKEN@", token},
                        {"@RECIPIENT_ID@", created->recipient.client_id},
@@ -140,6 +199,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       fuzz::Check(object != nullptr && (object->contains("message") || object->contains("error")),
                   "a 4xx body is neither {\"message\"} nor {\"error\"}");
     }
+  }
+  if (type != response.end() && type->value().starts_with("text/html")) {
+    fuzz::Check(body.starts_with("<!DOCTYPE html>") && body.find("</html>") != std::string::npos,
+                "an HTML answer is not a whole page");
+    fuzz::Check(body.find("<script") == std::string::npos, "an HTML answer has a script");
   }
   return 0;
 }

@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
+#include <mutex>
+#include <random>
 #include <regex>
 #include <thread>
 
@@ -353,6 +356,62 @@ TEST_F(Connections, ACodeFromOneInstanceIsRedeemedAtAnotherAndRevocationIsSeenWi
   EXPECT_TRUE(Eventually(
       [&] { return providers_at_b().body.find("\"active\":false") != std::string::npos; },
       std::chrono::seconds(1)));
+}
+
+TEST_F(Connections, ASigkillDuringCodeExchangesNeverRedeemsACodeTwice) {
+  SetUpWorld();
+  std::mt19937 random(20261203);
+  for (int round = 0; round < 3; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    std::vector<std::string> codes;
+    for (int i = 0; i < 32; ++i) codes.push_back(ApprovedCode());
+    std::map<std::string, int> successes;
+    std::mutex mu;
+    const auto exchange = [&](const std::string& code) {
+      const HttpResponse r = obauth::testing::SendHttp(
+          server().host(), server().port(),
+          {"POST",
+           std::string(kTokenPath),
+           {{"Content-Type", "application/x-www-form-urlencoded"}},
+           obauth::testing::FormBody({{"grant_type", "authorization_code"},
+                                      {"code", code},
+                                      {"redirect_uri", std::string(kCallback)},
+                                      {"code_verifier", std::string(kVerifier)},
+                                      {"client_id", recipient_.id()},
+                                      {"client_secret", recipient_.credentials.client_secret}})});
+      if (r.status == 200) {
+        RememberSecret(ParseJsonObject(r.body).at("refresh_token").as_string());
+        std::lock_guard lock(mu);
+        ++successes[code];
+      }
+    };
+    // Four clients exchange each of their codes twice (the second is a reuse) until the kill.
+    std::vector<std::thread> clients;
+    for (int c = 0; c < 4; ++c) {
+      clients.emplace_back([&, c] {
+        try {
+          for (std::size_t i = static_cast<std::size_t>(c); i < codes.size(); i += 4) {
+            exchange(codes[i]);
+            exchange(codes[i]);
+          }
+        } catch (const std::exception&) {
+          // The server died under the request.
+        }
+      });
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5 + random() % 40));
+    server().Signal(SIGKILL);
+    const auto status = server().WaitFor(std::chrono::seconds(10));
+    EXPECT_TRUE(status && status->kind == obauth::testing::ExitStatus::Kind::kSignaled);
+    for (auto& t : clients) t.join();
+    StartServer();
+    // After the restart each code is tried once more: one exchanged before the kill (answered
+    // or not) is refused, one never exchanged works now.
+    for (const auto& code : codes) exchange(code);
+    for (const auto& code : codes) {
+      EXPECT_LE(successes[code], 1) << "a code was redeemed twice";
+    }
+  }
 }
 
 }  // namespace

@@ -165,8 +165,9 @@ int Serve(const ServeOptions& options) {
   oauth::AuthFailureLimiter limiter(options.auth_failures);
   // Codes and refresh tokens are stored as keyed hashes, like secrets (docs/consent.md).
   const Secret grant_key = crypto::DeriveKey(storage.server_key, crypto::KeyPurpose::kGrantHashing);
+  oauth::ConnectionUses connection_uses;
   const oauth::CustomerGrants customer_grants{cache, crypto::HmacSha256Key(grant_key.Expose()),
-                                              options.refresh_idle_days * 86400};
+                                              connection_uses, options.refresh_idle_days * 86400};
   oauth::TokenService tokens(cache, *storage.hasher, access_tokens, usage, limiter, clock,
                              options.token_ttl, &metrics.domain(), &customer_grants);
   // Sign-ins at the sandbox: kMaxSignInFailures per username a minute, whatever the address.
@@ -187,7 +188,7 @@ int Serve(const ServeOptions& options) {
                        admin::RotateOptions{options.previous_secret_expires_in, false}, &metrics,
                        &authorize, &cache});
   Housekeeper housekeeper(log);
-  AddServerTasks(housekeeper, cache, database, cache, usage, key_follower,
+  AddServerTasks(housekeeper, cache, database, cache, usage, connection_uses, key_follower,
                  {admin::kReplayLifetimeSeconds, options.clock_skew}, log);
   HousekeepingThread housekeeping(housekeeper, clock);
 

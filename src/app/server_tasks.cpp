@@ -4,14 +4,28 @@ namespace obauth::app {
 
 void AddServerTasks(Housekeeper& housekeeper, store::ClientStore& clients,
                     store::ReplayStore& replays, store::ConnectionStore& connections,
-                    oauth::UsageTracker& usage, KeyRingFollower& keys,
-                    const ServerTaskOptions& options, std::shared_ptr<spdlog::logger> log) {
+                    oauth::UsageTracker& usage, oauth::ConnectionUses& connection_uses,
+                    KeyRingFollower& keys, const ServerTaskOptions& options,
+                    std::shared_ptr<spdlog::logger> log) {
   housekeeper.Add(
       {.name = "recording secret usage",
        .period_seconds = 0,
        .run = [&clients, &usage](std::int64_t) { return clients.RecordSecretUse(usage.Drain()); },
        .at_shutdown =
            [&clients, &usage](std::int64_t) { return clients.RecordSecretUse(usage.DrainAll()); }});
+  const auto record_connection_use = [&connections, &connection_uses](std::int64_t) {
+    auto uses = connection_uses.Drain();
+    auto written = connections.TouchConnections(uses);
+    if (!written) {
+      // Kept for the next tick: a refresh is not forgotten because the database was away.
+      for (const auto& use : uses) connection_uses.Record(use.connection_id, use.at);
+    }
+    return written;
+  };
+  housekeeper.Add({.name = "recording connection use",
+                   .period_seconds = 0,
+                   .run = record_connection_use,
+                   .at_shutdown = record_connection_use});
   housekeeper.Add({.name = "reading the signing keys",
                    .period_seconds = 0,
                    .run = [&keys, log = std::move(log)](std::int64_t now) -> Result<void> {

@@ -12,6 +12,7 @@
 
 #include "app/housekeeper.hpp"
 #include "app/signing_keys.hpp"
+#include "oauth/connection_uses.hpp"
 #include "oauth/usage_tracker.hpp"
 #include "store/client_store.hpp"
 #include "store/connection_store.hpp"
@@ -29,7 +30,9 @@ struct ServerTaskOptions {
 };
 
 // Adds to `housekeeper`, in this order: "recording secret usage" (every tick; usage.Drain(), and
-// usage.DrainAll() at shutdown, into clients.RecordSecretUse), "reading the signing keys" (every
+// usage.DrainAll() at shutdown, into clients.RecordSecretUse), "recording connection use" (every
+// tick and at shutdown; connection_uses.Drain() into connections.TouchConnections; what fails to
+// be written is recorded again), "reading the signing keys" (every
 // tick; keys.Poll(), logging "signing keys changed: ..." to `log` when the ring changed),
 // "purging idempotency replays", "purging revoked tokens" and "purging authorization codes"
 // (every kPurgePeriodSeconds; a code is kept a purge period past its expiry, so that its reuse is
@@ -37,7 +40,8 @@ struct ServerTaskOptions {
 // Everything given must outlive the housekeeper.
 void AddServerTasks(Housekeeper& housekeeper, store::ClientStore& clients,
                     store::ReplayStore& replays, store::ConnectionStore& connections,
-                    oauth::UsageTracker& usage, KeyRingFollower& keys,
-                    const ServerTaskOptions& options, std::shared_ptr<spdlog::logger> log);
+                    oauth::UsageTracker& usage, oauth::ConnectionUses& connection_uses,
+                    KeyRingFollower& keys, const ServerTaskOptions& options,
+                    std::shared_ptr<spdlog::logger> log);
 
 }  // namespace obauth::app

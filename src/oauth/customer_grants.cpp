@@ -135,14 +135,14 @@ Result<IssuedToken> IssueForRefresh(const GrantContext& context, const TokenRequ
     return InvalidGrant(kBad, "refresh token of revoked connection " + connection->connection_id);
   }
   const std::int64_t now = context.clock.NowSeconds();
-  if (now - connection->last_used_at > grants.refresh_idle_seconds) {
+  const std::int64_t last_used = std::max(
+      connection->last_used_at, grants.uses.Pending(connection->connection_id).value_or(0));
+  if (now - last_used > grants.refresh_idle_seconds) {
     return InvalidGrant(kBad,
                         "refresh token idle too long, connection " + connection->connection_id);
   }
   OBAUTH_TRY(scope, GrantScopes(request.scope, SplitScopes(connection->consent.scope)));
-  if (auto touched = grants.connections.TouchConnection(connection->connection_id, now); !touched) {
-    return touched.error();
-  }
+  grants.uses.Record(connection->connection_id, now);
   return MintAccessToken(context, client, std::move(scope), &*connection);
 }
 

@@ -16,6 +16,7 @@
 #include "core/metrics.hpp"
 #include "crypto/hash.hpp"
 #include "oauth/access_token.hpp"
+#include "oauth/connection_uses.hpp"
 #include "oauth/token_request.hpp"
 #include "store/client_store.hpp"
 #include "store/connection_store.hpp"
@@ -25,7 +26,8 @@ namespace obauth::oauth {
 // What the customer's grants (authorization_code, refresh_token) and connections' tokens need.
 struct CustomerGrants {
   store::ConnectionStore& connections;
-  crypto::HmacSha256Key grant_hasher;              // the stored hashes of codes and refresh tokens
+  crypto::HmacSha256Key grant_hasher;  // the stored hashes of codes and refresh tokens
+  ConnectionUses& uses;                // refreshes, written in batches by the housekeeper
   std::int64_t refresh_idle_seconds = 30 * 86400;  // a refresh token unused this long is dead
 };
 

@@ -1,5 +1,7 @@
 #include "store/caching_store.hpp"
 
+#include <algorithm>
+
 namespace obauth::store {
 
 CachingStore::CachingStore(Database& database, Clock::duration poll_interval,
@@ -107,7 +109,43 @@ Result<Redemption> CachingStore::RedeemCode(std::string_view code_hash,
   if (result && !result->revoked_connection_id && result->superseded_connection_ids.empty()) {
     return result;
   }
+  ForgetConnections();
   return Dropping(connection.consent.client_id, std::move(result));
+}
+
+Result<Connection> CachingStore::FindConnectionByRefresh(std::string_view refresh_hash) {
+  std::uint64_t generation;
+  {
+    std::lock_guard lock(mu_);
+    generation = generation_;
+    if (auto it = connections_.find(std::string(refresh_hash)); it != connections_.end()) {
+      return it->second;
+    }
+  }
+  if (NonBlockingScope::Active()) return WouldBlock();
+  auto found = database_.FindConnectionByRefresh(refresh_hash);
+  if (found) Keep(connections_, refresh_hash, *found, generation);
+  return found;
+}
+
+Result<void> CachingStore::TouchConnections(const std::vector<ConnectionUse>& uses) {
+  auto result = database_.TouchConnections(uses);
+  if (!result) return result;
+  std::unordered_map<std::string_view, std::int64_t> at;
+  for (const auto& use : uses) at[use.connection_id] = std::max(at[use.connection_id], use.at);
+  std::lock_guard lock(mu_);
+  for (auto& [hash, connection] : connections_) {
+    if (auto it = at.find(connection.connection_id); it != at.end()) {
+      connection.last_used_at = std::max(connection.last_used_at, it->second);
+    }
+  }
+  return result;
+}
+
+void CachingStore::ForgetConnections() {
+  std::lock_guard lock(mu_);
+  connections_.clear();
+  ++generation_;
 }
 
 Result<bool> CachingStore::RevokeConnection(std::string_view connection_id, std::int64_t now,
@@ -115,8 +153,11 @@ Result<bool> CachingStore::RevokeConnection(std::string_view connection_id, std:
                                             const AuditEvent& audit) {
   auto found = database_.GetConnection(connection_id);
   if (!found) return found.error();  // kNotFound as the database would answer, or its failure
-  return Dropping(found->consent.client_id,
-                  database_.RevokeConnection(connection_id, now, marker_expires_at, audit));
+  auto revoked = database_.RevokeConnection(connection_id, now, marker_expires_at, audit);
+  // After the write: a read racing it is not kept (the generation moves), and none made before
+  // it stays.
+  if (!NotTried(revoked)) ForgetConnections();
+  return Dropping(found->consent.client_id, std::move(revoked));
 }
 
 Result<std::int64_t> CachingStore::PurgeRevokedTokens(std::int64_t cutoff) {

@@ -114,15 +114,15 @@ class CachingStore final : public ClientStore, public RecipientStore, public Con
   Result<std::int64_t> PurgeCodes(std::int64_t cutoff) override {
     return database_.PurgeCodes(cutoff);
   }
-  Result<Connection> FindConnectionByRefresh(std::string_view refresh_hash) override {
-    return database_.FindConnectionByRefresh(refresh_hash);
-  }
+  // From memory after the first read (the refresh grant's hot path, so that it is answered on
+  // an I/O thread like client_credentials); a connection revoked or superseded through this
+  // object is dropped at once, one revoked by another process when the poll notices it.
+  Result<Connection> FindConnectionByRefresh(std::string_view refresh_hash) override;
   Result<Connection> GetConnection(std::string_view connection_id) override {
     return database_.GetConnection(connection_id);
   }
-  Result<void> TouchConnection(std::string_view connection_id, std::int64_t now) override {
-    return database_.TouchConnection(connection_id, now);
-  }
+  // Writes the uses, and moves the last use of the cached connections along with them.
+  Result<void> TouchConnections(const std::vector<ConnectionUse>& uses) override;
   // Reads the connection's recipient first (a connection never changes recipient), to drop it.
   Result<bool> RevokeConnection(std::string_view connection_id, std::int64_t now,
                                 std::int64_t marker_expires_at, const AuditEvent& audit) override;
@@ -165,11 +165,15 @@ class CachingStore final : public ClientStore, public RecipientStore, public Con
 
   void PollUntilStopped(Clock::duration interval);
 
+  // Drops every cached connection (a revocation, rare, may concern any of them). Takes mu_.
+  void ForgetConnections();
+
   // Drops every cached client and recipient; a read racing this is not kept. Needs mu_.
   void ForgetAllLocked() {
     cache_.clear();
     unknown_.clear();
     recipients_.clear();
+    connections_.clear();
     ++generation_;
   }
 
@@ -193,7 +197,8 @@ class CachingStore final : public ClientStore, public RecipientStore, public Con
   CacheMap<ClientCredentials> cache_;
   std::unordered_set<std::string> unknown_;  // ids the database did not know
   CacheMap<Recipient> recipients_;
-  std::uint64_t generation_ = 0;  // bumped by every write, so a read racing one is not kept
+  CacheMap<Connection> connections_;  // by refresh hash
+  std::uint64_t generation_ = 0;      // bumped by every write, so a read racing one is not kept
   std::optional<std::uint64_t> foreign_version_;  // last seen; nullopt when unknown
 
   std::mutex poll_mu_;

@@ -59,6 +59,12 @@ inline std::size_t TextBytes(const Connection& c) {
   return bytes;
 }
 
+// A refresh of a connection, written in batches (TouchConnections).
+struct ConnectionUse {
+  std::string connection_id;
+  std::int64_t at = 0;
+};
+
 // What RedeemCode did.
 struct Redemption {
   bool redeemed = false;  // true: this call exchanged the code and created the connection
@@ -115,10 +121,9 @@ class ConnectionStore {
       std::string_view refresh_hash) = 0;
   // The connection, live or revoked, or kNotFound.
   [[nodiscard]] virtual Result<Connection> GetConnection(std::string_view connection_id) = 0;
-  // Records a refresh of the connection at `now` (last_used_at, which never moves back). Nothing
-  // when it does not exist.
-  [[nodiscard]] virtual Result<void> TouchConnection(std::string_view connection_id,
-                                                     std::int64_t now) = 0;
+  // Records refreshes in one transaction: each connection's last_used_at becomes its use's `at`
+  // unless that would move it back. A connection that does not exist is skipped.
+  [[nodiscard]] virtual Result<void> TouchConnections(const std::vector<ConnectionUse>& uses) = 0;
   // Revokes the connection at `now` and lists its token marker for its recipient until
   // `marker_expires_at`, recording `audit`; false (and nothing recorded) when it was revoked
   // already. kNotFound when no such connection.

@@ -44,6 +44,7 @@ struct World {
   std::unique_ptr<admin::RecipientService> recipients;
   std::unique_ptr<admin::RegistrationService> registrations;
   std::unique_ptr<admin::Idempotency> idempotency;
+  oauth::ConnectionUses connection_uses;
   std::unique_ptr<oauth::CustomerGrants> customer_grants;
   oauth::AuthFailureLimiter sign_in_limiter{oauth::AuthFailureLimits{10, 1000000000, 60}};
   std::unique_ptr<consent::AuthorizeService> authorize;
@@ -64,8 +65,8 @@ World& TheWorld() {
     auto key = crypto::SigningKey::Generate();
     fuzz::Check(key.has_value(), "signing key");
     w->access_tokens = std::make_unique<oauth::AccessTokens>(std::move(*key), "https://fuzz.test");
-    w->customer_grants = std::make_unique<oauth::CustomerGrants>(
-        oauth::CustomerGrants{*w->store, crypto::HmacSha256Key(std::string(32, 'g')), 86400});
+    w->customer_grants = std::make_unique<oauth::CustomerGrants>(oauth::CustomerGrants{
+        *w->store, crypto::HmacSha256Key(std::string(32, 'g')), w->connection_uses, 86400});
     w->tokens = std::make_unique<oauth::TokenService>(*w->store, w->hasher, *w->access_tokens,
                                                       w->usage, w->limiter, w->clock, 300, nullptr,
                                                       w->customer_grants.get());

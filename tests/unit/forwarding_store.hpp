@@ -78,9 +78,9 @@ class ForwardingStore : public store::ClientStore, public store::ConnectionStore
     if (connections_ == nullptr) return NoConnections();
     return connections_->GetConnection(connection_id);
   }
-  Result<void> TouchConnection(std::string_view connection_id, std::int64_t now) override {
+  Result<void> TouchConnections(const std::vector<store::ConnectionUse>& uses) override {
     if (connections_ == nullptr) return NoConnections();
-    return connections_->TouchConnection(connection_id, now);
+    return connections_->TouchConnections(uses);
   }
   Result<bool> RevokeConnection(std::string_view connection_id, std::int64_t now,
                                 std::int64_t marker_expires_at,

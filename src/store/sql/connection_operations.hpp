@@ -134,8 +134,10 @@ struct ConnectionOperations {
   }
 
   template <class Db>
-  static Result<void> TouchConnection(Db& db, std::string_view connection_id, std::int64_t now) {
-    if (auto x = Run(db, Q::kTouchConnection, connection_id, now); !x) return x.error();
+  static Result<void> TouchConnections(Db& db, const std::vector<ConnectionUse>& uses) {
+    for (const auto& use : uses) {
+      if (auto x = Run(db, Q::kTouchConnection, use.connection_id, use.at); !x) return x.error();
+    }
     return {};
   }
 

@@ -94,7 +94,7 @@ class SqlStore : public Database {
   Result<std::int64_t> PurgeCodes(std::int64_t cutoff) override;
   Result<store::Connection> FindConnectionByRefresh(std::string_view refresh_hash) override;
   Result<store::Connection> GetConnection(std::string_view connection_id) override;
-  Result<void> TouchConnection(std::string_view connection_id, std::int64_t now) override;
+  Result<void> TouchConnections(const std::vector<ConnectionUse>& uses) override;
   Result<bool> RevokeConnection(std::string_view connection_id, std::int64_t now,
                                 std::int64_t marker_expires_at, const AuditEvent& audit) override;
   Result<Page<store::Connection>> ListConnections(std::string_view client_id,

@@ -255,10 +255,9 @@ Result<store::Connection> SqlStore<Backend, Db, Q>::GetConnection(std::string_vi
 }
 
 template <class Backend, class Db, class Q>
-Result<void> SqlStore<Backend, Db, Q>::TouchConnection(std::string_view connection_id,
-                                                       std::int64_t now) {
-  return Write(
-      [&](Db& db) { return ConnectionOperations<Q>::TouchConnection(db, connection_id, now); });
+Result<void> SqlStore<Backend, Db, Q>::TouchConnections(const std::vector<ConnectionUse>& uses) {
+  if (uses.empty()) return {};
+  return Write([&](Db& db) { return ConnectionOperations<Q>::TouchConnections(db, uses); });
 }
 
 template <class Backend, class Db, class Q>

@@ -70,7 +70,7 @@ class ServerTasksTest : public test_support::TempDirTest {
         "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(log_));
     logger_->set_pattern("%l %v");
     housekeeper_ = std::make_unique<Housekeeper>(logger_);
-    AddServerTasks(*housekeeper_, *store_, *store_, *store_, usage_, *follower_,
+    AddServerTasks(*housekeeper_, *store_, *store_, *store_, usage_, connection_uses_, *follower_,
                    {kReplayLifetime, kSkew}, logger_);
   }
   void TearDown() override {
@@ -92,6 +92,7 @@ class ServerTasksTest : public test_support::TempDirTest {
   std::unique_ptr<oauth::AccessTokens> tokens_;
   std::unique_ptr<KeyRingFollower> follower_;
   oauth::UsageTracker usage_;
+  oauth::ConnectionUses connection_uses_;
   std::ostringstream log_;
   std::shared_ptr<spdlog::logger> logger_;
   std::unique_ptr<Housekeeper> housekeeper_;

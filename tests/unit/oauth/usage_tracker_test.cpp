@@ -6,6 +6,8 @@
 #include <thread>
 #include <vector>
 
+#include "oauth/connection_uses.hpp"
+
 namespace obauth::oauth {
 namespace {
 
@@ -108,6 +110,31 @@ TEST(UsageTracker, ConcurrentRecordsAreAllCounted) {
   ASSERT_EQ(uses.size(), 1u);
   EXPECT_EQ(uses[0].previous_authentications, kThreads * kEach);
   EXPECT_EQ(uses[0].last_used_at, kThreads * kEach - 1);
+}
+
+}  // namespace
+}  // namespace obauth::oauth
+
+namespace obauth::oauth {
+namespace {
+
+TEST(ConnectionUses, KeepsTheLatestUseOfEachConnectionUntilDrained) {
+  ConnectionUses uses;
+  EXPECT_FALSE(uses.Pending("cn-1"));
+  uses.Record("cn-1", 10);
+  uses.Record("cn-1", 30);
+  uses.Record("cn-1", 20);
+  uses.Record("cn-2", 5);
+  EXPECT_EQ(uses.Pending("cn-1"), 30);
+  auto drained = uses.Drain();
+  std::sort(drained.begin(), drained.end(),
+            [](const auto& a, const auto& b) { return a.connection_id < b.connection_id; });
+  ASSERT_EQ(drained.size(), 2u);
+  EXPECT_EQ(drained[0].connection_id, "cn-1");
+  EXPECT_EQ(drained[0].at, 30);
+  EXPECT_EQ(drained[1].at, 5);
+  EXPECT_FALSE(uses.Pending("cn-1"));
+  EXPECT_TRUE(uses.Drain().empty());
 }
 
 }  // namespace

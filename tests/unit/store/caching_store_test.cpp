@@ -259,7 +259,7 @@ TEST_F(CachingStoreTest, OnlyExchangesAndRevocationsThatRevokeAConnectionDropThe
   ASSERT_TRUE(reused && !reused->redeemed);
   EXPECT_FALSE(cached()) << "cn-2 was revoked";
   ASSERT_TRUE(cache->FindClient("dc-7"));
-  ASSERT_TRUE(cache->TouchConnection("cn-2", 30));
+  ASSERT_TRUE(cache->TouchConnections({{"cn-2", 30}}));
   EXPECT_TRUE(cached());
   auto revoked =
       cache->RevokeConnection("cn-1", 40, 3640, Audit("pt-1", "connection.revoked", "dc-7"));
@@ -273,6 +273,48 @@ TEST_F(CachingStoreTest, OnlyExchangesAndRevocationsThatRevokeAConnectionDropThe
   ASSERT_TRUE(client);
   EXPECT_TRUE(client->revoked_tokens.Contains(ConnectionTokenMarker("cn-1")));
   EXPECT_TRUE(client->revoked_tokens.Contains(ConnectionTokenMarker("cn-2")));
+}
+
+// The refresh grant's connection comes from memory after its first read; revoking it (here or,
+// through the poll, elsewhere) forgets it, and a recorded use moves the cached copy along.
+TEST_F(CachingStoreTest, ARefreshTokensConnectionIsAnsweredFromMemoryUntilARevocation) {
+  auto cache = Caching(hours(1));
+  ASSERT_TRUE(cache->CreateRecipient(MakeRecipient("dc-8"), "h", nullptr,
+                                     Audit("pt-1", "recipient.created", "dc-8")));
+  const Consent consent{"dc-8", 9000, "bob", "sub", "ACCOUNT_BASIC", {"acc-1"}};
+  AuthorizationCode code;
+  code.code_hash = "code-8";
+  code.consent = consent;
+  code.redirect_uri = "https://r.example/cb";
+  code.expires_at = 60;
+  ASSERT_TRUE(cache->CreateCode(code));
+  Connection connection;
+  connection.connection_id = "cn-8";
+  connection.consent = consent;
+  connection.created_at = connection.last_used_at = 20;
+  const AuditEvent audit = Audit("pt-1", "connection.created", "dc-8");
+  ASSERT_TRUE(cache->RedeemCode("code-8", connection, "refresh-8", 20, 3620, audit, audit));
+  auto from_memory = [&] {
+    store::NonBlockingScope no_blocking;
+    return cache->FindConnectionByRefresh("refresh-8");
+  };
+  auto first = from_memory();
+  ASSERT_FALSE(first);
+  EXPECT_EQ(first.error().code, ErrorCode::kWouldBlock) << "not read yet";
+  ASSERT_TRUE(cache->FindConnectionByRefresh("refresh-8"));
+  auto cached = from_memory();
+  ASSERT_TRUE(cached);
+  EXPECT_EQ(cached->connection_id, "cn-8");
+  EXPECT_EQ(cached->last_used_at, 20);
+  ASSERT_TRUE(cache->TouchConnections({{"cn-8", 50}}));
+  EXPECT_EQ(from_memory()->last_used_at, 50);
+  ASSERT_TRUE(
+      cache->RevokeConnection("cn-8", 60, 3660, Audit("pt-1", "connection.revoked", "dc-8")));
+  auto after = from_memory();
+  ASSERT_FALSE(after) << "a revoked connection is not answered from memory";
+  auto read = cache->FindConnectionByRefresh("refresh-8");
+  ASSERT_TRUE(read);
+  EXPECT_TRUE(read->revoked_at.has_value());
 }
 
 TEST_F(CachingStoreTest, NonBlockingScopeEndsWithItsLifetime) {

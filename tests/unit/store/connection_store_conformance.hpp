@@ -504,12 +504,12 @@ TYPED_TEST_P(ConnectionStoreConformance, PurgeCodesForgetsThoseThatExpiredBefore
 TYPED_TEST_P(ConnectionStoreConformance, TouchConnectionRecordsTheLastUseAndNeverMovesItBack) {
   this->CreateRecipients();
   this->ConnectOrFail(this->MakeCode('a', this->MakeConsent()), "cn-1", 'r', 10010);
-  ASSERT_TRUE(this->connections().TouchConnection("cn-1", 12000));
+  ASSERT_TRUE(this->connections().TouchConnections({{"cn-1", 12000}}));
   EXPECT_EQ(this->GetOrFail("cn-1").last_used_at, 12000);
-  ASSERT_TRUE(this->connections().TouchConnection("cn-1", 11000));
+  ASSERT_TRUE(this->connections().TouchConnections({{"cn-1", 11000}}));
   EXPECT_EQ(this->GetOrFail("cn-1").last_used_at, 12000);
   EXPECT_EQ(this->GetOrFail("cn-1").created_at, 10010);
-  EXPECT_TRUE(this->connections().TouchConnection("cn-none", 12000));
+  EXPECT_TRUE(this->connections().TouchConnections({{"cn-none", 12000}}));
 }
 
 // Under a NonBlockingScope every call answers kWouldBlock before it reaches the database, and
@@ -529,7 +529,7 @@ TYPED_TEST_P(ConnectionStoreConformance, ConnectionCallsWouldBlockUnderNonBlocki
     this->ExpectWouldBlock(s.PurgeCodes(1000000), "PurgeCodes");
     this->ExpectWouldBlock(s.FindConnectionByRefresh(this->Hash('r')), "FindConnectionByRefresh");
     this->ExpectWouldBlock(s.GetConnection("cn-1"), "GetConnection");
-    this->ExpectWouldBlock(s.TouchConnection("cn-1", 12000), "TouchConnection");
+    this->ExpectWouldBlock(s.TouchConnections({{"cn-1", 12000}}), "TouchConnections");
     this->ExpectWouldBlock(s.RevokeConnection("cn-1", 10500, 14100, audit), "RevokeConnection");
     this->ExpectWouldBlock(s.ListConnections("dc-1", {std::nullopt, 10}), "ListConnections");
     this->ExpectWouldBlock(s.ListCustomerConnections(this->kProvider, "alice"),

@@ -111,7 +111,7 @@ void CallEverything(Database& d, Check&& check) {
   check("PurgeCodes", d.PurgeCodes(5));
   check("FindConnectionByRefresh", d.FindConnectionByRefresh("r"));
   check("GetConnection", d.GetConnection("cn-1"));
-  check("TouchConnection", d.TouchConnection("cn-1", 5));
+  check("TouchConnections", d.TouchConnections({{"cn-1", 5}}));
   check("RevokeConnection", d.RevokeConnection("cn-1", 5, 9, audit));
   check("ListConnections", d.ListConnections("dc-1", {std::nullopt, 10}));
   check("ListCustomerConnections", d.ListCustomerConnections(1000, "alice"));

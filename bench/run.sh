@@ -10,6 +10,9 @@
 #   obauth      token issuance, client_secret_basic and client_secret_post
 #   obauth      GET /api/v1/recipients/{id} with a bearer token
 #   obauth      durable secret rotation, POST /api/v1/recipients/{id}/secret (SQLite, FULL sync)
+#   obauth      the refresh_token grant of a connection made through the sandbox's pages
+#   obauth      the authorization_code grant, each code once (durable single-use writes; the
+#               codes are written into the database beforehand by bench/make_codes.py)
 #   oidc-prov.  client_credentials, JWT ES256 access tokens, client_secret_basic
 #
 # each at $CONNS connections and at 1 connection (keep-alive), after one warm-up, and prints a
@@ -24,6 +27,7 @@
 #   LOAD_MAX [0.7]  LOAD_WAIT [900]  wait until the 1-minute load average is below LOAD_MAX,
 #                                    polling every 30 s, at most LOAD_WAIT seconds
 #   RECIPIENTS [64]  recipients the admin read and the rotation are spread over
+#   CODES [150000]  authorization codes written for the code-exchange scenario
 #   FOREIGN_MAX [10]  RETRIES [2]  a run during which other processes took more than
 #                     FOREIGN_MAX% of a core is repeated (at most RETRIES times)
 #   SKIP ['']  any of: nginx obauth oidc
@@ -300,6 +304,7 @@ run_obauth() {
   local db=$TMP/obauth/obauth.db bin=$BUILD_DIR/obauth pid url partner pid_ok i
   mkdir -p "$TMP/obauth"
   partner=$("$bin" partner create --create --db "$db" --name "Bench Partner")
+  "$bin" providers import --db "$db" "$ROOT/examples/providers.json" > /dev/null
   local partner_id partner_secret
   partner_id=$(jq -r .client_id <<<"$partner")
   partner_secret=$(jq -r .client_secret <<<"$partner")
@@ -338,6 +343,34 @@ run_obauth() {
   id_list=$(IFS=,; echo "${ids[*]}")
   log "created $((RECIPIENTS + 1)) recipients"
 
+  # The token recipient, ACTIVE with the sandbox bank (9000), connects alice once (the consent
+  # pages' two forms, as the README does without a browser): the refresh scenario's token.
+  curl -s --max-time 5 -X POST -H "Authorization: Bearer $token" \
+    "$url/api/v1/recipients/providers/requests/$tok_id/9000" > /dev/null
+  "$bin" registrations approve --db "$db" "$tok_id" 9000 > /dev/null
+  "$bin" registrations activate --db "$db" "$tok_id" 9000 > /dev/null
+  local jar=$TMP/obauth/cookies page code refresh accounts
+  field() { sed -n "s/.*name=\"$1\" value=\"\([^\"]*\)\".*/\1/p" | head -n 1; }
+  page=$(curl -s -c "$jar" -b "$jar" "$url/api/v1/authorize?response_type=code&client_id=$tok_id&redirect_uri=https%3A%2F%2Fx.example%2Fcb&scope=ACCOUNT_BASIC&provider_id=9000&state=s")
+  page=$(curl -s -c "$jar" -b "$jar" "$url/api/v1/authorize/login" -d username=alice \
+    -d password=sandbox -d "transaction=$(field transaction <<<"$page")" \
+    -d "csrf=$(field csrf <<<"$page")")
+  accounts=$(grep -o 'name="account" value="[^"]*"' <<<"$page" | sed 's/.*value="/-d account=/; s/"$//')
+  # shellcheck disable=SC2086
+  code=$(curl -s -o /dev/null -w '%{redirect_url}' -c "$jar" -b "$jar" \
+    "$url/api/v1/authorize/consent" $accounts -d decision=approve \
+    -d "transaction=$(field transaction <<<"$page")" -d "csrf=$(field csrf <<<"$page")" |
+    sed 's/.*[?&]code=\([^&]*\).*/\1/')
+  refresh=$(curl -s -u "$tok_id:$tok_secret" "$url/api/v1/token" -d grant_type=authorization_code \
+    -d "code=$code" -d redirect_uri=https://x.example/cb | jq -r .refresh_token)
+  [ -n "$refresh" ] && [ "$refresh" != null ] || { log "no refresh token from the consent flow"; return 1; }
+  check obauth-refresh 200 -u "$tok_id:$tok_secret" -d grant_type=refresh_token \
+    -d "refresh_token=$refresh" "$url/api/v1/token"
+  python3 "$BENCH/make_codes.py" "$db" "$db.key" "$tok_id" "${CODES:-150000}" \
+    https://x.example/cb "$TMP/obauth/codes"
+  : > "$TMP/obauth/codes-state"
+  log "wrote ${CODES:-150000} authorization codes"
+
   check obauth-token-basic 200 -u "$tok_id:$tok_secret" -d grant_type=client_credentials \
     -d scope=ACCOUNT_BASIC "$url/api/v1/token"
   check obauth-token-post 200 -d grant_type=client_credentials -d scope=ACCOUNT_BASIC \
@@ -347,7 +380,7 @@ run_obauth() {
     "$url/api/v1/recipients/${ids[0]}/secret"
 
   local run
-  for run in token-basic token-post get rotate; do
+  for run in token-basic token-post get rotate refresh code; do
     : > "$TMP/obauth/stderr"
     case $run in
       token-basic) MODE=token AUTH=basic CLIENT_ID=$tok_id CLIENT_SECRET=$tok_secret \
@@ -356,6 +389,11 @@ run_obauth() {
                      SCOPE=ACCOUNT_BASIC measure obauth-token-post "$url/api/v1/token" "$pid" ;;
       get) MODE=get BEARER=$token IDS=$id_list measure obauth-get-recipient "$url" "$pid" ;;
       rotate) MODE=rotate BEARER=$token IDS=$id_list measure obauth-rotate-secret "$url" "$pid" ;;
+      refresh) MODE=refresh CLIENT_ID=$tok_id CLIENT_SECRET=$tok_secret REFRESH=$refresh \
+                 measure obauth-refresh "$url/api/v1/token" "$pid" ;;
+      code) MODE=code CLIENT_ID=$tok_id CLIENT_SECRET=$tok_secret REDIRECT_URI=https://x.example/cb \
+              CODES_FILE=$TMP/obauth/codes CODES_STATE=$TMP/obauth/codes-state \
+              measure obauth-code-exchange "$url/api/v1/token" "$pid" ;;
     esac
     # Keep a sample of the access log and every line that is not a 200.
     {

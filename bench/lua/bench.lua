@@ -10,6 +10,13 @@
 --                lists longer than an environment variable may be (bench/scale.sh)
 --   CREDS_FILE   MODE=token only, instead of CLIENT_ID/CLIENT_SECRET: a file of
 --                "client_id<TAB>client_secret" lines, taken round-robin like IDS
+--   MODE=refresh POST grant_type=refresh_token with REFRESH (the refresh token), Basic
+--                CLIENT_ID:CLIENT_SECRET
+--   MODE=code    POST grant_type=authorization_code, each code of CODES_FILE (one a line) once,
+--                with REDIRECT_URI and Basic CLIENT_ID:CLIENT_SECRET (wrk -t1). CODES_STATE: a
+--                file holding where the next run starts in CODES_FILE, moved past this run's
+--                requests (and any left in flight) by done(), so that the warm-up and the runs
+--                of bench/run.sh's measure() never send a code twice (a reused code is refused)
 -- done() prints one machine-readable RESULT line (latencies in microseconds).
 local mode   = os.getenv("MODE") or "token"
 local auth   = os.getenv("AUTH") or "basic"
@@ -121,11 +128,46 @@ elseif mode == "get" or mode == "rotate" then
       return wrk.format(method, prefix .. ids[i] .. suffix)
     end
   end
+elseif mode == "refresh" then
+  wrk.method = "POST"
+  wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+  wrk.headers["Authorization"] = "Basic " .. b64(id .. ":" .. secret)
+  wrk.body = "grant_type=refresh_token&refresh_token=" .. (os.getenv("REFRESH") or "")
+elseif mode == "code" then
+  wrk.method = "POST"
+  wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+  wrk.headers["Authorization"] = "Basic " .. b64(id .. ":" .. secret)
+  local codes = {}
+  for _, fields in ipairs(read_lines(assert(os.getenv("CODES_FILE"), "MODE=code needs CODES_FILE"))) do
+    codes[#codes + 1] = fields[1]
+  end
+  local redirect = (os.getenv("REDIRECT_URI") or ""):gsub("[^%w%-%._~]", function(c)
+    return string.format("%%%02X", c:byte())
+  end)
+  local state = os.getenv("CODES_STATE")
+  local start = 0
+  if state then
+    local f = io.open(state, "r")
+    if f then start = tonumber(f:read("*l") or "0") or 0; f:close() end
+  end
+  codes_start = start
+  function setup(thread) end  -- one thread: no offsets
+  function request()
+    next_id = next_id + 1
+    local code = codes[((start + next_id - 1) % #codes) + 1]
+    return wrk.format(nil, nil, nil,
+      "grant_type=authorization_code&code=" .. code .. "&redirect_uri=" .. redirect)
+  end
 else
   error("unknown MODE " .. mode)
 end
 
 function done(summary, latency, requests)
+  if mode == "code" and os.getenv("CODES_STATE") then
+    local f = assert(io.open(os.getenv("CODES_STATE"), "w"))
+    f:write(tostring(codes_start + summary.requests + 1024) .. "\n")
+    f:close()
+  end
   local secs = summary.duration / 1e6
   local errs = summary.errors
   io.write(string.format(

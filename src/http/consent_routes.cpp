@@ -294,9 +294,14 @@ Result<std::int64_t> AppsProvider(const Services& services, const Call& call) {
   return *id;
 }
 
+// The page's language: ?lang=fr (or fr-CA...) for French, English otherwise.
 Language AppsLanguage(const Request& req) {
-  return QueryString(req).find("lang=fr") != std::string_view::npos ? Language::kFrench
-                                                                    : Language::kEnglish;
+  if (const auto query = ParseForm(QueryString(req))) {
+    for (const auto& [name, value] : *query) {
+      if (name == "lang" && value.starts_with("fr")) return Language::kFrench;
+    }
+  }
+  return Language::kEnglish;
 }
 
 std::string AppsAction(const Call& call, Language language) {

@@ -70,7 +70,7 @@ struct ServeOptions {
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::int64_t token_ttl = 300;
   std::int64_t previous_secret_expires_in = 0;
-  int db_pool = 0;  // 0: one per worker thread, plus one
+  int db_pool = 0;  // 0: max(16, 4 x threads) + 1
   int db_timeout = 5;
   oauth::AuthFailureLimits auth_failures;
   std::string log_level = "info";
@@ -124,8 +124,11 @@ int Serve(const ServeOptions& options) {
   server_options.io_threads = options.threads;
   // Workers wait on the database; the more writes wait together, the larger the group commit
   // (bench/RESULTS.md: durable rotations at 32 connections, 4 workers 2.4k/s p99 19 ms, 16
-  // workers 5.7k/s p99 11 ms). Each worker may hold one SQLite connection.
-  server_options.worker_threads = std::max(16, 4 * options.threads);
+  // workers 5.7k/s p99 11 ms; code exchanges at 32 connections, 16 workers 2.6k/s, 32 workers
+  // 3.2k/s). The database sessions stay fewer (PostgreSQL's max_connections is shared by every
+  // instance): a worker past them waits for one, while the writes wait in the group commit.
+  server_options.worker_threads = std::max(32, 8 * options.threads);
+  const int default_db_pool = std::max(16, 4 * options.threads) + 1;
   server_options.max_body_bytes = options.max_body_bytes;
   server_options.max_header_bytes = options.max_header_bytes;
   server_options.request_timeout = std::chrono::seconds(options.request_timeout);
@@ -141,7 +144,7 @@ int Serve(const ServeOptions& options) {
   server_options.metrics = &metrics;
   auto storage =
       OpenStorage(options.db, options.key_file,
-                  options.db_pool > 0 ? options.db_pool : server_options.worker_threads + 1,
+                  options.db_pool > 0 ? options.db_pool : default_db_pool,
                   options.db_timeout, &metrics.domain());
   // Client lookups (token endpoint, bearer checks) come from memory; writes through this
   // process are seen at once, changes by other processes within 250 ms (docs/architecture.md).
@@ -241,7 +244,7 @@ int Main(int argc, char** argv) {
                  ->capture_default_str(),
              "PATH|URL");
   cli::Bounded(serve_cmd->add_option("--db-pool", serve.db_pool,
-                                     "Database connections at most (default: worker threads + 1)"),
+                                     "Database connections at most (default: 4 per I/O thread + 1, at least 17)"),
                "N", 1, 1000);
   cli::Bounded(
       serve_cmd

@@ -1,8 +1,11 @@
 // The customer's grants: authorization_code (RFC 6749 §4.1.3, RFC 7636) and refresh_token
 // (RFC 6749 §6), for a Data Recipient acting for a customer who consented (reference §5.1).
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <chrono>
 
 #include "core/scopes.hpp"
 #include "crypto/base64url.hpp"
@@ -89,10 +92,17 @@ Result<IssuedToken> IssueForCode(const GrantContext& context, const TokenRequest
           "PKCE verifier without challenge");
     }
   }
-  OBAUTH_TRY(id_bytes, crypto::RandomIdBytes(16));
+  // 11 hex digits of the time in milliseconds, then 64 random bits: new connections go to the end
+  // of the index on connection_id instead of a random page of it (one page fewer written per
+  // exchange in the WAL and again at the checkpoint).
+  OBAUTH_TRY(id_bytes, crypto::RandomIdBytes(8));
   OBAUTH_TRY(refresh_bytes, crypto::RandomBytes(32));
   store::Connection connection;
-  connection.connection_id = "cn-" + crypto::Base64UrlEncode(id_bytes);
+  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  connection.connection_id =
+      fmt::format("cn-{:011x}{}", millis & 0xFFFFFFFFFFF, crypto::Base64UrlEncode(id_bytes));
   connection.consent = code->consent;
   connection.created_at = now;
   connection.last_used_at = now;

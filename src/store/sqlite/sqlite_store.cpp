@@ -18,6 +18,19 @@ namespace obauth::store::sqlite {
 namespace {
 
 constexpr int kBusyTimeoutMs = 5000;
+constexpr char kBeginImmediate[] = "BEGIN IMMEDIATE";
+constexpr char kCommit[] = "COMMIT";
+constexpr char kRollback[] = "ROLLBACK";
+constexpr char kSavepoint[] = "SAVEPOINT write";
+constexpr char kRollbackToSavepoint[] = "ROLLBACK TO write";
+constexpr char kReleaseSavepoint[] = "RELEASE write";
+// The WAL's size, in frames (pages), past which a commit asks for a checkpoint: SQLite's default
+// for its automatic checkpoint (4 MiB of 4 KiB pages).
+constexpr int kCheckpointFrames = 1000;
+// Checkpoint passes made while batches commit, and the frames left for the last pass, made
+// between two batches.
+constexpr int kCheckpointPasses = 4;
+constexpr int kCatchUpFrames = 64;
 
 Error SqliteError(sqlite3* db, int rc, std::string_view what) {
   std::string message = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
@@ -136,9 +149,13 @@ class Connection {
     }
     sqlite3_busy_timeout(db, kBusyTimeoutMs);
     // secure_delete = FAST: deleted and overwritten rows (secret hashes, replaced settings) are
-    // zeroed within their pages instead of lingering in free space.
-    for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
-                               "PRAGMA foreign_keys = ON", "PRAGMA secure_delete = FAST"}) {
+    // zeroed within their pages instead of lingering in free space. temp_store = MEMORY keeps the
+    // savepoints' sub-journals (SqliteStore::RunBatch) in memory: by default one past 64 KiB is
+    // spilled to a file in /var/tmp, created, written and unlinked in every larger batch. A
+    // sub-journal holds the pages one write changed, bounded by that write.
+    for (const char* pragma :
+         {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON",
+          "PRAGMA secure_delete = FAST", "PRAGMA temp_store = MEMORY"}) {
       if (auto r = connection->Exec(pragma); !r) {
         return MakeError(ErrorCode::kUnavailable, "Service Unavailable",
                          "cannot use database " + path + ": " + r.error().internal);
@@ -173,14 +190,46 @@ class Connection {
     return std::make_unique<Statement>(db_, it->second);
   }
 
+  // `hook(context, frames)` runs after each commit of this connection with the number of frames
+  // in the WAL, instead of SQLite's automatic checkpoint (which it replaces).
+  void OnCommit(void (*hook)(void* context, int frames), void* context) {
+    commit_hook_ = hook;
+    commit_context_ = context;
+    sqlite3_wal_hook(
+        db_,
+        [](void* self, sqlite3*, const char*, int frames) {
+          auto* connection = static_cast<Connection*>(self);
+          connection->commit_hook_(connection->commit_context_, frames);
+          return SQLITE_OK;
+        },
+        this);
+  }
+
+  // A PASSIVE checkpoint: copies what it can of the WAL into the database file without waiting
+  // for (or blocking) readers and writers. Answers the number of the WAL's frames now copied.
+  Result<int> Checkpoint() {
+    int copied = 0;
+    const int rc =
+        sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, &copied);
+    if (rc != SQLITE_OK) return SqliteError(db_, rc, "checkpoint");
+    return copied;
+  }
+
+  // Runs a statement without parameters or rows (a transaction's control statement), prepared
+  // once: sqlite3_exec would parse it at every call. `sql` must be a string constant.
+  [[nodiscard]] Result<void> Do(const char* sql) {
+    OBAUTH_TRY(stmt, Prepare(sql));
+    return stmt->Run();
+  }
+
   // Runs `body` inside BEGIN IMMEDIATE ... COMMIT; rolls back if it fails.
   template <class F>
   [[nodiscard]] Result<void> Transaction(F&& body) {
     std::lock_guard writer(*write_mu_);
-    if (auto r = Exec("BEGIN IMMEDIATE"); !r) return r;
+    if (auto r = Do(kBeginImmediate); !r) return r;
     Result<void> result = body();
-    if (result) result = Exec("COMMIT");
-    if (!result) (void)Exec("ROLLBACK");
+    if (result) result = Do(kCommit);
+    if (!result) (void)Do(kRollback);
     return result;
   }
 
@@ -198,6 +247,8 @@ class Connection {
   sqlite3* db_;
   std::mutex* write_mu_;
   std::unordered_map<const char*, sqlite3_stmt*> statements_;
+  void (*commit_hook_)(void*, int) = nullptr;
+  void* commit_context_ = nullptr;
 };
 
 namespace {
@@ -212,7 +263,16 @@ constexpr char kRecordVersion[] =
 
 SqliteStore::SqliteStore(std::string path) : path_(std::move(path)) {}
 
-SqliteStore::~SqliteStore() = default;
+SqliteStore::~SqliteStore() {
+  if (checkpoints_.joinable()) {
+    {
+      std::lock_guard lock(checkpoint_mu_);
+      stopping_ = true;
+    }
+    checkpoint_due_.notify_one();
+    checkpoints_.join();
+  }
+}
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
                                                        int max_connections) {
@@ -237,6 +297,21 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
   }
   store->writer_ = std::move(*connection);
   SqliteStore* self = store.get();
+  auto checkpointer = Connection::Open(path, &store->write_mu_);
+  if (!checkpointer) return checkpointer.error();
+  store->checkpointer_ = std::move(*checkpointer);
+  store->writer_->OnCommit(
+      [](void* context, int frames) {
+        if (frames < kCheckpointFrames) return;
+        auto* store = static_cast<SqliteStore*>(context);
+        {
+          std::lock_guard lock(store->checkpoint_mu_);
+          store->checkpoint_wanted_ = true;
+        }
+        store->checkpoint_due_.notify_one();
+      },
+      self);
+  store->checkpoints_ = std::thread([self] { self->RunCheckpoints(); });
   // Readers wait for a free connection as long as it takes, and every one is kept.
   store->readers_ = std::make_unique<Pool>(
       max_connections,
@@ -248,40 +323,92 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
 Result<SqliteStore::Pool::Lease> SqliteStore::Acquire() { return readers_->Acquire(); }
 
 Result<void> SqliteStore::Write(const WriteBody& body) {
-  PendingWrite mine{&body, {}};
-  std::unique_lock lock(queue_mu_);
-  queued_writes_.push_back(&mine);
-  batch_done_.wait(lock, [&] { return mine.done || !writing_; });
-  if (mine.done) return mine.result;
-  // No batch is being written: this thread writes everything queued so far, its own included.
-  writing_ = true;
-  std::vector<PendingWrite*> batch;
-  batch.swap(queued_writes_);
-  lock.unlock();
+  // Shared with the batch's writer, which may still be waking this thread after it returned.
+  auto mine = std::make_shared<PendingWrite>(&body);
+  {
+    std::lock_guard lock(queue_mu_);
+    queued_writes_.push_back(mine);
+    if (!writing_) {
+      writing_ = true;
+      mine->state = PendingWrite::kWrite;
+    }
+  }
+  mine->state.wait(PendingWrite::kQueued);
+  if (mine->state == PendingWrite::kDone) return mine->result;
+  // This thread writes the next batch: everything queued so far, its own write included.
+  std::vector<std::shared_ptr<PendingWrite>> batch;
+  {
+    std::lock_guard lock(queue_mu_);
+    batch.swap(queued_writes_);
+  }
   RunBatch(batch);
-  lock.lock();
-  for (auto* pending : batch) pending->done = true;
-  writing_ = false;
-  batch_done_.notify_all();
-  return mine.result;
+  // Each thread of the batch is woken alone (no herd contending for one mutex); then the first
+  // write queued meanwhile, whose thread writes the next batch.
+  for (auto& pending : batch) {
+    if (pending == mine) continue;
+    pending->state = PendingWrite::kDone;
+    pending->state.notify_one();
+  }
+  std::shared_ptr<PendingWrite> next;
+  {
+    std::lock_guard lock(queue_mu_);
+    if (queued_writes_.empty()) {
+      writing_ = false;
+    } else {
+      next = queued_writes_.front();
+    }
+  }
+  if (next) {
+    next->state = PendingWrite::kWrite;
+    next->state.notify_one();
+  }
+  return mine->result;
 }
 
-void SqliteStore::RunBatch(const std::vector<PendingWrite*>& batch) {
+void SqliteStore::RunCheckpoints() {
+  std::unique_lock lock(checkpoint_mu_);
+  while (true) {
+    checkpoint_due_.wait(lock, [&] { return checkpoint_wanted_ || stopping_; });
+    if (stopping_) return;
+    checkpoint_wanted_ = false;
+    lock.unlock();
+    // The WAL is copied while batches go on committing, again as long as they appended more
+    // than kCatchUpFrames meanwhile (a few times at most); then, between two batches, the last
+    // frames, so that the WAL is wholly copied when the next batch begins, and that batch starts
+    // the WAL over from its beginning. A failure (SQLITE_BUSY while another process checkpoints)
+    // is left to the next commit past the threshold, which asks again.
+    int copied = 0;
+    for (int pass = 0; pass < kCheckpointPasses; ++pass) {
+      auto now_copied = checkpointer_->Checkpoint();
+      if (!now_copied || *now_copied - copied <= kCatchUpFrames) break;
+      copied = *now_copied;
+    }
+    {
+      std::lock_guard writer(write_mu_);
+      (void)checkpointer_->Checkpoint();
+    }
+    lock.lock();
+    // The commits that asked meanwhile are covered.
+    checkpoint_wanted_ = false;
+  }
+}
+
+void SqliteStore::RunBatch(const std::vector<std::shared_ptr<PendingWrite>>& batch) {
   Connection& db = *writer_;
   const Result<void> committed = db.Transaction([&]() -> Result<void> {
-    for (auto* pending : batch) {
-      if (auto r = db.Exec("SAVEPOINT write"); !r) {
+    for (const auto& pending : batch) {
+      if (auto r = db.Do(kSavepoint); !r) {
         pending->result = r;
         continue;
       }
       pending->result = (*pending->body)(db);
-      if (!pending->result) (void)db.Exec("ROLLBACK TO write");
-      (void)db.Exec("RELEASE write");
+      if (!pending->result) (void)db.Do(kRollbackToSavepoint);
+      (void)db.Do(kReleaseSavepoint);
     }
     return {};
   });
   if (!committed) {
-    for (auto* pending : batch) {
+    for (const auto& pending : batch) {
       if (pending->result) pending->result = committed.error();
     }
   }

@@ -2,13 +2,18 @@
 // Thread-safe: each read borrows a connection from a bounded pool; every write of this object
 // runs on its one writer connection in BEGIN IMMEDIATE transactions, so several processes may
 // share the file and PRAGMA data_version on the writer tells their commits from ours.
+// Checkpoints run on a thread of their own: SQLite's automatic checkpoint would run inside the
+// COMMIT that crosses the WAL's threshold, and every write of that batch and of the batches
+// queued behind it would wait for the copy of the pages and the database file's fsync.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store/database.hpp"
@@ -59,20 +64,32 @@ class SqliteStore final : public SqliteStoreBase {
   using WriteBody = std::function<Result<void>(Connection&)>;
   Result<void> Write(const WriteBody& body);
   struct PendingWrite {
+    enum State { kQueued, kWrite, kDone };
+    explicit PendingWrite(const WriteBody* b) : body(b) {}
     const WriteBody* body;
     Result<void> result;
-    bool done = false;
+    // kQueued until its batch committed (kDone, `result` set) or its thread is to write the next
+    // batch (kWrite).
+    std::atomic<State> state{kQueued};
   };
-  void RunBatch(const std::vector<PendingWrite*>& batch);
+  void RunBatch(const std::vector<std::shared_ptr<PendingWrite>>& batch);
+  // The checkpoint thread: a PASSIVE checkpoint each time a commit leaves the WAL past its
+  // threshold, on a connection of its own, until the store is destroyed.
+  void RunCheckpoints();
 
   const std::string path_;
   std::mutex write_mu_;                 // one write transaction at a time in this process
   std::unique_ptr<Connection> writer_;  // every write; used under write_mu_ only
   std::unique_ptr<Pool> readers_;       // every read
-  std::mutex queue_mu_;                 // guards the members below
-  std::condition_variable batch_done_;
-  std::vector<PendingWrite*> queued_writes_;
-  bool writing_ = false;  // a thread is writing a batch
+  std::mutex queue_mu_;                 // guards the two members below
+  std::vector<std::shared_ptr<PendingWrite>> queued_writes_;
+  bool writing_ = false;                      // a thread is writing a batch or about to
+  std::unique_ptr<Connection> checkpointer_;  // used by checkpoints_ only
+  std::mutex checkpoint_mu_;                  // guards the two flags below
+  std::condition_variable checkpoint_due_;
+  bool checkpoint_wanted_ = false;
+  bool stopping_ = false;
+  std::thread checkpoints_;  // last: started once everything above exists, joined first
 };
 
 }  // namespace obauth::store::sqlite

@@ -366,6 +366,37 @@ TEST_F(SqliteStoreTest, ConcurrentWritesEachGetTheirOwnOutcomeAndFailuresLeaveNo
   EXPECT_EQ(events->size(), 2u);  // created, rotated once
 }
 
+// SQLite's own checkpoint is replaced by the store's checkpoint thread. Under writes that never
+// pause, the WAL must still be copied into the database file and started over, or it grows
+// without bound (a checkpoint that never catches up with the writes leaves it whole).
+TEST_F(SqliteStoreTest, TheWalStaysBoundedUnderWritesThatNeverPause) {
+  auto opened = SqliteStore::Open(DbPath(), 4);
+  ASSERT_TRUE(opened);
+  SqliteStore& store = **opened;
+  constexpr int kThreads = 4;
+  constexpr int kWritesEach = 1500;
+  const std::string value(8000, 'v');  // two overflow pages and a leaf: 3 WAL frames a write
+  {
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kWritesEach; ++i) {
+          auto r =
+              store.GetOrCreateSetting("s-" + std::to_string(t) + "-" + std::to_string(i), value);
+          ASSERT_TRUE(r) << r.error().internal;
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+  }
+  const auto written = std::uintmax_t{kThreads} * kWritesEach * 3 * 4096;  // 72 MiB of frames
+  const auto wal = std::filesystem::file_size(DbPath() + "-wal");
+  EXPECT_LT(wal, written / 4) << "WAL of " << wal << " bytes";
+  // The settings reached the database file itself.
+  EXPECT_GT(std::filesystem::file_size(DbPath()),
+            std::uintmax_t{kThreads} * kWritesEach * 8000 / 2);
+}
+
 TEST_F(SqliteStoreTest, PoolOfOneServesSequentialCalls) {
   auto opened = SqliteStore::Open(DbPath(), 1);
   ASSERT_TRUE(opened);

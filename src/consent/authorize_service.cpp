@@ -10,6 +10,7 @@
 #include "crypto/base64url.hpp"
 #include "crypto/random.hpp"
 #include "oauth/access_token.hpp"
+#include "oauth/grant_tokens.hpp"
 
 namespace obauth::consent {
 namespace {
@@ -390,11 +391,12 @@ Result<std::string> AuthorizeService::Approve(const Transaction& t,
                                                  ? "Choisissez au moins un de vos comptes."
                                                  : "Choose at least one of your accounts.");
   }
-  OBAUTH_TRY(random, crypto::RandomBytes(32));
-  const std::string code = crypto::Base64UrlEncode(random);
+  OBAUTH_TRY(code_id, crypto::TimeOrderedId());
+  OBAUTH_TRY(code, oauth::NewGrantToken(code_id));
   const std::int64_t now = clock_.NowSeconds();
   store::AuthorizationCode record;
-  record.code_hash = grant_hasher_.Mac(code);
+  record.code_id = std::move(code_id);
+  record.code_hash = grant_hasher_.Mac(code.Expose());
   record.consent = {t.client_id,        t.provider_id, t.customer_id,
                     PairwiseSubject(t), t.scope,       std::move(chosen)};
   record.redirect_uri = t.redirect_uri;
@@ -402,7 +404,7 @@ Result<std::string> AuthorizeService::Approve(const Transaction& t,
   record.created_at = now;
   record.expires_at = now + kCodeSeconds;
   if (auto created = connections_.CreateCode(record); !created) return created.error();
-  return code;
+  return std::string(code.Expose());
 }
 
 Result<Transaction> AuthorizeService::SignInForApps(std::int64_t provider_id,

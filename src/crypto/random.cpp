@@ -1,7 +1,12 @@
 #include "crypto/random.hpp"
 
+#include <fmt/format.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+
+#include <chrono>
+
+#include "crypto/base64url.hpp"
 
 namespace obauth::crypto {
 
@@ -30,6 +35,14 @@ Result<std::string> RandomIdBytes(std::size_t n) {
   OPENSSL_cleanse(buffer.bytes + buffer.used, n);
   buffer.used += n;
   return out;
+}
+
+Result<std::string> TimeOrderedId() {
+  OBAUTH_TRY(random, RandomIdBytes(8));
+  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  return fmt::format("{:011x}{}", millis & 0xFFFFFFFFFFF, Base64UrlEncode(random));
 }
 
 Result<std::string> RandomString(std::size_t length, std::string_view alphabet) {

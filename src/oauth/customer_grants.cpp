@@ -1,16 +1,14 @@
 // The customer's grants: authorization_code (RFC 6749 §4.1.3, RFC 7636) and refresh_token
 // (RFC 6749 §6), for a Data Recipient acting for a customer who consented (reference §5.1).
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-#include <chrono>
 
 #include "core/scopes.hpp"
 #include "crypto/base64url.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/random.hpp"
+#include "oauth/grant_tokens.hpp"
 #include "oauth/grants.hpp"
 
 namespace obauth::oauth {
@@ -59,9 +57,11 @@ Result<IssuedToken> IssueForCode(const GrantContext& context, const TokenRequest
   const CustomerGrants& grants = *context.customers;
   if (!request.code) return MakeError(ErrorCode::kInvalidRequest, "Missing code");
   if (!request.redirect_uri) return MakeError(ErrorCode::kInvalidRequest, "Missing redirect_uri");
-  const std::string hash = grants.grant_hasher.Mac(request.code->Expose());
   constexpr char kBadCode[] = "The authorization code is invalid, expired or already used";
-  auto code = grants.connections.FindCode(hash);
+  const auto code_id = GrantTokenId(request.code->Expose());
+  if (code_id.empty()) return InvalidGrant(kBadCode, "malformed code");
+  const std::string hash = grants.grant_hasher.Mac(request.code->Expose());
+  auto code = grants.connections.FindCode(code_id, hash);
   if (!code) {
     if (code.error().code != ErrorCode::kNotFound) return code.error();
     return InvalidGrant(kBadCode, "unknown code");
@@ -92,21 +92,15 @@ Result<IssuedToken> IssueForCode(const GrantContext& context, const TokenRequest
           "PKCE verifier without challenge");
     }
   }
-  // 11 hex digits of the time in milliseconds, then 64 random bits: new connections go to the end
-  // of the index on connection_id instead of a random page of it (one page fewer written per
-  // exchange in the WAL and again at the checkpoint).
-  OBAUTH_TRY(id_bytes, crypto::RandomIdBytes(8));
-  OBAUTH_TRY(refresh_bytes, crypto::RandomBytes(32));
+  // Time-ordered: new connections go to the end of the index on connection_id instead of a
+  // random page of it (one page fewer written per exchange in the WAL and at the checkpoint).
+  OBAUTH_TRY(id, crypto::TimeOrderedId());
   store::Connection connection;
-  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
-  connection.connection_id =
-      fmt::format("cn-{:011x}{}", millis & 0xFFFFFFFFFFF, crypto::Base64UrlEncode(id_bytes));
+  connection.connection_id = "cn-" + id;
+  OBAUTH_TRY(refresh, NewGrantToken(connection.connection_id));
   connection.consent = code->consent;
   connection.created_at = now;
   connection.last_used_at = now;
-  Secret refresh(crypto::Base64UrlEncode(refresh_bytes));
   const auto created =
       ConnectionEvent(client, request, now, "connection.created", connection.connection_id,
                       connection.consent.provider_id, {});
@@ -114,8 +108,8 @@ Result<IssuedToken> IssueForCode(const GrantContext& context, const TokenRequest
       ConnectionEvent(client, request, now, "connection.revoked", code->connection_id.value_or(""),
                       connection.consent.provider_id, "code_reuse");
   OBAUTH_TRY(redemption, grants.connections.RedeemCode(
-                             hash, connection, grants.grant_hasher.Mac(refresh.Expose()), now,
-                             now + kConnectionMarkerSeconds, created, reuse));
+                             code_id, hash, connection, grants.grant_hasher.Mac(refresh.Expose()),
+                             now, now + kConnectionMarkerSeconds, created, reuse));
   if (!redemption.redeemed) {
     return InvalidGrant(kBadCode, "code used again: connection " +
                                       redemption.revoked_connection_id.value_or("(none live)") +
@@ -132,8 +126,10 @@ Result<IssuedToken> IssueForRefresh(const GrantContext& context, const TokenRequ
   const CustomerGrants& grants = *context.customers;
   if (!request.refresh_token) return MakeError(ErrorCode::kInvalidRequest, "Missing refresh_token");
   constexpr char kBad[] = "The refresh token is invalid, expired or revoked";
+  const auto connection_id = GrantTokenId(request.refresh_token->Expose());
+  if (connection_id.empty()) return InvalidGrant(kBad, "malformed refresh token");
   auto connection = grants.connections.FindConnectionByRefresh(
-      grants.grant_hasher.Mac(request.refresh_token->Expose()));
+      connection_id, grants.grant_hasher.Mac(request.refresh_token->Expose()));
   if (!connection) {
     if (connection.error().code != ErrorCode::kNotFound) return connection.error();
     return InvalidGrant(kBad, "unknown refresh token");

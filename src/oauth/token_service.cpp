@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "oauth/grant_tokens.hpp"
+
 namespace obauth::oauth {
 namespace {
 
@@ -182,8 +184,10 @@ Result<void> TokenService::Revoke(const ClientAuthentication& caller,
     if (active.error().code != ErrorCode::kInvalidToken) return active.error();
     // Not an active access token: perhaps the refresh token of one of the caller's connections.
     if (customers_ == nullptr || token.size() > AccessTokens::kMaxTokenLength) return {};
-    auto connection =
-        customers_->connections.FindConnectionByRefresh(customers_->grant_hasher.Mac(token));
+    const auto connection_id = GrantTokenId(token);
+    if (connection_id.empty()) return {};
+    auto connection = customers_->connections.FindConnectionByRefresh(
+        connection_id, customers_->grant_hasher.Mac(token));
     if (!connection) {
       // RFC 7009 §2.2: an invalid, expired or already revoked token is no error.
       if (connection.error().code == ErrorCode::kNotFound) return {};

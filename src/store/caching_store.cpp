@@ -98,13 +98,13 @@ Result<void> CachingStore::RecordSecretUse(const std::vector<SecretUse>& uses) {
   return result;
 }
 
-Result<Redemption> CachingStore::RedeemCode(std::string_view code_hash,
+Result<Redemption> CachingStore::RedeemCode(std::string_view code_id, std::string_view code_hash,
                                             const Connection& connection,
                                             const std::string& refresh_hash, std::int64_t now,
                                             std::int64_t marker_expires_at, const AuditEvent& audit,
                                             const AuditEvent& reuse_audit) {
-  auto result = database_.RedeemCode(code_hash, connection, refresh_hash, now, marker_expires_at,
-                                     audit, reuse_audit);
+  auto result = database_.RedeemCode(code_id, code_hash, connection, refresh_hash, now,
+                                     marker_expires_at, audit, reuse_audit);
   // A plain first exchange lists no marker: the recipient's cached tokens stay as they are.
   if (result && !result->revoked_connection_id && result->superseded_connection_ids.empty()) {
     return result;
@@ -113,18 +113,26 @@ Result<Redemption> CachingStore::RedeemCode(std::string_view code_hash,
   return Dropping(connection.consent.client_id, std::move(result));
 }
 
-Result<Connection> CachingStore::FindConnectionByRefresh(std::string_view refresh_hash) {
+Result<Connection> CachingStore::FindConnectionByRefresh(std::string_view connection_id,
+                                                         std::string_view refresh_hash) {
   std::uint64_t generation;
   {
     std::lock_guard lock(mu_);
     generation = generation_;
-    if (auto it = connections_.find(std::string(refresh_hash)); it != connections_.end()) {
-      return it->second;
+    if (auto it = connections_.find(std::string(connection_id)); it != connections_.end()) {
+      // A keyed hash, compared as the database compares it.
+      if (it->second.refresh_hash != refresh_hash) {
+        return MakeError(ErrorCode::kNotFound, "Connection not found");
+      }
+      return it->second.connection;
     }
   }
   if (NonBlockingScope::Active()) return WouldBlock();
-  auto found = database_.FindConnectionByRefresh(refresh_hash);
-  if (found) Keep(connections_, refresh_hash, *found, generation);
+  auto found = database_.FindConnectionByRefresh(connection_id, refresh_hash);
+  if (found) {
+    Keep(connections_, connection_id, RefreshableConnection{*found, std::string(refresh_hash)},
+         generation);
+  }
   return found;
 }
 
@@ -134,9 +142,10 @@ Result<void> CachingStore::TouchConnections(const std::vector<ConnectionUse>& us
   std::unordered_map<std::string_view, std::int64_t> at;
   for (const auto& use : uses) at[use.connection_id] = std::max(at[use.connection_id], use.at);
   std::lock_guard lock(mu_);
-  for (auto& [hash, connection] : connections_) {
-    if (auto it = at.find(connection.connection_id); it != at.end()) {
-      connection.last_used_at = std::max(connection.last_used_at, it->second);
+  for (const auto& [id, last_used_at] : at) {
+    if (auto it = connections_.find(std::string(id)); it != connections_.end()) {
+      auto& connection = it->second.connection;
+      connection.last_used_at = std::max(connection.last_used_at, last_used_at);
     }
   }
   return result;

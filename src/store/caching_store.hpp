@@ -102,22 +102,24 @@ class CachingStore final : public ClientStore, public RecipientStore, public Con
   Result<void> CreateCode(const AuthorizationCode& code) override {
     return database_.CreateCode(code);
   }
-  Result<AuthorizationCode> FindCode(std::string_view code_hash) override {
-    return database_.FindCode(code_hash);
+  Result<AuthorizationCode> FindCode(std::string_view code_id,
+                                     std::string_view code_hash) override {
+    return database_.FindCode(code_id, code_hash);
   }
   // Drops `connection.consent.client_id` (the code's recipient) when the call revoked a
   // connection, superseded or of the first exchange, or failed (it may have committed).
-  Result<Redemption> RedeemCode(std::string_view code_hash, const Connection& connection,
-                                const std::string& refresh_hash, std::int64_t now,
-                                std::int64_t marker_expires_at, const AuditEvent& audit,
-                                const AuditEvent& reuse_audit) override;
+  Result<Redemption> RedeemCode(std::string_view code_id, std::string_view code_hash,
+                                const Connection& connection, const std::string& refresh_hash,
+                                std::int64_t now, std::int64_t marker_expires_at,
+                                const AuditEvent& audit, const AuditEvent& reuse_audit) override;
   Result<std::int64_t> PurgeCodes(std::int64_t cutoff) override {
     return database_.PurgeCodes(cutoff);
   }
   // From memory after the first read (the refresh grant's hot path, so that it is answered on
   // an I/O thread like client_credentials); a connection revoked or superseded through this
   // object is dropped at once, one revoked by another process when the poll notices it.
-  Result<Connection> FindConnectionByRefresh(std::string_view refresh_hash) override;
+  Result<Connection> FindConnectionByRefresh(std::string_view connection_id,
+                                             std::string_view refresh_hash) override;
   Result<Connection> GetConnection(std::string_view connection_id) override {
     return database_.GetConnection(connection_id);
   }
@@ -197,8 +199,13 @@ class CachingStore final : public ClientStore, public RecipientStore, public Con
   CacheMap<ClientCredentials> cache_;
   std::unordered_set<std::string> unknown_;  // ids the database did not know
   CacheMap<Recipient> recipients_;
-  CacheMap<Connection> connections_;  // by refresh hash
-  std::uint64_t generation_ = 0;      // bumped by every write, so a read racing one is not kept
+  // A connection read by its refresh token, by id, with that token's hash (which never changes).
+  struct RefreshableConnection {
+    Connection connection;
+    std::string refresh_hash;
+  };
+  CacheMap<RefreshableConnection> connections_;
+  std::uint64_t generation_ = 0;  // bumped by every write, so a read racing one is not kept
   std::optional<std::uint64_t> foreign_version_;  // last seen; nullopt when unknown
 
   std::mutex poll_mu_;

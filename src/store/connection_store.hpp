@@ -1,10 +1,11 @@
 // ConnectionStore: the customer's half of the Outbound flow (reference §5.1, §5.2, §5.5) —
 // authorization codes waiting to be exchanged, and connections (a recipient × a provider × a
 // customer, with the scopes and accounts the customer consented to and the keyed hash of its
-// refresh token). Codes and refresh tokens are stored only as keyed hashes (HMAC-SHA-256 under a
-// key derived from the server key), looked up by that hash. Each change that the audit trail
-// shows records its AuditEvent in the same transaction. Implementations are thread-safe; every
-// successful write is durable before the call returns.
+// refresh token). Codes and refresh tokens are "<id>.<secret>" (oauth/grant_tokens.hpp) and
+// stored only as keyed hashes (HMAC-SHA-256 under a key derived from the server key): a lookup
+// takes the row's id and the hash, and finds nothing unless both match. Each change that the audit
+// trail shows records its AuditEvent in the same transaction. Implementations are thread-safe;
+// every successful write is durable before the call returns.
 #pragma once
 
 #include <cstdint>
@@ -32,7 +33,8 @@ struct Consent {
 
 // An authorization code (RFC 6749 §4.1.2): at most 60 s, single use.
 struct AuthorizationCode {
-  std::string code_hash;  // keyed hash of the code (32 bytes)
+  std::string code_id;    // time-ordered (crypto::TimeOrderedId), the code's first part
+  std::string code_hash;  // keyed hash of the whole code (32 bytes)
   Consent consent;
   std::string redirect_uri;                   // exactly the authorize request's
   std::optional<std::string> code_challenge;  // PKCE S256 challenge (RFC 7636), when one was sent
@@ -87,12 +89,13 @@ class ConnectionStore {
  public:
   virtual ~ConnectionStore() = default;
 
-  // Stores a new code. kConflict if its hash exists (never: codes are 256 random bits);
+  // Stores a new code. kConflict if its id exists (never: 64 random bits in each millisecond);
   // kValidation when an account id is empty or holds a space (accounts are stored
   // space-separated). The recipient must exist (a client id of no client: kInternal).
   [[nodiscard]] virtual Result<void> CreateCode(const AuthorizationCode& code) = 0;
-  // The code with this hash, redeemed or not, expired or not, or kNotFound.
-  [[nodiscard]] virtual Result<AuthorizationCode> FindCode(std::string_view code_hash) = 0;
+  // The code with this id and hash, redeemed or not, expired or not, or kNotFound.
+  [[nodiscard]] virtual Result<AuthorizationCode> FindCode(std::string_view code_id,
+                                                           std::string_view code_hash) = 0;
   // Exchanges the code once, in one transaction:
   //  - not redeemed yet: marks it redeemed at `now` by `connection.connection_id` and creates
   //    `connection` (its consent is the code's; the caller copies it; its created_at and
@@ -107,18 +110,19 @@ class ConnectionStore {
   //    → not redeemed, with the revoked id; when that connection was revoked already, nothing is
   //    written or recorded → not redeemed, nullopt.
   // Of any number of concurrent calls for one code, across processes too, exactly one redeems.
-  // kNotFound when no such code; kValidation when an account id is empty or holds a space;
-  // kConflict when `connection.connection_id` or `refresh_hash` exists (never: random).
+  // kNotFound when no code has this id and hash; kValidation when an account id is empty or
+  // holds a space; kConflict when `connection.connection_id` exists (never: random).
   [[nodiscard]] virtual Result<Redemption> RedeemCode(
-      std::string_view code_hash, const Connection& connection, const std::string& refresh_hash,
-      std::int64_t now, std::int64_t marker_expires_at, const AuditEvent& audit,
-      const AuditEvent& reuse_audit) = 0;
+      std::string_view code_id, std::string_view code_hash, const Connection& connection,
+      const std::string& refresh_hash, std::int64_t now, std::int64_t marker_expires_at,
+      const AuditEvent& audit, const AuditEvent& reuse_audit) = 0;
   // Forgets codes that expired before `cutoff`; how many.
   [[nodiscard]] virtual Result<std::int64_t> PurgeCodes(std::int64_t cutoff) = 0;
 
-  // The connection whose refresh token has this hash, live or revoked, or kNotFound.
+  // The connection with this id whose refresh token has this hash, live or revoked, or
+  // kNotFound.
   [[nodiscard]] virtual Result<Connection> FindConnectionByRefresh(
-      std::string_view refresh_hash) = 0;
+      std::string_view connection_id, std::string_view refresh_hash) = 0;
   // The connection, live or revoked, or kNotFound.
   [[nodiscard]] virtual Result<Connection> GetConnection(std::string_view connection_id) = 0;
   // Records refreshes in one transaction: each connection's last_used_at becomes its use's `at`

@@ -770,7 +770,7 @@ async function flow() {
     form: [...Object.entries(consentForm), ...shared.map((a) => ['account', a]), ['decision', 'approve']],
     cookie, status: 302, violates: 'redirect-direct' });
   const code = backToClient('consent, approve', approved, callback, authorizeRequest.state, upstream).get('code');
-  if (!/^[A-Za-z0-9_-]{43}$/.test(code ?? '')) fail('consent, approve: no code in the redirect');
+  if (!/^[0-9a-f]{11}[A-Za-z0-9_-]{11}\.[A-Za-z0-9_-]{43}$/.test(code ?? '')) fail('consent, approve: no code in the redirect');
 
   console.log('# the authorization_code and refresh_token grants');
   const exchange = { grant_type: 'authorization_code', code, redirect_uri: callback, code_verifier: verifier };
@@ -785,7 +785,7 @@ async function flow() {
   await grantError('code, another client', recipient, exchange, 'invalid_grant');
   await grantError('code, a partner', partner, exchange, 'unauthorized_client');
   const granted = (await call('code exchanged', 'POST', '/api/v1/token', token(app, exchange))).body;
-  if (granted.token_type !== 'Bearer' || granted.scope !== 'ACCOUNT_BASIC TRANSACTIONS' || !/^[A-Za-z0-9_-]{43}$/.test(granted.refresh_token ?? '')) {
+  if (granted.token_type !== 'Bearer' || granted.scope !== 'ACCOUNT_BASIC TRANSACTIONS' || !/^cn-[0-9a-f]{11}[A-Za-z0-9_-]{11}\.[A-Za-z0-9_-]{43}$/.test(granted.refresh_token ?? '')) {
     fail(`code exchanged: ${redact(granted)}`);
   }
   const refresh = { grant_type: 'refresh_token', refresh_token: granted.refresh_token };

@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <chrono>
-#include <iostream>
+#include <string>
+#include <vector>
 
 #include "e2e/obauth_test.hpp"
 #include "testing/encoding.hpp"
@@ -129,12 +129,11 @@ TEST_F(RevokeEndpoint, AnotherPartnersTokenIsLeftAloneAndTheAnswerSaysNothing) {
   EXPECT_EQ(AdminGet(token, kRecipientsPath).status, 200);
 }
 
-// A client's revoked tokens are a set shared by every copy of the client: a look-up costs the
-// same with thousands of them. Before, the list was copied with the client on every token
-// request and bearer check (one recipient with 12,015 revoked tokens: 119 -> 614 µs per token
-// request). Medians of token requests and bearer checks on one connection, before and after
-// the recipient revokes 2,000 of its own tokens.
-TEST_F(RevokeEndpoint, ThousandsOfRevokedTokensCostNothingPerCheck) {
+// A client's revoked tokens are a set shared by every copy of the client (before, the list was
+// copied with the client at every token request and bearer check: bench/RESULTS.md). With 2,000
+// of them, each revoked token is still refused, the kept one still accepted, and new tokens still
+// issued. (The cost per check is measured in bench/, not asserted here.)
+TEST_F(RevokeEndpoint, ThousandsOfRevokedTokensAreEachRefusedAndTheOthersStillWork) {
   const Credentials partner = CreatePartner();
   StartServer();
   const CreatedRecipient recipient = CreateRecipient(AdminToken(partner));
@@ -151,43 +150,33 @@ TEST_F(RevokeEndpoint, ThousandsOfRevokedTokensCostNothingPerCheck) {
     EXPECT_EQ(r.status, 200) << r.Describe();
     return StringAt(ParseJsonObject(r.body), "access_token");
   };
-  const std::string kept = token();
-  // The recipient's own token on the admin API: checked (client looked up), then 403.
-  const HttpRequest bearer_check{
-      "GET", std::string(kRecipientsPath), {{"Authorization", "Bearer " + kept}}, ""};
-  const auto median_micros = [&](const HttpRequest& request, int expected) {
-    std::vector<double> times;
-    for (int i = 0; i < 300; ++i) {
-      const auto start = std::chrono::steady_clock::now();
-      const HttpResponse r = connection.Send(request);
-      times.push_back(
-          std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
-              .count());
-      EXPECT_EQ(r.status, expected) << r.Describe();
-    }
-    std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
-    return times[times.size() / 2];
+  // A recipient's own token on the admin API: checked (client looked up), then 403; a revoked
+  // one: 401.
+  const auto bearer_check = [&](const std::string& bearer) {
+    return connection
+        .Send({"GET", std::string(kRecipientsPath), {{"Authorization", "Bearer " + bearer}}, ""})
+        .status;
   };
-  const double token_before = median_micros(token_request, 200);
-  const double check_before = median_micros(bearer_check, 403);
+  const std::string kept = token();
   const HttpRequest revoke_template{
       "POST",
       "/api/v1/revoke",
       {{"Content-Type", "application/x-www-form-urlencoded"},
        {"Authorization", BasicAuthorization(FormEncode(c.client_id), FormEncode(c.client_secret))}},
       ""};
+  std::vector<std::string> revoked;
   for (int i = 0; i < 2000; ++i) {
     HttpRequest revoke = revoke_template;
-    revoke.body = FormBody({{"token", token()}});
+    revoked.push_back(token());
+    revoke.body = FormBody({{"token", revoked.back()}});
     ASSERT_EQ(connection.Send(revoke).status, 200);
   }
-  const double token_after = median_micros(token_request, 200);
-  const double check_after = median_micros(bearer_check, 403);
-  std::cout << "median µs, before and after 2,000 revocations: token request " << token_before
-            << " -> " << token_after << "; bearer check " << check_before << " -> " << check_after
-            << "\n";
-  EXPECT_LT(token_after, 1.5 * token_before);
-  EXPECT_LT(check_after, 1.5 * check_before);
+  for (std::size_t i = 0; i < revoked.size(); i += 97) {
+    EXPECT_EQ(bearer_check(revoked[i]), 401) << "revoked token " << i;
+  }
+  EXPECT_EQ(bearer_check(revoked.back()), 401);
+  EXPECT_EQ(bearer_check(kept), 403);
+  EXPECT_EQ(bearer_check(token()), 403);
 }
 
 }  // namespace

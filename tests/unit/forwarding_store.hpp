@@ -52,27 +52,29 @@ class ForwardingStore : public store::ClientStore, public store::ConnectionStore
     if (connections_ == nullptr) return NoConnections();
     return connections_->CreateCode(code);
   }
-  Result<store::AuthorizationCode> FindCode(std::string_view code_hash) override {
+  Result<store::AuthorizationCode> FindCode(std::string_view code_id,
+                                            std::string_view code_hash) override {
     if (connections_ == nullptr) return NoConnections();
-    return connections_->FindCode(code_hash);
+    return connections_->FindCode(code_id, code_hash);
   }
-  Result<store::Redemption> RedeemCode(std::string_view code_hash,
+  Result<store::Redemption> RedeemCode(std::string_view code_id, std::string_view code_hash,
                                        const store::Connection& connection,
                                        const std::string& refresh_hash, std::int64_t now,
                                        std::int64_t marker_expires_at,
                                        const store::AuditEvent& audit,
                                        const store::AuditEvent& reuse_audit) override {
     if (connections_ == nullptr) return NoConnections();
-    return connections_->RedeemCode(code_hash, connection, refresh_hash, now, marker_expires_at,
-                                    audit, reuse_audit);
+    return connections_->RedeemCode(code_id, code_hash, connection, refresh_hash, now,
+                                    marker_expires_at, audit, reuse_audit);
   }
   Result<std::int64_t> PurgeCodes(std::int64_t cutoff) override {
     if (connections_ == nullptr) return NoConnections();
     return connections_->PurgeCodes(cutoff);
   }
-  Result<store::Connection> FindConnectionByRefresh(std::string_view refresh_hash) override {
+  Result<store::Connection> FindConnectionByRefresh(std::string_view connection_id,
+                                                    std::string_view refresh_hash) override {
     if (connections_ == nullptr) return NoConnections();
-    return connections_->FindConnectionByRefresh(refresh_hash);
+    return connections_->FindConnectionByRefresh(connection_id, refresh_hash);
   }
   Result<store::Connection> GetConnection(std::string_view connection_id) override {
     if (connections_ == nullptr) return NoConnections();

@@ -166,6 +166,35 @@ CREATE INDEX connections_by_customer ON connections (provider_id, customer_id);
 CREATE UNIQUE INDEX connections_live ON connections (client_id, provider_id, customer_id)
   WHERE revoked_at IS NULL;
 )sql"},
+    // SQLite's 8: codes and refresh tokens found by a time-ordered id and the keyed hash; codes
+    // waiting at the upgrade are dropped, refresh tokens issued before it stop working (no
+    // release had these tables); one index for the live-connection rule and the customer's list.
+    Migration{6, R"sql(
+DROP TABLE authorization_codes;
+CREATE TABLE authorization_codes (
+  code_id        TEXT PRIMARY KEY,
+  code_hash      BYTEA NOT NULL,
+  client_id      TEXT NOT NULL REFERENCES clients (client_id),
+  provider_id    BIGINT NOT NULL,
+  customer_id    TEXT NOT NULL,
+  subject        TEXT NOT NULL,
+  scope          TEXT NOT NULL,
+  accounts       TEXT NOT NULL,
+  redirect_uri   TEXT NOT NULL,
+  code_challenge TEXT,
+  created_at     BIGINT NOT NULL,
+  expires_at     BIGINT NOT NULL,
+  redeemed_at    BIGINT,
+  connection_id  TEXT
+);
+CREATE INDEX authorization_codes_by_expiry ON authorization_codes (expires_at);
+
+ALTER TABLE connections DROP CONSTRAINT connections_refresh_hash_key;
+DROP INDEX connections_by_customer;
+DROP INDEX connections_live;
+CREATE UNIQUE INDEX connections_live ON connections (provider_id, customer_id, client_id)
+  WHERE revoked_at IS NULL;
+)sql"},
 };
 
 }  // namespace obauth::store::postgres

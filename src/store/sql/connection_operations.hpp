@@ -25,8 +25,8 @@ struct ConnectionOperations {
     OBAUTH_TRY(accounts, JoinAccounts(code.consent.accounts));
     const Consent& c = code.consent;
     if (auto x =
-            Run(db, Q::kInsertCode, Blob{code.code_hash}, c.client_id, c.provider_id, c.customer_id,
-                c.subject, c.scope, accounts, code.redirect_uri, code.code_challenge,
+            Run(db, Q::kInsertCode, code.code_id, Blob{code.code_hash}, c.client_id, c.provider_id,
+                c.customer_id, c.subject, c.scope, accounts, code.redirect_uri, code.code_challenge,
                 code.created_at, code.expires_at, code.redeemed_at, code.connection_id);
         !x) {
       return x.error();
@@ -35,11 +35,13 @@ struct ConnectionOperations {
   }
 
   template <class Db>
-  static Result<AuthorizationCode> FindCode(Db& db, std::string_view code_hash) {
-    OBAUTH_TRY(stmt, Query(db, Q::kFindCode, Blob{code_hash}));
+  static Result<AuthorizationCode> FindCode(Db& db, std::string_view code_id,
+                                            std::string_view code_hash) {
+    OBAUTH_TRY(stmt, Query(db, Q::kFindCode, code_id, Blob{code_hash}));
     OBAUTH_TRY(row, stmt->Step());
     if (!row) return CodeNotFound();
     AuthorizationCode code;
+    code.code_id = std::string(code_id);
     code.code_hash = std::string(code_hash);
     code.consent = Consent{stmt->Text(0), stmt->Int(1),  stmt->Text(2),
                            stmt->Text(3), stmt->Text(4), SplitAccounts(stmt->Text(5))};
@@ -56,7 +58,7 @@ struct ConnectionOperations {
   // it: with one writer (SQLite) trivially; in PostgreSQL a concurrent call waits on the row and,
   // once the first commits, finds it redeemed (READ COMMITTED re-checks the condition).
   template <class Db>
-  static Result<Redemption> RedeemCode(Db& db, std::string_view code_hash,
+  static Result<Redemption> RedeemCode(Db& db, std::string_view code_id, std::string_view code_hash,
                                        const store::Connection& connection,
                                        const std::string& refresh_hash, std::int64_t now,
                                        std::int64_t marker_expires_at, const AuditEvent& audit,
@@ -67,13 +69,14 @@ struct ConnectionOperations {
     // codes run one after another, so each finds the connection the one before created when it
     // supersedes the live connection of its triple.
     if (auto x = LockClient(db, consent.client_id); !x) return x.error();
-    OBAUTH_TRY(changed, Run(db, Q::kRedeemCode, Blob{code_hash}, now, connection.connection_id));
+    OBAUTH_TRY(changed,
+               Run(db, Q::kRedeemCode, code_id, Blob{code_hash}, now, connection.connection_id));
     Redemption out;
     if (changed == 0) {
       // Exchanged before, or no such code (RFC 6749 §4.1.2: revoke what the first exchange made).
       std::optional<std::string> first;
       {
-        OBAUTH_TRY(stmt, Query(db, Q::kCodeConnection, Blob{code_hash}));
+        OBAUTH_TRY(stmt, Query(db, Q::kCodeConnection, code_id, Blob{code_hash}));
         OBAUTH_TRY(row, stmt->Step());
         if (!row) return CodeNotFound();
         first = stmt->OptionalText(0);
@@ -124,8 +127,9 @@ struct ConnectionOperations {
   }
 
   template <class Db>
-  static Result<store::Connection> FindConnectionByRefresh(Db& db, std::string_view refresh_hash) {
-    return ReadOne(db, Q::kFindConnectionByRefresh, Blob{refresh_hash});
+  static Result<store::Connection> FindConnectionByRefresh(Db& db, std::string_view connection_id,
+                                                           std::string_view refresh_hash) {
+    return ReadOne(db, Q::kFindConnectionByRefresh, connection_id, Blob{refresh_hash});
   }
 
   template <class Db>
@@ -243,9 +247,9 @@ struct ConnectionOperations {
     return true;
   }
 
-  template <class Db, class Key>
-  static Result<store::Connection> ReadOne(Db& db, const char* sql, const Key& key) {
-    OBAUTH_TRY(stmt, Query(db, sql, key));
+  template <class Db, class... Key>
+  static Result<store::Connection> ReadOne(Db& db, const char* sql, const Key&... key) {
+    OBAUTH_TRY(stmt, Query(db, sql, key...));
     OBAUTH_TRY(row, stmt->Step());
     if (!row) return ConnectionNotFound();
     return ReadConnection(*stmt);

@@ -247,21 +247,21 @@ struct CommonQueries {
   // Authorization codes and connections (store/connection_store.hpp). Hashes are bound as
   // blobs; accounts are stored space-separated.
   static constexpr const char* kInsertCode =
-      Sql<"INSERT INTO authorization_codes (code_hash, client_id, provider_id, customer_id, "
-          "subject, scope, accounts, redirect_uri, code_challenge, created_at, expires_at, "
-          "redeemed_at, connection_id) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)">;
+      Sql<"INSERT INTO authorization_codes (code_id, code_hash, client_id, provider_id, "
+          "customer_id, subject, scope, accounts, redirect_uri, code_challenge, created_at, "
+          "expires_at, redeemed_at, connection_id) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)">;
   static constexpr const char* kFindCode =
       Sql<"SELECT client_id, provider_id, customer_id, subject, scope, accounts, redirect_uri, "
           "code_challenge, created_at, expires_at, redeemed_at, connection_id "
-          "FROM authorization_codes WHERE code_hash = $1">;
+          "FROM authorization_codes WHERE code_id = $1 AND code_hash = $2">;
   // The exchange: changes the row of the one call that finds it not redeemed yet (PostgreSQL
   // re-evaluates the condition once a concurrent exchange commits).
   static constexpr const char* kRedeemCode =
-      Sql<"UPDATE authorization_codes SET redeemed_at = $2, connection_id = $3 "
-          "WHERE code_hash = $1 AND redeemed_at IS NULL">;
+      Sql<"UPDATE authorization_codes SET redeemed_at = $3, connection_id = $4 "
+          "WHERE code_id = $1 AND code_hash = $2 AND redeemed_at IS NULL">;
   static constexpr const char* kCodeConnection =
-      Sql<"SELECT connection_id FROM authorization_codes WHERE code_hash = $1">;
+      Sql<"SELECT connection_id FROM authorization_codes WHERE code_id = $1 AND code_hash = $2">;
   static constexpr const char* kPurgeCodes =
       Sql<"DELETE FROM authorization_codes WHERE expires_at < $1">;
   static constexpr const char* kInsertConnection =
@@ -288,7 +288,8 @@ struct CommonQueries {
   static constexpr const char* kGetConnection =
       Sql<"SELECT " OBAUTH_CONNECTION_COLUMNS OBAUTH_CONNECTION_FROM "WHERE n.connection_id = $1">;
   static constexpr const char* kFindConnectionByRefresh =
-      Sql<"SELECT " OBAUTH_CONNECTION_COLUMNS OBAUTH_CONNECTION_FROM "WHERE n.refresh_hash = $1">;
+      Sql<"SELECT " OBAUTH_CONNECTION_COLUMNS OBAUTH_CONNECTION_FROM
+          "WHERE n.connection_id = $1 AND n.refresh_hash = $2">;
   // A page of a recipient's connections after ($2, $3), one more than the page holds; seeks the
   // index connections_by_client (client_id, created_at, seq).
   static constexpr const char* kListConnections =

@@ -86,13 +86,15 @@ class SqlStore : public Database {
 
   // ConnectionStore.
   Result<void> CreateCode(const AuthorizationCode& code) override;
-  Result<AuthorizationCode> FindCode(std::string_view code_hash) override;
-  Result<Redemption> RedeemCode(std::string_view code_hash, const store::Connection& connection,
+  Result<AuthorizationCode> FindCode(std::string_view code_id, std::string_view code_hash) override;
+  Result<Redemption> RedeemCode(std::string_view code_id, std::string_view code_hash,
+                                const store::Connection& connection,
                                 const std::string& refresh_hash, std::int64_t now,
                                 std::int64_t marker_expires_at, const AuditEvent& audit,
                                 const AuditEvent& reuse_audit) override;
   Result<std::int64_t> PurgeCodes(std::int64_t cutoff) override;
-  Result<store::Connection> FindConnectionByRefresh(std::string_view refresh_hash) override;
+  Result<store::Connection> FindConnectionByRefresh(std::string_view connection_id,
+                                                    std::string_view refresh_hash) override;
   Result<store::Connection> GetConnection(std::string_view connection_id) override;
   Result<void> TouchConnections(const std::vector<ConnectionUse>& uses) override;
   Result<bool> RevokeConnection(std::string_view connection_id, std::int64_t now,

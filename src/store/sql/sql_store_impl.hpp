@@ -220,19 +220,20 @@ Result<void> SqlStore<Backend, Db, Q>::CreateCode(const AuthorizationCode& code)
 }
 
 template <class Backend, class Db, class Q>
-Result<AuthorizationCode> SqlStore<Backend, Db, Q>::FindCode(std::string_view code_hash) {
-  return Read([&](Db& db) { return ConnectionOperations<Q>::FindCode(db, code_hash); });
+Result<AuthorizationCode> SqlStore<Backend, Db, Q>::FindCode(std::string_view code_id,
+                                                             std::string_view code_hash) {
+  return Read([&](Db& db) { return ConnectionOperations<Q>::FindCode(db, code_id, code_hash); });
 }
 
 // A Redemption that did not redeem is a value, not an error: the revocation it made commits.
 template <class Backend, class Db, class Q>
 Result<Redemption> SqlStore<Backend, Db, Q>::RedeemCode(
-    std::string_view code_hash, const store::Connection& connection,
+    std::string_view code_id, std::string_view code_hash, const store::Connection& connection,
     const std::string& refresh_hash, std::int64_t now, std::int64_t marker_expires_at,
     const AuditEvent& audit, const AuditEvent& reuse_audit) {
   return Written<Redemption>([&](Db& db) {
-    return ConnectionOperations<Q>::RedeemCode(db, code_hash, connection, refresh_hash, now,
-                                               marker_expires_at, audit, reuse_audit);
+    return ConnectionOperations<Q>::RedeemCode(db, code_id, code_hash, connection, refresh_hash,
+                                               now, marker_expires_at, audit, reuse_audit);
   });
 }
 
@@ -244,9 +245,10 @@ Result<std::int64_t> SqlStore<Backend, Db, Q>::PurgeCodes(std::int64_t cutoff) {
 
 template <class Backend, class Db, class Q>
 Result<store::Connection> SqlStore<Backend, Db, Q>::FindConnectionByRefresh(
-    std::string_view refresh_hash) {
-  return Read(
-      [&](Db& db) { return ConnectionOperations<Q>::FindConnectionByRefresh(db, refresh_hash); });
+    std::string_view connection_id, std::string_view refresh_hash) {
+  return Read([&](Db& db) {
+    return ConnectionOperations<Q>::FindConnectionByRefresh(db, connection_id, refresh_hash);
+  });
 }
 
 template <class Backend, class Db, class Q>

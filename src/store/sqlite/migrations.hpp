@@ -200,6 +200,55 @@ CREATE INDEX connections_by_customer ON connections (provider_id, customer_id);
 CREATE UNIQUE INDEX connections_live ON connections (client_id, provider_id, customer_id)
   WHERE revoked_at IS NULL;
 )sql"},
+    // Codes and refresh tokens become "<id>.<secret>" (oauth/grant_tokens.hpp): rows are found by
+    // a time-ordered id and the keyed hash, so a code exchange appends to its indexes instead of
+    // writing three random pages (code, connection id, refresh hash). Codes (60 s) waiting at the
+    // upgrade are dropped, and refresh tokens issued before it, which carry no id, stop working
+    // (no release had these tables). One index serves both the live-connection rule and the
+    // customer's list.
+    Migration{8, R"sql(
+DROP TABLE authorization_codes;
+CREATE TABLE authorization_codes (
+  code_id        TEXT PRIMARY KEY,
+  code_hash      BLOB NOT NULL,
+  client_id      TEXT NOT NULL REFERENCES clients (client_id),
+  provider_id    INTEGER NOT NULL,
+  customer_id    TEXT NOT NULL,
+  subject        TEXT NOT NULL,
+  scope          TEXT NOT NULL,
+  accounts       TEXT NOT NULL,
+  redirect_uri   TEXT NOT NULL,
+  code_challenge TEXT,
+  created_at     INTEGER NOT NULL,
+  expires_at     INTEGER NOT NULL,
+  redeemed_at    INTEGER,
+  connection_id  TEXT
+) STRICT, WITHOUT ROWID;
+CREATE INDEX authorization_codes_by_expiry ON authorization_codes (expires_at);
+
+CREATE TABLE connections_v8 (
+  seq           INTEGER PRIMARY KEY,
+  connection_id TEXT NOT NULL UNIQUE,
+  client_id     TEXT NOT NULL REFERENCES clients (client_id),
+  provider_id   INTEGER NOT NULL,
+  customer_id   TEXT NOT NULL,
+  subject       TEXT NOT NULL,
+  scope         TEXT NOT NULL,
+  accounts      TEXT NOT NULL,
+  refresh_hash  BLOB NOT NULL,
+  created_at    INTEGER NOT NULL,
+  last_used_at  INTEGER NOT NULL,
+  revoked_at    INTEGER
+) STRICT;
+INSERT INTO connections_v8
+  SELECT seq, connection_id, client_id, provider_id, customer_id, subject, scope, accounts,
+         refresh_hash, created_at, last_used_at, revoked_at FROM connections;
+DROP TABLE connections;
+ALTER TABLE connections_v8 RENAME TO connections;
+CREATE INDEX connections_by_client ON connections (client_id, created_at, seq);
+CREATE UNIQUE INDEX connections_live ON connections (provider_id, customer_id, client_id)
+  WHERE revoked_at IS NULL;
+)sql"},
 };
 
 }  // namespace obauth::store::sqlite

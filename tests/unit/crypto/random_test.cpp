@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <set>
 #include <string>
 
@@ -22,6 +23,26 @@ TEST(RandomBytes, TwoDrawsDiffer) {
   ASSERT_TRUE(a);
   ASSERT_TRUE(b);
   EXPECT_NE(*a, *b);
+}
+
+TEST(TimeOrderedId, IsTwentyTwoUrlSafeCharactersThatSortByCreation) {
+  auto first = TimeOrderedId();
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->size(), 22u);
+  for (char c : *first) {
+    EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') << *first;
+  }
+  // The first 11 characters are the time in milliseconds, in hex: a later id sorts after.
+  const std::string prefix = first->substr(0, 11);
+  EXPECT_EQ(prefix.find_first_not_of("0123456789abcdef"), std::string::npos) << prefix;
+  std::string later;
+  for (int i = 0; i < 1000000 && later.substr(0, 11) <= prefix; ++i) {
+    auto next = TimeOrderedId();
+    ASSERT_TRUE(next);
+    EXPECT_NE(*next, *first);
+    later = *next;
+  }
+  EXPECT_GT(later, *first);
 }
 
 TEST(RandomIdBytes, ReturnsRequestedLengthAndNeverRepeatsAcrossRefills) {

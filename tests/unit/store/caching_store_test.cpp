@@ -235,10 +235,12 @@ TEST_F(CachingStoreTest, OnlyExchangesAndRevocationsThatRevokeAConnectionDropThe
     connection.connection_id = connection_id;
     connection.consent = consent;
     const AuditEvent audit = Audit("pt-1", "connection.created", "dc-7");
-    return cache->RedeemCode(code_hash, connection, refresh_hash, 20, 3620, audit, audit);
+    return cache->RedeemCode("id-" + code_hash, code_hash, connection, refresh_hash, 20, 3620,
+                             audit, audit);
   };
   for (const char* hash : {"code-1", "code-2"}) {
     AuthorizationCode code;
+    code.code_id = std::string("id-") + hash;
     code.code_hash = hash;
     code.consent = consent;
     code.redirect_uri = "https://r.example/cb";
@@ -283,6 +285,7 @@ TEST_F(CachingStoreTest, ARefreshTokensConnectionIsAnsweredFromMemoryUntilARevoc
                                      Audit("pt-1", "recipient.created", "dc-8")));
   const Consent consent{"dc-8", 9000, "bob", "sub", "ACCOUNT_BASIC", {"acc-1"}};
   AuthorizationCode code;
+  code.code_id = "id-8";
   code.code_hash = "code-8";
   code.consent = consent;
   code.redirect_uri = "https://r.example/cb";
@@ -293,15 +296,15 @@ TEST_F(CachingStoreTest, ARefreshTokensConnectionIsAnsweredFromMemoryUntilARevoc
   connection.consent = consent;
   connection.created_at = connection.last_used_at = 20;
   const AuditEvent audit = Audit("pt-1", "connection.created", "dc-8");
-  ASSERT_TRUE(cache->RedeemCode("code-8", connection, "refresh-8", 20, 3620, audit, audit));
+  ASSERT_TRUE(cache->RedeemCode("id-8", "code-8", connection, "refresh-8", 20, 3620, audit, audit));
   auto from_memory = [&] {
     store::NonBlockingScope no_blocking;
-    return cache->FindConnectionByRefresh("refresh-8");
+    return cache->FindConnectionByRefresh("cn-8", "refresh-8");
   };
   auto first = from_memory();
   ASSERT_FALSE(first);
   EXPECT_EQ(first.error().code, ErrorCode::kWouldBlock) << "not read yet";
-  ASSERT_TRUE(cache->FindConnectionByRefresh("refresh-8"));
+  ASSERT_TRUE(cache->FindConnectionByRefresh("cn-8", "refresh-8"));
   auto cached = from_memory();
   ASSERT_TRUE(cached);
   EXPECT_EQ(cached->connection_id, "cn-8");
@@ -312,7 +315,7 @@ TEST_F(CachingStoreTest, ARefreshTokensConnectionIsAnsweredFromMemoryUntilARevoc
       cache->RevokeConnection("cn-8", 60, 3660, Audit("pt-1", "connection.revoked", "dc-8")));
   auto after = from_memory();
   ASSERT_FALSE(after) << "a revoked connection is not answered from memory";
-  auto read = cache->FindConnectionByRefresh("refresh-8");
+  auto read = cache->FindConnectionByRefresh("cn-8", "refresh-8");
   ASSERT_TRUE(read);
   EXPECT_TRUE(read->revoked_at.has_value());
 }

@@ -42,8 +42,11 @@ class ConnectionStoreConformance : public StoreTest<Factory> {
                    "ACCOUNT_BASIC TRANSACTIONS", {"acc-chq-1", "acc-sav-2"}};
   }
 
+  static std::string CodeId(char seed) { return std::string("code-") + seed; }
+
   static AuthorizationCode MakeCode(char seed, Consent consent, std::int64_t created_at = 10000) {
     AuthorizationCode code;
+    code.code_id = CodeId(seed);
     code.code_hash = StoreTest<Factory>::Hash(seed);
     code.consent = std::move(consent);
     code.redirect_uri = "https://acme.example/cb";
@@ -76,7 +79,7 @@ class ConnectionStoreConformance : public StoreTest<Factory> {
     const std::string& client = code.consent.client_id;
     AuditEvent reuse = this->Event("pt-a", "connection.revoked", client, now);
     reuse.options_json = R"({"reason":"code_reuse"})";
-    return s.RedeemCode(code.code_hash, ConnectionOf(code, connection_id, now),
+    return s.RedeemCode(code.code_id, code.code_hash, ConnectionOf(code, connection_id, now),
                         this->Hash(refresh_seed), now, now + 3600,
                         this->Event("pt-a", "connection.created", client, now), reuse);
   }
@@ -119,7 +122,7 @@ TYPED_TEST_P(ConnectionStoreConformance, CodeIsStoredAndFoundByItsHash) {
   plain.consent.accounts.clear();
   this->CreateCodeOrFail(plain);
 
-  auto found = this->connections().FindCode(code.code_hash);
+  auto found = this->connections().FindCode(code.code_id, code.code_hash);
   ASSERT_TRUE(found) << found.error().internal;
   EXPECT_EQ(found->code_hash, code.code_hash);
   EXPECT_EQ(found->consent.client_id, "dc-1");
@@ -134,15 +137,19 @@ TYPED_TEST_P(ConnectionStoreConformance, CodeIsStoredAndFoundByItsHash) {
   EXPECT_EQ(found->expires_at, 10060);
   EXPECT_EQ(found->redeemed_at, std::nullopt);
   EXPECT_EQ(found->connection_id, std::nullopt);
-  auto other = this->connections().FindCode(plain.code_hash);
+  auto other = this->connections().FindCode(plain.code_id, plain.code_hash);
   ASSERT_TRUE(other) << other.error().internal;
   EXPECT_EQ(other->consent.client_id, "dc-2");
   EXPECT_EQ(other->code_challenge, std::nullopt);
   EXPECT_TRUE(other->consent.accounts.empty());
 
-  auto missing = this->connections().FindCode(this->Hash('z'));
+  auto missing = this->connections().FindCode(this->CodeId('z'), this->Hash('z'));
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+  // The id alone finds nothing: the hash of the whole code must match too.
+  auto guessed = this->connections().FindCode(code.code_id, plain.code_hash);
+  ASSERT_FALSE(guessed);
+  EXPECT_EQ(guessed.error().code, ErrorCode::kNotFound);
   auto again = this->connections().CreateCode(code);
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, ErrorCode::kConflict);
@@ -153,7 +160,7 @@ TYPED_TEST_P(ConnectionStoreConformance, CodeIsStoredAndFoundByItsHash) {
     ASSERT_FALSE(refused) << "'" << account << "'";
     EXPECT_EQ(refused.error().code, ErrorCode::kValidation);
   }
-  auto never = this->connections().FindCode(this->Hash('c'));
+  auto never = this->connections().FindCode(this->CodeId('c'), this->Hash('c'));
   ASSERT_FALSE(never);
   EXPECT_EQ(never.error().code, ErrorCode::kNotFound);
 }
@@ -163,13 +170,18 @@ TYPED_TEST_P(ConnectionStoreConformance, FirstExchangeCreatesTheConnectionWithTh
   const AuthorizationCode code = this->MakeCode('a', this->MakeConsent());
   this->CreateCodeOrFail(code);
   EXPECT_TRUE(this->Client("dc-1").revoked_tokens.empty());
+  AuthorizationCode forged = code;
+  forged.code_hash = this->Hash('f');
+  auto refused = this->Redeem(forged, "cn-0", 'q', 10005);
+  ASSERT_FALSE(refused) << "the code's id with another hash";
+  EXPECT_EQ(refused.error().code, ErrorCode::kNotFound);
   auto redeemed = this->Redeem(code, "cn-1", 'r', 10010);
   ASSERT_TRUE(redeemed) << redeemed.error().internal;
   EXPECT_TRUE(redeemed->redeemed);
   EXPECT_EQ(redeemed->revoked_connection_id, std::nullopt);
   EXPECT_TRUE(redeemed->superseded_connection_ids.empty());
 
-  auto exchanged = this->connections().FindCode(code.code_hash);
+  auto exchanged = this->connections().FindCode(code.code_id, code.code_hash);
   ASSERT_TRUE(exchanged);
   EXPECT_EQ(exchanged->redeemed_at, std::optional<std::int64_t>(10010));
   EXPECT_EQ(exchanged->connection_id, std::optional<std::string>("cn-1"));
@@ -187,13 +199,16 @@ TYPED_TEST_P(ConnectionStoreConformance, FirstExchangeCreatesTheConnectionWithTh
   EXPECT_EQ(c.last_used_at, 10010);
   EXPECT_EQ(c.revoked_at, std::nullopt);
 
-  auto by_refresh = this->connections().FindConnectionByRefresh(this->Hash('r'));
+  auto by_refresh = this->connections().FindConnectionByRefresh("cn-1", this->Hash('r'));
   ASSERT_TRUE(by_refresh) << by_refresh.error().internal;
   EXPECT_EQ(by_refresh->connection_id, "cn-1");
   EXPECT_EQ(by_refresh->client_name, "Acme Budgeting \xc3\xa9");
-  auto no_refresh = this->connections().FindConnectionByRefresh(this->Hash('s'));
+  auto no_refresh = this->connections().FindConnectionByRefresh("cn-1", this->Hash('s'));
   ASSERT_FALSE(no_refresh);
   EXPECT_EQ(no_refresh.error().code, ErrorCode::kNotFound);
+  auto other_id = this->connections().FindConnectionByRefresh("cn-2", this->Hash('r'));
+  ASSERT_FALSE(other_id);
+  EXPECT_EQ(other_id.error().code, ErrorCode::kNotFound);
   auto no_connection = this->connections().GetConnection("cn-none");
   ASSERT_FALSE(no_connection);
   EXPECT_EQ(no_connection.error().code, ErrorCode::kNotFound);
@@ -220,10 +235,10 @@ TYPED_TEST_P(ConnectionStoreConformance, SecondExchangeRevokesTheFirstConnection
   auto second = this->connections().GetConnection("cn-2");
   ASSERT_FALSE(second);
   EXPECT_EQ(second.error().code, ErrorCode::kNotFound) << "no connection for the reuse";
-  auto by_refresh = this->connections().FindConnectionByRefresh(this->Hash('r'));
+  auto by_refresh = this->connections().FindConnectionByRefresh("cn-1", this->Hash('r'));
   ASSERT_TRUE(by_refresh);
   EXPECT_EQ(by_refresh->revoked_at, std::optional<std::int64_t>(10020)) << "found, revoked";
-  auto code_after = this->connections().FindCode(code.code_hash);
+  auto code_after = this->connections().FindCode(code.code_id, code.code_hash);
   ASSERT_TRUE(code_after);
   EXPECT_EQ(code_after->redeemed_at, std::optional<std::int64_t>(10010));
   EXPECT_EQ(code_after->connection_id, std::optional<std::string>("cn-1"));
@@ -297,7 +312,7 @@ TYPED_TEST_P(ConnectionStoreConformance, ConcurrentExchangesOfOneCodeRedeemItExa
   }
   ASSERT_EQ(winners.size(), 1u);
   EXPECT_EQ(revoked, winners) << "revoked once, by the first call after the exchange";
-  auto found = this->connections().FindCode(code.code_hash);
+  auto found = this->connections().FindCode(code.code_id, code.code_hash);
   ASSERT_TRUE(found);
   EXPECT_EQ(found->connection_id, std::optional<std::string>(winners[0]));
   EXPECT_TRUE(this->GetOrFail(winners[0]).revoked_at.has_value());
@@ -490,11 +505,11 @@ TYPED_TEST_P(ConnectionStoreConformance, PurgeCodesForgetsThoseThatExpiredBefore
   ASSERT_TRUE(purged) << purged.error().internal;
   EXPECT_EQ(*purged, 2);
   for (char gone : {'a', 'b'}) {
-    auto found = this->connections().FindCode(this->Hash(gone));
+    auto found = this->connections().FindCode(this->CodeId(gone), this->Hash(gone));
     ASSERT_FALSE(found) << gone;
     EXPECT_EQ(found.error().code, ErrorCode::kNotFound);
   }
-  EXPECT_TRUE(this->connections().FindCode(this->Hash('c')));
+  EXPECT_TRUE(this->connections().FindCode(this->CodeId('c'), this->Hash('c')));
   EXPECT_EQ(this->GetOrFail("cn-1").revoked_at, std::nullopt) << "connections are kept";
   auto none = this->connections().PurgeCodes(211);
   ASSERT_TRUE(none);
@@ -524,10 +539,11 @@ TYPED_TEST_P(ConnectionStoreConformance, ConnectionCallsWouldBlockUnderNonBlocki
     NonBlockingScope no_blocking;
     ConnectionStore& s = this->connections();
     this->ExpectWouldBlock(s.CreateCode(fresh), "CreateCode");
-    this->ExpectWouldBlock(s.FindCode(code.code_hash), "FindCode");
+    this->ExpectWouldBlock(s.FindCode(code.code_id, code.code_hash), "FindCode");
     this->ExpectWouldBlock(this->Redeem(code, "cn-2", 's', 10020), "RedeemCode");
     this->ExpectWouldBlock(s.PurgeCodes(1000000), "PurgeCodes");
-    this->ExpectWouldBlock(s.FindConnectionByRefresh(this->Hash('r')), "FindConnectionByRefresh");
+    this->ExpectWouldBlock(s.FindConnectionByRefresh("cn-1", this->Hash('r')),
+                           "FindConnectionByRefresh");
     this->ExpectWouldBlock(s.GetConnection("cn-1"), "GetConnection");
     this->ExpectWouldBlock(s.TouchConnections({{"cn-1", 12000}}), "TouchConnections");
     this->ExpectWouldBlock(s.RevokeConnection("cn-1", 10500, 14100, audit), "RevokeConnection");
@@ -538,9 +554,9 @@ TYPED_TEST_P(ConnectionStoreConformance, ConnectionCallsWouldBlockUnderNonBlocki
   const Connection c = this->GetOrFail("cn-1");
   EXPECT_EQ(c.revoked_at, std::nullopt);
   EXPECT_EQ(c.last_used_at, 10010);
-  auto kept = this->connections().FindCode(code.code_hash);
+  auto kept = this->connections().FindCode(code.code_id, code.code_hash);
   ASSERT_TRUE(kept);
-  auto never = this->connections().FindCode(fresh.code_hash);
+  auto never = this->connections().FindCode(fresh.code_id, fresh.code_hash);
   ASSERT_FALSE(never);
   EXPECT_EQ(never.error().code, ErrorCode::kNotFound);
 }

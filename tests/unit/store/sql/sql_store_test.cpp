@@ -106,10 +106,10 @@ void CallEverything(Database& d, Check&& check) {
   const AuthorizationCode code{};
   const Connection connection{};
   check("CreateCode", d.CreateCode(code));
-  check("FindCode", d.FindCode("h"));
-  check("RedeemCode", d.RedeemCode("h", connection, "r", 5, 9, audit, audit));
+  check("FindCode", d.FindCode("c", "h"));
+  check("RedeemCode", d.RedeemCode("c", "h", connection, "r", 5, 9, audit, audit));
   check("PurgeCodes", d.PurgeCodes(5));
-  check("FindConnectionByRefresh", d.FindConnectionByRefresh("r"));
+  check("FindConnectionByRefresh", d.FindConnectionByRefresh("cn-1", "r"));
   check("GetConnection", d.GetConnection("cn-1"));
   check("TouchConnections", d.TouchConnections({{"cn-1", 5}}));
   check("RevokeConnection", d.RevokeConnection("cn-1", 5, 9, audit));

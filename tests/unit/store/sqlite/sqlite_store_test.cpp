@@ -262,6 +262,74 @@ TEST_F(SqliteStoreTest, MigratesAVersion1DatabaseKeepingItsData) {
   EXPECT_EQ(events_again->size(), 2u);  // the rotation and the creation
 }
 
+// Migration 8 rebuilds `connections` (codes and refresh tokens found by id): a connection made
+// under version 7 keeps its row, its position in the lists and its place as the live one.
+TEST_F(SqliteStoreTest, MigratingAVersion7DatabaseKeepsItsConnections) {
+  const std::string path = DbPath();
+  std::string sql =
+      "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
+      "applied_at INTEGER NOT NULL) STRICT;";
+  for (const auto& m : kMigrations) {
+    if (m.version > 7) break;
+    sql += m.sql;
+    sql += "INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) + ", 1000);";
+  }
+  sql +=
+      "INSERT INTO clients (client_id, kind, partner_id, name, created_at, updated_at) VALUES "
+      "('pt-1', 'partner', NULL, 'Partner', 1000, 1000),"
+      "('dc-1', 'recipient', 'pt-1', 'Acme', 2000, 2000);"
+      "INSERT INTO connections (seq, connection_id, client_id, provider_id, customer_id, subject, "
+      "scope, accounts, refresh_hash, created_at, last_used_at) VALUES "
+      "(41, 'cn-old', 'dc-1', 9000, 'alice', 'sub', 'ACCOUNT_BASIC', 'acc-1', x'0102', 3000, "
+      "3100);"
+      "INSERT INTO authorization_codes (code_hash, client_id, provider_id, customer_id, subject, "
+      "scope, accounts, redirect_uri, created_at, expires_at) VALUES "
+      "(x'03', 'dc-1', 9000, 'bob', 'sub', 'ACCOUNT_BASIC', 'acc-1', 'https://a.example/cb', "
+      "3000, 3060);";
+  ExecRaw(path, sql);
+  ASSERT_EQ(SchemaVersion(path), 7);
+  auto opened = SqliteStore::Open(path, 1);
+  ASSERT_TRUE(opened) << opened.error().internal;
+  EXPECT_EQ(SchemaVersion(path), static_cast<std::int64_t>(kMigrations.back().version));
+  Database& store = **opened;
+
+  auto kept = store.GetConnection("cn-old");
+  ASSERT_TRUE(kept) << kept.error().internal;
+  EXPECT_EQ(kept->consent.customer_id, "alice");
+  EXPECT_EQ(kept->last_used_at, 3100);
+  EXPECT_EQ(kept->client_name, "Acme");
+  EXPECT_TRUE(store.FindConnectionByRefresh("cn-old", std::string("\x01\x02", 2)));
+  auto listed = store.ListCustomerConnections(9000, "alice");
+  ASSERT_TRUE(listed) << listed.error().internal;
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].connection_id, "cn-old");
+
+  // Still the live one: a new connection of the same triple supersedes it.
+  AuthorizationCode code;
+  code.code_id = "code-new";
+  code.code_hash = "hash-new";
+  code.consent = kept->consent;
+  code.redirect_uri = "https://a.example/cb";
+  code.created_at = 4000;
+  code.expires_at = 4060;
+  ASSERT_TRUE(store.CreateCode(code));
+  store::Connection next;
+  next.connection_id = "cn-new";
+  next.consent = kept->consent;
+  next.created_at = next.last_used_at = 4010;
+  const AuditEvent event{0, 4010, "pt-1", "dc-1", "connection.created", "dc-1", "r", "s", "{}"};
+  auto redeemed =
+      store.RedeemCode("code-new", "hash-new", next, "refresh-new", 4010, 7610, event, event);
+  ASSERT_TRUE(redeemed) << redeemed.error().internal;
+  EXPECT_TRUE(redeemed->redeemed);
+  EXPECT_EQ(redeemed->superseded_connection_ids, std::vector<std::string>{"cn-old"});
+  auto page = store.ListConnections("dc-1", {std::nullopt, 10});
+  ASSERT_TRUE(page) << page.error().internal;
+  ASSERT_EQ(page->items.size(), 2u);
+  EXPECT_EQ(page->items[0].connection_id, "cn-old");
+  EXPECT_EQ(page->items[1].connection_id, "cn-new");
+}
+
 TEST_F(SqliteStoreTest, DatabaseFromANewerObauthIsRefused) {
   const std::string path = DbPath();
   ASSERT_TRUE(SqliteStore::Open(path, 1));

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-#include <charconv>
 
+#include "core/numbers.hpp"
 #include "core/scopes.hpp"
 #include "crypto/aead.hpp"
 #include "crypto/base64url.hpp"
@@ -22,68 +22,6 @@ Error PageError(std::string message, std::string internal = {}) {
 }
 
 Error Refused(ErrorCode code, std::string message) { return MakeError(code, std::move(message)); }
-
-// Length-prefixed fields: "<decimal length>:<bytes>" each, in a fixed order.
-void Put(std::string& out, std::string_view field) {
-  out += std::to_string(field.size());
-  out.push_back(':');
-  out += field;
-}
-
-std::optional<std::string_view> Take(std::string_view& in) {
-  const auto colon = in.find(':');
-  if (colon == std::string_view::npos || colon == 0 || colon > 6) return std::nullopt;
-  std::size_t length = 0;
-  const auto [end, ec] = std::from_chars(in.data(), in.data() + colon, length);
-  if (ec != std::errc{} || end != in.data() + colon || length > in.size() - colon - 1) {
-    return std::nullopt;
-  }
-  const std::string_view field = in.substr(colon + 1, length);
-  in.remove_prefix(colon + 1 + length);
-  return field;
-}
-
-std::optional<std::int64_t> ParseInt(std::string_view text) {
-  std::int64_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
-std::string Encode(const Transaction& t) {
-  std::string out;
-  for (std::string_view field :
-       {std::string_view(t.client_id), std::string_view(t.redirect_uri), std::string_view(t.state),
-        std::string_view(t.scope), std::string_view(t.code_challenge),
-        std::string_view(t.customer_id), std::string_view(t.session_digest)}) {
-    Put(out, field);
-  }
-  Put(out, std::to_string(t.provider_id));
-  Put(out, t.language == Language::kFrench ? "fr" : "en");
-  Put(out, std::to_string(t.expires_at));
-  return out;
-}
-
-std::optional<Transaction> Decode(std::string_view in) {
-  Transaction t;
-  for (std::string* field : {&t.client_id, &t.redirect_uri, &t.state, &t.scope, &t.code_challenge,
-                             &t.customer_id, &t.session_digest}) {
-    const auto value = Take(in);
-    if (!value) return std::nullopt;
-    *field = std::string(*value);
-  }
-  const auto provider = Take(in);
-  const auto language = Take(in);
-  const auto expires = Take(in);
-  if (!provider || !language || !expires || !in.empty()) return std::nullopt;
-  const auto provider_id = ParseInt(*provider);
-  const auto expires_at = ParseInt(*expires);
-  if (!provider_id || !expires_at) return std::nullopt;
-  t.provider_id = *provider_id;
-  t.language = *language == "fr" ? Language::kFrench : Language::kEnglish;
-  t.expires_at = *expires_at;
-  return t;
-}
 
 // RFC 7636 §4.2: BASE64URL(SHA256(verifier)) is 43 characters of the base64url alphabet.
 bool IsS256Challenge(std::string_view challenge) {
@@ -208,7 +146,7 @@ Result<Checked> AuthorizeService::Check(const AuthorizeParams& p, std::string_vi
   }
   if (!p.state) return refuse(ErrorCode::kInvalidRequest, "state is required");
   if (!p.provider_id) return refuse(ErrorCode::kInvalidRequest, "provider_id is required");
-  const auto provider_id = ParseInt(*p.provider_id);
+  const auto provider_id = ParseInt64(*p.provider_id);
   if (!provider_id || *provider_id <= 0) {
     return refuse(ErrorCode::kInvalidRequest, "provider_id must be a positive integer");
   }
@@ -251,7 +189,7 @@ Result<Checked> AuthorizeService::Check(const AuthorizeParams& p, std::string_vi
 }
 
 Result<std::string> AuthorizeService::Seal(const Transaction& t) const {
-  OBAUTH_TRY(sealed, crypto::Seal(seal_key_, kTransactionBinding, Encode(t)));
+  OBAUTH_TRY(sealed, crypto::Seal(seal_key_, kTransactionBinding, EncodeTransaction(t)));
   return crypto::Base64UrlEncode(sealed);
 }
 
@@ -268,7 +206,7 @@ Result<Transaction> AuthorizeService::Open(std::string_view sealed,
   if (!bytes) return expired("not base64url");
   auto plain = crypto::Open(seal_key_, kTransactionBinding, *bytes);
   if (!plain) return expired("not sealed here");
-  auto t = Decode(*plain);
+  auto t = DecodeTransaction(*plain);
   if (!t) return expired("malformed");
   if (!crypto::ConstantTimeEquals(t->session_digest, crypto::Sha256(session))) {
     return expired("another session");

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "consent/connector.hpp"
+#include "consent/transaction.hpp"
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "core/secret.hpp"
@@ -26,8 +27,6 @@
 #include "store/recipient_store.hpp"
 
 namespace obauth::consent {
-
-enum class Language { kEnglish, kFrench };
 
 // How long a browser may take from the authorize request to its decision (and how long a
 // connected-apps page stays signed in), and how long a code may wait for its exchange.
@@ -42,20 +41,6 @@ struct AuthorizeParams {
   std::optional<std::string> client_id, redirect_uri, response_type, scope, state, provider_id,
       correlation_id, lang, code_challenge, code_challenge_method;
   std::vector<std::string> repeated;  // the names of parameters given more than once
-};
-
-// The flow's state between the browser's pages.
-struct Transaction {
-  std::string client_id;
-  std::string redirect_uri;
-  std::string state;
-  std::string scope;  // canonical, space-separated
-  std::int64_t provider_id = 0;
-  std::string code_challenge;  // PKCE S256; empty: none
-  Language language = Language::kEnglish;
-  std::string customer_id;  // empty until the customer signed in
-  std::int64_t expires_at = 0;
-  std::string session_digest;  // SHA-256 of the browser's session cookie
 };
 
 // What the pages show about who asks and where.

@@ -66,15 +66,22 @@ void SetSessionCookie(Response& res, const Services& services, const Session& se
                                      (secure ? "; Secure" : ""));
 }
 
-// Retry-After on a lockout page.
-void SetRetryAfter(Routed& r, const Error& e) {
+Routed Page(std::string_view route, bh::status status, std::string body, std::string note = {}) {
+  return {HtmlResponse(status, std::move(body)), route, std::move(note)};
+}
+
+// A wrong password (400) or a lockout (429, with Retry-After) shows the sign-in page again with
+// its message; any other failure is not the customer's to fix there.
+bool IsSignInRefusal(const Error& e) {
+  return e.code == ErrorCode::kAccessDenied || e.code == ErrorCode::kTooManyAttempts;
+}
+Routed SignInAgain(std::string_view route, const Error& e, SignInForm form) {
+  form.message = SignInFailure(form.language, e);
+  Routed r = Page(route, StatusOf(e.code), RenderSignIn(form), e.internal);
   if (e.retry_after_seconds > 0) {
     r.response.set(bh::field::retry_after, std::to_string(e.retry_after_seconds));
   }
-}
-
-Routed Page(std::string_view route, bh::status status, std::string body, std::string note = {}) {
-  return {HtmlResponse(status, std::move(body)), route, std::move(note)};
+  return r;
 }
 
 // 302 to the client's redirect URI with `params` added to its query and the issuer (RFC 9207).
@@ -225,19 +232,18 @@ Routed AuthorizeSignIn(const Services& services, const Call& call) {
   auto signed_in = services.authorize->SignIn(t, username, Secret(posted->form.Get("password")));
   if (!signed_in) {
     const Error& e = signed_in.error();
-    if (e.code != ErrorCode::kAccessDenied && e.code != ErrorCode::kTooManyAttempts) {
-      return ErrorPage(e, t.language, call.route);
-    }
+    if (!IsSignInRefusal(e)) return ErrorPage(e, t.language, call.route);
     auto parties = services.authorize->PartiesOf(t);
     if (!parties) return ErrorPage(parties.error(), t.language, call.route);
-    Routed r =
-        Page(call.route, StatusOf(e.code),
-             RenderSignIn({t.language, parties->provider_name, parties->client_name, kSignInAction,
-                           posted->form.Get("transaction"), posted->form.Get("csrf"), username,
-                           SignInFailure(t.language, e)}),
-             e.internal);
-    SetRetryAfter(r, e);
-    return r;
+    return SignInAgain(call.route, e,
+                       {t.language,
+                        parties->provider_name,
+                        parties->client_name,
+                        kSignInAction,
+                        posted->form.Get("transaction"),
+                        posted->form.Get("csrf"),
+                        username,
+                        {}});
   }
   auto& [next, view] = *signed_in;
   auto sealed = services.authorize->Seal(next);
@@ -354,15 +360,16 @@ Routed ConnectedAppsForm(const Services& services, const Call& call) {
                                                        Secret(form->Get("password")), *session);
     if (!signed_in) {
       const Error& e = signed_in.error();
-      if (e.code != ErrorCode::kAccessDenied && e.code != ErrorCode::kTooManyAttempts) {
-        return ErrorPage(e, language, call.route);
-      }
-      Routed r = Page(call.route, StatusOf(e.code),
-                      RenderSignIn({language, institution, "", AppsAction(call, language), "",
-                                    form->Get("csrf"), username, SignInFailure(language, e)}),
-                      e.internal);
-      SetRetryAfter(r, e);
-      return r;
+      if (!IsSignInRefusal(e)) return ErrorPage(e, language, call.route);
+      return SignInAgain(call.route, e,
+                         {language,
+                          institution,
+                          "",
+                          AppsAction(call, language),
+                          "",
+                          form->Get("csrf"),
+                          username,
+                          {}});
     }
     t = std::move(*signed_in);
   } else {

@@ -20,6 +20,7 @@ import urllib.parse
 
 import requests
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
@@ -114,9 +115,20 @@ class ConsentInABrowser(unittest.TestCase):
             "code_challenge_method": "S256"})
 
     def submit(self, button):
-        """Clicks a form's button and waits for the next page."""
+        """Clicks a form's button and waits for the next page: the button's node leaves the
+        document. Chromium may report a node caught while leaving as "does not belong to the
+        document" instead of a stale element: that is the same answer."""
         button.click()
-        WebDriverWait(self.browser, 10).until(expected_conditions.staleness_of(button))
+
+        def gone(_):
+            try:
+                return expected_conditions.staleness_of(button)(None)
+            except WebDriverException as e:
+                if "does not belong to the document" in str(e):
+                    return True
+                raise
+
+        WebDriverWait(self.browser, 10).until(gone)
 
     def sign_in(self, username="alice", password="sandbox"):
         self.browser.find_element(By.NAME, "username").send_keys(username)

@@ -146,17 +146,7 @@ TEST_F(Connections, OfManyConcurrentExchangesOfOneCodeExactlyOneSucceeds) {
   std::vector<std::thread> threads;
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&] {
-      const HttpResponse r = obauth::testing::SendHttp(
-          server().host(), server().port(),
-          {"POST",
-           std::string(kTokenPath),
-           {{"Content-Type", "application/x-www-form-urlencoded"}},
-           obauth::testing::FormBody({{"grant_type", "authorization_code"},
-                                      {"code", code},
-                                      {"redirect_uri", std::string(kCallback)},
-                                      {"code_verifier", std::string(kVerifier)},
-                                      {"client_id", recipient_.id()},
-                                      {"client_secret", recipient_.credentials.client_secret}})});
+      const HttpResponse r = ExchangeCodeAt(server().host(), server().port(), code);
       (r.status == 200 ? succeeded : refused)++;
       if (r.status == 200) RememberSecret(ParseJsonObject(r.body).at("refresh_token").as_string());
     });
@@ -326,17 +316,7 @@ TEST_F(Connections, ACodeFromOneInstanceIsRedeemedAtAnotherAndRevocationIsSeenWi
   SetUpWorld("Budget Buddy", std::string(kAllDataScopes), {"--issuer", "https://obauth.test"});
   auto other = StartAnotherServer({"--issuer", "https://obauth.test"}, "other.log");
   const std::string code = ApprovedCode();
-  const auto exchange = obauth::testing::SendHttp(
-      other->host(), other->port(),
-      {"POST",
-       std::string(kTokenPath),
-       {{"Content-Type", "application/x-www-form-urlencoded"}},
-       obauth::testing::FormBody({{"grant_type", "authorization_code"},
-                                  {"code", code},
-                                  {"redirect_uri", std::string(kCallback)},
-                                  {"code_verifier", std::string(kVerifier)},
-                                  {"client_id", recipient_.id()},
-                                  {"client_secret", recipient_.credentials.client_secret}})});
+  const auto exchange = ExchangeCodeAt(other->host(), other->port(), code);
   ASSERT_EQ(exchange.status, 200) << exchange.Describe();
   const auto token = ParseJsonObject(exchange.body);
   RememberSecret(token.at("refresh_token").as_string());
@@ -368,17 +348,7 @@ TEST_F(Connections, ASigkillDuringCodeExchangesNeverRedeemsACodeTwice) {
     std::map<std::string, int> successes;
     std::mutex mu;
     const auto exchange = [&](const std::string& code) {
-      const HttpResponse r = obauth::testing::SendHttp(
-          server().host(), server().port(),
-          {"POST",
-           std::string(kTokenPath),
-           {{"Content-Type", "application/x-www-form-urlencoded"}},
-           obauth::testing::FormBody({{"grant_type", "authorization_code"},
-                                      {"code", code},
-                                      {"redirect_uri", std::string(kCallback)},
-                                      {"code_verifier", std::string(kVerifier)},
-                                      {"client_id", recipient_.id()},
-                                      {"client_secret", recipient_.credentials.client_secret}})});
+      const HttpResponse r = ExchangeCodeAt(server().host(), server().port(), code);
       if (r.status == 200) {
         RememberSecret(ParseJsonObject(r.body).at("refresh_token").as_string());
         std::lock_guard lock(mu);

@@ -199,16 +199,36 @@ std::string ConsentTest::ApprovedCode(const std::map<std::string, std::string>& 
   return code->second;
 }
 
-HttpResponse ConsentTest::ExchangeCode(std::string_view code, std::optional<std::string> verifier,
-                                       std::string redirect_uri, const Credentials* client) {
-  const Credentials& c = client != nullptr ? *client : recipient_.credentials;
+namespace {
+
+Form CodeForm(std::string_view code, const std::optional<std::string>& verifier,
+              std::string redirect_uri, const Credentials& c) {
   Form form = {{"grant_type", "authorization_code"},
                {"code", std::string(code)},
                {"redirect_uri", std::move(redirect_uri)},
                {"client_id", c.client_id},
                {"client_secret", c.client_secret}};
   if (verifier) form.emplace_back("code_verifier", *verifier);
-  return PostTokenForm(form);
+  return form;
+}
+
+}  // namespace
+
+HttpResponse ConsentTest::ExchangeCode(std::string_view code, std::optional<std::string> verifier,
+                                       std::string redirect_uri, const Credentials* client) {
+  return PostTokenForm(CodeForm(code, verifier, std::move(redirect_uri),
+                                client != nullptr ? *client : recipient_.credentials));
+}
+
+HttpResponse ConsentTest::ExchangeCodeAt(const std::string& host, unsigned short port,
+                                         std::string_view code) {
+  return obauth::testing::SendHttp(
+      host, port,
+      {"POST",
+       std::string(kTokenPath),
+       {{"Content-Type", "application/x-www-form-urlencoded"}},
+       obauth::testing::FormBody(CodeForm(code, std::string(kVerifier), std::string(kCallback),
+                                          recipient_.credentials))});
 }
 
 HttpResponse ConsentTest::Refresh(std::string_view refresh_token, std::optional<std::string> scope,

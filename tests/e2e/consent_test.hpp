@@ -69,6 +69,9 @@ class ConsentTest : public ObauthTest {
                             std::optional<std::string> verifier = std::string(kVerifier),
                             std::string redirect_uri = std::string(kCallback),
                             const Credentials* client = nullptr);
+  // The same exchange (kVerifier, kCallback, the recipient) at `host`:`port` (another instance
+  // too), on a connection of its own: callable from several threads at once.
+  HttpResponse ExchangeCodeAt(const std::string& host, unsigned short port, std::string_view code);
   HttpResponse Refresh(std::string_view refresh_token, std::optional<std::string> scope = {},
                        const Credentials* client = nullptr);
   // The parsed 200 answer of ExchangeCode(code); fails the test otherwise.

@@ -157,10 +157,9 @@ std::vector<LedgerEntry> DayEntries(const AccountSummary& account, Day day) {
       }
       break;
   }
-  const std::string prefix = DayText(day);
   for (std::size_t i = 0; i < out.size(); ++i) {
-    out[i].transaction_id = fmt::format("{}{}{}-{}", prefix.substr(0, 4), prefix.substr(5, 2),
-                                        prefix.substr(8, 2), i + 1);
+    out[i].transaction_id =
+        fmt::format("{:04}{:02}{:02}-{}", date.year, date.month, date.day, i + 1);
   }
   return out;
 }

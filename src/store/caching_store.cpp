@@ -139,13 +139,11 @@ Result<Connection> CachingStore::FindConnectionByRefresh(std::string_view connec
 Result<void> CachingStore::TouchConnections(const std::vector<ConnectionUse>& uses) {
   auto result = database_.TouchConnections(uses);
   if (!result) return result;
-  std::unordered_map<std::string_view, std::int64_t> at;
-  for (const auto& use : uses) at[use.connection_id] = std::max(at[use.connection_id], use.at);
   std::lock_guard lock(mu_);
-  for (const auto& [id, last_used_at] : at) {
-    if (auto it = connections_.find(std::string(id)); it != connections_.end()) {
+  for (const auto& use : uses) {
+    if (auto it = connections_.find(use.connection_id); it != connections_.end()) {
       auto& connection = it->second.connection;
-      connection.last_used_at = std::max(connection.last_used_at, last_used_at);
+      connection.last_used_at = std::max(connection.last_used_at, use.at);
     }
   }
   return result;

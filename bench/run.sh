@@ -9,6 +9,7 @@
 #   nginx       static token-shaped JSON (the HTTP ceiling; bench/peers/nginx/nginx.conf, 1 worker)
 #   obauth      token issuance, client_secret_basic and client_secret_post
 #   obauth      GET /api/v1/recipients/{id} with a bearer token
+#   obauth      GET /api/fdx/5/accounts with the connection's token (the sandbox's accounts, lightweight)
 #   obauth      durable secret rotation, POST /api/v1/recipients/{id}/secret (SQLite, FULL sync)
 #   obauth      the refresh_token grant of a connection made through the sandbox's pages
 #   obauth      the authorization_code grant, each code once (durable single-use writes; the
@@ -310,7 +311,7 @@ run_obauth() {
   partner_secret=$(jq -r .client_secret <<<"$partner")
   # stderr (one log line per request) goes to a file in append mode, truncated between runs.
   taskset -c "$SERVER_CPU" "$bin" serve --listen 127.0.0.1:0 --db "$db" --threads 1 \
-    --token-ttl 3600 > "$TMP/obauth/stdout" 2>> "$TMP/obauth/stderr" &
+    --token-ttl 3600 --fdx-requests-per-minute 0 > "$TMP/obauth/stdout" 2>> "$TMP/obauth/stderr" &
   pid=$!
   STARTED+=("$pid:TERM")
   pid_ok=""
@@ -349,7 +350,7 @@ run_obauth() {
     "$url/api/v1/recipients/providers/requests/$tok_id/9000" > /dev/null
   "$bin" registrations approve --db "$db" "$tok_id" 9000 > /dev/null
   "$bin" registrations activate --db "$db" "$tok_id" 9000 > /dev/null
-  local jar=$TMP/obauth/cookies page code refresh accounts
+  local jar=$TMP/obauth/cookies page code refresh accounts exchange fdx_token
   field() { sed -n "s/.*name=\"$1\" value=\"\([^\"]*\)\".*/\1/p" | head -n 1; }
   page=$(curl -s -c "$jar" -b "$jar" "$url/api/v1/authorize?response_type=code&client_id=$tok_id&redirect_uri=https%3A%2F%2Fx.example%2Fcb&scope=ACCOUNT_BASIC&provider_id=9000&state=s")
   page=$(curl -s -c "$jar" -b "$jar" "$url/api/v1/authorize/login" -d username=alice \
@@ -361,8 +362,10 @@ run_obauth() {
     "$url/api/v1/authorize/consent" $accounts -d decision=approve \
     -d "transaction=$(field transaction <<<"$page")" -d "csrf=$(field csrf <<<"$page")" |
     sed 's/.*[?&]code=\([^&]*\).*/\1/')
-  refresh=$(curl -s -u "$tok_id:$tok_secret" "$url/api/v1/token" -d grant_type=authorization_code \
-    -d "code=$code" -d redirect_uri=https://x.example/cb | jq -r .refresh_token)
+  exchange=$(curl -s -u "$tok_id:$tok_secret" "$url/api/v1/token" -d grant_type=authorization_code \
+    -d "code=$code" -d redirect_uri=https://x.example/cb)
+  refresh=$(jq -r .refresh_token <<<"$exchange")
+  fdx_token=$(jq -r .access_token <<<"$exchange")
   [ -n "$refresh" ] && [ "$refresh" != null ] || { log "no refresh token from the consent flow"; return 1; }
   check obauth-refresh 200 -u "$tok_id:$tok_secret" -d grant_type=refresh_token \
     -d "refresh_token=$refresh" "$url/api/v1/token"
@@ -376,11 +379,12 @@ run_obauth() {
   check obauth-token-post 200 -d grant_type=client_credentials -d scope=ACCOUNT_BASIC \
     -d client_id="$tok_id" -d client_secret="$tok_secret" "$url/api/v1/token"
   check obauth-get 200 -H "Authorization: Bearer $token" "$url/api/v1/recipients/${ids[0]}"
+  check obauth-fdx-accounts 200 -H "Authorization: Bearer $fdx_token" "$url/api/fdx/5/accounts"
   check obauth-rotate 200 -X POST -H "Authorization: Bearer $token" \
     "$url/api/v1/recipients/${ids[0]}/secret"
 
   local run
-  for run in token-basic token-post get rotate refresh code; do
+  for run in token-basic token-post get fdx rotate refresh code; do
     : > "$TMP/obauth/stderr"
     case $run in
       token-basic) MODE=token AUTH=basic CLIENT_ID=$tok_id CLIENT_SECRET=$tok_secret \
@@ -388,6 +392,8 @@ run_obauth() {
       token-post) MODE=token AUTH=post CLIENT_ID=$tok_id CLIENT_SECRET=$tok_secret \
                      SCOPE=ACCOUNT_BASIC measure obauth-token-post "$url/api/v1/token" "$pid" ;;
       get) MODE=get BEARER=$token IDS=$id_list measure obauth-get-recipient "$url" "$pid" ;;
+      fdx) MODE=get BEARER=$fdx_token PREFIX=/api/fdx/5/ IDS=accounts \
+             measure obauth-fdx-accounts "$url" "$pid" ;;
       rotate) MODE=rotate BEARER=$token IDS=$id_list measure obauth-rotate-secret "$url" "$pid" ;;
       refresh) MODE=refresh CLIENT_ID=$tok_id CLIENT_SECRET=$tok_secret REFRESH=$refresh \
                  measure obauth-refresh "$url/api/v1/token" "$pid" ;;

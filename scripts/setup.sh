@@ -8,6 +8,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsqlite3-dev libpq-dev libcli11-dev libspdlog-dev libfmt-dev
   libctemplate-dev # the customer's pages: templates with automatic HTML escaping
+  libhpdf-dev poppler-utils # the sandbox's statements as PDF; pdftotext checks them in tests
   postgresql-15 # the server the tests start on 127.0.0.1 (scripts/pg-test-cluster.sh)
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format curl jq sqlite3 openssl # openssl: certificates for the CLI's https tests

@@ -24,7 +24,7 @@ http::Request Make(bh::verb verb, std::string_view target, std::string body = {}
   return req;
 }
 
-const http::RequestContext kContext{"bench-1", "127.0.0.1:40000"};
+const http::RequestContext kContext{"bench-1", "127.0.0.1:40000", "bench-1"};
 
 void Run(benchmark::State& state, const http::Request& req, unsigned expect) {
   const auto& router = *BenchWorld::Get().router;

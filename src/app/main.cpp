@@ -28,6 +28,7 @@
 #include "consent/authorize_service.hpp"
 #include "core/clock.hpp"
 #include "crypto/derive_key.hpp"
+#include "fdx/data_service.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "oauth/access_token.hpp"
@@ -81,6 +82,7 @@ struct ServeOptions {
   std::size_t max_connections = 10000;
   std::int64_t clock_skew = oauth::kDefaultClockSkew;
   std::int64_t refresh_idle_days = 30;
+  std::int64_t fdx_requests_per_minute = 600;
 };
 
 // Raises the soft limit on open files to the hard limit, and answers how many connections fit
@@ -142,10 +144,9 @@ int Serve(const ServeOptions& options) {
 
   http::Metrics metrics;
   server_options.metrics = &metrics;
-  auto storage =
-      OpenStorage(options.db, options.key_file,
-                  options.db_pool > 0 ? options.db_pool : default_db_pool,
-                  options.db_timeout, &metrics.domain());
+  auto storage = OpenStorage(options.db, options.key_file,
+                             options.db_pool > 0 ? options.db_pool : default_db_pool,
+                             options.db_timeout, &metrics.domain());
   // Client lookups (token endpoint, bearer checks) come from memory; writes through this
   // process are seen at once, changes by other processes within 250 ms (docs/architecture.md).
   // Every client and recipient call goes through the cache, whose writes drop what it holds;
@@ -187,9 +188,10 @@ int Serve(const ServeOptions& options) {
   admin::Idempotency idempotency(
       crypto::DeriveKey(storage.server_key, crypto::KeyPurpose::kReplaySeal), database, clock);
   admin::RegistrationService registrations(database, cache, clock);
+  const fdx::DataService data(cache, database, clock, options.fdx_requests_per_minute);
   http::Router router({tokens, recipients, registrations, idempotency, database,
                        admin::RotateOptions{options.previous_secret_expires_in, false}, &metrics,
-                       &authorize, &cache});
+                       &authorize, &cache, &data});
   Housekeeper housekeeper(log);
   AddServerTasks(housekeeper, cache, database, cache, usage, connection_uses, key_follower,
                  {admin::kReplayLifetimeSeconds, options.clock_skew}, log);
@@ -243,8 +245,9 @@ int Main(int argc, char** argv) {
                      "or a libpq keyword string such as 'host=H dbname=D'")
                  ->capture_default_str(),
              "PATH|URL");
-  cli::Bounded(serve_cmd->add_option("--db-pool", serve.db_pool,
-                                     "Database connections at most (default: 4 per I/O thread + 1, at least 17)"),
+  cli::Bounded(serve_cmd->add_option(
+                   "--db-pool", serve.db_pool,
+                   "Database connections at most (default: 4 per I/O thread + 1, at least 17)"),
                "N", 1, 1000);
   cli::Bounded(
       serve_cmd
@@ -333,6 +336,12 @@ int Main(int argc, char** argv) {
                                 "Days a refresh token may go unused before it stops working")
                    ->capture_default_str(),
                "DAYS", std::int64_t{1}, std::int64_t{3650});
+  cli::Bounded(serve_cmd
+                   ->add_option("--fdx-requests-per-minute", serve.fdx_requests_per_minute,
+                                "FDX data requests a connection may make a minute, per instance "
+                                "(more get 1207/429); 0: no limit")
+                   ->capture_default_str(),
+               "N", std::int64_t{0}, std::int64_t{1000000});
   cli::Bounded(
       serve_cmd
           ->add_option(

@@ -27,6 +27,7 @@ struct AccountSummary {
   std::string display_name;   // e.g. "Everyday Chequing"
   std::string masked_number;  // e.g. "****4821"
   std::string currency = "CAD";
+  std::string account_number;  // the whole number (payment networks); its last four are masked's
 };
 
 struct Customer {

@@ -1,5 +1,7 @@
 #include "consent/sandbox.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <optional>
 
@@ -18,6 +20,7 @@ struct SandboxCustomer {
   std::string_view username;
   std::string_view display_name;
   std::array<std::optional<SandboxAccount>, 4> accounts;
+  SandboxProfile profile;
 };
 
 // The customers: each has a deposit account and accounts of other kinds.
@@ -27,16 +30,22 @@ constexpr std::array<SandboxCustomer, 3> kCustomers = {{
      {SandboxAccount{AccountCategory::kDeposit, "CHECKING", "Everyday Chequing"},
       SandboxAccount{AccountCategory::kDeposit, "SAVINGS", "High Interest Savings"},
       SandboxAccount{AccountCategory::kLineOfCredit, "CREDITCARD", "Cashback Visa"},
-      SandboxAccount{AccountCategory::kInvestment, "TFSA", "Tax-Free Savings Account"}}},
+      SandboxAccount{AccountCategory::kInvestment, "TFSA", "Tax-Free Savings Account"}},
+     {"Alice", "Martin", "1988-04-12", "alice.martin@example.com", "120 Rue Sainte-Catherine",
+      "Montreal", "QC", "H2X 1K4", "CA", "5145550142"}},
     {"bob",
      "Bob Tremblay",
      {SandboxAccount{AccountCategory::kDeposit, "CHECKING", "Everyday Chequing"},
-      SandboxAccount{AccountCategory::kLoan, "MORTGAGE", "Home Mortgage"}}},
+      SandboxAccount{AccountCategory::kLoan, "MORTGAGE", "Home Mortgage"}},
+     {"Bob", "Tremblay", "1975-09-30", "bob.tremblay@example.com", "45 Elgin Street", "Ottawa",
+      "ON", "K1P 5K7", "CA", "6135550187"}},
     {"carol",
      "Carol Nguyen",
      {SandboxAccount{AccountCategory::kDeposit, "CHECKING", "Business Chequing"},
       SandboxAccount{AccountCategory::kLineOfCredit, "LINEOFCREDIT", "Personal Line of Credit"},
-      SandboxAccount{AccountCategory::kInvestment, "RRSP", "Retirement Savings Plan"}}},
+      SandboxAccount{AccountCategory::kInvestment, "RRSP", "Retirement Savings Plan"}},
+     {"Carol", "Nguyen", "1992-01-23", "carol.nguyen@example.com", "800 Granville Street",
+      "Vancouver", "BC", "V6Z 1K3", "CA", "6045550163"}},
 }};
 
 const SandboxCustomer* Find(std::string_view username) {
@@ -60,6 +69,11 @@ Error WrongCredentials(std::string_view username) {
 }
 
 }  // namespace
+
+const SandboxProfile* Sandbox::Profile(std::string_view customer_id) {
+  const SandboxCustomer* customer = Find(customer_id);
+  return customer == nullptr ? nullptr : &customer->profile;
+}
 
 Result<Customer> Sandbox::SignIn(std::int64_t provider_id, std::string_view username,
                                  const Secret& password) const {
@@ -98,9 +112,10 @@ Result<std::vector<AccountSummary>> Sandbox::Accounts(std::int64_t provider_id,
     const unsigned value =
         (static_cast<unsigned char>(digits[0]) << 8 | static_cast<unsigned char>(digits[1])) %
         10000;
-    std::string last4 = std::to_string(value);
-    last4.insert(0, 4 - last4.size(), '0');
-    summary.masked_number = "****" + last4;
+    const unsigned first3 =
+        (static_cast<unsigned char>(digits[2]) << 8 | static_cast<unsigned char>(digits[3])) % 1000;
+    summary.masked_number = fmt::format("****{:04}", value);
+    summary.account_number = fmt::format("{:03}{:04}", first3, value);
     out.push_back(std::move(summary));
   }
   return out;

@@ -9,10 +9,22 @@
 
 namespace obauth::consent {
 
+// What the sandbox knows of a customer beyond a name (GET /api/fdx/5/customers/current).
+struct SandboxProfile {
+  std::string_view first_name, last_name, date_of_birth, email;
+  std::string_view line1, city, region, postal_code, country, telephone;
+};
+
 class Sandbox final : public Connector {
  public:
   // Every sandbox customer's password.
   static constexpr std::string_view kPassword = "sandbox";
+  // The sandbox's bank: its (made up) institution and transit numbers.
+  static constexpr std::string_view kInstitution = "999";
+  static constexpr std::string_view kTransit = "00011";
+
+  // The customer's profile, or nullptr for an unknown customer.
+  static const SandboxProfile* Profile(std::string_view customer_id);
 
   Result<Customer> SignIn(std::int64_t provider_id, std::string_view username,
                           const Secret& password) const override;

@@ -34,6 +34,15 @@ enum class ErrorCode {
   kKeyInUse,              // a request with the same Idempotency-Key is still in progress
   kKeyReused,             // the Idempotency-Key was used for a different request
   kTooManyAttempts,       // too many failed client authentications: retry_after_seconds
+  // FDX data errors (reference §9.2), each with its own FDX code.
+  kNotConsented,       // 602: the customer did not consent to this scope
+  kConnectionRevoked,  // 602: the token's connection was revoked or superseded
+  kCustomerNotFound,   // 601
+  kAccountNotFound,    // 701: no such account, or one the customer did not share
+  kInvalidDate,        // 702: startTime or endTime is not a YYYY-MM-DD date
+  kInvalidDateRange,   // 703: startTime after endTime
+  kNotAcceptable,      // 1203: no representation in a type the Accept header allows
+  kNotSupported,       // 501: the Data Provider lacks the feature
   // Refusals of the HTTP edge (http/ only), answered instead of a handler.
   kMethodNotAllowed,  // the path exists, the method does not
   kBodyTooLarge,      // the body is over the server's limit

@@ -58,6 +58,15 @@ Routed ConnectedAppsForm(const Services& services, const Call& call);
 Routed Stylesheet(const Services& services, const Call& call);
 Routed ListConnections(const Services& services, const Call& call);
 
+// The customer's data, FDX 5 (fdx_routes.cpp).
+Routed GetFdxCustomer(const Services& services, const Call& call);
+Routed ListFdxAccounts(const Services& services, const Call& call);
+Routed GetFdxAccount(const Services& services, const Call& call);
+Routed ListFdxTransactions(const Services& services, const Call& call);
+Routed ListFdxPaymentNetworks(const Services& services, const Call& call);
+Routed ListFdxStatements(const Services& services, const Call& call);
+Routed GetFdxStatement(const Services& services, const Call& call);
+
 // Audit and operations (operations_routes.cpp).
 Routed ListAuditEvents(const Services& services, const Call& call);
 Routed Healthz(const Services& services, const Call& call);

@@ -585,4 +585,9 @@ std::string EncodeOAuthError(std::string_view error, std::string_view descriptio
   return json::serialize(json::object{{"error", error}, {"error_description", description}});
 }
 
+std::string EncodeFdxError(int fdx_code, std::string_view message, std::string_view debug) {
+  return json::serialize(
+      json::object{{"code", fdx_code}, {"message", message}, {"debugMessage", debug}});
+}
+
 }  // namespace obauth::http

@@ -77,5 +77,7 @@ std::string EncodeServerMetadata(std::string_view issuer);
 std::string EncodeJwks(const std::vector<crypto::SigningKey>& keys);
 std::string EncodeMessage(std::string_view message);
 std::string EncodeOAuthError(std::string_view error, std::string_view description);
+// Reference §9.2: {"code": fdx_code, "message": message, "debugMessage": debug}.
+std::string EncodeFdxError(int fdx_code, std::string_view message, std::string_view debug);
 
 }  // namespace obauth::http

@@ -12,63 +12,87 @@ namespace {
 struct Mapping {
   bh::status status;
   std::string_view oauth_error;  // RFC 6749 §5.2 / RFC 6750 §3.1 code
+  int fdx_code;                  // reference §9.2, on the FDX data endpoints
+  std::string_view fdx_message;  // §9.2's message for that code
 };
 
 // The one mapping from error codes to HTTP. No default: a new code fails the build here.
 Mapping Map(ErrorCode code) {
   switch (code) {
     case ErrorCode::kInvalidRequest:
-      return {bh::status::bad_request, "invalid_request"};
+      return {bh::status::bad_request, "invalid_request", 401, "Invalid Input"};
     case ErrorCode::kInvalidClient:
-      return {bh::status::bad_request, "invalid_client"};  // 401 with Basic, see OAuthError
+      return {bh::status::bad_request, "invalid_client", 602,
+              "Customer not authorized"};  // 401 with Basic, see OAuthError
     case ErrorCode::kInvalidGrant:
-      return {bh::status::bad_request, "invalid_grant"};
+      return {bh::status::bad_request, "invalid_grant", 602, "Customer not authorized"};
     case ErrorCode::kUnauthorizedClient:
-      return {bh::status::bad_request, "unauthorized_client"};
+      return {bh::status::bad_request, "unauthorized_client", 602, "Customer not authorized"};
     case ErrorCode::kUnsupportedGrantType:
-      return {bh::status::bad_request, "unsupported_grant_type"};
+      return {bh::status::bad_request, "unsupported_grant_type", 401, "Invalid Input"};
     case ErrorCode::kInvalidScope:
-      return {bh::status::bad_request, "invalid_scope"};
+      return {bh::status::bad_request, "invalid_scope", 602, "Customer not authorized"};
     case ErrorCode::kUnsupportedResponseType:
-      return {bh::status::bad_request, "unsupported_response_type"};
+      return {bh::status::bad_request, "unsupported_response_type", 401, "Invalid Input"};
     case ErrorCode::kAccessDenied:
-      return {bh::status::bad_request, "access_denied"};  // reference §9.1
+      return {bh::status::bad_request, "access_denied", 602,
+              "Customer not authorized"};  // reference §9.1
     case ErrorCode::kMissingToken:
-      return {bh::status::unauthorized, "invalid_request"};
+      return {bh::status::unauthorized, "invalid_request", 602, "Customer not authorized"};
     case ErrorCode::kInvalidToken:
-      return {bh::status::unauthorized, "invalid_token"};
+      return {bh::status::unauthorized, "invalid_token", 602, "Customer not authorized"};
     case ErrorCode::kInsufficientScope:
-      return {bh::status::forbidden, "insufficient_scope"};
+      return {bh::status::forbidden, "insufficient_scope", 602, "Customer not authorized"};
     case ErrorCode::kValidation:
-      return {bh::status::bad_request, "invalid_request"};
+      return {bh::status::bad_request, "invalid_request", 401, "Invalid Input"};
     case ErrorCode::kNotFound:
-      return {bh::status::not_found, "invalid_request"};
+      return {bh::status::not_found, "invalid_request", 1107,
+              "Data not found for request parameters"};
     case ErrorCode::kConflict:
-      return {bh::status::conflict, "invalid_request"};
+      return {bh::status::conflict, "invalid_request", 401, "Invalid Input"};
     case ErrorCode::kUnsupportedMediaType:
-      return {bh::status::unsupported_media_type, "invalid_request"};
+      return {bh::status::unsupported_media_type, "invalid_request", 401, "Invalid Input"};
     case ErrorCode::kKeyInUse:
-      return {bh::status::conflict, "invalid_request"};
+      return {bh::status::conflict, "invalid_request", 401, "Invalid Input"};
     case ErrorCode::kKeyReused:
-      return {bh::status::unprocessable_entity, "invalid_request"};
+      return {bh::status::unprocessable_entity, "invalid_request", 401, "Invalid Input"};
     case ErrorCode::kTooManyAttempts:
-      return {bh::status::too_many_requests, "temporarily_unavailable"};
+      return {bh::status::too_many_requests, "temporarily_unavailable", 1207,
+              "Too many requests were sent within a short period of time"};
+    case ErrorCode::kNotConsented:
+      return {bh::status::unauthorized, "insufficient_scope", 602, "Customer not authorized"};
+    case ErrorCode::kConnectionRevoked:
+      return {bh::status::unauthorized, "invalid_token", 602, "Customer not authorized"};
+    case ErrorCode::kCustomerNotFound:
+      return {bh::status::not_found, "invalid_request", 601, "Customer not found"};
+    case ErrorCode::kAccountNotFound:
+      return {bh::status::not_found, "invalid_request", 701, "Account not found"};
+    case ErrorCode::kInvalidDate:
+      return {bh::status::bad_request, "invalid_request", 702, "Invalid start or end date"};
+    case ErrorCode::kInvalidDateRange:
+      return {bh::status::bad_request, "invalid_request", 703, "Invalid date range"};
+    case ErrorCode::kNotAcceptable:
+      return {bh::status::not_acceptable, "invalid_request", 1203, "Content type not supported"};
+    case ErrorCode::kNotSupported:
+      return {bh::status::method_not_allowed, "invalid_request", 501, "Subsystem unavailable"};
     case ErrorCode::kMethodNotAllowed:
-      return {bh::status::method_not_allowed, "invalid_request"};
+      return {bh::status::method_not_allowed, "invalid_request", 501, "Subsystem unavailable"};
     case ErrorCode::kBodyTooLarge:
-      return {bh::status::payload_too_large, "invalid_request"};
+      return {bh::status::payload_too_large, "invalid_request", 401, "Invalid Input"};
     case ErrorCode::kHeadTooLarge:
-      return {bh::status::request_header_fields_too_large, "invalid_request"};
+      return {bh::status::request_header_fields_too_large, "invalid_request", 401, "Invalid Input"};
     case ErrorCode::kMalformedHttp:
-      return {bh::status::bad_request, "invalid_request"};
+      return {bh::status::bad_request, "invalid_request", 401, "Invalid Input"};
     case ErrorCode::kUnavailable:
-      return {bh::status::service_unavailable, "temporarily_unavailable"};
+      return {bh::status::service_unavailable, "temporarily_unavailable", 503,
+              "Scheduled maintenance"};
     case ErrorCode::kWouldBlock:  // retried on a worker, never sent
-      return {bh::status::service_unavailable, "temporarily_unavailable"};
+      return {bh::status::service_unavailable, "temporarily_unavailable", 503,
+              "Scheduled maintenance"};
     case ErrorCode::kInternal:
-      return {bh::status::internal_server_error, "server_error"};
+      return {bh::status::internal_server_error, "server_error", 500, "Internal server error"};
   }
-  return {bh::status::internal_server_error, "server_error"};
+  return {bh::status::internal_server_error, "server_error", 500, "Internal server error"};
 }
 
 // The admin API's body for a refused bearer token (the seed page's wording).
@@ -169,8 +193,36 @@ Routed OAuthError(const Error& e, bool used_basic, std::string_view route) {
   return {std::move(res), route, e.internal, e.code == ErrorCode::kWouldBlock};
 }
 
+Routed FdxError(const Error& e, std::string_view route) {
+  if (e.code == ErrorCode::kMissingToken || e.code == ErrorCode::kInvalidToken) {
+    Response res = JsonResponse(bh::status::unauthorized, EncodeMessage(kInvalidBearerToken));
+    SetBearerChallenge(res, e);
+    return {std::move(res), route, e.internal, false};
+  }
+  const Mapping m = Map(e.code);
+  Response res =
+      JsonResponse(m.status, EncodeFdxError(m.fdx_code, m.fdx_message, PublicMessage(e)));
+  // RFC 9110 §15.5.2: a 401 names the scheme; RFC 6750 §3.1: and what was wrong.
+  if (e.code == ErrorCode::kConnectionRevoked) {
+    res.set(bh::field::www_authenticate,
+            R"(Bearer realm="obauth", error="invalid_token", error_description=")" +
+                e.public_message + '"');
+  } else if (e.code == ErrorCode::kNotConsented) {
+    res.set(bh::field::www_authenticate, R"(Bearer realm="obauth", error="insufficient_scope")");
+  }
+  if (e.code == ErrorCode::kNotSupported) {
+    res.set(bh::field::allow, "");  // RFC 9110 §10.2.1: the resource allows no method here
+  }
+  if (e.retry_after_seconds > 0) {
+    res.set(bh::field::retry_after, std::to_string(e.retry_after_seconds));
+  }
+  return {std::move(res), route, e.internal, e.code == ErrorCode::kWouldBlock};
+}
+
 Routed FormattedError(ErrorFormat format, const Error& e, std::string_view route) {
   switch (format) {
+    case ErrorFormat::kFdx:
+      return FdxError(e, route);
     case ErrorFormat::kOAuth:
       return OAuthError(e, false, route);
     case ErrorFormat::kMessage:
@@ -184,6 +236,21 @@ Routed FormattedError(ErrorFormat format, const Error& e, std::string_view route
 Routed ErrorPage(const Error& e, Language language, std::string_view route) {
   return {HtmlResponse(StatusOf(e.code), RenderErrorPage(language, PublicMessage(e))), route,
           e.internal, e.code == ErrorCode::kWouldBlock};
+}
+
+bool IsSafeRequestId(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+void SetFdxHeaders(Response& response, std::string_view correlation_id, std::string_view trace_id) {
+  response.set("ob-correlation-id", correlation_id);
+  response.set("ob-trace-id", trace_id);
 }
 
 void SetCommonHeaders(Response& response, std::string_view request_id) {

@@ -55,8 +55,8 @@ Routed NotFound();
 // {"error","error_description"} (OAuthError) on the token, introspection and revocation
 // endpoints. The route table gives each path its format (Router::ErrorFormatOf).
 // The customer's pages (the authorize endpoint and the sandbox's pages) answer with an HTML page
-// (kPage, http/pages.hpp).
-enum class ErrorFormat { kMessage, kOAuth, kPage };
+// (kPage, http/pages.hpp); the FDX data endpoints with {"code","message","debugMessage"} (kFdx).
+enum class ErrorFormat { kMessage, kOAuth, kPage, kFdx };
 
 // The HTTP status and the RFC 6749 error code of `code` (the one mapping).
 boost::beast::http::status StatusOf(ErrorCode code);
@@ -77,9 +77,22 @@ Routed AdminError(const Error& e, std::string_view route);
 // tried Basic (`used_basic`), else the status Flinks documents; Retry-After when the error
 // carries one.
 Routed OAuthError(const Error& e, bool used_basic, std::string_view route);
+// An error of the FDX data endpoints (reference §9.2): {"code","message","debugMessage"} with
+// the mapped status, §9.2's code and message, and the error's public message as debugMessage. A
+// missing or refused token is §3.3's 401 with a message only and the RFC 6750 challenge.
+Routed FdxError(const Error& e, std::string_view route);
 // An error answered outside a handler (a wrong method, a request the edge refused to read, an
 // escaped exception) in `format`: OAuthError without Basic, or AdminError.
 Routed FormattedError(ErrorFormat format, const Error& e, std::string_view route);
+
+// True for a request id safe to repeat in a header and a log line: 1-64 characters of
+// [A-Za-z0-9._-].
+bool IsSafeRequestId(std::string_view id);
+
+// The headers every FDX answer carries (reference §9.2): `ob-correlation-id` (the request's own
+// when it sent a safe one, else the request id) and `ob-trace-id` (the request id, as the log
+// line shows it).
+void SetFdxHeaders(Response& response, std::string_view correlation_id, std::string_view trace_id);
 
 // Headers every response carries, whatever produced it.
 void SetCommonHeaders(Response& response, std::string_view request_id);

@@ -12,10 +12,11 @@ namespace {
 
 // Who may call a route.
 enum class Access {
-  kPublic,             // anyone: no credentials, or the handler authenticates a client itself
-  kPartner,            // a partner's bearer token (client:admin)
-  kRecipient,          // a Data Recipient's bearer token
-  kPartnerOrRecipient  // either; the handler answers each in its own way
+  kPublic,              // anyone: no credentials, or the handler authenticates a client itself
+  kPartner,             // a partner's bearer token (client:admin)
+  kRecipient,           // a Data Recipient's bearer token
+  kPartnerOrRecipient,  // either; the handler answers each in its own way
+  kConnection,          // a connection's token: a Data Recipient acting for a customer
 };
 
 struct Route {
@@ -32,6 +33,7 @@ struct Route {
 constexpr ErrorFormat kOAuth = ErrorFormat::kOAuth;      // RFC 6749 §5.2 {"error", ...}
 constexpr ErrorFormat kMessage = ErrorFormat::kMessage;  // the admin API's {"message"}
 constexpr ErrorFormat kPage = ErrorFormat::kPage;        // an HTML page (the customer's)
+constexpr ErrorFormat kFdx = ErrorFormat::kFdx;          // {"code","message","debugMessage"}
 
 // Every route. The first template that matches a path is its route (so a literal template comes
 // before a {param} one that would also match it); the rows with that template give its methods,
@@ -55,6 +57,20 @@ constexpr Route kRoutes[] = {
     {bh::verb::post, "/sandbox/{provider_id}/apps", &ConnectedAppsForm, Access::kPublic, false,
      kPage},
     {bh::verb::get, "/assets/obauth.css", &Stylesheet, Access::kPublic, true, kPage},
+    // The customer's data (FDX), with a connection's token.
+    {bh::verb::get, "/api/fdx/5/customers/current", &GetFdxCustomer, Access::kConnection, true,
+     kFdx},
+    {bh::verb::get, "/api/fdx/5/accounts", &ListFdxAccounts, Access::kConnection, true, kFdx},
+    {bh::verb::get, "/api/fdx/5/accounts/{account_id}", &GetFdxAccount, Access::kConnection, true,
+     kFdx},
+    {bh::verb::get, "/api/fdx/5/accounts/{account_id}/transactions", &ListFdxTransactions,
+     Access::kConnection, true, kFdx},
+    {bh::verb::get, "/api/fdx/5/accounts/{account_id}/payment-networks", &ListFdxPaymentNetworks,
+     Access::kConnection, true, kFdx},
+    {bh::verb::get, "/api/fdx/5/accounts/{account_id}/statements", &ListFdxStatements,
+     Access::kConnection, true, kFdx},
+    {bh::verb::get, "/api/fdx/5/accounts/{account_id}/statements/{statement_id}", &GetFdxStatement,
+     Access::kConnection, false, kFdx},
     // Audit and operations.
     {bh::verb::get, "/metrics", &RenderMetrics, Access::kPublic, true, kMessage},
     {bh::verb::get, "/openapi.yaml", &ApiDescription, Access::kPublic, true, kMessage},
@@ -167,12 +183,22 @@ Error Refusal(Access access, const oauth::Principal& principal) {
                    "token of " + principal.client_id + " lacks client:admin");
 }
 
+// Reference §9.2's headers: the request's own ob-correlation-id when it is safe to repeat.
+void AddFdxHeaders(Response& response, const Request& request, const RequestContext& context) {
+  const auto correlation = request.find("ob-correlation-id");
+  const bool own = correlation != request.end() && IsSafeRequestId(correlation->value());
+  SetFdxHeaders(response, own ? std::string_view(correlation->value()) : context.request_id,
+                context.trace_id.empty() ? context.request_id : context.trace_id);
+}
+
 }  // namespace
 
 Routed Router::Handle(const Request& request, const RequestContext& context) const {
   const auto escaped = [&](std::string what) {
-    return FormattedError(ErrorFormatOf(request.target()),
-                          InternalError("unhandled exception" + what), "unknown");
+    const ErrorFormat format = ErrorFormatOf(request.target());
+    Routed r = FormattedError(format, InternalError("unhandled exception" + what), "unknown");
+    if (format == ErrorFormat::kFdx) AddFdxHeaders(r.response, request, context);
+    return r;
   };
   try {
     return Dispatch(request, context);
@@ -195,10 +221,12 @@ bool Router::WorthTryingInline(const Request& request) {
   return route != nullptr && route->inline_ok;
 }
 
-Routed Router::Dispatch(const Request& request, const RequestContext& context) const {
-  std::array<std::string_view, 2> params;
-  const auto rows = Lookup(PathOf(request), params);
-  if (rows.empty()) return NotFound();
+namespace {
+
+// The answer of `rows` (a template's routes) to `request`.
+Routed Serve(const Services& services, std::span<const Route> rows,
+             const std::array<std::string_view, 2>& params, const Request& request,
+             const RequestContext& context) {
   const Route* route = Find(rows, request.method());
   if (route == nullptr) {
     std::string allow;
@@ -209,13 +237,29 @@ Routed Router::Dispatch(const Request& request, const RequestContext& context) c
     return MethodNotAllowed(allow, rows.front().path, rows.front().errors);
   }
   if (route->access == Access::kPublic) {
-    return route->handler(services_, {request, context, route->path, params, nullptr});
+    return route->handler(services, {request, context, route->path, params, nullptr});
   }
   // Every other route needs an active bearer token, of a client of the kind it serves.
   auto token = BearerToken(request);
-  if (!token) return AdminError(token.error(), route->path);
-  auto principal = services_.tokens.Authorize(*token);
-  if (!principal) return AdminError(principal.error(), route->path);
+  if (!token) return FormattedError(route->errors, token.error(), route->path);
+  auto principal = services.tokens.Authorize(*token);
+  if (route->access == Access::kConnection) {
+    // §3.3: a token that does not act for a customer is refused like an invalid one; a revoked
+    // connection is §9.2's 602.
+    if (principal && !principal->IsConnection()) {
+      principal = MakeError(ErrorCode::kInvalidToken,
+                            "the FDX data endpoints take the token of a customer's connection",
+                            "client token of " + principal->client_id + " on an FDX route");
+    }
+    if (!principal) return FdxError(principal.error(), route->path);
+    return route->handler(services, {request, context, route->path, params, &*principal});
+  }
+  if (!principal) {
+    // Only the FDX routes tell a revoked connection apart.
+    Error e = principal.error();
+    if (e.code == ErrorCode::kConnectionRevoked) e.code = ErrorCode::kInvalidToken;
+    return AdminError(e, route->path);
+  }
   // A connection's token acts for a customer: the recipient's own routes take its
   // client_credentials token.
   const bool allowed =
@@ -230,7 +274,18 @@ Routed Router::Dispatch(const Request& request, const RequestContext& context) c
     }
     return refused;
   }
-  return route->handler(services_, {request, context, route->path, params, &*principal});
+  return route->handler(services, {request, context, route->path, params, &*principal});
+}
+
+}  // namespace
+
+Routed Router::Dispatch(const Request& request, const RequestContext& context) const {
+  std::array<std::string_view, 2> params;
+  const auto rows = Lookup(PathOf(request), params);
+  if (rows.empty()) return NotFound();
+  Routed routed = Serve(services_, rows, params, request, context);
+  if (rows.front().errors == ErrorFormat::kFdx) AddFdxHeaders(routed.response, request, context);
+  return routed;
 }
 
 }  // namespace obauth::http

@@ -9,6 +9,7 @@
 #include "admin/recipient_service.hpp"
 #include "admin/registration_service.hpp"
 #include "consent/authorize_service.hpp"
+#include "fdx/data_service.hpp"
 #include "http/metrics.hpp"
 #include "http/responses.hpp"
 #include "oauth/token_service.hpp"
@@ -28,12 +29,15 @@ struct Services {
   const consent::AuthorizeService* authorize = nullptr;
   // A recipient's connections for its partner; 404 without.
   store::ConnectionStore* connections = nullptr;
+  // The customer's data (GET /api/fdx/5/...); 404 without.
+  const fdx::DataService* fdx = nullptr;
 };
 
 // Where a request came from, for the audit trail.
 struct RequestContext {
-  std::string_view request_id;
+  std::string_view request_id;  // the client's own X-Request-Id when safe, else trace_id
   std::string_view peer;
+  std::string_view trace_id = {};  // the server's id of the request (the log's id=); "" in tests
 };
 
 class Router {

@@ -40,16 +40,6 @@ using Socket = tcp::socket::rebind_executor<asio::io_context::executor_type>::ot
 
 namespace {
 
-bool IsSafeRequestId(std::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (char c : id) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '_' || c == '.';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 // The request's own X-Request-Id when it is safe to repeat, else "".
 std::string ClientRequestId(const Request& request) {
   auto it = request.find("X-Request-Id");
@@ -279,15 +269,15 @@ class Session : public std::enable_shared_from_this<Session> {
       Routed routed;
       {
         store::NonBlockingScope no_blocking;
-        routed = server_->router->Handle(request_, {PublicRequestId(), peer_});
+        routed = server_->router->Handle(request_, {PublicRequestId(), peer_, request_id_});
       }
       if (!routed.would_block) return Respond(std::move(routed));
     }
     // The work guard keeps this I/O thread's loop running while the worker holds the request.
     asio::post(server_->workers, [self = shared_from_this(),
                                   work = asio::make_work_guard(socket_.get_executor())]() mutable {
-      self->routed_ =
-          self->server_->router->Handle(self->request_, {self->PublicRequestId(), self->peer_});
+      self->routed_ = self->server_->router->Handle(
+          self->request_, {self->PublicRequestId(), self->peer_, self->request_id_});
       const auto executor = self->socket_.get_executor();
       asio::post(executor, [self = std::move(self)]() { self->Respond(std::move(self->routed_)); });
     });
@@ -317,6 +307,7 @@ class Session : public std::enable_shared_from_this<Session> {
         target.empty() ? ErrorFormat::kMessage : Router::ErrorFormatOf(target);
     Routed refused = FormattedError(format, error, "unreadable");
     response_ = std::move(refused.response);
+    if (format == ErrorFormat::kFdx) SetFdxHeaders(response_, request_id_, request_id_);
     linger_ = true;
     Finish("-", refused.route, refused.note, false, 11);
   }

@@ -7,6 +7,11 @@
 namespace obauth::oauth {
 namespace {
 
+// An access token that is no longer active: refused, revoked, or of a revoked connection.
+bool IsInactive(const Error& e) {
+  return e.code == ErrorCode::kInvalidToken || e.code == ErrorCode::kConnectionRevoked;
+}
+
 Error InvalidRequest(std::string message) {
   return MakeError(ErrorCode::kInvalidRequest, std::move(message));
 }
@@ -167,11 +172,16 @@ Result<std::pair<AccessTokenClaims, store::ClientCredentials>> TokenService::Val
     return MakeError(ErrorCode::kInvalidToken, "the access token's client is retired or disabled",
                      "token of retired or disabled client " + claims.client_id);
   }
-  if (claims.token_epoch < client->token_epoch || client->revoked_tokens.Contains(claims.jwt_id) ||
-      (!claims.connection_id.empty() &&
-       client->revoked_tokens.Contains(store::ConnectionTokenMarker(claims.connection_id)))) {
+  if (claims.token_epoch < client->token_epoch || client->revoked_tokens.Contains(claims.jwt_id)) {
     return MakeError(ErrorCode::kInvalidToken, "the access token was revoked",
                      "token of " + claims.client_id + " was revoked");
+  }
+  if (!claims.connection_id.empty() &&
+      client->revoked_tokens.Contains(store::ConnectionTokenMarker(claims.connection_id))) {
+    return MakeError(
+        ErrorCode::kConnectionRevoked,
+        "The customer's connection was revoked: ask the customer to connect again",
+        "connection " + claims.connection_id + " of " + claims.client_id + " was revoked");
   }
   return std::pair{std::move(claims), std::move(*client)};
 }
@@ -181,7 +191,7 @@ Result<void> TokenService::Revoke(const ClientAuthentication& caller,
   OBAUTH_TRY(revoker, Authenticate(caller));
   auto active = ValidateWithClient(token);
   if (!active) {
-    if (active.error().code != ErrorCode::kInvalidToken) return active.error();
+    if (!IsInactive(active.error())) return active.error();
     // Not an active access token: perhaps the refresh token of one of the caller's connections.
     if (customers_ == nullptr || token.size() > AccessTokens::kMaxTokenLength) return {};
     const auto connection_id = GrantTokenId(token);
@@ -209,7 +219,7 @@ Result<void> TokenService::RevokeBearer(std::string_view token, std::string_view
   auto active = ValidateWithClient(token);
   if (!active) {
     // Revoked already (a retry) or its client retired: nothing left to end.
-    if (active.error().code == ErrorCode::kInvalidToken) return {};
+    if (IsInactive(active.error())) return {};
     return active.error();
   }
   if (!claims.connection_id.empty() && customers_ != nullptr) {
@@ -247,7 +257,7 @@ Result<Introspection> TokenService::Introspect(const ClientAuthentication& calle
   }
   auto active = ValidateWithClient(token);
   if (!active) {
-    if (active.error().code == ErrorCode::kInvalidToken) return Introspection{};
+    if (IsInactive(active.error())) return Introspection{};
     return active.error();
   }
   // A partner learns only about its own tokens and those of its recipients.

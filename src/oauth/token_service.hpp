@@ -59,7 +59,8 @@ class TokenService {
   // Who calls with `token` when it is active: validly signed by this server, unexpired, and its
   // client neither retired, disabled, nor revoked since (token epoch). kInvalidToken otherwise, its
   // public message saying what was wrong (malformed, foreign, expired, revoked, client gone);
-  // kUnavailable/kInternal when the store fails.
+  // kConnectionRevoked for a token of a connection that was revoked since; kUnavailable/kInternal
+  // when the store fails.
   [[nodiscard]] Result<Principal> Authorize(std::string_view token) const;
 
   // RFC 7662 introspection by a partner: inactive unless Validate() accepts the token and it

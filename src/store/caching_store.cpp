@@ -119,7 +119,8 @@ Result<Connection> CachingStore::FindConnectionByRefresh(std::string_view connec
   {
     std::lock_guard lock(mu_);
     generation = generation_;
-    if (auto it = connections_.find(std::string(connection_id)); it != connections_.end()) {
+    auto it = connections_.find(std::string(connection_id));
+    if (it != connections_.end() && !it->second.refresh_hash.empty()) {
       // A keyed hash, compared as the database compares it.
       if (it->second.refresh_hash != refresh_hash) {
         return MakeError(ErrorCode::kNotFound, "Connection not found");
@@ -133,6 +134,21 @@ Result<Connection> CachingStore::FindConnectionByRefresh(std::string_view connec
     Keep(connections_, connection_id, RefreshableConnection{*found, std::string(refresh_hash)},
          generation);
   }
+  return found;
+}
+
+Result<Connection> CachingStore::GetConnection(std::string_view connection_id) {
+  std::uint64_t generation;
+  {
+    std::lock_guard lock(mu_);
+    generation = generation_;
+    if (auto it = connections_.find(std::string(connection_id)); it != connections_.end()) {
+      return it->second.connection;
+    }
+  }
+  if (NonBlockingScope::Active()) return WouldBlock();
+  auto found = database_.GetConnection(connection_id);
+  if (found) Keep(connections_, connection_id, RefreshableConnection{*found, {}}, generation);
   return found;
 }
 

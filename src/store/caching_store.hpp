@@ -11,9 +11,10 @@
 // must go through it. A change made by anyone else (the command line, another instance) is
 // noticed by a thread that polls the database's ForeignChangeVersion every `poll_interval` and
 // then forgets everything. A cached recipient whose previous secret's grace ends is dropped at
-// that second. Connections are not cached, but their writes go through here too: revoking a
-// connection lists its token marker among its recipient's revoked tokens, which FindClient
-// answers, so RedeemCode and RevokeConnection drop that client. The database's other interfaces
+// that second. Connections are cached by id (GetConnection, FindConnectionByRefresh) and every
+// connection write goes through here too: revoking a connection forgets the cached ones, and lists
+// its token marker among its recipient's revoked tokens, which FindClient answers, so RedeemCode
+// and RevokeConnection drop that client. The database's other interfaces
 // (audit, replays, providers, settings) are not cached: use the database for them. Thread-safe.
 #pragma once
 
@@ -120,9 +121,9 @@ class CachingStore final : public ClientStore, public RecipientStore, public Con
   // object is dropped at once, one revoked by another process when the poll notices it.
   Result<Connection> FindConnectionByRefresh(std::string_view connection_id,
                                              std::string_view refresh_hash) override;
-  Result<Connection> GetConnection(std::string_view connection_id) override {
-    return database_.GetConnection(connection_id);
-  }
+  // From memory after the first read, like FindConnectionByRefresh (the FDX data endpoints'
+  // hot path).
+  Result<Connection> GetConnection(std::string_view connection_id) override;
   // Writes the uses, and moves the last use of the cached connections along with them.
   Result<void> TouchConnections(const std::vector<ConnectionUse>& uses) override;
   // Reads the connection's recipient first (a connection never changes recipient), to drop it.
@@ -199,7 +200,8 @@ class CachingStore final : public ClientStore, public RecipientStore, public Con
   CacheMap<ClientCredentials> cache_;
   std::unordered_set<std::string> unknown_;  // ids the database did not know
   CacheMap<Recipient> recipients_;
-  // A connection read by its refresh token, by id, with that token's hash (which never changes).
+  // A connection by id, with its refresh token's hash (which never changes) when it was read by
+  // that token, else "" (read by id: FindConnectionByRefresh asks the database).
   struct RefreshableConnection {
     Connection connection;
     std::string refresh_hash;

@@ -52,6 +52,17 @@ const kExcluded = [
     reason: 'answered only by a server without the consent service: `obauth serve` always has one',
   })),
   { status: '404', operationId: 'pageStylesheet', reason: 'the stylesheet is built into the binary: always served' },
+  ...['getFdxCustomer', 'listFdxAccounts', 'getFdxAccount', 'listFdxTransactions', 'listFdxPaymentNetworks',
+    'listFdxStatements', 'getFdxStatement'].map((operationId) => ({
+    status: '429',
+    operationId,
+    reason: '1207 needs more requests of one connection in a minute than --fdx-requests-per-minute allows (600): tests/e2e/fdx_test.cpp runs a server at 3',
+  })),
+  {
+    status: '404',
+    operationId: 'getFdxCustomer',
+    reason: '601/1107 need a Data Provider that no longer has the connection\'s customer: the sandbox\'s customers are built in',
+  },
   {
     status: '400',
     operationId: 'connectedAppsPage',
@@ -890,6 +901,155 @@ async function flow() {
   const revokedList = await call('connections, both revoked', 'GET', connectionsPath, { auth: `Bearer ${admin}`, status: 200 });
   if (!revokedList.body.every?.((c) => c.status === 'REVOKED' && c.revoked_at)) fail(`connections, both revoked: ${redact(revokedList.body)}`);
 
+  console.log('# the customer\'s data (FDX, reference §10) with a connection\'s token');
+  // A recipient with every data scope, connected by alice (all four of her accounts).
+  const kAllDataScopes = 'ACCOUNT_BASIC ACCOUNT_DETAILED ACCOUNT_PAYMENTS INVESTMENTS TRANSACTIONS STATEMENTS CUSTOMER_CONTACT CUSTOMER_PERSONAL';
+  const fdxRecipient = await call('create a recipient for the FDX data', 'POST', '/api/v1/recipients', {
+    json: { ...recipientBody, name: 'FDX Recipient', scope: kAllDataScopes.split(' '), redirect_uris: [callback] },
+    auth: `Bearer ${admin}`, status: 200 });
+  const fdxApp = { client_id: fdxRecipient.body.client_id, client_secret: fdxRecipient.body.client_secret };
+  await call('FDX recipient requests the sandbox bank', 'POST', `/api/v1/recipients/providers/requests/${fdxApp.client_id}/9000`, {
+    auth: `Bearer ${admin}`, status: 200 });
+  for (const [action, expected] of [['approve', 'PENDING_ACTIVATION'], ['activate', 'ACTIVE']]) {
+    const status = await cliStatus(action, fdxApp.client_id, 9000);
+    if (status !== expected) fail(`registrations ${action} 9000 (FDX recipient): ${status}, expected ${expected}`);
+  }
+  const fdxSignIn = await call('FDX recipient: authorize', 'GET', authorize({
+    client_id: fdxApp.client_id, scope: kAllDataScopes, code_challenge: undefined, code_challenge_method: undefined }), { status: 200 });
+  const fdxCookie = sessionOf(fdxSignIn) ?? cookie;
+  const fdxConsent = await call('FDX recipient: alice signs in', 'POST', login, {
+    form: { transaction: hidden(fdxSignIn.body, 'transaction'), csrf: hidden(fdxSignIn.body, 'csrf'), username: 'alice', password: 'sandbox' },
+    cookie: fdxCookie, status: 200 });
+  const fdxAccounts = accountsOn(fdxConsent.body);
+  if (fdxAccounts.length !== 4) fail(`FDX recipient: alice's consent page has ${fdxAccounts.length} accounts, expected 4`);
+  const fdxApproved = await call('FDX recipient: alice approves every account', 'POST', consent, {
+    form: [['transaction', hidden(fdxConsent.body, 'transaction')], ['csrf', hidden(fdxConsent.body, 'csrf')],
+      ...fdxAccounts.map((a) => ['account', a]), ['decision', 'approve']],
+    cookie: fdxCookie, status: 302, violates: 'redirect-direct' });
+  const fdxCode = backToClient('FDX recipient: approve', fdxApproved, callback, authorizeRequest.state, upstream).get('code');
+  const fdxGranted = (await call('FDX recipient: code exchanged', 'POST', '/api/v1/token', token(fdxApp, {
+    grant_type: 'authorization_code', code: fdxCode, redirect_uri: callback }))).body;
+  if (fdxGranted.scope !== kAllDataScopes) fail(`FDX recipient: token scope ${fdxGranted.scope}`);
+  const fdxAuth = `Bearer ${fdxGranted.access_token}`;
+  // The same connection, refreshed down to ACCOUNT_BASIC: every other resource is a 602.
+  const basicOnly = (await call('FDX recipient: refresh to ACCOUNT_BASIC', 'POST', '/api/v1/token', token(fdxApp, {
+    grant_type: 'refresh_token', refresh_token: fdxGranted.refresh_token, scope: 'ACCOUNT_BASIC' }))).body;
+  const basicAuth = `Bearer ${basicOnly.access_token}`;
+  const fdx = '/api/fdx/5';
+  const [chequing, , card] = fdxAccounts;
+  const unshared = '0'.repeat(24);
+  // An FDX error answer: its §9.2 code, and the headers every FDX answer carries.
+  const fdxCall = async (name, path, options, fdxCode) => {
+    const answer = await call(name, 'GET', fdx + path, options);
+    if (!answer.headers.get('ob-correlation-id') || !answer.headers.get('ob-trace-id')) fail(`${name}: no ob-correlation-id or ob-trace-id`);
+    if (fdxCode !== undefined && answer.body?.code !== fdxCode) fail(`${name}: code ${answer.body?.code}, expected ${fdxCode}: ${redact(answer.body)}`);
+    return answer;
+  };
+
+  // Get Customers.
+  const customer = await fdxCall('FDX customer', '/customers/current', {
+    auth: fdxAuth, headers: { 'ob-correlation-id': 'contract-corr-1' }, status: 200 });
+  if (customer.headers.get('ob-correlation-id') !== 'contract-corr-1') fail('FDX customer: ob-correlation-id not repeated');
+  if (customer.body.name?.first !== 'Alice' || customer.body.email?.[0] !== 'alice.martin@example.com' || customer.body.accounts?.length !== 4) {
+    fail(`FDX customer: ${redact(customer.body)}`);
+  }
+  await fdxCall('FDX customer, a query parameter', '/customers/current?page=2', { auth: fdxAuth, status: 400 }, 401);
+  await fdxCall('FDX customer, scope not consented', '/customers/current', { auth: basicAuth, status: 401 }, 602);
+  const bareAnswer = await fdxCall('FDX customer, bad token', '/customers/current', { auth: 'Bearer not-a-jwt', status: 401 });
+  if (bareAnswer.body.message !== 'Invalid Bearer Token' || 'code' in bareAnswer.body || !bareAnswer.headers.get('www-authenticate')) {
+    fail(`FDX customer, bad token: ${redact(bareAnswer.body)}, WWW-Authenticate ${bareAnswer.headers.get('www-authenticate')}`);
+  }
+  await fdxCall('FDX customer, no token', '/customers/current', { status: 401, violates: 'request' });
+  await fdxCall('FDX customer, a partner token', '/customers/current', { auth: `Bearer ${admin}`, status: 401 });
+
+  // Get Accounts: lightweight, details, pages, filters.
+  const lightweight = await fdxCall('FDX accounts', '/accounts', { auth: fdxAuth, status: 200 });
+  const kinds = lightweight.body.accounts?.map((a) => Object.keys(a)[0]).join(',');
+  if (kinds !== 'depositAccount,depositAccount,locAccount,investmentAccount' || 'currentBalance' in (lightweight.body.accounts[0].depositAccount ?? {})) {
+    fail(`FDX accounts: ${redact(lightweight.body)}`);
+  }
+  const detailed = await fdxCall('FDX accounts, details', '/accounts?resultType=details', { auth: fdxAuth, status: 200 });
+  if (typeof detailed.body.accounts?.[0]?.depositAccount?.currentBalance !== 'number') fail(`FDX accounts, details: ${redact(detailed.body.accounts?.[0])}`);
+  const firstPage = await fdxCall('FDX accounts, one page', '/accounts?limit=1', { auth: fdxAuth, status: 200 });
+  const nextHref = firstPage.body.links?.next?.href ?? '';
+  if (firstPage.body.page?.totalElements !== 4 || !firstPage.body.page?.nextOffset || !nextHref.startsWith(`${upstream}${fdx}/accounts?`)) {
+    fail(`FDX accounts, one page: ${redact(firstPage.body)}`);
+  } else {
+    const second = await call('FDX accounts, next page', 'GET', nextHref.slice(upstream.length), { auth: fdxAuth, status: 200 });
+    if (Object.values(second.body.accounts?.[0] ?? {})[0]?.accountId !== fdxAccounts[1]) fail(`FDX accounts, next page: ${redact(second.body)}`);
+  }
+  const filtered = await fdxCall('FDX accounts, accountIds', `/accounts?accountIds=${card},${chequing}`, { auth: fdxAuth, status: 200 });
+  if (filtered.body.accounts?.length !== 2) fail(`FDX accounts, accountIds: ${redact(filtered.body)}`);
+  await fdxCall('FDX accounts, an account not shared', `/accounts?accountIds=${chequing},${unshared}`, { auth: fdxAuth, status: 404 }, 701);
+  await fdxCall('FDX accounts, resultType unknown', '/accounts?resultType=everything', { auth: fdxAuth, status: 400, violates: 'request' }, 401);
+  await fdxCall('FDX accounts, limit 0', '/accounts?limit=0', { auth: fdxAuth, status: 400, violates: 'request' }, 401);
+  await fdxCall('FDX accounts, offset not a position', '/accounts?offset=not-a-position', { auth: fdxAuth, status: 400 }, 401);
+  await fdxCall('FDX accounts, details without ACCOUNT_DETAILED', '/accounts?resultType=details', { auth: basicAuth, status: 401 }, 602);
+  await fdxCall('FDX accounts, flinks-auth-key', '/accounts', { headers: { 'flinks-auth-key': fdxGranted.access_token }, status: 200 });
+  await fdxCall('FDX accounts, a recipient token', '/accounts', { auth: `Bearer ${recipientToken}`, status: 401 });
+
+  // Get Account Details.
+  const one = await fdxCall('FDX account', `/accounts/${chequing}`, { auth: fdxAuth, status: 200 });
+  if (one.body.depositAccount?.accountId !== chequing || typeof one.body.depositAccount?.currentBalance !== 'number') fail(`FDX account: ${redact(one.body)}`);
+  await fdxCall('FDX account, lightweight with ACCOUNT_BASIC', `/accounts/${card}`, { auth: basicAuth, status: 200 });
+  await fdxCall('FDX account, not shared', `/accounts/${unshared}`, { auth: fdxAuth, status: 404 }, 701);
+  await fdxCall('FDX account, a query parameter', `/accounts/${chequing}?resultType=details`, { auth: fdxAuth, status: 400 }, 401);
+  await fdxCall('FDX account, bad token', `/accounts/${chequing}`, { auth: 'Bearer not-a-jwt', status: 401 });
+
+  // Get Transactions.
+  const day = (offset) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10);
+  const transactions = await fdxCall('FDX transactions', `/accounts/${chequing}/transactions`, { auth: fdxAuth, status: 200 });
+  const firstTransaction = transactions.body.transactions?.[0]?.depositTransaction;
+  if (!firstTransaction || typeof firstTransaction.amount !== 'number') fail(`FDX transactions: ${redact(transactions.body.transactions?.[0])}`);
+  await fdxCall('FDX transactions, a period, one page', `/accounts/${card}/transactions?startTime=${day(-40)}&endTime=${day(-10)}&limit=2`, {
+    auth: fdxAuth, status: 200 });
+  await fdxCall('FDX transactions, not a date', `/accounts/${chequing}/transactions?startTime=yesterday`, {
+    auth: fdxAuth, status: 400, violates: 'request' }, 702);
+  await fdxCall('FDX transactions, start after end', `/accounts/${chequing}/transactions?startTime=${day(-10)}&endTime=${day(-20)}`, {
+    auth: fdxAuth, status: 400 }, 703);
+  await fdxCall('FDX transactions, not shared', `/accounts/${unshared}/transactions`, { auth: fdxAuth, status: 404 }, 701);
+  await fdxCall('FDX transactions, scope not consented', `/accounts/${chequing}/transactions`, { auth: basicAuth, status: 401 }, 602);
+
+  // Get Payment Networks.
+  const networks = await fdxCall('FDX payment networks', `/accounts/${chequing}/payment-networks`, { auth: fdxAuth, status: 200 });
+  if (networks.body.paymentNetworks?.[0]?.type !== 'CA_ACSS') fail(`FDX payment networks: ${redact(networks.body)}`);
+  const none = await fdxCall('FDX payment networks of a card', `/accounts/${card}/payment-networks`, { auth: fdxAuth, status: 200 });
+  if (none.body.paymentNetworks?.length !== 0) fail(`FDX payment networks of a card: ${redact(none.body)}`);
+  await fdxCall('FDX payment networks, limit 501', `/accounts/${chequing}/payment-networks?limit=501`, {
+    auth: fdxAuth, status: 400, violates: 'request' }, 401);
+  await fdxCall('FDX payment networks, not shared', `/accounts/${unshared}/payment-networks`, { auth: fdxAuth, status: 404 }, 701);
+  await fdxCall('FDX payment networks, scope not consented', `/accounts/${chequing}/payment-networks`, { auth: basicAuth, status: 401 }, 602);
+
+  // Get Statements and Download Statement.
+  const statements = await fdxCall('FDX statements', `/accounts/${chequing}/statements`, { auth: fdxAuth, status: 200 });
+  const latest = statements.body.statements?.[0];
+  const statementHref = latest?.links?.[0]?.href ?? '';
+  if (!latest || latest.status !== 'AVAILABLE' || statementHref !== `${upstream}${fdx}/accounts/${chequing}/statements/${latest.statementId}`) {
+    fail(`FDX statements: ${redact(latest)}`);
+  }
+  await fdxCall('FDX statements, a period', `/accounts/${chequing}/statements?startTime=${day(-100)}&endTime=${day(0)}&limit=1`, {
+    auth: fdxAuth, status: 200 });
+  await fdxCall('FDX statements, start after end', `/accounts/${chequing}/statements?startTime=${day(0)}&endTime=${day(-100)}`, {
+    auth: fdxAuth, status: 400 }, 703);
+  await fdxCall('FDX statements, not shared', `/accounts/${unshared}/statements`, { auth: fdxAuth, status: 404 }, 701);
+  await fdxCall('FDX statements, scope not consented', `/accounts/${chequing}/statements`, { auth: basicAuth, status: 401 }, 602);
+  const statementPath = `/accounts/${chequing}/statements/${latest?.statementId ?? '2026-01'}`;
+  const pdf = await fdxCall('FDX statement, as a PDF', statementPath, {
+    auth: fdxAuth, headers: { accept: 'application/pdf' }, status: 200 });
+  if (!String(pdf.body).startsWith('%PDF-') || pdf.headers.get('content-type') !== 'application/pdf' ||
+      !pdf.headers.get('content-disposition')?.startsWith('attachment;')) {
+    fail(`FDX statement, as a PDF: ${pdf.headers.get('content-type')}, ${pdf.headers.get('content-disposition')}`);
+  }
+  await fdxCall('FDX statement, as a PNG', statementPath, { auth: fdxAuth, headers: { accept: 'image/png' }, status: 406 }, 1203);
+  await fdxCall('FDX statement, unknown', `/accounts/${chequing}/statements/1999-01`, { auth: fdxAuth, status: 404 }, 1107);
+  await fdxCall('FDX statement, a query parameter', `${statementPath}?format=pdf`, { auth: fdxAuth, status: 400 }, 401);
+  await fdxCall('FDX statement, scope not consented', statementPath, { auth: basicAuth, status: 401 }, 602);
+
+  // A revoked connection: 602 everywhere.
+  await call('FDX recipient: revoke the connection', 'DELETE', '/api/v1/revoke', { auth: fdxAuth, status: 204 });
+  await fdxCall('FDX accounts, connection revoked', '/accounts', { auth: fdxAuth, status: 401 }, 602);
+  await fdxCall('FDX customer, connection revoked, another token of it', '/customers/current', { auth: basicAuth, status: 401 }, 602);
+
   console.log('# revocation: RFC 7009 and Flinks revokeConnection');
   const victim = await accessToken('recipient token to revoke', recipient, {});
   await call('RFC 7009 revoke', 'POST', '/api/v1/revoke', {
@@ -930,7 +1090,8 @@ async function flow() {
     const listed = kMethods.filter((m) => document.paths[path][m]);
     if (listed.includes('patch')) continue;
     const concrete = path.replace('{client_id}', id).replace('{provider_id}', '1000')
-      .replace('{recipient_ids}', id).replace('{provider_ids}', '1000');
+      .replace('{recipient_ids}', id).replace('{provider_ids}', '1000')
+      .replace('{account_id}', chequing).replace('{statement_id}', '2026-01');
     await call(`PATCH ${path}`, 'PATCH', concrete, { auth: `Bearer ${admin}`, status: 405, violates: 'route' });
   }
 
@@ -941,18 +1102,20 @@ async function flow() {
   const limitsId = bareTarget.body.client_id;
   for (const op of operations) {
     const concrete = op.path.replace('{client_id}', limitsId).replace('{provider_id}', '1000')
-      .replace('{recipient_ids}', limitsId).replace('{provider_ids}', '1000');
+      .replace('{recipient_ids}', limitsId).replace('{provider_ids}', '1000')
+      .replace('{account_id}', chequing).replace('{statement_id}', '2026-01');
     // Refused before the route runs: nothing changes, whatever the operation. Valid JSON, which
     // Prism parses before it forwards a request.
     const body = await call(`${op.method} ${op.path}, body over 64 KiB`, op.method, concrete, {
       raw: JSON.stringify({ pad: 'x'.repeat(64 * 1024) }), type: 'application/json', auth: `Bearer ${admin}`,
       status: 413, violates: op.method === 'GET' ? 'limit-direct' : 'limit' });
-    // The message, or error_description; the customer's pages (413 documented as text/html)
-    // answer an HTML page that says the same sentence.
+    // The message, error_description, or an FDX error's debugMessage (its message is §9.2's
+    // "Invalid Input"); the customer's pages (413 documented as text/html) answer an HTML page
+    // that says the same sentence.
     const limitMessage = 'Request body larger than 65536 bytes';
     const said = op.htmlErrors
       ? typeof body.body === 'string' && body.body.includes(limitMessage)
-      : (body.body.message ?? body.body.error_description) === limitMessage;
+      : ('code' in body.body ? body.body.debugMessage : body.body.message ?? body.body.error_description) === limitMessage;
     if (!said) fail(`${op.method} ${op.path}: 413 says ${redact(body.body)}`);
     await call(`${op.method} ${op.path}, headers over ${kMaxHeaderBytes} bytes`, op.method, concrete, {
       headers: { 'x-pad': 'p'.repeat(kMaxHeaderBytes) }, auth: `Bearer ${admin}`, status: 431, violates: 'limit' });

@@ -93,7 +93,7 @@ World& TheWorld() {
         "grant_type=client_credentials&scope=client%3Aadmin&client_id=" + partner->client_id +
         "&client_secret=" + w->partner_secret;
     token_request.prepare_payload();
-    const auto issued = w->router->Handle(token_request, {"fuzz-0", "192.0.2.7:4000"});
+    const auto issued = w->router->Handle(token_request, {"fuzz-0", "192.0.2.7:4000", "fuzz-0"});
     fuzz::Check(issued.response.result_int() == 200, "partner token");
     const std::string token(
         boost::json::parse(issued.response.body()).at("access_token").as_string());
@@ -183,7 +183,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (ec || !parser.is_done()) return 0;
   const http::Request request = parser.release();
 
-  const http::Routed routed = w.router->Handle(request, {"fuzz-1", "192.0.2.7:4000"});
+  const http::Routed routed = w.router->Handle(request, {"fuzz-1", "192.0.2.7:4000", "fuzz-1"});
   const auto& response = routed.response;
   const unsigned status = response.result_int();
   fuzz::Check(!routed.would_block, "asked for a worker outside the inline path");

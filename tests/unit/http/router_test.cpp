@@ -124,7 +124,9 @@ class RouterTest : public test_support::TempDirTest {
     TempDirTest::TearDown();
   }
 
-  Routed Handle(const Request& req) const { return router_->Handle(req, {kRequestId, kPeer}); }
+  Routed Handle(const Request& req) const {
+    return router_->Handle(req, {kRequestId, kPeer, kRequestId});
+  }
 
   admin::Caller PartnerCaller() const { return {partner_id_, partner_id_, "setup", "test"}; }
 
@@ -964,7 +966,7 @@ TEST_F(RouterTest, ServerDefaultGraceAppliesWhenTheBodyDoesNotSetIt) {
     Request req = Make(bh::verb::post, RecipientPath() + "/secret", body,
                        body.empty() ? std::string_view() : kJson);
     req.set(bh::field::authorization, "Bearer " + token);
-    return with_default.Handle(req, {kRequestId, kPeer});
+    return with_default.Handle(req, {kRequestId, kPeer, kRequestId});
   };
   const Routed no_body = rotate("");
   ASSERT_EQ(no_body.response.result_int(), 200u) << no_body.response.body();

@@ -8,8 +8,10 @@
 #include <boost/json/value.hpp>
 
 #include "consent/sandbox.hpp"
+#include "core/json_text.hpp"
 #include "core/numbers.hpp"
 #include "core/scopes.hpp"
+#include "fdx/fdx_json.hpp"
 #include "fdx/sandbox_data.hpp"
 #include "store/non_blocking_scope.hpp"
 
@@ -22,45 +24,9 @@ namespace {
 
 constexpr std::string_view kJson = "application/json";
 
-// JSON text with numbers as people write them ("1234.56", where Boost.JSON writes "1.23456E3").
-void Write(const json::value& v, std::string& out) {
-  switch (v.kind()) {
-    case json::kind::object: {
-      out += '{';
-      bool first = true;
-      for (const auto& [key, member] : v.get_object()) {
-        if (!first) out += ',';
-        first = false;
-        out += json::serialize(json::string_view(key));
-        out += ':';
-        Write(member, out);
-      }
-      out += '}';
-      return;
-    }
-    case json::kind::array: {
-      out += '[';
-      bool first = true;
-      for (const auto& member : v.get_array()) {
-        if (!first) out += ',';
-        first = false;
-        Write(member, out);
-      }
-      out += ']';
-      return;
-    }
-    case json::kind::double_:
-      out += fmt::format("{}", v.get_double());
-      return;
-    default:
-      out += json::serialize(v);
-      return;
-  }
-}
-
 DataResponse JsonAnswer(const json::value& v) {
   DataResponse out{std::string(kJson), {}, {}};
-  Write(v, out.body);
+  AppendFdxJson(out.body, v);
   return out;
 }
 
@@ -97,12 +63,12 @@ std::string_view Param(const DataRequest& request, const std::string& name) {
 
 // The consented accounts still at the provider, in the consent's order.
 std::vector<AccountSummary> Consented(const store::Connection& connection,
-                                      std::vector<AccountSummary> owned) {
+                                      const std::vector<AccountSummary>& owned) {
   std::vector<AccountSummary> out;
   for (const auto& id : connection.consent.accounts) {
     const auto it = std::find_if(owned.begin(), owned.end(),
                                  [&](const AccountSummary& a) { return a.account_id == id; });
-    if (it != owned.end()) out.push_back(std::move(*it));
+    if (it != owned.end()) out.push_back(*it);
   }
   return out;
 }
@@ -152,22 +118,27 @@ Result<DataResponse> Paged(std::vector<Item> items, const PageSpec& page, std::s
     start = static_cast<std::size_t>(it - items.begin());
   }
   const std::size_t end = std::min(items.size(), start + static_cast<std::size_t>(page.limit));
-  json::array members;
-  for (std::size_t i = start; i < end; ++i) members.push_back(std::move(items[i].json));
-  json::object body;
-  json::object page_info{{"totalElements", items.size()}};
+  DataResponse out{std::string(kJson), {}, {}};
+  std::string& body = out.body;
+  body = fmt::format(R"({{"page":{{"totalElements":{})", items.size());
   if (end < items.size()) {
     const std::string& next = items[end].id;
-    page_info["nextOffset"] = next;
-    json::object link{{"href", fmt::format("{}{}?{}limit={}&offset={}", base_url, path, query,
-                                           page.limit, next)}};
-    body["page"] = std::move(page_info);
-    body["links"] = json::object{{"next", std::move(link)}};
-  } else {
-    body["page"] = std::move(page_info);
+    body += R"(,"nextOffset":)";
+    AppendJsonString(body, next);
+    body += R"(},"links":{"next":{"href":)";
+    AppendJsonString(
+        body, fmt::format("{}{}?{}limit={}&offset={}", base_url, path, query, page.limit, next));
+    body += '}';
   }
-  body[name] = std::move(members);
-  return JsonAnswer(body);
+  body += "},";
+  AppendJsonString(body, name);
+  body += ":[";
+  for (std::size_t i = start; i < end; ++i) {
+    if (i > start) body += ',';
+    body += items[i].json;
+  }
+  body += "]}";
+  return out;
 }
 
 // [startTime, endTime] of a list by date: `default_days` days up to today when neither is given.
@@ -286,6 +257,40 @@ Result<const consent::Connector*> DataService::ConnectorOf(std::int64_t provider
   return connector;
 }
 
+const std::string& DataService::Holdings::Lightweight(std::string_view account_id) const {
+  for (std::size_t i = 0; i < accounts.size(); ++i) {
+    if (accounts[i].account_id == account_id) return lightweight[i];
+  }
+  static const std::string kNone;
+  return kNone;
+}
+
+Result<std::shared_ptr<const DataService::Holdings>> DataService::HoldingsOf(
+    const consent::Connector& connector, std::int64_t provider_id, std::string_view customer_id,
+    std::int64_t now) const {
+  const std::string key = std::to_string(provider_id) + '\n' + std::string(customer_id);
+  {
+    std::lock_guard lock(mu_);
+    const auto it = holdings_.find(key);
+    if (it != holdings_.end() && it->second->until > now) return it->second;
+  }
+  auto owned = connector.Accounts(provider_id, customer_id);
+  if (!owned) {
+    if (owned.error().code != ErrorCode::kNotFound) return owned.error();
+    return MakeError(ErrorCode::kCustomerNotFound, "The provider no longer has this customer");
+  }
+  auto holdings = std::make_shared<Holdings>();
+  holdings->accounts = std::move(*owned);
+  for (const auto& a : holdings->accounts) {
+    holdings->lightweight.push_back(MakeItem(a.account_id, SandboxAccount(a, false, now)).json);
+  }
+  holdings->until = now + kProviderCacheSeconds;
+  std::lock_guard lock(mu_);
+  if (holdings_.size() >= 10000) holdings_.clear();
+  holdings_[key] = holdings;
+  return std::shared_ptr<const Holdings>(std::move(holdings));
+}
+
 Result<DataResponse> DataService::Handle(const DataRequest& request) const {
   const std::int64_t now = clock_.NowSeconds();
   auto connection = connections_.GetConnection(request.connection_id);
@@ -322,12 +327,8 @@ Result<DataResponse> DataService::Handle(const DataRequest& request) const {
     return MakeError(ErrorCode::kNotSupported, "This Data Provider serves no FDX data here",
                      "provider " + std::to_string(consent.provider_id) + " has no data connector");
   }
-  auto owned = sandbox->Accounts(consent.provider_id, consent.customer_id);
-  if (!owned) {
-    if (owned.error().code != ErrorCode::kNotFound) return owned.error();
-    return MakeError(ErrorCode::kCustomerNotFound, "The provider no longer has this customer");
-  }
-  const std::vector<AccountSummary> accounts = Consented(*connection, std::move(*owned));
+  OBAUTH_TRY(holdings, HoldingsOf(*sandbox, consent.provider_id, consent.customer_id, now));
+  const std::vector<AccountSummary> accounts = Consented(*connection, holdings->accounts);
   // An investment account's balances and transactions need INVESTMENTS too.
   const bool investments = HasScope(request.scope, "INVESTMENTS");
   const auto detailed = [&](const AccountSummary& a) {
@@ -374,8 +375,10 @@ Result<DataResponse> DataService::Handle(const DataRequest& request) const {
       }
       if (details) query += "resultType=details&";
       std::vector<Item> items;
-      for (const auto& a : chosen)
-        items.push_back({a.account_id, SandboxAccount(a, detailed(a), now)});
+      for (const auto& a : chosen) {
+        items.push_back(detailed(a) ? MakeItem(a.account_id, SandboxAccount(a, true, now))
+                                    : Item{a.account_id, holdings->Lightweight(a.account_id)});
+      }
       return Paged(std::move(items), page, "accounts", base, "/accounts", query);
     }
     case Resource::kAccount: {

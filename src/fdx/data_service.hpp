@@ -10,11 +10,13 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "consent/connector.hpp"
 #include "core/clock.hpp"
@@ -90,12 +92,26 @@ class DataService {
     std::int64_t until = 0;
   };
 
+  // A customer's accounts at a provider, with each one's lightweight JSON, read again after
+  // kProviderCacheSeconds like the connector.
+  struct Holdings {
+    std::vector<consent::AccountSummary> accounts;
+    std::vector<std::string> lightweight;  // accounts[i]'s
+    std::int64_t until = 0;
+    const std::string& Lightweight(std::string_view account_id) const;
+  };
+  Result<std::shared_ptr<const Holdings>> HoldingsOf(const consent::Connector& connector,
+                                                     std::int64_t provider_id,
+                                                     std::string_view customer_id,
+                                                     std::int64_t now) const;
+
   store::ConnectionStore& connections_;
   store::ProviderStore& providers_;
   const Clock& clock_;
   mutable ConnectionRateLimiter limiter_;
   mutable std::mutex mu_;
   mutable std::unordered_map<std::int64_t, CachedConnector> connectors_;
+  mutable std::unordered_map<std::string, std::shared_ptr<const Holdings>> holdings_;
 };
 
 }  // namespace obauth::fdx

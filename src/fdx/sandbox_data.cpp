@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "core/time_format.hpp"
+#include "fdx/fdx_json.hpp"
 #include "fdx/statement_pdf.hpp"
 
 namespace obauth::fdx {
@@ -103,6 +104,12 @@ std::vector<std::pair<Day, Day>> CompleteMonths(Day today) {
 
 }  // namespace
 
+Item MakeItem(std::string id, const json::object& json) {
+  Item item{std::move(id), {}};
+  AppendFdxJson(item.json, json);
+  return item;
+}
+
 json::object SandboxCustomer(std::string_view customer_id, const consent::SandboxProfile& profile,
                              bool contact, bool personal, std::span<const AccountSummary> accounts,
                              std::string_view base_url) {
@@ -196,8 +203,8 @@ std::vector<Item> SandboxTransactions(const AccountSummary& account, Day from, D
                    {"status", "POSTED"},
                    {"transactionType", entry.transaction_type}};
     if (!entry.payee.empty()) t["payee"] = entry.payee;
-    out.push_back({std::move(entry.transaction_id),
-                   {{KindOf(account.category).transaction_wrapper, std::move(t)}}});
+    out.push_back(MakeItem(std::move(entry.transaction_id),
+                           {{KindOf(account.category).transaction_wrapper, std::move(t)}}));
   }
   return out;
 }
@@ -206,13 +213,12 @@ std::vector<Item> SandboxPaymentNetworks(const AccountSummary& account) {
   if (account.category != AccountCategory::kDeposit) return {};
   const std::string bank_id =
       std::string(consent::Sandbox::kInstitution) + std::string(consent::Sandbox::kTransit);
-  return {{"CA_ACSS",
-           {{"bankId", bank_id},
-            {"identifier", account.account_number},
-            {"identifierType", "ACCOUNT_NUMBER"},
-            {"type", "CA_ACSS"},
-            {"transferIn", true},
-            {"transferOut", true}}}};
+  return {MakeItem("CA_ACSS", {{"bankId", bank_id},
+                               {"identifier", account.account_number},
+                               {"identifierType", "ACCOUNT_NUMBER"},
+                               {"type", "CA_ACSS"},
+                               {"transferIn", true},
+                               {"transferOut", true}})};
 }
 
 std::vector<Item> SandboxStatements(const AccountSummary& account, Day from, Day to, Day today,
@@ -231,7 +237,7 @@ std::vector<Item> SandboxStatements(const AccountSummary& account, Day from, Day
                                                                 base_url, account.account_id, id)},
                                            {"action", "GET"},
                                            {"types", json::array{"application/pdf"}}}}}};
-    out.push_back({std::move(id), std::move(s)});
+    out.push_back(MakeItem(std::move(id), s));
   }
   return out;
 }

@@ -18,11 +18,12 @@
 
 namespace obauth::fdx {
 
-// One member of a paged list: the id a page may start at (its `offset`) and its JSON.
+// One member of a paged list: the id a page may start at (its `offset`) and its JSON text.
 struct Item {
   std::string id;
-  boost::json::object json;
+  std::string json;
 };
+Item MakeItem(std::string id, const boost::json::object& json);
 
 // GET /customers/current: `customer_id` (the pairwise subject), the name and date of birth with
 // `personal`, e-mail, address and telephone with `contact`, and the consented `accounts`.

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json/parse.hpp>
 #include <set>
 #include <string>
 
@@ -14,6 +15,9 @@ using consent::Day;
 constexpr std::int64_t kProvider = 9000;
 constexpr Day kToday = 20790;  // 2026-12-03
 constexpr std::string_view kBase = "https://obauth.example/api/fdx/5";
+
+// An item's JSON text, parsed.
+boost::json::object Parsed(const Item& item) { return boost::json::parse(item.json).as_object(); }
 
 std::vector<AccountSummary> AccountsOf(std::string_view username) {
   auto accounts = consent::Sandbox().Accounts(kProvider, username);
@@ -47,8 +51,8 @@ TEST(SandboxData, StatementsAreTheCompleteMonthsOfTheHistoryNewestFirst) {
   ASSERT_EQ(all.size(), 13u);
   EXPECT_EQ(all.front().id, "2026-11");
   EXPECT_EQ(all.back().id, "2025-11");
-  EXPECT_EQ(all.front().json.at("statementDate").as_string(), "2026-11-30");
-  EXPECT_EQ(all.front().json.at("links").as_array()[0].at("href").as_string(),
+  EXPECT_EQ(Parsed(all.front()).at("statementDate").as_string(), "2026-11-30");
+  EXPECT_EQ(Parsed(all.front()).at("links").as_array()[0].at("href").as_string(),
             std::string(kBase) + "/accounts/" + account.account_id + "/statements/2026-11");
   // By the statement's date.
   const auto some = SandboxStatements(account, *consent::ParseDay("2026-06-01"),
@@ -77,7 +81,8 @@ TEST(SandboxData, TransactionsCarryTheirAccountAndUniqueIdsNewestFirst) {
     std::set<std::string> ids;
     std::string previous = "9999";
     for (const auto& item : items) {
-      const auto& t = item.json.begin()->value().as_object();
+      const auto parsed = Parsed(item);
+      const auto& t = parsed.begin()->value().as_object();
       EXPECT_EQ(t.at("accountId").as_string(), account.account_id);
       EXPECT_EQ(t.at("transactionId").as_string(), item.id);
       EXPECT_TRUE(ids.insert(item.id).second);
@@ -92,7 +97,7 @@ TEST(SandboxData, OnlyADepositAccountHasAPaymentNetwork) {
   const auto accounts = AccountsOf("alice");
   const auto networks = SandboxPaymentNetworks(accounts[0]);
   ASSERT_EQ(networks.size(), 1u);
-  const std::string identifier(networks[0].json.at("identifier").as_string());
+  const std::string identifier(Parsed(networks[0]).at("identifier").as_string());
   EXPECT_EQ(identifier.size(), 7u);
   EXPECT_EQ("****" + identifier.substr(3), accounts[0].masked_number);
   EXPECT_TRUE(SandboxPaymentNetworks(accounts[2]).empty());

@@ -371,7 +371,9 @@ Result<DataResponse> DataService::Handle(const DataRequest& request) const {
             chosen.push_back(std::move(account));
           }
         }
-        query += "accountIds=" + std::string(ids) + "&";
+        // The link names the accounts found, not the text received.
+        query = "accountIds=";
+        for (const auto& a : chosen) query += a.account_id + (&a == &chosen.back() ? "&" : ",");
       }
       if (details) query += "resultType=details&";
       std::vector<Item> items;

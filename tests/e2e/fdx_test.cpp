@@ -123,6 +123,17 @@ TEST_F(FdxData, OnlyTheAccountsTheCustomerChoseAreVisible) {
   const json::object one = GetJson(chosen, "/accounts?accountIds=" + ids[2]);
   ASSERT_EQ(one.at("accounts").as_array().size(), 1u);
   EXPECT_EQ(StringAt(Unwrapped(one.at("accounts").as_array()[0]), "accountId"), ids[2]);
+  // In the order asked, a page at a time: the next link keeps the filter.
+  const json::object first =
+      GetJson(chosen, "/accounts?accountIds=" + ids[2] + "%2C" + ids[0] + "&limit=1");
+  ASSERT_EQ(first.at("accounts").as_array().size(), 1u) << first;
+  EXPECT_EQ(StringAt(Unwrapped(first.at("accounts").as_array()[0]), "accountId"), ids[2]);
+  EXPECT_EQ(first.at("page").at("totalElements").as_int64(), 2);
+  const std::string next(StringAt(first.at("links").at("next").as_object(), "href"));
+  EXPECT_NE(next.find("accountIds=" + ids[2] + "," + ids[0]), std::string::npos) << next;
+  const json::object second = GetJson(chosen, next);
+  EXPECT_EQ(StringAt(Unwrapped(second.at("accounts").as_array()[0]), "accountId"), ids[0]);
+  EXPECT_FALSE(second.contains("links")) << second;
   // The second consent superseded the first connection (one live connection per customer).
   EXPECT_EQ(FdxCode(Get(token, "/accounts"), 401), 602);
 }

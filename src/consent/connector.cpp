@@ -14,6 +14,9 @@ const Connector* ConnectorFor(const std::optional<std::string>& connector_json) 
   if (ec || !value.is_object()) return nullptr;
   const auto* type = value.as_object().if_contains("type");
   if (type != nullptr && type->is_string() && type->as_string() == "sandbox") return &sandbox;
+  // "fdx" (a real provider's OAuth 2.0 server and FDX API) is catalogued, but its connector is
+  // not built yet: none, so GET /api/v1/authorize refuses the provider ("cannot be connected to
+  // yet").
   return nullptr;
 }
 

@@ -20,6 +20,7 @@ enum class KeyPurpose {
   kPairwiseSubject,  // HMAC-SHA-256 key making a customer's `sub` for one recipient and provider
   kBrowserSeal,      // AES-256-GCM key sealing the authorize transaction a browser carries
   kCsrf,             // HMAC-SHA-256 key making a form's CSRF token from the session cookie
+  kProviderClientSeal,  // AES-256-GCM key sealing obauth's client secrets at upstream providers
 };
 
 // The label the derivation uses for `purpose`; empty for kSecretHashing, which uses the server

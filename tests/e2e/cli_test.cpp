@@ -1,9 +1,11 @@
-// The command line: help, one-line errors, the listening line, the database directory, and
-// `partner create` (also while a server runs on the same database).
+// The command line: help, one-line errors, the listening line, the database directory,
+// `partner create` (also while a server runs on the same database) and `providers connect`.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -132,6 +134,7 @@ const std::vector<std::vector<std::string>> kLeafCommands = {
     {"keys", "rotate"},
     {"keys", "list"},
     {"providers", "import"},
+    {"providers", "connect"},
     {"registrations", "approve"},
     {"registrations", "activate"},
     {"registrations", "suspend"},
@@ -194,6 +197,7 @@ TEST_F(Cli, OperatorCommandsRefuseADatabaseThatDoesNotExist) {
       {"keys", "rotate", "--db", db},
       {"keys", "list", "--db", db},
       {"providers", "import", "--db", db, OBAUTH_SAMPLE_CATALOGUE},
+      {"providers", "connect", "--db", db, "2000", "--client-id", "obauth-hub"},
       {"registrations", "approve", "--db", db, "dc-" + std::string(25, 'a'), "1000"},
   };
   for (const auto& args : cases) {
@@ -313,6 +317,158 @@ TEST_F(Cli, ThreadsAndIssuerOptionsAreAccepted) {
   StartServer({"--threads", "1", "--issuer", "https://auth.example.test"});
   const std::string token = AdminToken(CreatePartner());
   EXPECT_EQ(StringAt(DecodeJwt(token).payload, "iss"), "https://auth.example.test");
+}
+
+// obauth providers connect: obauth's client credentials at a provider with an fdx connector.
+// SQLite only, like Cli.*: the tests read the database's files.
+class ProvidersConnect : public Cli {
+ protected:
+  void SetUp() override {
+    Cli::SetUp();
+    if (OnPostgres()) GTEST_SKIP() << "reads the SQLite database's files";
+    const auto catalogue = temp_dir() / "catalogue.json";
+    std::ofstream(catalogue) << R"([
+      {"provider_id": 2000, "name": "Upstream Bank", "country": "CA", "scopes": ["ACCOUNT_BASIC"],
+       "connector": {"type": "fdx", "issuer": "https://auth.upstream.example",
+                     "fdx_base_url": "https://api.upstream.example/fdx/v5",
+                     "authorize_params": {"provider_id": "1000"}}},
+      {"provider_id": 9000, "name": "Sandbox", "country": "CA", "scopes": ["ACCOUNT_BASIC"],
+       "connector": {"type": "sandbox"}},
+      {"provider_id": 1000, "name": "Listed Only", "country": "CA", "scopes": ["ACCOUNT_BASIC"]}
+    ])";
+    const CommandResult imported =
+        ObauthOnDb({"providers", "import", "--create", catalogue.string()});
+    ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  }
+
+  // `obauth providers connect PROVIDER_ID --client-id CLIENT_ID` on the test's database with
+  // `input` on its standard input. The test helpers start commands with /dev/null there, so a
+  // shell redirects a file instead; the secret is never on a command line.
+  CommandResult Connect(const std::string& provider_id, const std::string& client_id,
+                        const std::string& input) {
+    const auto file = temp_dir() / "stdin";
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << input;
+    std::vector<std::string> argv = {
+        "/bin/sh",   "-c",      R"(exec "$@" < "$0")", file.string(), ObauthBinary(),
+        "providers", "connect", provider_id,           "--client-id", client_id};
+    const auto db = DbArgs();
+    argv.insert(argv.end(), db.begin(), db.end());
+    CommandResult r = obauth::testing::RunCommand(argv);
+    std::filesystem::remove(file);
+    return r;
+  }
+
+  // The value of setting `name` in the SQLite database, or "(none)".
+  std::string Setting(const std::string& name) const {
+    sqlite3* db = nullptr;
+    std::string value = "(none)";
+    if (sqlite3_open_v2(DbPath().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+      sqlite3_stmt* stmt = nullptr;
+      sqlite3_prepare_v2(db, "SELECT value FROM settings WHERE name = ?1", -1, &stmt, nullptr);
+      sqlite3_bind_text(stmt, 1, name.c_str(), -1, SQLITE_TRANSIENT);
+      if (sqlite3_step(stmt) == SQLITE_ROW) {
+        value = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+      }
+      sqlite3_finalize(stmt);
+    }
+    sqlite3_close(db);
+    return value;
+  }
+
+  // Every byte of every file next to the database (database, WAL, key file).
+  std::string FilesNextToTheDatabase() const {
+    std::string all;
+    for (const auto& entry : std::filesystem::directory_iterator(DbPath().parent_path())) {
+      if (!entry.is_regular_file()) continue;
+      std::ifstream in(entry.path(), std::ios::binary);
+      all.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    return all;
+  }
+};
+
+TEST_F(ProvidersConnect, StoresTheClientSealedAndPrintsOneLineWithoutTheSecret) {
+  // Characters a shell or a JSON encoder would treat specially, passed through as they are.
+  const std::string secret = R"(upstream-S3cret "quoted" $HOME `x` \n ~!@#%^&*()_+)";
+  const CommandResult r = Connect("2000", "obauth-hub", secret + "\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "{\"provider_id\": 2000, \"client_id\": \"obauth-hub\", \"secret\": \"sealed\", "
+            "\"replaced_client_id\": null}\n");
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(r.out.find("S3cret"), std::string::npos);
+  const std::string stored = Setting("provider_client:2000");
+  EXPECT_TRUE(stored.starts_with(R"({"client_id":"obauth-hub","sealed_secret":")")) << stored;
+  EXPECT_EQ(stored.find("S3cret"), std::string::npos) << stored;
+  const std::string files = FilesNextToTheDatabase();
+  EXPECT_NE(files.find("obauth-hub"), std::string::npos);  // the files hold the setting
+  EXPECT_EQ(files.find(secret), std::string::npos);
+  EXPECT_EQ(files.find("upstream-S3cret"), std::string::npos);
+}
+
+TEST_F(ProvidersConnect, RunningItAgainReplacesTheClient) {
+  ASSERT_EQ(Connect("2000", "first-client", "first-provider-secret\n").exit_code, 0);
+  // CRLF and no newline at all are one line too.
+  const CommandResult again = Connect("2000", "second-client", "second-provider-secret\r\n");
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out,
+            "{\"provider_id\": 2000, \"client_id\": \"second-client\", \"secret\": \"sealed\", "
+            "\"replaced_client_id\": \"first-client\"}\n");
+  EXPECT_TRUE(Setting("provider_client:2000").starts_with(R"({"client_id":"second-client",)"))
+      << Setting("provider_client:2000");
+  const CommandResult third = Connect("2000", "third-client", "third-provider-secret");
+  ASSERT_EQ(third.exit_code, 0) << third.err;
+  EXPECT_NE(third.out.find(R"("replaced_client_id": "second-client")"), std::string::npos)
+      << third.out;
+  const std::string files = FilesNextToTheDatabase();
+  for (const char* secret :
+       {"first-provider-secret", "second-provider-secret", "third-provider-secret"}) {
+    EXPECT_EQ(files.find(secret), std::string::npos) << secret;
+  }
+  EXPECT_EQ(files.find("first-client"), std::string::npos) << "the replaced value is gone";
+}
+
+TEST_F(ProvidersConnect, RefusesWhatItCannotStoreWithAUsageErrorAndKeepsWhatWasStored) {
+  ASSERT_EQ(Connect("2000", "obauth-hub", "the-stored-secret\n").exit_code, 0);
+  const std::string stored = Setting("provider_client:2000");
+  const std::string secret = "a-secret-never-stored";
+  struct Case {
+    std::string provider_id;
+    std::string client_id;
+    std::string input;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"9000", "obauth-hub", secret + "\n", "Data Provider 9000 has a sandbox connector"},
+      {"1000", "obauth-hub", secret + "\n", "Data Provider 1000 has no connector"},
+      {"4242", "obauth-hub", secret + "\n", "no Data Provider 4242 in the catalogue"},
+      {"2000", "obauth-hub", "", "no client secret on standard input"},
+      {"2000", "obauth-hub", "\n", "no client secret on standard input"},
+      {"2000", "obauth-hub", secret + "\nsecond line\n", "standard input must hold one line"},
+      {"2000", "obauth-hub", std::string(513, 's') + "\n",
+       "the client secret must be 1-512 printable ASCII characters"},
+      {"2000", "obauth-hub", secret + "\t\n",
+       "the client secret must be 1-512 printable ASCII characters"},
+      {"2000", "", secret + "\n", "the client id must be 1-256 printable ASCII characters"},
+  };
+  for (const Case& c : cases) {
+    const CommandResult r = Connect(c.provider_id, c.client_id, c.input);
+    SCOPED_TRACE("provider " + c.provider_id + ", input of " + std::to_string(c.input.size()));
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_EQ(r.out, "");
+    EXPECT_EQ(LineCount(r.err), 1u) << r.err;
+    EXPECT_TRUE(r.err.starts_with("obauth: error: " + c.message)) << r.err;
+    EXPECT_NE(r.err.find("(see obauth providers connect --help)"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find(secret), std::string::npos) << r.err;
+  }
+  EXPECT_EQ(Setting("provider_client:2000"), stored);
+  EXPECT_EQ(Setting("provider_client:9000"), "(none)");
+  EXPECT_EQ(FilesNextToTheDatabase().find(secret), std::string::npos);
+  // There is no way to give the secret on the command line.
+  const CommandResult on_the_line = ObauthOnDb(
+      {"providers", "connect", "2000", "--client-id", "obauth-hub", "--client-secret", secret});
+  EXPECT_EQ(on_the_line.exit_code, 2) << on_the_line.err;
+  EXPECT_EQ(Setting("provider_client:2000"), stored);
 }
 
 }  // namespace

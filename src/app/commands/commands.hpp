@@ -1,7 +1,7 @@
-// The operator commands: `obauth partner create`, `keys rotate|list`, `providers import` and
-// `registrations approve|activate|suspend`. Each works on a database directly (--db, --key-file,
-// as serve), even while servers run on it, and prints its result on stdout: one JSON object on
-// one line through OperatorJson, except `keys list`, a table. A failure throws Fatal.
+// The operator commands: `obauth partner create`, `keys rotate|list`, `providers import|connect`
+// and `registrations approve|activate|suspend`. Each works on a database directly (--db,
+// --key-file, as serve), even while servers run on it, and prints its result on stdout: one JSON
+// object on one line through OperatorJson, except `keys list`, a table. A failure throws Fatal.
 #pragma once
 
 #include <CLI/CLI.hpp>

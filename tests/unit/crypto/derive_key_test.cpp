@@ -17,9 +17,10 @@ TEST(DeriveKey, SecretHashingUsesTheServerKeyItselfSoStoredHashesKeepMatching) {
 }
 
 TEST(DeriveKey, EveryOtherPurposeIsHmacOfItsLabel) {
-  for (auto purpose : {KeyPurpose::kServerKeyCheck, KeyPurpose::kSigningKeySeal,
-                       KeyPurpose::kReplaySeal, KeyPurpose::kGrantHashing,
-                       KeyPurpose::kPairwiseSubject, KeyPurpose::kBrowserSeal, KeyPurpose::kCsrf}) {
+  for (auto purpose :
+       {KeyPurpose::kServerKeyCheck, KeyPurpose::kSigningKeySeal, KeyPurpose::kReplaySeal,
+        KeyPurpose::kGrantHashing, KeyPurpose::kPairwiseSubject, KeyPurpose::kBrowserSeal,
+        KeyPurpose::kCsrf, KeyPurpose::kProviderClientSeal}) {
     const Secret derived = DeriveKey(kServerKey, purpose);
     EXPECT_EQ(derived.Expose().size(), 32u);
     EXPECT_EQ(derived.Expose(), HmacSha256(kServerKey.Expose(), DerivationLabel(purpose)));
@@ -33,13 +34,19 @@ TEST(DeriveKey, LabelsAreTheOnesExistingDatabasesWereWrittenWith) {
   EXPECT_EQ(DerivationLabel(KeyPurpose::kSigningKeySeal), "obauth signing key AES-256-GCM key v1");
   EXPECT_EQ(DerivationLabel(KeyPurpose::kReplaySeal),
             "obauth idempotency replay AES-256-GCM key v1");
+  EXPECT_EQ(DerivationLabel(KeyPurpose::kProviderClientSeal),
+            "obauth provider client secret AES-256-GCM key v1");
 }
 
 TEST(DeriveKey, PurposesNeverShareAKey) {
   std::set<std::string> keys;
-  for (auto purpose : {KeyPurpose::kSecretHashing, KeyPurpose::kServerKeyCheck,
-                       KeyPurpose::kSigningKeySeal, KeyPurpose::kReplaySeal}) {
+  std::set<std::string_view> labels;
+  for (auto purpose :
+       {KeyPurpose::kSecretHashing, KeyPurpose::kServerKeyCheck, KeyPurpose::kSigningKeySeal,
+        KeyPurpose::kReplaySeal, KeyPurpose::kGrantHashing, KeyPurpose::kPairwiseSubject,
+        KeyPurpose::kBrowserSeal, KeyPurpose::kCsrf, KeyPurpose::kProviderClientSeal}) {
     EXPECT_TRUE(keys.emplace(DeriveKey(kServerKey, purpose).Expose()).second);
+    EXPECT_TRUE(labels.emplace(DerivationLabel(purpose)).second);
   }
 }
 

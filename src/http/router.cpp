@@ -34,6 +34,8 @@ constexpr ErrorFormat kOAuth = ErrorFormat::kOAuth;      // RFC 6749 §5.2 {"err
 constexpr ErrorFormat kMessage = ErrorFormat::kMessage;  // the admin API's {"message"}
 constexpr ErrorFormat kPage = ErrorFormat::kPage;        // an HTML page (the customer's)
 constexpr ErrorFormat kFdx = ErrorFormat::kFdx;          // {"code","message","debugMessage"}
+// The FDX data endpoints' paths: every answer under it is an FDX one.
+constexpr std::string_view kFdxPrefix = "/api/fdx/5/";
 
 // Every route. The first template that matches a path is its route (so a literal template comes
 // before a {param} one that would also match it); the rows with that template give its methods,
@@ -212,7 +214,9 @@ Routed Router::Handle(const Request& request, const RequestContext& context) con
 ErrorFormat Router::ErrorFormatOf(std::string_view target) {
   std::array<std::string_view, 2> params;
   const auto rows = Lookup(PathOf(target), params);
-  return rows.empty() ? ErrorFormat::kMessage : rows.front().errors;
+  if (!rows.empty()) return rows.front().errors;
+  // Every answer under the FDX prefix is an FDX one, also for a path without a route.
+  return PathOf(target).starts_with(kFdxPrefix) ? ErrorFormat::kFdx : ErrorFormat::kMessage;
 }
 
 bool Router::WorthTryingInline(const Request& request) {
@@ -282,10 +286,14 @@ Routed Serve(const Services& services, std::span<const Route> rows,
 Routed Router::Dispatch(const Request& request, const RequestContext& context) const {
   std::array<std::string_view, 2> params;
   const auto rows = Lookup(PathOf(request), params);
-  if (rows.empty()) return NotFound();
-  Routed routed = Serve(services_, rows, params, request, context);
-  if (rows.front().errors == ErrorFormat::kFdx) AddFdxHeaders(routed.response, request, context);
-  return routed;
+  if (rows.empty() && !PathOf(request).starts_with(kFdxPrefix)) return NotFound();
+  if (rows.empty() || rows.front().errors == ErrorFormat::kFdx) {
+    Routed routed = rows.empty() ? FdxError(MakeError(ErrorCode::kNotFound, "Not Found"), "unknown")
+                                 : Serve(services_, rows, params, request, context);
+    AddFdxHeaders(routed.response, request, context);
+    return routed;
+  }
+  return Serve(services_, rows, params, request, context);
 }
 
 }  // namespace obauth::http

@@ -377,6 +377,8 @@ TEST_F(FdxData, ARevokedConnectionIs602AndOtherTokensABare401) {
   EXPECT_NE(revoked.Header("WWW-Authenticate").value_or("").find(R"(error="invalid_token")"),
             std::string::npos);
   EXPECT_EQ(FdxCode(Get(token, "/customers/current"), 401), 602);
+  // A path under the prefix without a route is an FDX answer too.
+  EXPECT_EQ(FdxCode(Get(token, "/accounts/x/balances"), 404), 1107);
   // The other methods are §9.2's 501/405.
   const HttpResponse post = Send({"POST", std::string(kFdx) + "/accounts", {}, ""});
   EXPECT_EQ(FdxCode(post, 405), 501);

@@ -19,6 +19,7 @@
 #include "app/fatal.hpp"
 #include "app/housekeeper.hpp"
 #include "app/log_sink.hpp"
+#include "app/provider_clients.hpp"
 #include "app/server_tasks.hpp"
 #include "app/signing_keys.hpp"
 #include "app/storage.hpp"
@@ -26,6 +27,7 @@
 #include "cli/help.hpp"
 #include "cli/recipients_command.hpp"
 #include "consent/authorize_service.hpp"
+#include "consent/upstream.hpp"
 #include "core/clock.hpp"
 #include "crypto/derive_key.hpp"
 #include "fdx/data_service.hpp"
@@ -176,19 +178,30 @@ int Serve(const ServeOptions& options) {
                              options.token_ttl, &metrics.domain(), &customer_grants);
   // Sign-ins at the sandbox: kMaxSignInFailures per username a minute, whatever the address.
   oauth::AuthFailureLimiter sign_in_limiter({consent::kMaxSignInFailures, 1000000000, 60});
+  // Providers behind an fdx connector: obauth is their OAuth client (docs/fdx.md, "Connector").
+  const consent::Upstream upstream(
+      std::string(issuer.ends_with('/') ? issuer.substr(0, issuer.size() - 1) : issuer) +
+          "/api/v1/authorize/callback",
+      crypto::DeriveKey(storage.server_key, crypto::KeyPurpose::kUpstreamTokenSeal),
+      [&database, &storage](std::int64_t provider_id) -> Result<consent::UpstreamClient> {
+        OBAUTH_TRY(client, LoadProviderClient(database, storage.server_key, provider_id));
+        return consent::UpstreamClient{std::move(client.client_id),
+                                       std::move(client.client_secret)};
+      },
+      clock);
   const consent::AuthorizeService authorize(
       cache, cache, database, cache,
       crypto::DeriveKey(storage.server_key, crypto::KeyPurpose::kBrowserSeal),
       crypto::DeriveKey(storage.server_key, crypto::KeyPurpose::kCsrf),
       crypto::HmacSha256Key(grant_key.Expose()),
       crypto::DeriveKey(storage.server_key, crypto::KeyPurpose::kPairwiseSubject), sign_in_limiter,
-      clock);
+      clock, &upstream);
   admin::RecipientService recipients(cache, database, *storage.hasher, clock, &metrics.domain());
   // Replays are sealed under a key derived from the server key file, never stored.
   admin::Idempotency idempotency(
       crypto::DeriveKey(storage.server_key, crypto::KeyPurpose::kReplaySeal), database, clock);
   admin::RegistrationService registrations(database, cache, clock);
-  const fdx::DataService data(cache, database, clock, options.fdx_requests_per_minute);
+  const fdx::DataService data(cache, database, clock, options.fdx_requests_per_minute, &upstream);
   http::Router router({tokens, recipients, registrations, idempotency, database,
                        admin::RotateOptions{options.previous_secret_expires_in, false}, &metrics,
                        &authorize, &cache, &data});

@@ -1,35 +1,13 @@
 #include "cli/admin_client.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/ssl.h>
-#include <openssl/x509_vfy.h>
-
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/address.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/context.hpp>
-#include <boost/asio/ssl/error.hpp>
-#include <boost/asio/ssl/stream.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <boost/json/parse.hpp>
-#include <boost/url/parse.hpp>
-#include <boost/url/url_view.hpp>
 #include <cctype>
 #include <cstdint>
 
 namespace obauth::cli {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bh = boost::beast::http;
 namespace json = boost::json;
-using tcp = asio::ip::tcp;
 using boost::system::error_code;
 
 constexpr std::uint64_t kMaxAnswerBytes = std::uint64_t{256} << 20;
@@ -38,212 +16,6 @@ Error Invalid(std::string message) { return MakeError(ErrorCode::kValidation, st
 
 Error Unavailable(std::string message) {
   return MakeError(ErrorCode::kUnavailable, std::move(message));
-}
-
-// The hint every connection failure ends with.
-std::string CheckUrl(const ServerUrl& url) {
-  return "Is the server running at " + url.text + "? Give its address with --url or OBAUTH_URL.";
-}
-
-bool IsIpLiteral(const std::string& host) {
-  error_code ec;
-  (void)asio::ip::make_address(host, ec);
-  return !ec;
-}
-
-std::string HostHeader(const ServerUrl& url) {
-  std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
-  const bool default_port = url.port == (url.tls ? "443" : "80");
-  return default_port ? host : host + ":" + url.port;
-}
-
-// One request and its answer on a new connection, with one deadline for all of it: each step
-// runs the io_context until that step completes, and the deadline's handler closes the socket,
-// which completes whatever step is waiting.
-class Exchange {
- public:
-  Exchange(const ServerUrl& url, std::chrono::seconds timeout)
-      : url_(url),
-        timeout_(timeout),
-        tls_context_(asio::ssl::context::tls_client),
-        stream_(ioc_, tls_context_) {}
-
-  Result<HttpAnswer> Run(bh::request<bh::string_body>& request) {
-    deadline_.expires_after(timeout_);
-    deadline_.async_wait([this](error_code ec) {
-      if (ec) return;  // cancelled: the exchange finished in time
-      timed_out_ = true;
-      resolver_.cancel();
-      error_code ignored;
-      stream_.next_layer().close(ignored);
-    });
-    auto answer = Steps(request);
-    deadline_.cancel();
-    ioc_.run();  // lets the cancelled deadline's handler run
-    return answer;
-  }
-
- private:
-  void Wait(const bool& done) {
-    while (!done && ioc_.run_one() > 0) {
-    }
-  }
-
-  Error TimedOut(std::string_view step) const {
-    return Unavailable("No answer from " + url_.text + " within " +
-                       std::to_string(timeout_.count()) + " s (" + std::string(step) + "). " +
-                       CheckUrl(url_) + " A slow server may need a longer --timeout.");
-  }
-
-  Result<HttpAnswer> Steps(bh::request<bh::string_body>& request) {
-    bool done = false;
-    error_code result;
-    tcp::resolver::results_type endpoints;
-    resolver_.async_resolve(url_.host, url_.port,
-                            [&](error_code ec, tcp::resolver::results_type found) {
-                              result = ec;
-                              endpoints = std::move(found);
-                              done = true;
-                            });
-    Wait(done);
-    if (timed_out_) return TimedOut("resolving " + url_.host);
-    if (result) {
-      return Unavailable("Cannot resolve the host " + url_.host + " of " + url_.text + ": " +
-                         result.message() + ". Check --url or OBAUTH_URL.");
-    }
-
-    done = false;
-    asio::async_connect(stream_.next_layer(), endpoints, [&](error_code ec, const tcp::endpoint&) {
-      result = ec;
-      done = true;
-    });
-    Wait(done);
-    if (timed_out_) return TimedOut("connecting");
-    if (result) {
-      return Unavailable("Cannot connect to " + url_.text + ": " + result.message() + ". " +
-                         CheckUrl(url_));
-    }
-
-    if (url_.tls) {
-      if (auto r = Handshake(); !r) return r.error();
-      return WriteAndRead(stream_, request);
-    }
-    return WriteAndRead(stream_.next_layer(), request);
-  }
-
-  Result<void> Handshake() {
-    error_code ec;
-    tls_context_.set_default_verify_paths(ec);
-    if (ec) return Unavailable("Cannot load the system's trusted certificates: " + ec.message());
-    // The stream's SSL object copied the context's settings when it was made: set its own.
-    stream_.set_verify_mode(asio::ssl::verify_peer, ec);
-    if (ec) return Unavailable("Cannot enable certificate verification: " + ec.message());
-    SSL* ssl = stream_.native_handle();
-    // OpenSSL checks the name (or address) against the certificate during the handshake, and
-    // reports a mismatch as a verification error with its own reason.
-    if (IsIpLiteral(url_.host)) {
-      if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), url_.host.c_str()) != 1) {
-        return Unavailable("Cannot check the certificate of " + url_.text);
-      }
-    } else {
-      // RFC 6066 §3: SNI carries host names only, never addresses.
-      if (SSL_set_tlsext_host_name(ssl, url_.host.c_str()) != 1 ||
-          SSL_set1_host(ssl, url_.host.c_str()) != 1) {
-        return Unavailable("Cannot check the certificate of " + url_.text);
-      }
-    }
-    bool done = false;
-    error_code result;
-    stream_.async_handshake(asio::ssl::stream_base::client, [&](error_code e) {
-      result = e;
-      done = true;
-    });
-    Wait(done);
-    if (timed_out_) return TimedOut("TLS handshake");
-    if (result) {
-      const long verify = SSL_get_verify_result(ssl);
-      if (verify != X509_V_OK) {
-        return Unavailable("The certificate of " + url_.text +
-                           " is not accepted: " + X509_verify_cert_error_string(verify) +
-                           ". It must be valid for the host " + url_.host +
-                           " and trusted by the system's store (for a private CA, point "
-                           "SSL_CERT_FILE at its certificate).");
-      }
-      return Unavailable("TLS handshake with " + url_.text + " failed: " + result.message() +
-                         ". Is it an https server? (http:// is for localhost and tests.)");
-    }
-    return {};
-  }
-
-  template <class Stream>
-  Result<HttpAnswer> WriteAndRead(Stream& stream, bh::request<bh::string_body>& request) {
-    bool done = false;
-    error_code result;
-    bh::async_write(stream, request, [&](error_code ec, std::size_t) {
-      result = ec;
-      done = true;
-    });
-    Wait(done);
-    if (timed_out_) return TimedOut("sending the request");
-    if (result) {
-      return Unavailable("Lost the connection to " + url_.text +
-                         " while sending: " + result.message() + ". " + CheckUrl(url_));
-    }
-
-    bh::response_parser<bh::string_body> parser;
-    parser.body_limit(kMaxAnswerBytes);
-    beast::flat_buffer buffer;
-    done = false;
-    bh::async_read(stream, buffer, parser, [&](error_code ec, std::size_t) {
-      result = ec;
-      done = true;
-    });
-    Wait(done);
-    if (timed_out_) return TimedOut("waiting for the answer");
-    if (result) {
-      return Unavailable("No usable answer from " + url_.text + ": " + result.message() +
-                         ". Is it an obauth server" + (url_.tls ? "" : " speaking plain http") +
-                         "?");
-    }
-    auto& response = parser.get();
-    HttpAnswer answer;
-    answer.status = static_cast<int>(response.result_int());
-    answer.body = std::move(response.body());
-    answer.content_type = std::string(response[bh::field::content_type]);
-    answer.request_id = std::string(response["X-Request-Id"]);
-    answer.retry_after = std::string(response[bh::field::retry_after]);
-    answer.replayed = response["Idempotent-Replayed"] == "true";
-    answer.link = std::string(response[bh::field::link]);
-    return answer;
-  }
-
-  const ServerUrl& url_;
-  const std::chrono::seconds timeout_;
-  asio::io_context ioc_;
-  asio::ssl::context tls_context_;
-  asio::ssl::stream<tcp::socket> stream_;
-  tcp::resolver resolver_{ioc_};
-  asio::steady_timer deadline_{ioc_};
-  bool timed_out_ = false;
-};
-
-// application/x-www-form-urlencoded, as RFC 6749 §2.3.1 asks for Basic credentials too.
-std::string FormEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '*') {
-      out += c;
-    } else if (c == ' ') {
-      out += '+';
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    }
-  }
-  return out;
 }
 
 // A path segment: everything but unreserved characters percent-encoded, so an id cannot
@@ -261,15 +33,6 @@ std::string PathSegment(std::string_view text) {
       out += kHex[u & 15];
     }
   }
-  return out;
-}
-
-std::string Base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()),
-                                static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(n));
   return out;
 }
 
@@ -295,57 +58,37 @@ std::string RetryLater(const HttpAnswer& answer) {
 }  // namespace
 
 Result<ServerUrl> ParseServerUrl(std::string_view text) {
-  const std::string shown(text);
-  auto parsed = boost::urls::parse_absolute_uri(text);
-  if (!parsed) {
-    return Invalid("--url '" + shown + "' is not an absolute URL such as http://127.0.0.1:8080");
-  }
-  const boost::urls::url_view& u = *parsed;
-  ServerUrl url;
-  url.text = shown;
-  if (u.scheme_id() == boost::urls::scheme::https) {
-    url.tls = true;
-  } else if (u.scheme_id() != boost::urls::scheme::http) {
-    return Invalid("--url '" + shown + "' must start with https:// (or http:// on localhost)");
-  }
-  if (u.has_userinfo() || u.has_query()) {
-    return Invalid("--url '" + shown + "' must have no user, password or query");
-  }
-  url.host = u.host_address();
-  if (url.host.empty()) return Invalid("--url '" + shown + "' has no host");
-  url.port = u.has_port() ? std::string(u.port()) : std::string(url.tls ? "443" : "80");
-  if (url.port.empty() || url.port.size() > 5 || std::stoul(url.port) > 65535) {
-    return Invalid("--url '" + shown + "' has an invalid port");
-  }
-  error_code ec;
-  const auto address = asio::ip::make_address(url.host, ec);
-  url.loopback = ec ? url.host == "localhost" : address.is_loopback();
-  url.base_path = std::string(u.encoded_path());
-  while (!url.base_path.empty() && url.base_path.back() == '/') url.base_path.pop_back();
+  auto url = outbound::ParseUrl(text);
+  if (!url) return Invalid("--url " + url.error().public_message);
   return url;
 }
 
 Result<HttpAnswer> SendHttp(const ServerUrl& url, std::string_view method, std::string_view path,
                             const std::vector<std::pair<std::string, std::string>>& headers,
                             std::string_view body, std::chrono::seconds timeout) {
-  bh::request<bh::string_body> request;
-  request.method_string(method);
-  request.target(url.base_path + std::string(path));
-  request.version(11);
-  request.set(bh::field::host, HostHeader(url));
-  request.set(bh::field::user_agent, "obauth-cli");
-  request.set(bh::field::accept, "application/json");
-  request.set(bh::field::connection, "close");
-  for (const auto& [name, value] : headers) request.set(name, value);
-  request.body() = std::string(body);
-  request.prepare_payload();
-  try {
-    Exchange exchange(url, timeout);
-    return exchange.Run(request);
-  } catch (const std::exception& e) {
-    // Asio throws only when the system refuses resources (sockets, TLS context).
-    return Unavailable("Cannot reach " + url.text + ": " + e.what());
-  }
+  outbound::Request request{
+      .method = method, .target = std::string(path), .headers = headers, .body = body};
+  request.headers.emplace_back("Accept", "application/json");
+  const outbound::Limits limits{
+      .timeout = timeout,
+      .max_body_bytes = kMaxAnswerBytes,
+      .unreachable_hint =
+          "Is the server running at " + url.text + "? Give its address with --url or OBAUTH_URL.",
+      .timeout_hint = "Is the server running at " + url.text +
+                      "? Give its address with --url or OBAUTH_URL. A slow server may need a "
+                      "longer --timeout.",
+      .user_agent = "obauth-cli",
+  };
+  OBAUTH_TRY(received, outbound::Send(url, request, limits));
+  HttpAnswer answer;
+  answer.status = received.status;
+  answer.content_type = std::string(received.Header("Content-Type"));
+  answer.request_id = std::string(received.Header("X-Request-Id"));
+  answer.retry_after = std::string(received.Header("Retry-After"));
+  answer.replayed = received.Header("Idempotent-Replayed") == "true";
+  answer.link = std::string(received.Header("Link"));
+  answer.body = std::move(received.body);
+  return answer;
 }
 
 Error DescribeAdminFailure(const HttpAnswer& answer, const ServerUrl& url,
@@ -418,11 +161,10 @@ Error DescribeAdminFailure(const HttpAnswer& answer, const ServerUrl& url,
 
 Result<void> AdminClient::EnsureToken() {
   if (token_) return {};
-  const std::string basic =
-      FormEncode(options_.client_id) + ":" + FormEncode(options_.client_secret.Expose());
   OBAUTH_TRY(answer,
              SendHttp(options_.url, "POST", "/api/v1/token",
-                      {{"Authorization", "Basic " + Base64(basic)},
+                      {{"Authorization", outbound::BasicAuthorization(
+                                             options_.client_id, options_.client_secret.Expose())},
                        {"Content-Type", "application/x-www-form-urlencoded"}},
                       "grant_type=client_credentials&scope=client%3Aadmin", options_.timeout));
   const auto object = JsonObject(answer.body);

@@ -11,18 +11,12 @@
 
 #include "core/error.hpp"
 #include "core/secret.hpp"
+#include "outbound/http_client.hpp"
 
 namespace obauth::cli {
 
 // The server named by --url / OBAUTH_URL.
-struct ServerUrl {
-  bool tls = false;
-  std::string host;       // without IPv6 brackets
-  std::string port;       // explicit, or 80/443 from the scheme
-  std::string base_path;  // "" or "/prefix" (no trailing slash): paths are appended to it
-  std::string text;       // the URL as given, for messages
-  bool loopback = false;  // localhost, 127.0.0.0/8 or ::1: plain http stays on this machine
-};
+using ServerUrl = outbound::Url;
 
 // Parses an absolute http:// or https:// URL with an optional path prefix and no user info,
 // query or fragment. kValidation naming the rule otherwise.

@@ -74,7 +74,8 @@ AuthorizeService::AuthorizeService(store::ClientStore& clients, store::Recipient
                                    store::ConnectionStore& connections, Secret browser_seal_key,
                                    const Secret& csrf_key, crypto::HmacSha256Key grant_hasher,
                                    const Secret& subject_key,
-                                   oauth::AuthFailureLimiter& sign_in_limiter, const Clock& clock)
+                                   oauth::AuthFailureLimiter& sign_in_limiter, const Clock& clock,
+                                   const Upstream* upstream)
     : clients_(clients),
       recipients_(recipients),
       providers_(providers),
@@ -84,7 +85,8 @@ AuthorizeService::AuthorizeService(store::ClientStore& clients, store::Recipient
       grant_hasher_(std::move(grant_hasher)),
       subject_(subject_key.Expose()),
       limiter_(sign_in_limiter),
-      clock_(clock) {}
+      clock_(clock),
+      upstream_(upstream) {}
 
 Result<Checked> AuthorizeService::Check(const AuthorizeParams& p, std::string_view session) const {
   const auto repeated = [&](std::string_view name) {
@@ -157,7 +159,8 @@ Result<Checked> AuthorizeService::Check(const AuthorizeParams& p, std::string_vi
   }
   t.provider_id = *provider_id;
   out.parties.provider_name = provider->name;
-  if (ConnectorFor(provider->connector) == nullptr) {
+  out.upstream = upstream_ != nullptr && FdxConnectorOf(provider->connector).has_value();
+  if (ConnectorFor(provider->connector) == nullptr && !out.upstream) {
     return refuse(ErrorCode::kInvalidRequest,
                   "The Data Provider " + *p.provider_id + " cannot be connected to yet");
   }
@@ -329,6 +332,12 @@ Result<std::string> AuthorizeService::Approve(const Transaction& t,
                                                  ? "Choisissez au moins un de vos comptes."
                                                  : "Choose at least one of your accounts.");
   }
+  return IssueCode(t, std::move(chosen), std::nullopt);
+}
+
+Result<std::string> AuthorizeService::IssueCode(const Transaction& t,
+                                                std::vector<std::string> accounts,
+                                                std::optional<std::string> upstream) const {
   OBAUTH_TRY(code_id, crypto::TimeOrderedId());
   OBAUTH_TRY(code, oauth::NewGrantToken(code_id));
   const std::int64_t now = clock_.NowSeconds();
@@ -336,13 +345,82 @@ Result<std::string> AuthorizeService::Approve(const Transaction& t,
   record.code_id = std::move(code_id);
   record.code_hash = grant_hasher_.Mac(code.Expose());
   record.consent = {t.client_id,        t.provider_id, t.customer_id,
-                    PairwiseSubject(t), t.scope,       std::move(chosen)};
+                    PairwiseSubject(t), t.scope,       std::move(accounts)};
   record.redirect_uri = t.redirect_uri;
   if (!t.code_challenge.empty()) record.code_challenge = t.code_challenge;
   record.created_at = now;
   record.expires_at = now + kCodeSeconds;
+  record.upstream = std::move(upstream);
   if (auto created = connections_.CreateCode(record); !created) return created.error();
   return std::string(code.Expose());
+}
+
+Result<std::string> AuthorizeService::StartUpstream(Transaction t) const {
+  if (upstream_ == nullptr) return PageError("This Data Provider cannot be connected to.");
+  OBAUTH_TRY(provider, providers_.GetProvider(t.provider_id));
+  const auto connector = FdxConnectorOf(provider.connector);
+  if (!connector) return PageError("This Data Provider cannot be connected to.");
+  OBAUTH_TRY(verifier, crypto::RandomBytes(32));
+  t.upstream_verifier = crypto::Base64UrlEncode(verifier);
+  OBAUTH_TRY(state, Seal(t));
+  return upstream_->AuthorizationUrl(t.provider_id, *connector, t.scope, state,
+                                     t.upstream_verifier);
+}
+
+Result<UpstreamOutcome> AuthorizeService::FinishUpstream(const CallbackParams& params,
+                                                         std::string_view session) const {
+  if (upstream_ == nullptr || !params.state) {
+    return PageError(
+        "This page has expired or was opened in another browser. Return to the application and "
+        "start again.",
+        "callback without state");
+  }
+  OBAUTH_TRY(t, Open(*params.state, session));
+  if (t.upstream_verifier.empty()) return PageError("Start again.", "callback of a local flow");
+  UpstreamOutcome out;
+  out.transaction = t;
+  if (params.error || !params.code) {
+    out.refused = MakeError(ErrorCode::kAccessDenied, "The user denied the access",
+                            "the provider answered " + params.error.value_or("without a code"));
+    return out;
+  }
+  auto code = ExchangeUpstream(t, *params.code);
+  if (!code) {
+    out.refused = code.error();
+    return out;
+  }
+  out.code = std::move(code->first);
+  out.transaction = std::move(code->second);
+  return out;
+}
+
+Result<std::pair<std::string, Transaction>> AuthorizeService::ExchangeUpstream(
+    Transaction t, std::string_view provider_code) const {
+  const auto refused = [](std::string internal) {
+    return MakeError(ErrorCode::kAccessDenied, "The user denied the access", std::move(internal));
+  };
+  OBAUTH_TRY(provider, providers_.GetProvider(t.provider_id));
+  const auto connector = FdxConnectorOf(provider.connector);
+  if (!connector) return refused("the provider has no fdx connector any more");
+  OBAUTH_TRY(consent, upstream_->ExchangeCode(t.provider_id, *connector, provider_code,
+                                              t.upstream_verifier));
+  if (consent.accounts.empty()) return refused("the provider shared no account");
+  // The scopes the recipient asked for that the provider granted (all, when it did not say).
+  if (!consent.tokens.scope.empty()) {
+    const auto granted = SplitScopes(consent.tokens.scope);
+    std::vector<std::string> kept;
+    for (auto& s : SplitScopes(t.scope)) {
+      if (std::find(granted.begin(), granted.end(), s) != granted.end()) kept.push_back(s);
+    }
+    if (std::find(kept.begin(), kept.end(), kMandatoryDataScope) == kept.end()) {
+      return refused("the provider did not grant ACCOUNT_BASIC");
+    }
+    t.scope = JoinScopes(kept);
+  }
+  t.customer_id = consent.customer_id;
+  OBAUTH_TRY(sealed, upstream_->Seal(t.provider_id, consent.tokens));
+  OBAUTH_TRY(code, IssueCode(t, std::move(consent.accounts), std::move(sealed)));
+  return std::pair{std::move(code), std::move(t)};
 }
 
 Result<Transaction> AuthorizeService::SignInForApps(std::int64_t provider_id,

@@ -16,6 +16,7 @@
 
 #include "consent/connector.hpp"
 #include "consent/transaction.hpp"
+#include "consent/upstream.hpp"
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "core/secret.hpp"
@@ -56,6 +57,22 @@ struct Checked {
   // Set when the request is refused all the same: the error to send to the redirect URI
   // (RFC 6749 §4.1.2.1) instead of showing the sign-in page.
   std::optional<Error> refused;
+  // The provider is reached through an fdx connector: the browser goes to its authorization
+  // endpoint (StartUpstream) instead of the sandbox's sign-in page.
+  bool upstream = false;
+};
+
+// What the provider's authorization endpoint sent back to obauth's callback (RFC 6749 §4.1.2).
+struct CallbackParams {
+  std::optional<std::string> code, state, error;
+};
+
+// The end of a flow through an fdx connector: the transaction, and the code for the recipient
+// or the refusal to send to its redirect URI.
+struct UpstreamOutcome {
+  Transaction transaction;
+  std::optional<std::string> code;
+  std::optional<Error> refused;
 };
 
 struct ConsentView {
@@ -77,7 +94,8 @@ class AuthorizeService {
                    store::ProviderStore& providers, store::ConnectionStore& connections,
                    Secret browser_seal_key, const Secret& csrf_key,
                    crypto::HmacSha256Key grant_hasher, const Secret& subject_key,
-                   oauth::AuthFailureLimiter& sign_in_limiter, const Clock& clock);
+                   oauth::AuthFailureLimiter& sign_in_limiter, const Clock& clock,
+                   const Upstream* upstream = nullptr);
 
   // Checks an authorize request from the browser with session cookie `session`. An error (an
   // unknown, retired or disabled client, a redirect URI that is not exactly one of its
@@ -85,6 +103,19 @@ class AuthorizeService {
   // to the redirect URI; kUnavailable/kInternal. Every other problem is Checked::refused.
   [[nodiscard]] Result<Checked> Check(const AuthorizeParams& params,
                                       std::string_view session) const;
+
+  // The URL of the provider's authorization endpoint for a Checked::upstream transaction, with
+  // the transaction (and a new PKCE verifier) sealed as its `state`. kUnavailable when the
+  // provider's metadata cannot be read.
+  [[nodiscard]] Result<std::string> StartUpstream(Transaction t) const;
+  // Completes the flow at obauth's callback in the browser with session cookie `session`: opens
+  // the transaction from `state` (kInvalidRequest as Open), exchanges the provider's code, and
+  // issues obauth's code with the provider's tokens sealed in it. Once the transaction is open,
+  // every failure is UpstreamOutcome::refused, for the recipient's redirect URI: the provider's
+  // refusal or a code it will not exchange as access_denied, the provider unreachable as
+  // kUnavailable (temporarily_unavailable).
+  [[nodiscard]] Result<UpstreamOutcome> FinishUpstream(const CallbackParams& params,
+                                                       std::string_view session) const;
 
   // The sealed form of `t` for a page's hidden field (base64url), and back: kInvalidRequest when
   // it was not made here, is for another session, or has expired.
@@ -137,6 +168,13 @@ class AuthorizeService {
   Result<Customer> CheckedSignIn(std::int64_t provider_id, std::string_view username,
                                  const Secret& password) const;
   std::string PairwiseSubject(const Transaction& t) const;
+  // Exchanges the provider's code of `t` and issues obauth's: the code and the transaction with
+  // the customer and the scopes granted.
+  Result<std::pair<std::string, Transaction>> ExchangeUpstream(
+      Transaction t, std::string_view provider_code) const;
+  // Stores a code for the consent of `t`'s customer to `accounts` and answers it.
+  Result<std::string> IssueCode(const Transaction& t, std::vector<std::string> accounts,
+                                std::optional<std::string> upstream) const;
 
   store::ClientStore& clients_;
   store::RecipientStore& recipients_;
@@ -148,6 +186,7 @@ class AuthorizeService {
   const crypto::HmacSha256Key subject_;
   oauth::AuthFailureLimiter& limiter_;
   const Clock& clock_;
+  const Upstream* upstream_;
 };
 
 }  // namespace obauth::consent

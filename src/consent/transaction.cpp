@@ -34,7 +34,8 @@ std::string EncodeTransaction(const Transaction& t) {
   for (std::string_view field :
        {std::string_view(t.client_id), std::string_view(t.redirect_uri), std::string_view(t.state),
         std::string_view(t.scope), std::string_view(t.code_challenge),
-        std::string_view(t.customer_id), std::string_view(t.session_digest)}) {
+        std::string_view(t.customer_id), std::string_view(t.session_digest),
+        std::string_view(t.upstream_verifier)}) {
     Put(out, field);
   }
   Put(out, std::to_string(t.provider_id));
@@ -46,7 +47,7 @@ std::string EncodeTransaction(const Transaction& t) {
 std::optional<Transaction> DecodeTransaction(std::string_view in) {
   Transaction t;
   for (std::string* field : {&t.client_id, &t.redirect_uri, &t.state, &t.scope, &t.code_challenge,
-                             &t.customer_id, &t.session_digest}) {
+                             &t.customer_id, &t.session_digest, &t.upstream_verifier}) {
     const auto value = Take(in);
     if (!value) return std::nullopt;
     *field = std::string(*value);

@@ -23,6 +23,9 @@ struct Transaction {
   std::string customer_id;  // empty until the customer signed in
   std::int64_t expires_at = 0;
   std::string session_digest;  // SHA-256 of the browser's session cookie
+  // Through an fdx connector: the PKCE verifier of obauth's authorization request at the
+  // provider (the sealed transaction is that request's `state`); empty otherwise.
+  std::string upstream_verifier;
 };
 
 // Length-prefixed fields ("<decimal length>:<bytes>" each, in a fixed order): any bytes in any

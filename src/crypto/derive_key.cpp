@@ -28,6 +28,8 @@ std::string_view DerivationLabel(KeyPurpose purpose) {
       return "obauth CSRF token HMAC key v1";
     case KeyPurpose::kProviderClientSeal:
       return "obauth provider client secret AES-256-GCM key v1";
+    case KeyPurpose::kUpstreamTokenSeal:
+      return "obauth upstream provider token AES-256-GCM key v1";
   }
   return "obauth unknown key purpose";
 }

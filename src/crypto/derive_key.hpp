@@ -21,6 +21,7 @@ enum class KeyPurpose {
   kBrowserSeal,      // AES-256-GCM key sealing the authorize transaction a browser carries
   kCsrf,             // HMAC-SHA-256 key making a form's CSRF token from the session cookie
   kProviderClientSeal,  // AES-256-GCM key sealing obauth's client secrets at upstream providers
+  kUpstreamTokenSeal,   // AES-256-GCM key sealing upstream providers' tokens of a connection
 };
 
 // The label the derivation uses for `purpose`; empty for kSecretHashing, which uses the server

@@ -25,14 +25,15 @@ namespace {
 constexpr std::string_view kJson = "application/json";
 
 DataResponse JsonAnswer(const json::value& v) {
-  DataResponse out{std::string(kJson), {}, {}};
+  DataResponse out;
+  out.content_type = kJson;
   AppendFdxJson(out.body, v);
   return out;
 }
 
-bool HasScope(std::string_view scopes, std::string_view wanted) {
-  const auto all = SplitScopes(scopes);
-  return std::find(all.begin(), all.end(), wanted) != all.end();
+// `scopes`: the token's, split once per request (SplitScopes).
+bool HasScope(const std::vector<std::string>& scopes, std::string_view wanted) {
+  return std::find(scopes.begin(), scopes.end(), wanted) != scopes.end();
 }
 
 Error NotConsented(std::string_view scope) {
@@ -61,22 +62,24 @@ std::string_view Param(const DataRequest& request, const std::string& name) {
   return it == request.params.end() ? std::string_view() : std::string_view(it->second);
 }
 
-// The consented accounts still at the provider, in the consent's order.
-std::vector<AccountSummary> Consented(const store::Connection& connection,
-                                      const std::vector<AccountSummary>& owned) {
-  std::vector<AccountSummary> out;
+// The consented accounts still at the provider, in the consent's order: pointers into `owned`,
+// valid while it is.
+std::vector<const AccountSummary*> Consented(const store::Connection& connection,
+                                             const std::vector<AccountSummary>& owned) {
+  std::vector<const AccountSummary*> out;
   for (const auto& id : connection.consent.accounts) {
     const auto it = std::find_if(owned.begin(), owned.end(),
                                  [&](const AccountSummary& a) { return a.account_id == id; });
-    if (it != owned.end()) out.push_back(*it);
+    if (it != owned.end()) out.push_back(&*it);
   }
   return out;
 }
 
-Result<AccountSummary> FindAccount(const std::vector<AccountSummary>& accounts,
-                                   std::string_view account_id) {
-  for (const auto& a : accounts) {
-    if (a.account_id == account_id) return a;
+// The account of `accounts` with this id (never null).
+Result<const AccountSummary*> FindAccount(const std::vector<const AccountSummary*>& accounts,
+                                          std::string_view account_id) {
+  for (const AccountSummary* a : accounts) {
+    if (a->account_id == account_id) return a;
   }
   return MakeError(ErrorCode::kAccountNotFound, "No account with this id is shared with you",
                    "account not consented or unknown");
@@ -118,7 +121,8 @@ Result<DataResponse> Paged(std::vector<Item> items, const PageSpec& page, std::s
     start = static_cast<std::size_t>(it - items.begin());
   }
   const std::size_t end = std::min(items.size(), start + static_cast<std::size_t>(page.limit));
-  DataResponse out{std::string(kJson), {}, {}};
+  DataResponse out;
+  out.content_type = kJson;
   std::string& body = out.body;
   body = fmt::format(R"({{"page":{{"totalElements":{})", items.size());
   if (end < items.size()) {
@@ -240,21 +244,27 @@ std::span<const std::string_view> ParametersOf(Resource resource) {
   return {};
 }
 
-Result<const consent::Connector*> DataService::ConnectorOf(std::int64_t provider_id,
-                                                           std::int64_t now) const {
+Result<DataService::CachedConnector> DataService::ConnectorOf(std::int64_t provider_id,
+                                                              std::int64_t now) const {
   {
     std::lock_guard lock(mu_);
     const auto it = connectors_.find(provider_id);
-    if (it != connectors_.end() && it->second.until > now) return it->second.connector;
+    if (it != connectors_.end() && it->second.until > now) return it->second;
   }
   auto provider = providers_.GetProvider(provider_id);
   if (!provider && provider.error().code != ErrorCode::kNotFound) return provider.error();
-  const consent::Connector* connector =
-      provider ? consent::ConnectorFor(provider->connector) : nullptr;
+  CachedConnector cached;
+  cached.until = now + kProviderCacheSeconds;
+  if (provider) {
+    cached.connector = consent::ConnectorFor(provider->connector);
+    if (auto fdx = consent::FdxConnectorOf(provider->connector); fdx && upstream_ != nullptr) {
+      cached.fdx = std::make_shared<const consent::FdxConnector>(std::move(*fdx));
+    }
+  }
   std::lock_guard lock(mu_);
   if (connectors_.size() >= 10000) connectors_.clear();  // a catalogue has far fewer
-  connectors_[provider_id] = {connector, now + kProviderCacheSeconds};
-  return connector;
+  connectors_[provider_id] = cached;
+  return cached;
 }
 
 const std::string& DataService::Holdings::Lightweight(std::string_view account_id) const {
@@ -301,12 +311,15 @@ Result<DataResponse> DataService::Handle(const DataRequest& request) const {
                      "connection " + std::string(request.connection_id) + " revoked or unknown");
   }
   const store::Consent& consent = connection->consent;
-  OBAUTH_TRY(connector, ConnectorOf(consent.provider_id, now));
+  OBAUTH_TRY(cached, ConnectorOf(consent.provider_id, now));
+  const consent::Connector* connector = cached.connector;
+  const std::vector<std::string> scopes = SplitScopes(request.scope);
   // What costs more than a few dozen microseconds is made on a worker, not an I/O thread.
   const bool details =
       Param(request, "resultType") == "details" ||
-      (request.resource == Resource::kAccount && HasScope(request.scope, "ACCOUNT_DETAILED"));
-  if (store::NonBlockingScope::Active() && (details || request.resource == Resource::kStatement)) {
+      (request.resource == Resource::kAccount && HasScope(scopes, "ACCOUNT_DETAILED"));
+  if (store::NonBlockingScope::Active() &&
+      (details || request.resource == Resource::kStatement || cached.fdx)) {
     return store::WouldBlock();
   }
   // Counted once the request will be answered here (not again when a worker retries it).
@@ -318,9 +331,15 @@ Result<DataResponse> DataService::Handle(const DataRequest& request) const {
     e.retry_after_seconds = wait;
     return e;
   }
-  if (request.resource != Resource::kCustomer &&
-      !HasScope(request.scope, ScopeOf(request.resource))) {
+  if (request.resource != Resource::kCustomer && !HasScope(scopes, ScopeOf(request.resource))) {
     return NotConsented(ScopeOf(request.resource));
+  }
+  if (cached.fdx) {
+    if (request.resource == Resource::kCustomer && !HasScope(scopes, "CUSTOMER_CONTACT") &&
+        !HasScope(scopes, "CUSTOMER_PERSONAL")) {
+      return NotConsented("CUSTOMER_CONTACT or CUSTOMER_PERSONAL");
+    }
+    return Forward(request, *connection, *cached.fdx);
   }
   const auto* sandbox = dynamic_cast<const consent::Sandbox*>(connector);
   if (sandbox == nullptr) {
@@ -328,9 +347,10 @@ Result<DataResponse> DataService::Handle(const DataRequest& request) const {
                      "provider " + std::to_string(consent.provider_id) + " has no data connector");
   }
   OBAUTH_TRY(holdings, HoldingsOf(*sandbox, consent.provider_id, consent.customer_id, now));
-  const std::vector<AccountSummary> accounts = Consented(*connection, holdings->accounts);
+  // Pointers into *holdings, which this call holds until it returns.
+  const std::vector<const AccountSummary*> accounts = Consented(*connection, holdings->accounts);
   // An investment account's balances and transactions need INVESTMENTS too.
-  const bool investments = HasScope(request.scope, "INVESTMENTS");
+  const bool investments = HasScope(scopes, "INVESTMENTS");
   const auto detailed = [&](const AccountSummary& a) {
     return details && (investments || a.category != consent::AccountCategory::kInvestment);
   };
@@ -339,26 +359,30 @@ Result<DataResponse> DataService::Handle(const DataRequest& request) const {
 
   switch (request.resource) {
     case Resource::kCustomer: {
-      const bool contact = HasScope(request.scope, "CUSTOMER_CONTACT");
-      const bool personal = HasScope(request.scope, "CUSTOMER_PERSONAL");
+      const bool contact = HasScope(scopes, "CUSTOMER_CONTACT");
+      const bool personal = HasScope(scopes, "CUSTOMER_PERSONAL");
       if (!contact && !personal) return NotConsented("CUSTOMER_CONTACT or CUSTOMER_PERSONAL");
       const auto* profile = consent::Sandbox::Profile(consent.customer_id);
       if (profile == nullptr) {
         return MakeError(ErrorCode::kCustomerNotFound, "The provider no longer has this customer");
       }
+      // SandboxCustomer takes the accounts themselves: copied for this resource only.
+      std::vector<AccountSummary> shared;
+      shared.reserve(accounts.size());
+      for (const AccountSummary* a : accounts) shared.push_back(*a);
       return JsonAnswer(
-          SandboxCustomer(consent.subject, *profile, contact, personal, accounts, base));
+          SandboxCustomer(consent.subject, *profile, contact, personal, shared, base));
     }
     case Resource::kAccounts: {
       const std::string_view result_type = Param(request, "resultType");
       if (!result_type.empty() && result_type != "lightweight" && result_type != "details") {
         return MakeError(ErrorCode::kValidation, "resultType must be lightweight or details");
       }
-      if (details && !HasScope(request.scope, "ACCOUNT_DETAILED")) {
+      if (details && !HasScope(scopes, "ACCOUNT_DETAILED")) {
         return NotConsented("ACCOUNT_DETAILED");
       }
       OBAUTH_TRY(page, ReadPage(request));
-      std::vector<AccountSummary> chosen = accounts;
+      std::vector<const AccountSummary*> chosen = accounts;
       std::string query;
       if (const std::string_view ids = Param(request, "accountIds"); !ids.empty()) {
         chosen.clear();
@@ -367,31 +391,33 @@ Result<DataResponse> DataService::Handle(const DataRequest& request) const {
         for (const auto& id : SplitScopes(list)) {
           OBAUTH_TRY(account, FindAccount(accounts, id));
           if (std::none_of(chosen.begin(), chosen.end(),
-                           [&](const AccountSummary& a) { return a.account_id == id; })) {
-            chosen.push_back(std::move(account));
+                           [&](const AccountSummary* a) { return a->account_id == id; })) {
+            chosen.push_back(account);
           }
         }
         // The link names the accounts found, not the text received.
         query = "accountIds=";
-        for (const auto& a : chosen) query += a.account_id + (&a == &chosen.back() ? "&" : ",");
+        for (const auto& a : chosen) query += a->account_id + (&a == &chosen.back() ? "&" : ",");
       }
       if (details) query += "resultType=details&";
       std::vector<Item> items;
-      for (const auto& a : chosen) {
-        items.push_back(detailed(a) ? MakeItem(a.account_id, SandboxAccount(a, true, now))
-                                    : Item{a.account_id, holdings->Lightweight(a.account_id)});
+      for (const AccountSummary* a : chosen) {
+        items.push_back(detailed(*a) ? MakeItem(a->account_id, SandboxAccount(*a, true, now))
+                                     : Item{a->account_id, holdings->Lightweight(a->account_id)});
       }
       return Paged(std::move(items), page, "accounts", base, "/accounts", query);
     }
     case Resource::kAccount: {
-      OBAUTH_TRY(account, FindAccount(accounts, request.account_id));
+      OBAUTH_TRY(found, FindAccount(accounts, request.account_id));
+      const AccountSummary& account = *found;
       return JsonAnswer(SandboxAccount(account, detailed(account), now));
     }
     case Resource::kTransactions:
     case Resource::kPaymentNetworks:
     case Resource::kStatements: {
       const Resource r = request.resource;
-      OBAUTH_TRY(account, FindAccount(accounts, request.account_id));
+      OBAUTH_TRY(found, FindAccount(accounts, request.account_id));
+      const AccountSummary& account = *found;
       if (r == Resource::kTransactions && !investments &&
           account.category == consent::AccountCategory::kInvestment) {
         return NotConsented("INVESTMENTS");
@@ -414,7 +440,8 @@ Result<DataResponse> DataService::Handle(const DataRequest& request) const {
                    "statements", base, path, PeriodQuery(period));
     }
     case Resource::kStatement: {
-      OBAUTH_TRY(account, FindAccount(accounts, request.account_id));
+      OBAUTH_TRY(found, FindAccount(accounts, request.account_id));
+      const AccountSummary& account = *found;
       if (!AcceptsPdf(request.accept)) {
         return MakeError(ErrorCode::kNotAcceptable,
                          "Statements are available as application/pdf only");
@@ -422,8 +449,11 @@ Result<DataResponse> DataService::Handle(const DataRequest& request) const {
       OBAUTH_TRY(customer, sandbox->FindCustomer(consent.provider_id, consent.customer_id));
       OBAUTH_TRY(pdf,
                  SandboxStatementPdf(account, customer.display_name, request.statement_id, today));
-      return DataResponse{"application/pdf", std::move(pdf),
-                          fmt::format("statement-{}.pdf", request.statement_id)};
+      DataResponse out;
+      out.content_type = "application/pdf";
+      out.body = std::move(pdf);
+      out.filename = fmt::format("statement-{}.pdf", request.statement_id);
+      return out;
     }
   }
   return MakeError(ErrorCode::kInternal, "unknown FDX resource");

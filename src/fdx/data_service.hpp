@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "consent/connector.hpp"
+#include "consent/upstream.hpp"
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "fdx/rate_limit.hpp"
@@ -53,12 +54,18 @@ struct DataRequest {
   std::map<std::string, std::string> params;  // the query's, each given once
   std::string_view accept;                    // the Accept header, "" when none was sent
   std::string_view base_url;                  // "{issuer}/api/fdx/5": links are absolute
+  std::string_view target;  // the request's path after /api/fdx/5 and its query, as received
 };
 
 struct DataResponse {
   std::string content_type;  // "application/json" or, for a statement, "application/pdf"
   std::string body;
   std::string filename;  // a statement's file name (Content-Disposition), else ""
+  // Through an fdx connector, the provider's answer passes on as it came: its status (a §9.2
+  // error too), Retry-After and WWW-Authenticate.
+  int status = 200;
+  std::string retry_after;
+  std::string challenge;
 };
 
 class DataService {
@@ -66,12 +73,15 @@ class DataService {
   // The stores and the clock must outlive the service; `connections` should answer from memory
   // (CachingStore). Today is the clock's day in UTC.
   // At most `requests_per_minute` requests per connection (0: no limit).
+  // `upstream` (nullable) reaches the providers behind an fdx connector.
   DataService(store::ConnectionStore& connections, store::ProviderStore& providers,
-              const Clock& clock, std::int64_t requests_per_minute)
+              const Clock& clock, std::int64_t requests_per_minute,
+              const consent::Upstream* upstream = nullptr)
       : connections_(connections),
         providers_(providers),
         clock_(clock),
-        limiter_(requests_per_minute, 60) {}
+        limiter_(requests_per_minute, 60),
+        upstream_(upstream) {}
 
   // The answer to `request`. Errors: kConnectionRevoked (revoked or unknown connection),
   // kNotConsented (the resource's scope is not in the token), kAccountNotFound, kCustomerNotFound,
@@ -86,11 +96,20 @@ class DataService {
   // A catalogue entry's connector, read again after kProviderCacheSeconds (a change of
   // connector reaches the data endpoints within that time); nullptr: none.
   static constexpr std::int64_t kProviderCacheSeconds = 10;
-  Result<const consent::Connector*> ConnectorOf(std::int64_t provider_id, std::int64_t now) const;
   struct CachedConnector {
     const consent::Connector* connector = nullptr;
+    std::shared_ptr<const consent::FdxConnector> fdx;  // set for an fdx connector
     std::int64_t until = 0;
   };
+  Result<CachedConnector> ConnectorOf(std::int64_t provider_id, std::int64_t now) const;
+
+  // Through an fdx connector (upstream_data.cpp): the provider's answer to the request, and the
+  // connection's provider tokens, refreshed when they expire (or when `force`d) and stored.
+  Result<DataResponse> Forward(const DataRequest& request, const store::Connection& connection,
+                               const consent::FdxConnector& connector) const;
+  Result<consent::UpstreamTokens> FreshTokens(const store::Connection& connection,
+                                              const consent::FdxConnector& connector,
+                                              bool force) const;
 
   // A customer's accounts at a provider, with each one's lightweight JSON, read again after
   // kProviderCacheSeconds like the connector.
@@ -109,6 +128,8 @@ class DataService {
   store::ProviderStore& providers_;
   const Clock& clock_;
   mutable ConnectionRateLimiter limiter_;
+  const consent::Upstream* upstream_;
+  mutable std::mutex refresh_mu_;
   mutable std::mutex mu_;
   mutable std::unordered_map<std::int64_t, CachedConnector> connectors_;
   mutable std::unordered_map<std::string, std::shared_ptr<const Holdings>> holdings_;

@@ -208,6 +208,15 @@ Routed Authorize(const Services& services, const Call& call) {
   if (!checked) return ErrorPage(checked.error(), Language::kEnglish, call.route);
   const consent::Transaction& t = checked->transaction;
   if (checked->refused) return RefuseToClient(services, call.route, t, *checked->refused);
+  if (checked->upstream) {
+    auto location = services.authorize->StartUpstream(t);
+    if (!location) return RefuseToClient(services, call.route, t, location.error());
+    Response res{bh::status::found, 11};
+    res.set(bh::field::location, *location);
+    SetPageHeaders(res);
+    SetSessionCookie(res, services, *session);
+    return {std::move(res), call.route, "sent to the provider for " + t.client_id};
+  }
   auto sealed = services.authorize->Seal(t);
   if (!sealed) return ErrorPage(sealed.error(), t.language, call.route);
   SignInForm form;
@@ -284,6 +293,29 @@ Routed AuthorizeDecision(const Services& services, const Call& call) {
   }
   return RedirectToClient(services, call.route, t, {{"code", *code}},
                           "code issued to " + t.client_id);
+}
+
+Routed AuthorizeCallback(const Services& services, const Call& call) {
+  if (services.authorize == nullptr) return NotServed(call.route);
+  const auto query = ParseForm(QueryString(call.request));
+  if (!query) {
+    return ErrorPage(MakeError(ErrorCode::kInvalidRequest, "The request's query is malformed."),
+                     Language::kEnglish, call.route);
+  }
+  consent::CallbackParams params;
+  for (const auto& [name, value] : *query) {
+    for (auto [key, field] : {std::pair{"code", &params.code}, std::pair{"state", &params.state},
+                              std::pair{"error", &params.error}}) {
+      if (name == key && !value.empty()) *field = value;
+    }
+  }
+  const auto session = SessionCookie(call.request);
+  auto outcome = services.authorize->FinishUpstream(params, session.value_or(""));
+  if (!outcome) return ErrorPage(outcome.error(), Language::kEnglish, call.route);
+  const consent::Transaction& t = outcome->transaction;
+  if (outcome->refused) return RefuseToClient(services, call.route, t, *outcome->refused);
+  return RedirectToClient(services, call.route, t, {{"code", *outcome->code}},
+                          "code issued to " + t.client_id + " after the provider's consent");
 }
 
 namespace {

@@ -9,6 +9,7 @@
 
 #include "admin/caller.hpp"
 #include "core/error.hpp"
+#include "fdx/data_service.hpp"
 #include "http/router.hpp"
 #include "oauth/principal.hpp"
 
@@ -53,19 +54,16 @@ Routed ListRecipientRegistrations(const Services& services, const Call& call);
 Routed Authorize(const Services& services, const Call& call);
 Routed AuthorizeSignIn(const Services& services, const Call& call);
 Routed AuthorizeDecision(const Services& services, const Call& call);
+Routed AuthorizeCallback(const Services& services, const Call& call);
 Routed ConnectedAppsPage(const Services& services, const Call& call);
 Routed ConnectedAppsForm(const Services& services, const Call& call);
 Routed Stylesheet(const Services& services, const Call& call);
 Routed ListConnections(const Services& services, const Call& call);
 
-// The customer's data, FDX 5 (fdx_routes.cpp).
-Routed GetFdxCustomer(const Services& services, const Call& call);
-Routed ListFdxAccounts(const Services& services, const Call& call);
-Routed GetFdxAccount(const Services& services, const Call& call);
-Routed ListFdxTransactions(const Services& services, const Call& call);
-Routed ListFdxPaymentNetworks(const Services& services, const Call& call);
-Routed ListFdxStatements(const Services& services, const Call& call);
-Routed GetFdxStatement(const Services& services, const Call& call);
+// The customer's data, FDX 5 (fdx_routes.cpp): resource R for the connection of the call's
+// token. Defined and explicitly instantiated for every fdx::Resource there.
+template <fdx::Resource R>
+Routed ServeFdx(const Services& services, const Call& call);
 
 // Audit and operations (operations_routes.cpp).
 Routed ListAuditEvents(const Services& services, const Call& call);

@@ -98,16 +98,23 @@ Mapping Map(ErrorCode code) {
 // The admin API's body for a refused bearer token (the seed page's wording).
 constexpr char kInvalidBearerToken[] = "Invalid Bearer Token";
 
-// RFC 6750 §3: for a refused bearer token, the challenge with what was wrong with it (its public
-// message: a fixed English phrase, no quote or backslash); §3.1: no error code when the request
-// carried no bearer token at all. Nothing for any other error.
-void SetBearerChallenge(Response& res, const Error& e) {
-  if (e.code == ErrorCode::kMissingToken) {
+// The code an answer outside the FDX data endpoints is written for. Only those endpoints tell a
+// revoked connection apart (reference §9.2's 602, FdxError); everywhere else its token is refused
+// like any other invalid one.
+ErrorCode OutsideFdx(ErrorCode code) {
+  return code == ErrorCode::kConnectionRevoked ? ErrorCode::kInvalidToken : code;
+}
+
+// RFC 6750 §3: for a refused bearer token (`code`), the challenge with what was wrong with it
+// (`public_message`: a fixed English phrase, no quote or backslash); §3.1: no error code when the
+// request carried no bearer token at all. Nothing for any other error.
+void SetBearerChallenge(Response& res, ErrorCode code, std::string_view public_message) {
+  if (code == ErrorCode::kMissingToken) {
     res.set(bh::field::www_authenticate, R"(Bearer realm="obauth")");
-  } else if (e.code == ErrorCode::kInvalidToken) {
+  } else if (code == ErrorCode::kInvalidToken) {
     res.set(bh::field::www_authenticate,
             R"(Bearer realm="obauth", error="invalid_token", error_description=")" +
-                e.public_message + '"');
+                std::string(public_message) + '"');
   }
 }
 
@@ -163,13 +170,14 @@ Routed MethodNotAllowed(std::string_view allow, std::string_view route, ErrorFor
 }
 
 Routed AdminError(const Error& e, std::string_view route) {
+  const ErrorCode code = OutsideFdx(e.code);
   // A refused token keeps the seed's message; what was wrong with it is in the challenge.
   const std::string_view message =
-      e.code == ErrorCode::kInvalidToken ? kInvalidBearerToken : PublicMessage(e);
-  Response res = JsonResponse(Map(e.code).status, EncodeMessage(message));
+      code == ErrorCode::kInvalidToken ? kInvalidBearerToken : PublicMessage(e);
+  Response res = JsonResponse(Map(code).status, EncodeMessage(message));
   // RFC 6750 §3: a protected resource names the scheme and the problem.
-  SetBearerChallenge(res, e);
-  if (e.code == ErrorCode::kInsufficientScope) {
+  SetBearerChallenge(res, code, e.public_message);
+  if (code == ErrorCode::kInsufficientScope) {
     res.set(bh::field::www_authenticate,
             R"(Bearer realm="obauth", error="insufficient_scope", scope="client:admin")");
   }
@@ -177,10 +185,11 @@ Routed AdminError(const Error& e, std::string_view route) {
 }
 
 Routed OAuthError(const Error& e, bool used_basic, std::string_view route) {
-  const Mapping m = Map(e.code);
+  const ErrorCode code = OutsideFdx(e.code);
+  const Mapping m = Map(code);
   Response res = JsonResponse(m.status, EncodeOAuthError(m.oauth_error, PublicMessage(e)));
   res.set(bh::field::pragma, "no-cache");
-  SetBearerChallenge(res, e);
+  SetBearerChallenge(res, code, e.public_message);
   // RFC 6749 §5.2: a client that tried Basic gets 401 and a challenge; otherwise the 400 that
   // Flinks documents.
   if (e.code == ErrorCode::kInvalidClient && used_basic) {
@@ -196,7 +205,7 @@ Routed OAuthError(const Error& e, bool used_basic, std::string_view route) {
 Routed FdxError(const Error& e, std::string_view route) {
   if (e.code == ErrorCode::kMissingToken || e.code == ErrorCode::kInvalidToken) {
     Response res = JsonResponse(bh::status::unauthorized, EncodeMessage(kInvalidBearerToken));
-    SetBearerChallenge(res, e);
+    SetBearerChallenge(res, e.code, e.public_message);
     return {std::move(res), route, e.internal, false};
   }
   const Mapping m = Map(e.code);
@@ -204,9 +213,7 @@ Routed FdxError(const Error& e, std::string_view route) {
       JsonResponse(m.status, EncodeFdxError(m.fdx_code, m.fdx_message, PublicMessage(e)));
   // RFC 9110 §15.5.2: a 401 names the scheme; RFC 6750 §3.1: and what was wrong.
   if (e.code == ErrorCode::kConnectionRevoked) {
-    res.set(bh::field::www_authenticate,
-            R"(Bearer realm="obauth", error="invalid_token", error_description=")" +
-                e.public_message + '"');
+    SetBearerChallenge(res, ErrorCode::kInvalidToken, e.public_message);
   } else if (e.code == ErrorCode::kNotConsented) {
     res.set(bh::field::www_authenticate, R"(Bearer realm="obauth", error="insufficient_scope")");
   }

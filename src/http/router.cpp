@@ -54,25 +54,28 @@ constexpr Route kRoutes[] = {
     {bh::verb::post, "/api/v1/authorize/login", &AuthorizeSignIn, Access::kPublic, false, kPage},
     {bh::verb::post, "/api/v1/authorize/consent", &AuthorizeDecision, Access::kPublic, false,
      kPage},
+    {bh::verb::get, "/api/v1/authorize/callback", &AuthorizeCallback, Access::kPublic, false,
+     kPage},
     {bh::verb::get, "/sandbox/{provider_id}/apps", &ConnectedAppsPage, Access::kPublic, false,
      kPage},
     {bh::verb::post, "/sandbox/{provider_id}/apps", &ConnectedAppsForm, Access::kPublic, false,
      kPage},
     {bh::verb::get, "/assets/obauth.css", &Stylesheet, Access::kPublic, true, kPage},
     // The customer's data (FDX), with a connection's token.
-    {bh::verb::get, "/api/fdx/5/customers/current", &GetFdxCustomer, Access::kConnection, true,
-     kFdx},
-    {bh::verb::get, "/api/fdx/5/accounts", &ListFdxAccounts, Access::kConnection, true, kFdx},
-    {bh::verb::get, "/api/fdx/5/accounts/{account_id}", &GetFdxAccount, Access::kConnection, true,
-     kFdx},
-    {bh::verb::get, "/api/fdx/5/accounts/{account_id}/transactions", &ListFdxTransactions,
+    {bh::verb::get, "/api/fdx/5/customers/current", &ServeFdx<fdx::Resource::kCustomer>,
      Access::kConnection, true, kFdx},
-    {bh::verb::get, "/api/fdx/5/accounts/{account_id}/payment-networks", &ListFdxPaymentNetworks,
+    {bh::verb::get, "/api/fdx/5/accounts", &ServeFdx<fdx::Resource::kAccounts>, Access::kConnection,
+     true, kFdx},
+    {bh::verb::get, "/api/fdx/5/accounts/{account_id}", &ServeFdx<fdx::Resource::kAccount>,
      Access::kConnection, true, kFdx},
-    {bh::verb::get, "/api/fdx/5/accounts/{account_id}/statements", &ListFdxStatements,
-     Access::kConnection, true, kFdx},
-    {bh::verb::get, "/api/fdx/5/accounts/{account_id}/statements/{statement_id}", &GetFdxStatement,
-     Access::kConnection, false, kFdx},
+    {bh::verb::get, "/api/fdx/5/accounts/{account_id}/transactions",
+     &ServeFdx<fdx::Resource::kTransactions>, Access::kConnection, true, kFdx},
+    {bh::verb::get, "/api/fdx/5/accounts/{account_id}/payment-networks",
+     &ServeFdx<fdx::Resource::kPaymentNetworks>, Access::kConnection, true, kFdx},
+    {bh::verb::get, "/api/fdx/5/accounts/{account_id}/statements",
+     &ServeFdx<fdx::Resource::kStatements>, Access::kConnection, true, kFdx},
+    {bh::verb::get, "/api/fdx/5/accounts/{account_id}/statements/{statement_id}",
+     &ServeFdx<fdx::Resource::kStatement>, Access::kConnection, false, kFdx},
     // Audit and operations.
     {bh::verb::get, "/metrics", &RenderMetrics, Access::kPublic, true, kMessage},
     {bh::verb::get, "/openapi.yaml", &ApiDescription, Access::kPublic, true, kMessage},
@@ -258,12 +261,8 @@ Routed Serve(const Services& services, std::span<const Route> rows,
     if (!principal) return FdxError(principal.error(), route->path);
     return route->handler(services, {request, context, route->path, params, &*principal});
   }
-  if (!principal) {
-    // Only the FDX routes tell a revoked connection apart.
-    Error e = principal.error();
-    if (e.code == ErrorCode::kConnectionRevoked) e.code = ErrorCode::kInvalidToken;
-    return AdminError(e, route->path);
-  }
+  // Here a revoked connection's token is refused like any invalid one (AdminError).
+  if (!principal) return AdminError(principal.error(), route->path);
   // A connection's token acts for a customer: the recipient's own routes take its
   // client_credentials token.
   const bool allowed =

@@ -99,6 +99,7 @@ Result<IssuedToken> IssueForCode(const GrantContext& context, const TokenRequest
   connection.connection_id = "cn-" + id;
   OBAUTH_TRY(refresh, NewGrantToken(connection.connection_id));
   connection.consent = code->consent;
+  connection.upstream = code->upstream;
   connection.created_at = now;
   connection.last_used_at = now;
   const auto created =

@@ -183,6 +183,17 @@ Result<bool> CachingStore::RevokeConnection(std::string_view connection_id, std:
   return Dropping(found->consent.client_id, std::move(revoked));
 }
 
+Result<void> CachingStore::SetUpstream(std::string_view connection_id,
+                                       const std::optional<std::string>& upstream) {
+  auto result = database_.SetUpstream(connection_id, upstream);
+  if (NotTried(result)) return result;
+  // After the write, as in RevokeConnection: a read racing it is not kept.
+  std::lock_guard lock(mu_);
+  connections_.erase(std::string(connection_id));
+  ++generation_;
+  return result;
+}
+
 Result<std::int64_t> CachingStore::PurgeRevokedTokens(std::int64_t cutoff) {
   auto purged = database_.PurgeRevokedTokens(cutoff);
   if (NotTried(purged)) return purged;

@@ -14,8 +14,9 @@
 // that second. Connections are cached by id (GetConnection, FindConnectionByRefresh) and every
 // connection write goes through here too: revoking a connection forgets the cached ones, and lists
 // its token marker among its recipient's revoked tokens, which FindClient answers, so RedeemCode
-// and RevokeConnection drop that client. The database's other interfaces
-// (audit, replays, providers, settings) are not cached: use the database for them. Thread-safe.
+// and RevokeConnection drop that client; SetUpstream drops the connection it changes. The
+// database's other interfaces (audit, replays, providers, settings) are not cached: use the
+// database for them. Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -129,6 +130,13 @@ class CachingStore final : public ClientStore, public RecipientStore, public Con
   // Reads the connection's recipient first (a connection never changes recipient), to drop it.
   Result<bool> RevokeConnection(std::string_view connection_id, std::int64_t now,
                                 std::int64_t marker_expires_at, const AuditEvent& audit) override;
+  // Drops the cached connection, so that GetConnection and FindConnectionByRefresh answer the
+  // new tokens (even when the write failed: it may have committed).
+  Result<void> SetUpstream(std::string_view connection_id,
+                           const std::optional<std::string>& upstream) override;
+  Result<std::vector<Connection>> ListUpstreamRevocations(std::size_t limit) override {
+    return database_.ListUpstreamRevocations(limit);  // not cached
+  }
   Result<Page<Connection>> ListConnections(std::string_view client_id,
                                            const PageRequest& page) override {
     return database_.ListConnections(client_id, page);

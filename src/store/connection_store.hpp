@@ -42,6 +42,9 @@ struct AuthorizationCode {
   std::int64_t expires_at = 0;
   std::optional<std::int64_t> redeemed_at;   // set by the first exchange
   std::optional<std::string> connection_id;  // the connection that exchange created
+  // Through an fdx connector: the provider's tokens of this consent, sealed
+  // (consent::Upstream::Seal, base64url text), which the exchange hands to the connection.
+  std::optional<std::string> upstream;
 };
 
 struct Connection {
@@ -51,6 +54,9 @@ struct Connection {
   std::int64_t created_at = 0;
   std::int64_t last_used_at = 0;  // creation or the last refresh
   std::optional<std::int64_t> revoked_at;
+  // Through an fdx connector: the provider's tokens, sealed (as AuthorizationCode::upstream);
+  // cleared once a revoked connection was revoked at the provider too.
+  std::optional<std::string> upstream;
 };
 
 // The bytes of a connection's text as a list shows it (PageRequest::max_bytes).
@@ -135,6 +141,15 @@ class ConnectionStore {
                                                       std::int64_t now,
                                                       std::int64_t marker_expires_at,
                                                       const AuditEvent& audit) = 0;
+
+  // Replaces the connection's sealed provider tokens (a refresh at the provider), or clears them
+  // (nullopt: revoked at the provider). kNotFound when no such connection.
+  [[nodiscard]] virtual Result<void> SetUpstream(std::string_view connection_id,
+                                                 const std::optional<std::string>& upstream) = 0;
+  // Up to `limit` revoked connections that still hold provider tokens (to revoke at the
+  // provider, then SetUpstream(id, nullopt)), revoked first first.
+  [[nodiscard]] virtual Result<std::vector<Connection>> ListUpstreamRevocations(
+      std::size_t limit) = 0;
 
   // A page of the connections of recipient `client_id`, live and revoked, oldest first
   // (position: created_at, insertion order). The caller checks that the recipient is the

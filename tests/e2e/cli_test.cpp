@@ -1,11 +1,9 @@
 // The command line: help, one-line errors, the listening line, the database directory,
 // `partner create` (also while a server runs on the same database) and `providers connect`.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <fstream>
-#include <iterator>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -356,34 +354,6 @@ class ProvidersConnect : public Cli {
     CommandResult r = obauth::testing::RunCommand(argv);
     std::filesystem::remove(file);
     return r;
-  }
-
-  // The value of setting `name` in the SQLite database, or "(none)".
-  std::string Setting(const std::string& name) const {
-    sqlite3* db = nullptr;
-    std::string value = "(none)";
-    if (sqlite3_open_v2(DbPath().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-      sqlite3_stmt* stmt = nullptr;
-      sqlite3_prepare_v2(db, "SELECT value FROM settings WHERE name = ?1", -1, &stmt, nullptr);
-      sqlite3_bind_text(stmt, 1, name.c_str(), -1, SQLITE_TRANSIENT);
-      if (sqlite3_step(stmt) == SQLITE_ROW) {
-        value = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-      }
-      sqlite3_finalize(stmt);
-    }
-    sqlite3_close(db);
-    return value;
-  }
-
-  // Every byte of every file next to the database (database, WAL, key file).
-  std::string FilesNextToTheDatabase() const {
-    std::string all;
-    for (const auto& entry : std::filesystem::directory_iterator(DbPath().parent_path())) {
-      if (!entry.is_regular_file()) continue;
-      std::ifstream in(entry.path(), std::ios::binary);
-      all.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    }
-    return all;
   }
 };
 

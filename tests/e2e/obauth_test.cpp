@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <sqlite3.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
@@ -120,6 +122,32 @@ void ObauthTest::TearDown() {
       std::cerr << "---- " << log.filename().string() << " ----\n" << text.str();
     }
   }
+}
+
+std::string ObauthTest::Setting(const std::string& name) const {
+  sqlite3* db = nullptr;
+  std::string value = "(none)";
+  if (sqlite3_open_v2(DbPath().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* stmt = nullptr;
+    sqlite3_prepare_v2(db, "SELECT value FROM settings WHERE name = ?1", -1, &stmt, nullptr);
+    sqlite3_bind_text(stmt, 1, name.c_str(), -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(stmt) == SQLITE_ROW) {
+      value = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return value;
+}
+
+std::string ObauthTest::FilesNextToTheDatabase() const {
+  std::string all;
+  for (const auto& entry : std::filesystem::directory_iterator(DbPath().parent_path())) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    all.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  return all;
 }
 
 bool ObauthTest::OnPostgres() { return std::getenv("OBAUTH_TEST_POSTGRES") != nullptr; }

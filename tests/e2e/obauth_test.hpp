@@ -79,6 +79,14 @@ class ObauthTest : public obauth::testing::TempDirTest {
   void TearDown() override;
 
   std::filesystem::path DbPath() const { return temp_dir() / "data" / "obauth.db"; }
+  // What the SQLite database at DbPath() holds, read behind the server's back (SQLite only: a
+  // test on PostgreSQL skips these checks).
+  //
+  // The value of setting `name`, or "(none)" when there is none or the file cannot be opened.
+  std::string Setting(const std::string& name) const;
+  // Every byte of every regular file next to DbPath() (database, WAL, key file), concatenated:
+  // where a test searches for a secret stored in clear.
+  std::string FilesNextToTheDatabase() const;
   // True when the suite runs against PostgreSQL: ctest gives the e2e.postgres.* copy of every
   // test the test cluster (OBAUTH_TEST_POSTGRES, tests/CMakeLists.txt).
   static bool OnPostgres();

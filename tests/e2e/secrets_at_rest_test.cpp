@@ -5,8 +5,6 @@
 #include <sqlite3.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 
 #include "e2e/obauth_test.hpp"
 
@@ -34,33 +32,6 @@ const std::string kMasterKey = "00112233445566778899aabbccddeeff0011223344556677
 
 class SecretsAtRest : public ObauthTest {
  protected:
-  // Every byte of every file next to the database (database, WAL, key file).
-  std::string FilesNextToTheDatabase() const {
-    std::string all;
-    for (const auto& entry : std::filesystem::directory_iterator(DbPath().parent_path())) {
-      if (!entry.is_regular_file()) continue;
-      std::ifstream in(entry.path(), std::ios::binary);
-      all.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    }
-    return all;
-  }
-
-  std::string Setting(const std::string& name) const {
-    sqlite3* db = nullptr;
-    std::string value = "(none)";
-    if (sqlite3_open_v2(DbPath().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-      sqlite3_stmt* stmt = nullptr;
-      sqlite3_prepare_v2(db, "SELECT value FROM settings WHERE name = ?1", -1, &stmt, nullptr);
-      sqlite3_bind_text(stmt, 1, name.c_str(), -1, SQLITE_TRANSIENT);
-      if (sqlite3_step(stmt) == SQLITE_ROW) {
-        value = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-      }
-      sqlite3_finalize(stmt);
-    }
-    sqlite3_close(db);
-    return value;
-  }
-
   // `obauth serve` expected to refuse to start: its result.
   CommandResult ServeExpectingFailure(std::vector<std::string> extra = {}) {
     std::vector<std::string> args = {"serve", "--listen", "127.0.0.1:0", "--db", Db()};

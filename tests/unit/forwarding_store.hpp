@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,15 @@ class ForwardingStore : public store::ClientStore, public store::ConnectionStore
                                 const store::AuditEvent& audit) override {
     if (connections_ == nullptr) return NoConnections();
     return connections_->RevokeConnection(connection_id, now, marker_expires_at, audit);
+  }
+  Result<void> SetUpstream(std::string_view connection_id,
+                           const std::optional<std::string>& upstream) override {
+    if (connections_ == nullptr) return NoConnections();
+    return connections_->SetUpstream(connection_id, upstream);
+  }
+  Result<std::vector<store::Connection>> ListUpstreamRevocations(std::size_t limit) override {
+    if (connections_ == nullptr) return NoConnections();
+    return connections_->ListUpstreamRevocations(limit);
   }
   Result<store::Page<store::Connection>> ListConnections(std::string_view client_id,
                                                          const store::PageRequest& page) override {

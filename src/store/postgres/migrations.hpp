@@ -195,6 +195,15 @@ DROP INDEX connections_live;
 CREATE UNIQUE INDEX connections_live ON connections (provider_id, customer_id, client_id)
   WHERE revoked_at IS NULL;
 )sql"},
+    // SQLite's 9: the provider's tokens of a code and its connection, sealed (fdx connectors),
+    // and the partial index of the revoked connections whose tokens are still to be revoked at
+    // the provider.
+    Migration{7, R"sql(
+ALTER TABLE authorization_codes ADD COLUMN upstream TEXT;
+ALTER TABLE connections ADD COLUMN upstream TEXT;
+CREATE INDEX connections_upstream_revoked ON connections (revoked_at, seq)
+  WHERE revoked_at IS NOT NULL AND upstream IS NOT NULL;
+)sql"},
 };
 
 }  // namespace obauth::store::postgres

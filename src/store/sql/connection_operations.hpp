@@ -3,7 +3,10 @@
 // (store/sql/statements.hpp).
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,10 +27,10 @@ struct ConnectionOperations {
   static Result<void> CreateCode(Db& db, const AuthorizationCode& code) {
     OBAUTH_TRY(accounts, JoinAccounts(code.consent.accounts));
     const Consent& c = code.consent;
-    if (auto x =
-            Run(db, Q::kInsertCode, code.code_id, Blob{code.code_hash}, c.client_id, c.provider_id,
-                c.customer_id, c.subject, c.scope, accounts, code.redirect_uri, code.code_challenge,
-                code.created_at, code.expires_at, code.redeemed_at, code.connection_id);
+    if (auto x = Run(db, Q::kInsertCode, code.code_id, Blob{code.code_hash}, c.client_id,
+                     c.provider_id, c.customer_id, c.subject, c.scope, accounts, code.redirect_uri,
+                     code.code_challenge, code.created_at, code.expires_at, code.redeemed_at,
+                     code.connection_id, code.upstream);
         !x) {
       return x.error();
     }
@@ -51,6 +54,7 @@ struct ConnectionOperations {
     code.expires_at = stmt->Int(9);
     code.redeemed_at = stmt->OptionalInt(10);
     code.connection_id = stmt->OptionalText(11);
+    code.upstream = stmt->OptionalText(12);
     return code;
   }
 
@@ -112,7 +116,8 @@ struct ConnectionOperations {
     }
     if (auto x = Run(db, Q::kInsertConnection, connection.connection_id, consent.client_id,
                      consent.provider_id, consent.customer_id, consent.subject, consent.scope,
-                     accounts, Blob{refresh_hash}, connection.created_at, connection.last_used_at);
+                     accounts, Blob{refresh_hash}, connection.created_at, connection.last_used_at,
+                     connection.upstream);
         !x) {
       return x.error();
     }
@@ -164,6 +169,24 @@ struct ConnectionOperations {
   }
 
   template <class Db>
+  static Result<void> SetUpstream(Db& db, std::string_view connection_id,
+                                  const std::optional<std::string>& upstream) {
+    OBAUTH_TRY(changed, Run(db, Q::kSetUpstream, connection_id, upstream));
+    if (changed == 0) return ConnectionNotFound();
+    return {};
+  }
+
+  template <class Db>
+  static Result<std::vector<store::Connection>> ListUpstreamRevocations(Db& db, std::size_t limit) {
+    if (limit == 0) return std::vector<store::Connection>{};
+    // Bound as a 64-bit integer: a larger limit means every row.
+    const auto bound = static_cast<std::int64_t>(
+        std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max()));
+    OBAUTH_TRY(stmt, Query(db, Q::kListUpstreamRevocations, bound));
+    return ReadAll(*stmt);
+  }
+
+  template <class Db>
   static Result<Page<store::Connection>> ListConnections(Db& db, std::string_view client_id,
                                                          const PageRequest& page) {
     const ListPosition start = StartAfter(page);
@@ -182,13 +205,7 @@ struct ConnectionOperations {
   static Result<std::vector<store::Connection>> ListCustomerConnections(
       Db& db, std::int64_t provider_id, std::string_view customer_id) {
     OBAUTH_TRY(stmt, Query(db, Q::kListCustomerConnections, provider_id, customer_id));
-    std::vector<store::Connection> out;
-    while (true) {
-      OBAUTH_TRY(row, stmt->Step());
-      if (!row) break;
-      out.push_back(ReadConnection(*stmt));
-    }
-    return out;
+    return ReadAll(*stmt);
   }
 
  private:
@@ -255,6 +272,18 @@ struct ConnectionOperations {
     return ReadConnection(*stmt);
   }
 
+  // Every connection `stmt` answers, in its order.
+  template <class S>
+  static Result<std::vector<store::Connection>> ReadAll(S& stmt) {
+    std::vector<store::Connection> out;
+    while (true) {
+      OBAUTH_TRY(row, stmt.Step());
+      if (!row) break;
+      out.push_back(ReadConnection(stmt));
+    }
+    return out;
+  }
+
   template <class S>
   static store::Connection ReadConnection(const S& s) {
     store::Connection c;
@@ -265,6 +294,7 @@ struct ConnectionOperations {
     c.created_at = s.Int(8);
     c.last_used_at = s.Int(9);
     c.revoked_at = s.OptionalInt(10);
+    c.upstream = s.OptionalText(11);
     return c;
   }
 };

@@ -63,7 +63,7 @@ inline constexpr int kRecipientColumns = 11;
 // recipient's created_at and seq (store::ListPosition).
 inline constexpr int kRegistrationColumns = 8;
 // How many columns ConnectionOperations::ReadConnection() reads: a list query's next is seq.
-inline constexpr int kConnectionColumns = 11;
+inline constexpr int kConnectionColumns = 12;
 
 // The statements both dialects share. The backend adds kFindClient, kLockClient, kSecretUsed and
 // kListAudit.
@@ -249,11 +249,11 @@ struct CommonQueries {
   static constexpr const char* kInsertCode =
       Sql<"INSERT INTO authorization_codes (code_id, code_hash, client_id, provider_id, "
           "customer_id, subject, scope, accounts, redirect_uri, code_challenge, created_at, "
-          "expires_at, redeemed_at, connection_id) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)">;
+          "expires_at, redeemed_at, connection_id, upstream) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)">;
   static constexpr const char* kFindCode =
       Sql<"SELECT client_id, provider_id, customer_id, subject, scope, accounts, redirect_uri, "
-          "code_challenge, created_at, expires_at, redeemed_at, connection_id "
+          "code_challenge, created_at, expires_at, redeemed_at, connection_id, upstream "
           "FROM authorization_codes WHERE code_id = $1 AND code_hash = $2">;
   // The exchange: changes the row of the one call that finds it not redeemed yet (PostgreSQL
   // re-evaluates the condition once a concurrent exchange commits).
@@ -266,8 +266,8 @@ struct CommonQueries {
       Sql<"DELETE FROM authorization_codes WHERE expires_at < $1">;
   static constexpr const char* kInsertConnection =
       Sql<"INSERT INTO connections (connection_id, client_id, provider_id, customer_id, subject, "
-          "scope, accounts, refresh_hash, created_at, last_used_at) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)">;
+          "scope, accounts, refresh_hash, created_at, last_used_at, upstream) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)">;
   // The live connections of a (recipient, provider, customer), oldest first.
   static constexpr const char* kLiveConnectionsOf =
       Sql<"SELECT connection_id FROM connections WHERE client_id = $1 AND provider_id = $2 "
@@ -279,11 +279,13 @@ struct CommonQueries {
   // Never moves last_used_at back (refreshes may finish out of order).
   static constexpr const char* kTouchConnection = Sql<
       "UPDATE connections SET last_used_at = $2 WHERE connection_id = $1 AND last_used_at < $2">;
+  static constexpr const char* kSetUpstream =
+      Sql<"UPDATE connections SET upstream = $2 WHERE connection_id = $1">;
   // The connection columns, in ConnectionOperations::ReadConnection()'s order (kConnectionColumns
   // of them: a list query's next column is seq), with the recipient's name.
 #define OBAUTH_CONNECTION_COLUMNS                                                                \
   "n.connection_id, n.client_id, n.provider_id, n.customer_id, n.subject, n.scope, n.accounts, " \
-  "c.name, n.created_at, n.last_used_at, n.revoked_at"
+  "c.name, n.created_at, n.last_used_at, n.revoked_at, n.upstream"
 #define OBAUTH_CONNECTION_FROM " FROM connections n JOIN clients c ON c.client_id = n.client_id "
   static constexpr const char* kGetConnection =
       Sql<"SELECT " OBAUTH_CONNECTION_COLUMNS OBAUTH_CONNECTION_FROM "WHERE n.connection_id = $1">;
@@ -300,6 +302,12 @@ struct CommonQueries {
       Sql<"SELECT " OBAUTH_CONNECTION_COLUMNS OBAUTH_CONNECTION_FROM
           "WHERE n.provider_id = $1 AND n.customer_id = $2 AND n.revoked_at IS NULL "
           "ORDER BY n.created_at, n.seq">;
+  // The revoked connections still holding provider tokens, revoked first first, at most $1;
+  // walks the partial index connections_upstream_revoked (revoked_at, seq), which holds only them.
+  static constexpr const char* kListUpstreamRevocations =
+      Sql<"SELECT " OBAUTH_CONNECTION_COLUMNS OBAUTH_CONNECTION_FROM
+          "WHERE n.revoked_at IS NOT NULL AND n.upstream IS NOT NULL "
+          "ORDER BY n.revoked_at, n.seq LIMIT $1">;
 #undef OBAUTH_CONNECTION_FROM
 #undef OBAUTH_CONNECTION_COLUMNS
 

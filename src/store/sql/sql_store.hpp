@@ -99,6 +99,9 @@ class SqlStore : public Database {
   Result<void> TouchConnections(const std::vector<ConnectionUse>& uses) override;
   Result<bool> RevokeConnection(std::string_view connection_id, std::int64_t now,
                                 std::int64_t marker_expires_at, const AuditEvent& audit) override;
+  Result<void> SetUpstream(std::string_view connection_id,
+                           const std::optional<std::string>& upstream) override;
+  Result<std::vector<store::Connection>> ListUpstreamRevocations(std::size_t limit) override;
   Result<Page<store::Connection>> ListConnections(std::string_view client_id,
                                                   const PageRequest& page) override;
   Result<std::vector<store::Connection>> ListCustomerConnections(

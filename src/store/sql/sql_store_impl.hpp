@@ -274,6 +274,19 @@ Result<bool> SqlStore<Backend, Db, Q>::RevokeConnection(std::string_view connect
 }
 
 template <class Backend, class Db, class Q>
+Result<void> SqlStore<Backend, Db, Q>::SetUpstream(std::string_view connection_id,
+                                                   const std::optional<std::string>& upstream) {
+  return Write(
+      [&](Db& db) { return ConnectionOperations<Q>::SetUpstream(db, connection_id, upstream); });
+}
+
+template <class Backend, class Db, class Q>
+Result<std::vector<store::Connection>> SqlStore<Backend, Db, Q>::ListUpstreamRevocations(
+    std::size_t limit) {
+  return Read([&](Db& db) { return ConnectionOperations<Q>::ListUpstreamRevocations(db, limit); });
+}
+
+template <class Backend, class Db, class Q>
 Result<Page<store::Connection>> SqlStore<Backend, Db, Q>::ListConnections(
     std::string_view client_id, const PageRequest& page) {
   return Read(

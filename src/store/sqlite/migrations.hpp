@@ -249,6 +249,16 @@ CREATE INDEX connections_by_client ON connections (client_id, created_at, seq);
 CREATE UNIQUE INDEX connections_live ON connections (provider_id, customer_id, client_id)
   WHERE revoked_at IS NULL;
 )sql"},
+    // Through an fdx connector, a code and its connection hold the provider's tokens, sealed
+    // (base64url text; NULL for other connectors, and once revoked at the provider too). The
+    // partial index holds only the revoked connections whose tokens are still to be revoked at
+    // the provider, in the order ListUpstreamRevocations reads them.
+    Migration{9, R"sql(
+ALTER TABLE authorization_codes ADD COLUMN upstream TEXT;
+ALTER TABLE connections ADD COLUMN upstream TEXT;
+CREATE INDEX connections_upstream_revoked ON connections (revoked_at, seq)
+  WHERE revoked_at IS NOT NULL AND upstream IS NOT NULL;
+)sql"},
 };
 
 }  // namespace obauth::store::sqlite

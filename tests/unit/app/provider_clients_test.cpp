@@ -5,7 +5,6 @@
 #include <boost/json.hpp>
 #include <fstream>
 #include <iterator>
-#include <memory>
 #include <string>
 
 #include "app/catalogue_file.hpp"
@@ -13,8 +12,7 @@
 #include "crypto/aead.hpp"
 #include "crypto/base64url.hpp"
 #include "crypto/derive_key.hpp"
-#include "store/sqlite/sqlite_store.hpp"
-#include "temp_dir.hpp"
+#include "temp_sqlite.hpp"
 
 namespace obauth::app {
 namespace {
@@ -25,13 +23,10 @@ constexpr std::int64_t kSandbox = 9000;
 constexpr std::int64_t kNoConnector = 1000;
 const std::string kSecret = "s3cr3t-at-the-provider-0123456789-~!@#$%^&*()";
 
-class ProviderClientsTest : public test_support::TempDirTest {
+class ProviderClientsTest : public test_support::TempSqliteTest {
  protected:
   void SetUp() override {
-    TempDirTest::SetUp();
-    auto opened = store::sqlite::SqliteStore::Open(DbPath(), 1);
-    ASSERT_TRUE(opened) << opened.error().internal;
-    store_ = std::move(*opened);
+    ASSERT_NO_FATAL_FAILURE(TempSqliteTest::SetUp());
     auto key = LoadServerKey(DefaultKeyFile(DbPath()), *store_);
     ASSERT_TRUE(key);
     server_key_ = std::move(*key);
@@ -49,10 +44,6 @@ class ProviderClientsTest : public test_support::TempDirTest {
                                     0);
     ASSERT_TRUE(providers) << providers.error().public_message;
     ASSERT_TRUE(store_->UpsertProviders(*providers));
-  }
-  void TearDown() override {
-    store_.reset();
-    TempDirTest::TearDown();
   }
 
   Result<StoredProviderClient> Store(std::int64_t provider_id, std::string client_id,
@@ -77,7 +68,6 @@ class ProviderClientsTest : public test_support::TempDirTest {
     return all;
   }
 
-  std::unique_ptr<store::sqlite::SqliteStore> store_;
   Secret server_key_;
 };
 

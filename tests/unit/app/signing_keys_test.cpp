@@ -2,12 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include <memory>
 #include <string>
 
 #include "app/key_file.hpp"
-#include "store/sqlite/sqlite_store.hpp"
-#include "temp_dir.hpp"
+#include "temp_sqlite.hpp"
 
 namespace obauth::app {
 namespace {
@@ -15,20 +13,13 @@ namespace {
 constexpr std::int64_t kNow = 1'800'000'000;
 constexpr std::int64_t kSkew = oauth::kDefaultClockSkew;
 
-class SigningKeysTest : public test_support::TempDirTest {
+class SigningKeysTest : public test_support::TempSqliteTest {
  protected:
   void SetUp() override {
-    TempDirTest::SetUp();
-    auto opened = store::sqlite::SqliteStore::Open(DbPath(), 1);
-    ASSERT_TRUE(opened) << opened.error().internal;
-    store_ = std::move(*opened);
+    ASSERT_NO_FATAL_FAILURE(TempSqliteTest::SetUp());
     auto key = LoadServerKey(DefaultKeyFile(DbPath()), *store_);
     ASSERT_TRUE(key);
     server_key_ = std::move(*key);
-  }
-  void TearDown() override {
-    store_.reset();
-    TempDirTest::TearDown();
   }
 
   std::string Stored(const std::string& name) {
@@ -50,7 +41,6 @@ class SigningKeysTest : public test_support::TempDirTest {
     return kids;
   }
 
-  std::unique_ptr<store::sqlite::SqliteStore> store_;
   Secret server_key_;
 };
 

@@ -9,8 +9,7 @@
 #include "admin/partner_service.hpp"
 #include "admin/recipient_service.hpp"
 #include "consent/authorize_service.hpp"
-#include "store/sqlite/sqlite_store.hpp"
-#include "temp_dir.hpp"
+#include "temp_sqlite.hpp"
 
 namespace obauth::consent {
 namespace {
@@ -35,13 +34,10 @@ constexpr char kCallback[] = "https://acme.example/cb";
 
 // GET /api/v1/authorize's checks on a real SQLite store: a partner, its recipient, and a
 // sandbox provider and an fdx one, neither registered with the recipient.
-class AuthorizeCheckTest : public test_support::TempDirTest {
+class AuthorizeCheckTest : public test_support::TempSqliteTest {
  protected:
   void SetUp() override {
-    TempDirTest::SetUp();
-    auto opened = store::sqlite::SqliteStore::Open(DbPath(), 1);
-    ASSERT_TRUE(opened) << opened.error().internal;
-    store_ = std::move(*opened);
+    ASSERT_NO_FATAL_FAILURE(TempSqliteTest::SetUp());
     const admin::Caller kOperator{"", "operator", "", "cli"};
     auto partner = admin::CreatePartner(*store_, hasher_, clock_, "Partner", kOperator);
     ASSERT_TRUE(partner);
@@ -75,8 +71,7 @@ class AuthorizeCheckTest : public test_support::TempDirTest {
   }
   void TearDown() override {
     service_.reset();
-    store_.reset();
-    TempDirTest::TearDown();
+    TempSqliteTest::TearDown();
   }
 
   AuthorizeParams Params(std::string provider_id) const {
@@ -93,7 +88,6 @@ class AuthorizeCheckTest : public test_support::TempDirTest {
   ManualClock clock_{kNow};
   crypto::SecretHasher hasher_{Secret(std::string(32, 'k'))};
   oauth::AuthFailureLimiter limiter_{oauth::AuthFailureLimits{}};
-  std::unique_ptr<store::sqlite::SqliteStore> store_;
   std::unique_ptr<AuthorizeService> service_;
   std::string client_id_;
 };

@@ -19,6 +19,7 @@ Transaction Sample() {
   t.customer_id = "";
   t.expires_at = 1796000000;
   t.session_digest = std::string(32, '\xff');
+  t.upstream_verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
   return t;
 }
 
@@ -36,6 +37,7 @@ TEST(TransactionCodec, EveryFieldReadsBackAsWritten) {
   EXPECT_EQ(back->customer_id, "");
   EXPECT_EQ(back->expires_at, 1796000000);
   EXPECT_EQ(back->session_digest, t.session_digest);
+  EXPECT_EQ(back->upstream_verifier, t.upstream_verifier);
 }
 
 TEST(TransactionCodec, TruncatedExtendedOrAlteredTextIsRefused) {

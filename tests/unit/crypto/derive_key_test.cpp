@@ -20,7 +20,7 @@ TEST(DeriveKey, EveryOtherPurposeIsHmacOfItsLabel) {
   for (auto purpose :
        {KeyPurpose::kServerKeyCheck, KeyPurpose::kSigningKeySeal, KeyPurpose::kReplaySeal,
         KeyPurpose::kGrantHashing, KeyPurpose::kPairwiseSubject, KeyPurpose::kBrowserSeal,
-        KeyPurpose::kCsrf, KeyPurpose::kProviderClientSeal}) {
+        KeyPurpose::kCsrf, KeyPurpose::kProviderClientSeal, KeyPurpose::kUpstreamTokenSeal}) {
     const Secret derived = DeriveKey(kServerKey, purpose);
     EXPECT_EQ(derived.Expose().size(), 32u);
     EXPECT_EQ(derived.Expose(), HmacSha256(kServerKey.Expose(), DerivationLabel(purpose)));
@@ -36,6 +36,8 @@ TEST(DeriveKey, LabelsAreTheOnesExistingDatabasesWereWrittenWith) {
             "obauth idempotency replay AES-256-GCM key v1");
   EXPECT_EQ(DerivationLabel(KeyPurpose::kProviderClientSeal),
             "obauth provider client secret AES-256-GCM key v1");
+  EXPECT_EQ(DerivationLabel(KeyPurpose::kUpstreamTokenSeal),
+            "obauth upstream provider token AES-256-GCM key v1");
 }
 
 TEST(DeriveKey, PurposesNeverShareAKey) {
@@ -44,7 +46,8 @@ TEST(DeriveKey, PurposesNeverShareAKey) {
   for (auto purpose :
        {KeyPurpose::kSecretHashing, KeyPurpose::kServerKeyCheck, KeyPurpose::kSigningKeySeal,
         KeyPurpose::kReplaySeal, KeyPurpose::kGrantHashing, KeyPurpose::kPairwiseSubject,
-        KeyPurpose::kBrowserSeal, KeyPurpose::kCsrf, KeyPurpose::kProviderClientSeal}) {
+        KeyPurpose::kBrowserSeal, KeyPurpose::kCsrf, KeyPurpose::kProviderClientSeal,
+        KeyPurpose::kUpstreamTokenSeal}) {
     EXPECT_TRUE(keys.emplace(DeriveKey(kServerKey, purpose).Expose()).second);
     EXPECT_TRUE(labels.emplace(DerivationLabel(purpose)).second);
   }

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace obauth::http {
 namespace {
@@ -70,6 +73,41 @@ TEST(FdxError, TooManyRequestsCarriesRetryAfter) {
   EXPECT_EQ(r.response.result_int(), 429u);
   EXPECT_EQ(Body(r).at("code").as_int64(), 1207);
   EXPECT_EQ(r.response[boost::beast::http::field::retry_after], "7");
+}
+
+// Only the FDX data endpoints tell a revoked connection apart: on every other route its token is
+// refused exactly like an invalid one (status, body and RFC 6750 challenge).
+TEST(AdminError, ARevokedConnectionIsAnsweredExactlyLikeAnInvalidToken) {
+  const auto error = [](ErrorCode code) {
+    return MakeError(code, "The customer's connection was revoked", "connection c-1 was revoked");
+  };
+  const auto expect_same = [](const Routed& revoked, const Routed& invalid) {
+    EXPECT_EQ(revoked.response.result_int(), invalid.response.result_int());
+    EXPECT_EQ(revoked.response.body(), invalid.response.body());
+    std::vector<std::pair<std::string, std::string>> revoked_headers, invalid_headers;
+    for (const auto& h : revoked.response) {
+      revoked_headers.emplace_back(h.name_string(), h.value());
+    }
+    for (const auto& h : invalid.response) {
+      invalid_headers.emplace_back(h.name_string(), h.value());
+    }
+    EXPECT_EQ(revoked_headers, invalid_headers);
+    EXPECT_EQ(revoked.note, invalid.note);
+  };
+  const Routed revoked = AdminError(error(ErrorCode::kConnectionRevoked), "/api/v1/recipients");
+  const Routed invalid = AdminError(error(ErrorCode::kInvalidToken), "/api/v1/recipients");
+  expect_same(revoked, invalid);
+  EXPECT_EQ(revoked.response.result_int(), 401u);
+  EXPECT_EQ(revoked.response.body(), R"({"message":"Invalid Bearer Token"})");
+  EXPECT_EQ(revoked.response[boost::beast::http::field::www_authenticate],
+            R"(Bearer realm="obauth", error="invalid_token", )"
+            R"(error_description="The customer's connection was revoked")");
+  expect_same(FormattedError(ErrorFormat::kMessage, error(ErrorCode::kConnectionRevoked), "r"),
+              FormattedError(ErrorFormat::kMessage, error(ErrorCode::kInvalidToken), "r"));
+  expect_same(OAuthError(error(ErrorCode::kConnectionRevoked), false, "r"),
+              OAuthError(error(ErrorCode::kInvalidToken), false, "r"));
+  // The FDX endpoints still answer §9.2's 602.
+  EXPECT_EQ(Body(FdxError(error(ErrorCode::kConnectionRevoked), "r")).at("code").as_int64(), 602);
 }
 
 }  // namespace

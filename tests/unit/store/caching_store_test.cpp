@@ -320,6 +320,72 @@ TEST_F(CachingStoreTest, ARefreshTokensConnectionIsAnsweredFromMemoryUntilARevoc
   EXPECT_TRUE(read->revoked_at.has_value());
 }
 
+// A connection's provider tokens change (a refresh at the provider, or cleared once revoked
+// there): the cached copy is dropped, so neither read answers the old tokens.
+TEST_F(CachingStoreTest, ConnectionReadsAfterSetUpstreamAnswerTheNewTokens) {
+  auto cache = Caching(hours(1));
+  ASSERT_TRUE(cache->CreateRecipient(MakeRecipient("dc-9"), "h", nullptr,
+                                     Audit("pt-1", "recipient.created", "dc-9")));
+  const Consent consent{"dc-9", 9000, "carol", "sub", "ACCOUNT_BASIC", {"acc-1"}};
+  AuthorizationCode code;
+  code.code_id = "id-9";
+  code.code_hash = "code-9";
+  code.consent = consent;
+  code.redirect_uri = "https://r.example/cb";
+  code.expires_at = 60;
+  code.upstream = "sealed-1";
+  ASSERT_TRUE(cache->CreateCode(code));
+  Connection connection;
+  connection.connection_id = "cn-9";
+  connection.consent = consent;
+  connection.created_at = connection.last_used_at = 20;
+  connection.upstream = code.upstream;
+  const AuditEvent audit = Audit("pt-1", "connection.created", "dc-9");
+  ASSERT_TRUE(cache->RedeemCode("id-9", "code-9", connection, "refresh-9", 20, 3620, audit, audit));
+  auto from_memory = [&] {
+    store::NonBlockingScope no_blocking;
+    return cache->GetConnection("cn-9");
+  };
+  auto first = cache->GetConnection("cn-9");
+  ASSERT_TRUE(first) << first.error().internal;
+  EXPECT_EQ(first->upstream, std::optional<std::string>("sealed-1"));
+  ASSERT_TRUE(from_memory()) << "cached after the first read";
+
+  ASSERT_TRUE(cache->SetUpstream("cn-9", "sealed-2"));
+  auto dropped = from_memory();
+  ASSERT_FALSE(dropped) << "the old copy is not answered";
+  EXPECT_EQ(dropped.error().code, ErrorCode::kWouldBlock);
+  auto refreshed = cache->GetConnection("cn-9");
+  ASSERT_TRUE(refreshed) << refreshed.error().internal;
+  EXPECT_EQ(refreshed->upstream, std::optional<std::string>("sealed-2"));
+  auto by_refresh = cache->FindConnectionByRefresh("cn-9", "refresh-9");
+  ASSERT_TRUE(by_refresh) << by_refresh.error().internal;
+  EXPECT_EQ(by_refresh->upstream, std::optional<std::string>("sealed-2"));
+
+  // Read by its refresh token, then cleared: that copy is dropped too.
+  ASSERT_TRUE(cache->SetUpstream("cn-9", std::nullopt));
+  auto cleared = cache->FindConnectionByRefresh("cn-9", "refresh-9");
+  ASSERT_TRUE(cleared) << cleared.error().internal;
+  EXPECT_EQ(cleared->upstream, std::nullopt);
+  auto cleared_by_id = cache->GetConnection("cn-9");
+  ASSERT_TRUE(cleared_by_id);
+  EXPECT_EQ(cleared_by_id->upstream, std::nullopt);
+
+  // Refused under the scope: nothing reached the database, the cached copy stays.
+  {
+    store::NonBlockingScope no_blocking;
+    auto refused = cache->SetUpstream("cn-9", "sealed-3");
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::kWouldBlock);
+  }
+  auto kept = from_memory();
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->upstream, std::nullopt);
+  auto missing = cache->SetUpstream("cn-none", "sealed-3");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
 TEST_F(CachingStoreTest, NonBlockingScopeEndsWithItsLifetime) {
   auto cache = Caching(hours(1));
   {

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -72,16 +73,18 @@ class ConnectionStoreConformance : public StoreTest<Factory> {
   }
 
   // Exchanges `code` at `now` for connection `connection_id` with the refresh hash Hash(seed),
-  // on `store` (the test's by default); markers expire an hour after `now`.
+  // on `store` (the test's by default); markers expire an hour after `now`. The connection
+  // carries the code's upstream, as the code grant copies it.
   Result<Redemption> Redeem(const AuthorizationCode& code, const std::string& connection_id,
                             char refresh_seed, std::int64_t now, ConnectionStore* store = nullptr) {
     ConnectionStore& s = store ? *store : this->connections();
     const std::string& client = code.consent.client_id;
     AuditEvent reuse = this->Event("pt-a", "connection.revoked", client, now);
     reuse.options_json = R"({"reason":"code_reuse"})";
-    return s.RedeemCode(code.code_id, code.code_hash, ConnectionOf(code, connection_id, now),
-                        this->Hash(refresh_seed), now, now + 3600,
-                        this->Event("pt-a", "connection.created", client, now), reuse);
+    Connection connection = ConnectionOf(code, connection_id, now);
+    connection.upstream = code.upstream;
+    return s.RedeemCode(code.code_id, code.code_hash, connection, this->Hash(refresh_seed), now,
+                        now + 3600, this->Event("pt-a", "connection.created", client, now), reuse);
   }
 
   // Creates `code` and exchanges it.
@@ -97,6 +100,34 @@ class ConnectionStoreConformance : public StoreTest<Factory> {
     auto got = this->connections().GetConnection(connection_id);
     EXPECT_TRUE(got) << (got ? "" : got.error().internal);
     return got ? std::move(*got) : Connection{};
+  }
+
+  // Sealed provider tokens as a connector stores them: base64url text of a few KiB.
+  static std::string Sealed(char seed, std::size_t size = 3000) {
+    static constexpr char kAlphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    std::string out(1, seed);
+    for (std::size_t i = 1; i < size; ++i) out += kAlphabet[(i * 7 + seed) % 64];
+    return out;
+  }
+
+  void SetUpstreamOrFail(const std::string& connection_id,
+                         const std::optional<std::string>& upstream) {
+    auto set = this->connections().SetUpstream(connection_id, upstream);
+    ASSERT_TRUE(set) << set.error().internal;
+  }
+
+  void RevokeOrFail(const std::string& connection_id, std::int64_t now) {
+    auto revoked = this->connections().RevokeConnection(
+        connection_id, now, now + 3600, this->Event("pt-a", "connection.revoked", "dc-1", now));
+    ASSERT_TRUE(revoked) << revoked.error().internal;
+    ASSERT_TRUE(*revoked) << connection_id;
+  }
+
+  std::vector<Connection> UpstreamRevocations(std::size_t limit) {
+    auto listed = this->connections().ListUpstreamRevocations(limit);
+    EXPECT_TRUE(listed) << (listed ? "" : listed.error().internal);
+    return listed ? std::move(*listed) : std::vector<Connection>{};
   }
 
   std::int64_t CountActions(const std::string& action) {
@@ -527,6 +558,141 @@ TYPED_TEST_P(ConnectionStoreConformance, TouchConnectionRecordsTheLastUseAndNeve
   EXPECT_TRUE(this->connections().TouchConnections({{"cn-none", 12000}}));
 }
 
+TYPED_TEST_P(ConnectionStoreConformance, CodesUpstreamTokensReadBackAndAbsentStaysAbsent) {
+  this->CreateRecipients();
+  AuthorizationCode fdx = this->MakeCode('a', this->MakeConsent());
+  fdx.upstream = this->Sealed('u');
+  this->CreateCodeOrFail(fdx);
+  const AuthorizationCode sandbox = this->MakeCode('b', this->MakeConsent("dc-1", "bob"));
+  this->CreateCodeOrFail(sandbox);
+
+  auto found = this->connections().FindCode(fdx.code_id, fdx.code_hash);
+  ASSERT_TRUE(found) << found.error().internal;
+  EXPECT_EQ(found->upstream, fdx.upstream);
+  auto plain = this->connections().FindCode(sandbox.code_id, sandbox.code_hash);
+  ASSERT_TRUE(plain) << plain.error().internal;
+  EXPECT_EQ(plain->upstream, std::nullopt);
+  // The exchange leaves the code's tokens as they were.
+  ASSERT_TRUE(this->Redeem(fdx, "cn-1", 'r', 10010));
+  auto exchanged = this->connections().FindCode(fdx.code_id, fdx.code_hash);
+  ASSERT_TRUE(exchanged);
+  EXPECT_EQ(exchanged->upstream, fdx.upstream);
+}
+
+TYPED_TEST_P(ConnectionStoreConformance, ExchangedConnectionCarriesTheUpstreamTokensGiven) {
+  this->CreateRecipients();
+  AuthorizationCode fdx = this->MakeCode('a', this->MakeConsent());
+  fdx.upstream = this->Sealed('u');
+  this->ConnectOrFail(fdx, "cn-fdx", 'r', 10010);
+  this->ConnectOrFail(this->MakeCode('b', this->MakeConsent("dc-2", "bob")), "cn-plain", 's',
+                      10020);
+
+  EXPECT_EQ(this->GetOrFail("cn-fdx").upstream, fdx.upstream);
+  EXPECT_EQ(this->GetOrFail("cn-plain").upstream, std::nullopt);
+  auto by_refresh = this->connections().FindConnectionByRefresh("cn-fdx", this->Hash('r'));
+  ASSERT_TRUE(by_refresh) << by_refresh.error().internal;
+  EXPECT_EQ(by_refresh->upstream, fdx.upstream);
+  auto customer = this->connections().ListCustomerConnections(this->kProvider, "alice");
+  ASSERT_TRUE(customer) << customer.error().internal;
+  ASSERT_EQ(customer->size(), 1u);
+  EXPECT_EQ((*customer)[0].upstream, fdx.upstream);
+  auto page = this->connections().ListConnections("dc-1", {std::nullopt, 10});
+  ASSERT_TRUE(page) << page.error().internal;
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_EQ(page->items[0].upstream, fdx.upstream);
+}
+
+TYPED_TEST_P(ConnectionStoreConformance, SetUpstreamReplacesAndClearsTheConnectionsTokens) {
+  this->CreateRecipients();
+  AuthorizationCode fdx = this->MakeCode('a', this->MakeConsent());
+  fdx.upstream = this->Sealed('u');
+  this->ConnectOrFail(fdx, "cn-1", 'r', 10010);
+  this->ConnectOrFail(this->MakeCode('b', this->MakeConsent("dc-2")), "cn-2", 's', 10020);
+  // Read once, so that behind the cache the change must drop the copy.
+  EXPECT_EQ(this->GetOrFail("cn-1").upstream, fdx.upstream);
+  ASSERT_TRUE(this->connections().FindConnectionByRefresh("cn-1", this->Hash('r')));
+
+  const std::string refreshed = this->Sealed('v', 4096);
+  this->SetUpstreamOrFail("cn-1", refreshed);
+  EXPECT_EQ(this->GetOrFail("cn-1").upstream, std::optional<std::string>(refreshed));
+  auto by_refresh = this->connections().FindConnectionByRefresh("cn-1", this->Hash('r'));
+  ASSERT_TRUE(by_refresh) << by_refresh.error().internal;
+  EXPECT_EQ(by_refresh->upstream, std::optional<std::string>(refreshed));
+  const Connection other = this->GetOrFail("cn-2");
+  EXPECT_EQ(other.upstream, std::nullopt) << "only that connection changes";
+  // The same value again is not an error.
+  this->SetUpstreamOrFail("cn-1", refreshed);
+
+  this->SetUpstreamOrFail("cn-1", std::nullopt);
+  const Connection cleared = this->GetOrFail("cn-1");
+  EXPECT_EQ(cleared.upstream, std::nullopt);
+  EXPECT_EQ(cleared.revoked_at, std::nullopt);
+  EXPECT_EQ(cleared.last_used_at, 10010) << "nothing else changes";
+  auto cleared_by_refresh = this->connections().FindConnectionByRefresh("cn-1", this->Hash('r'));
+  ASSERT_TRUE(cleared_by_refresh);
+  EXPECT_EQ(cleared_by_refresh->upstream, std::nullopt);
+  // A connection that had none may be given some.
+  this->SetUpstreamOrFail("cn-2", this->Sealed('w'));
+  EXPECT_EQ(this->GetOrFail("cn-2").upstream, std::optional<std::string>(this->Sealed('w')));
+
+  for (const std::optional<std::string>& upstream :
+       {std::optional<std::string>(refreshed), std::optional<std::string>()}) {
+    auto missing = this->connections().SetUpstream("cn-none", upstream);
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+  }
+  auto none = this->connections().GetConnection("cn-none");
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().code, ErrorCode::kNotFound) << "SetUpstream creates nothing";
+}
+
+TYPED_TEST_P(ConnectionStoreConformance, UpstreamRevocationsListRevokedConnectionsWithTokens) {
+  this->CreateRecipients();
+  const auto connect = [&](char seed, const std::string& customer, const std::string& id,
+                           bool with_upstream) {
+    AuthorizationCode code = this->MakeCode(seed, this->MakeConsent("dc-1", customer));
+    if (with_upstream) code.upstream = this->Sealed(seed);
+    this->ConnectOrFail(code, id, seed, 10000);
+  };
+  connect('a', "u1", "cn-a", true);
+  connect('b', "u2", "cn-b", true);
+  connect('c', "u3", "cn-c", true);
+  connect('d', "u4", "cn-d", false);  // revoked, but holds no tokens
+  connect('e', "u5", "cn-e", true);   // live
+  connect('f', "u6", "cn-f", true);
+  EXPECT_TRUE(this->UpstreamRevocations(10).empty()) << "none revoked yet";
+
+  // Revoked out of insertion order; cn-f and cn-a at the same second.
+  this->RevokeOrFail("cn-c", 10100);
+  this->RevokeOrFail("cn-d", 10150);
+  this->RevokeOrFail("cn-f", 10200);
+  this->RevokeOrFail("cn-a", 10200);
+  this->RevokeOrFail("cn-b", 10300);
+
+  // Revocation order, then insertion order; full records.
+  const auto all = this->UpstreamRevocations(10);
+  EXPECT_EQ(this->Ids(all), (Strings{"cn-c", "cn-a", "cn-f", "cn-b"}));
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[0].upstream, std::optional<std::string>(this->Sealed('c')));
+  EXPECT_EQ(all[0].revoked_at, std::optional<std::int64_t>(10100));
+  EXPECT_EQ(all[0].client_name, "Acme Budgeting \xc3\xa9");
+  EXPECT_EQ(all[0].consent.customer_id, "u3");
+  EXPECT_EQ(all[0].consent.accounts, (Strings{"acc-chq-1", "acc-sav-2"}));
+  EXPECT_EQ(all[1].upstream, std::optional<std::string>(this->Sealed('a')));
+  EXPECT_EQ(this->Ids(this->UpstreamRevocations(2)), (Strings{"cn-c", "cn-a"}));
+  EXPECT_EQ(this->Ids(this->UpstreamRevocations(1)), (Strings{"cn-c"}));
+  EXPECT_TRUE(this->UpstreamRevocations(0).empty());
+
+  // Revoked at the provider: forgotten.
+  this->SetUpstreamOrFail("cn-c", std::nullopt);
+  this->SetUpstreamOrFail("cn-f", std::nullopt);
+  EXPECT_EQ(this->Ids(this->UpstreamRevocations(10)), (Strings{"cn-a", "cn-b"}));
+  EXPECT_EQ(this->Ids(this->UpstreamRevocations(1)), (Strings{"cn-a"}));
+  // A connection revoked later joins the end.
+  this->RevokeOrFail("cn-e", 10400);
+  EXPECT_EQ(this->Ids(this->UpstreamRevocations(10)), (Strings{"cn-a", "cn-b", "cn-e"}));
+}
+
 // Under a NonBlockingScope every call answers kWouldBlock before it reaches the database, and
 // changes nothing.
 TYPED_TEST_P(ConnectionStoreConformance, ConnectionCallsWouldBlockUnderNonBlockingScope) {
@@ -547,6 +713,8 @@ TYPED_TEST_P(ConnectionStoreConformance, ConnectionCallsWouldBlockUnderNonBlocki
     this->ExpectWouldBlock(s.GetConnection("cn-1"), "GetConnection");
     this->ExpectWouldBlock(s.TouchConnections({{"cn-1", 12000}}), "TouchConnections");
     this->ExpectWouldBlock(s.RevokeConnection("cn-1", 10500, 14100, audit), "RevokeConnection");
+    this->ExpectWouldBlock(s.SetUpstream("cn-1", this->Sealed('u')), "SetUpstream");
+    this->ExpectWouldBlock(s.ListUpstreamRevocations(10), "ListUpstreamRevocations");
     this->ExpectWouldBlock(s.ListConnections("dc-1", {std::nullopt, 10}), "ListConnections");
     this->ExpectWouldBlock(s.ListCustomerConnections(this->kProvider, "alice"),
                            "ListCustomerConnections");
@@ -554,6 +722,7 @@ TYPED_TEST_P(ConnectionStoreConformance, ConnectionCallsWouldBlockUnderNonBlocki
   const Connection c = this->GetOrFail("cn-1");
   EXPECT_EQ(c.revoked_at, std::nullopt);
   EXPECT_EQ(c.last_used_at, 10010);
+  EXPECT_EQ(c.upstream, std::nullopt);
   auto kept = this->connections().FindCode(code.code_id, code.code_hash);
   ASSERT_TRUE(kept);
   auto never = this->connections().FindCode(fresh.code_id, fresh.code_hash);
@@ -573,6 +742,10 @@ REGISTER_TYPED_TEST_SUITE_P(ConnectionStoreConformance, CodeIsStoredAndFoundByIt
                             CustomerListHasTheLiveConnectionsWithRecipientsNames,
                             PurgeCodesForgetsThoseThatExpiredBeforeTheCutoff,
                             TouchConnectionRecordsTheLastUseAndNeverMovesItBack,
+                            CodesUpstreamTokensReadBackAndAbsentStaysAbsent,
+                            ExchangedConnectionCarriesTheUpstreamTokensGiven,
+                            SetUpstreamReplacesAndClearsTheConnectionsTokens,
+                            UpstreamRevocationsListRevokedConnectionsWithTokens,
                             ConnectionCallsWouldBlockUnderNonBlockingScope);
 
 }  // namespace obauth::store

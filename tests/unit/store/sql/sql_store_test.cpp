@@ -113,6 +113,8 @@ void CallEverything(Database& d, Check&& check) {
   check("GetConnection", d.GetConnection("cn-1"));
   check("TouchConnections", d.TouchConnections({{"cn-1", 5}}));
   check("RevokeConnection", d.RevokeConnection("cn-1", 5, 9, audit));
+  check("SetUpstream", d.SetUpstream("cn-1", std::string("sealed")));
+  check("ListUpstreamRevocations", d.ListUpstreamRevocations(10));
   check("ListConnections", d.ListConnections("dc-1", {std::nullopt, 10}));
   check("ListCustomerConnections", d.ListCustomerConnections(1000, "alice"));
   check("ForeignChangeVersion", d.ForeignChangeVersion());
@@ -132,7 +134,7 @@ TEST(SqlStore, EveryCallWouldBlockUnderNonBlockingScopeWithoutTouchingTheDatabas
       EXPECT_EQ(result.error().code, ErrorCode::kWouldBlock);
     });
   }
-  EXPECT_EQ(calls, 37);
+  EXPECT_EQ(calls, 39);
   EXPECT_EQ(backend.touched, 0);
   EXPECT_EQ(metrics.db_latency(DomainMetrics::DbOperation::kRead).count(), 0u);
   EXPECT_EQ(metrics.db_latency(DomainMetrics::DbOperation::kWrite).count(), 0u);
@@ -149,7 +151,7 @@ TEST(SqlStore, OutsideTheScopeEveryCallReachesTheDatabase) {
       EXPECT_NE(result.error().code, ErrorCode::kWouldBlock);
     }
   });
-  EXPECT_EQ(calls, 37);
+  EXPECT_EQ(calls, 39);
 }
 
 }  // namespace

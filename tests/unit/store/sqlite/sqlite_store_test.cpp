@@ -263,7 +263,8 @@ TEST_F(SqliteStoreTest, MigratesAVersion1DatabaseKeepingItsData) {
 }
 
 // Migration 8 rebuilds `connections` (codes and refresh tokens found by id): a connection made
-// under version 7 keeps its row, its position in the lists and its place as the live one.
+// under version 7 keeps its row, its position in the lists and its place as the live one; and
+// migration 9 gives it no provider tokens, which it can then be given.
 TEST_F(SqliteStoreTest, MigratingAVersion7DatabaseKeepsItsConnections) {
   const std::string path = DbPath();
   std::string sql =
@@ -298,6 +299,7 @@ TEST_F(SqliteStoreTest, MigratingAVersion7DatabaseKeepsItsConnections) {
   EXPECT_EQ(kept->consent.customer_id, "alice");
   EXPECT_EQ(kept->last_used_at, 3100);
   EXPECT_EQ(kept->client_name, "Acme");
+  EXPECT_EQ(kept->upstream, std::nullopt) << "migration 9: no provider tokens";
   EXPECT_TRUE(store.FindConnectionByRefresh("cn-old", std::string("\x01\x02", 2)));
   auto listed = store.ListCustomerConnections(9000, "alice");
   ASSERT_TRUE(listed) << listed.error().internal;
@@ -328,6 +330,13 @@ TEST_F(SqliteStoreTest, MigratingAVersion7DatabaseKeepsItsConnections) {
   ASSERT_EQ(page->items.size(), 2u);
   EXPECT_EQ(page->items[0].connection_id, "cn-old");
   EXPECT_EQ(page->items[1].connection_id, "cn-new");
+  // The migrated row takes provider tokens, and as a revoked one is listed to revoke them.
+  ASSERT_TRUE(store.SetUpstream("cn-old", std::string("sealed")));
+  auto revocations = store.ListUpstreamRevocations(10);
+  ASSERT_TRUE(revocations) << revocations.error().internal;
+  ASSERT_EQ(revocations->size(), 1u);
+  EXPECT_EQ((*revocations)[0].connection_id, "cn-old");
+  EXPECT_EQ((*revocations)[0].upstream, std::optional<std::string>("sealed"));
 }
 
 TEST_F(SqliteStoreTest, DatabaseFromANewerObauthIsRefused) {

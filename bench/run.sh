@@ -10,6 +10,9 @@
 #   obauth      token issuance, client_secret_basic and client_secret_post
 #   obauth      GET /api/v1/recipients/{id} with a bearer token
 #   obauth      GET /api/fdx/5/accounts with the connection's token (the sandbox's accounts, lightweight)
+#   obauth hub  the same read through a second obauth instance whose provider is the first
+#               behind an fdx connector (plain http on 127.0.0.1; compare its p50 at 1
+#               connection with the direct read's: the hub's added latency)
 #   obauth      durable secret rotation, POST /api/v1/recipients/{id}/secret (SQLite, FULL sync)
 #   obauth      the refresh_token grant of a connection made through the sandbox's pages
 #   obauth      the authorization_code grant, each code once (durable single-use writes; the
@@ -280,6 +283,46 @@ check() {  # check NAME EXPECTED_STATUS curl-args...: one request by hand before
   [ "$code" = "$want" ] || { log "$name: expected HTTP $want"; return 1; }
 }
 
+# start_obauth DIR DB: `obauth serve` on DB, pinned to SERVER_CPU, at a free port on 127.0.0.1;
+# stdout and stderr (one log line per request, appended: truncated between runs) into DIR. Sets
+# STARTED_PID and STARTED_URL.
+start_obauth() {
+  local dir=$1 db=$2 i
+  taskset -c "$SERVER_CPU" "$BUILD_DIR/obauth" serve --listen 127.0.0.1:0 --db "$db" --threads 1 \
+    --token-ttl 3600 --fdx-requests-per-minute 0 > "$dir/stdout" 2>> "$dir/stderr" &
+  STARTED_PID=$!
+  STARTED+=("$STARTED_PID:TERM")
+  STARTED_URL=""
+  for i in $(seq 1 100); do
+    STARTED_URL=$(sed -n '1s#^listening on \(http://.*\)$#\1#p' "$dir/stdout")
+    [ -n "$STARTED_URL" ] && break
+    kill -0 "$STARTED_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  [ -n "$STARTED_URL" ] || { log "obauth did not start:"; cat "$dir/stderr" >&2; return 1; }
+  case $STARTED_URL in
+    http://127.0.0.1:*) ;;
+    *) log "obauth listens on $STARTED_URL, not 127.0.0.1"; return 1 ;;
+  esac
+}
+
+# approve_at_sandbox JAR BASE AUTHORIZE_URL: alice through the sandbox's pages at BASE (the
+# sign-in and consent forms, as the README does without a browser), every account shared;
+# prints where the consent sends the browser back to.
+approve_at_sandbox() {
+  local jar=$1 base=$2 page accounts
+  field() { sed -n "s/.*name=\"$1\" value=\"\([^\"]*\)\".*/\1/p" | head -n 1; }
+  page=$(curl -s -c "$jar" -b "$jar" "$3")
+  page=$(curl -s -c "$jar" -b "$jar" "$base/api/v1/authorize/login" -d username=alice \
+    -d password=sandbox -d "transaction=$(field transaction <<<"$page")" \
+    -d "csrf=$(field csrf <<<"$page")")
+  accounts=$(grep -o 'name="account" value="[^"]*"' <<<"$page" | sed 's/.*value="/-d account=/; s/"$//')
+  # shellcheck disable=SC2086
+  curl -s -o /dev/null -w '%{redirect_url}' -c "$jar" -b "$jar" \
+    "$base/api/v1/authorize/consent" $accounts -d decision=approve \
+    -d "transaction=$(field transaction <<<"$page")" -d "csrf=$(field csrf <<<"$page")"
+}
+
 ############################################################ servers
 run_nginx() {
   local port conf
@@ -302,27 +345,15 @@ run_nginx() {
 }
 
 run_obauth() {
-  local db=$TMP/obauth/obauth.db bin=$BUILD_DIR/obauth pid url partner pid_ok i
+  local db=$TMP/obauth/obauth.db bin=$BUILD_DIR/obauth pid url partner i
   mkdir -p "$TMP/obauth"
   partner=$("$bin" partner create --create --db "$db" --name "Bench Partner")
   "$bin" providers import --db "$db" "$ROOT/examples/providers.json" > /dev/null
   local partner_id partner_secret
   partner_id=$(jq -r .client_id <<<"$partner")
   partner_secret=$(jq -r .client_secret <<<"$partner")
-  # stderr (one log line per request) goes to a file in append mode, truncated between runs.
-  taskset -c "$SERVER_CPU" "$bin" serve --listen 127.0.0.1:0 --db "$db" --threads 1 \
-    --token-ttl 3600 --fdx-requests-per-minute 0 > "$TMP/obauth/stdout" 2>> "$TMP/obauth/stderr" &
-  pid=$!
-  STARTED+=("$pid:TERM")
-  pid_ok=""
-  for i in $(seq 1 100); do
-    url=$(sed -n '1s#^listening on \(http://.*\)$#\1#p' "$TMP/obauth/stdout")
-    if [ -n "$url" ]; then pid_ok=1; break; fi
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  [ -n "$pid_ok" ] || { log "obauth did not start:"; cat "$TMP/obauth/stderr" >&2; return 1; }
-  case $url in http://127.0.0.1:*) ;; *) log "obauth listens on $url, not 127.0.0.1"; return 1 ;; esac
+  start_obauth "$TMP/obauth" "$db"
+  pid=$STARTED_PID url=$STARTED_URL
   log "obauth pid $pid at $url"
 
   check obauth-partner-token 200 -u "$partner_id:$partner_secret" \
@@ -350,17 +381,9 @@ run_obauth() {
     "$url/api/v1/recipients/providers/requests/$tok_id/9000" > /dev/null
   "$bin" registrations approve --db "$db" "$tok_id" 9000 > /dev/null
   "$bin" registrations activate --db "$db" "$tok_id" 9000 > /dev/null
-  local jar=$TMP/obauth/cookies page code refresh accounts exchange fdx_token
-  field() { sed -n "s/.*name=\"$1\" value=\"\([^\"]*\)\".*/\1/p" | head -n 1; }
-  page=$(curl -s -c "$jar" -b "$jar" "$url/api/v1/authorize?response_type=code&client_id=$tok_id&redirect_uri=https%3A%2F%2Fx.example%2Fcb&scope=ACCOUNT_BASIC&provider_id=9000&state=s")
-  page=$(curl -s -c "$jar" -b "$jar" "$url/api/v1/authorize/login" -d username=alice \
-    -d password=sandbox -d "transaction=$(field transaction <<<"$page")" \
-    -d "csrf=$(field csrf <<<"$page")")
-  accounts=$(grep -o 'name="account" value="[^"]*"' <<<"$page" | sed 's/.*value="/-d account=/; s/"$//')
-  # shellcheck disable=SC2086
-  code=$(curl -s -o /dev/null -w '%{redirect_url}' -c "$jar" -b "$jar" \
-    "$url/api/v1/authorize/consent" $accounts -d decision=approve \
-    -d "transaction=$(field transaction <<<"$page")" -d "csrf=$(field csrf <<<"$page")" |
+  local code refresh exchange fdx_token
+  code=$(approve_at_sandbox "$TMP/obauth/cookies" "$url" \
+    "$url/api/v1/authorize?response_type=code&client_id=$tok_id&redirect_uri=https%3A%2F%2Fx.example%2Fcb&scope=ACCOUNT_BASIC&provider_id=9000&state=s" |
     sed 's/.*[?&]code=\([^&]*\).*/\1/')
   exchange=$(curl -s -u "$tok_id:$tok_secret" "$url/api/v1/token" -d grant_type=authorization_code \
     -d "code=$code" -d redirect_uri=https://x.example/cb)
@@ -408,6 +431,67 @@ run_obauth() {
       grep -v 'status=200' "$TMP/obauth/stderr" | head -50 || true
     } > "$OUT/obauth-$run-log-sample.txt"
   done
+  run_hub "$url" "$token"
+  stop_server "$pid" TERM
+}
+
+# A hub: a second obauth instance (same core) whose provider 7000 is the first one's sandbox
+# (9000) behind an fdx connector, registered there as a recipient; a connection made through it
+# (the provider's pages by curl), then the accounts read through it.
+run_hub() {
+  local a_url=$1 a_admin=$2 db=$TMP/hub/hub.db bin=$BUILD_DIR/obauth pid url
+  mkdir -p "$TMP/hub"
+  cat > "$TMP/hub/catalogue.json" <<JSON
+[{"provider_id": 7000, "name": "Bank A", "country": "CA", "scopes": ["ACCOUNT_BASIC"],
+  "data_inventory": {}, "availableAccountTypes": {"depositAccounts": "true"},
+  "connector": {"type": "fdx", "issuer": "$a_url", "fdx_base_url": "$a_url/api/fdx/5",
+                "authorize_params": {"provider_id": "9000"}}}]
+JSON
+  "$bin" providers import --create --db "$db" "$TMP/hub/catalogue.json" > /dev/null
+  local partner partner_id partner_secret
+  partner=$("$bin" partner create --db "$db" --name "Hub Partner")
+  partner_id=$(jq -r .client_id <<<"$partner")
+  partner_secret=$(jq -r .client_secret <<<"$partner")
+  start_obauth "$TMP/hub" "$db"
+  pid=$STARTED_PID url=$STARTED_URL
+  log "hub pid $pid at $url"
+  # The hub as a recipient at A, ACTIVE with the sandbox; its client stored at the hub.
+  local at_a at_a_id
+  at_a=$(curl -s --max-time 5 -X POST "$a_url/api/v1/recipients" \
+    -H "Authorization: Bearer $a_admin" -H 'Content-Type: application/json' \
+    -d "{\"name\":\"Hub\",\"scope\":[\"ACCOUNT_BASIC\"],\"redirect_uris\":[\"$url/api/v1/authorize/callback\"]}")
+  at_a_id=$(jq -r .client_id <<<"$at_a")
+  curl -s --max-time 5 -X POST -H "Authorization: Bearer $a_admin" \
+    "$a_url/api/v1/recipients/providers/requests/$at_a_id/9000" > /dev/null
+  "$bin" registrations approve --db "$TMP/obauth/obauth.db" "$at_a_id" 9000 > /dev/null
+  "$bin" registrations activate --db "$TMP/obauth/obauth.db" "$at_a_id" 9000 > /dev/null
+  jq -r .client_secret <<<"$at_a" | "$bin" providers connect --db "$db" 7000 \
+    --client-id "$at_a_id" > /dev/null
+  # The app at the hub, ACTIVE with 7000.
+  local admin app app_id app_secret
+  admin=$(curl -s -u "$partner_id:$partner_secret" -d grant_type=client_credentials \
+    -d scope=client:admin "$url/api/v1/token" | jq -r .access_token)
+  app=$(curl -s --max-time 5 -X POST "$url/api/v1/recipients" -H "Authorization: Bearer $admin" \
+    -H 'Content-Type: application/json' \
+    -d '{"name":"App","scope":["ACCOUNT_BASIC"],"redirect_uris":["https://x.example/cb"]}')
+  app_id=$(jq -r .client_id <<<"$app")
+  app_secret=$(jq -r .client_secret <<<"$app")
+  curl -s --max-time 5 -X POST -H "Authorization: Bearer $admin" \
+    "$url/api/v1/recipients/providers/requests/$app_id/7000" > /dev/null
+  "$bin" registrations approve --db "$db" "$app_id" 7000 > /dev/null
+  "$bin" registrations activate --db "$db" "$app_id" 7000 > /dev/null
+  # The customer: the hub sends the browser to A, A's pages, back to the hub, back to the app.
+  local hub_jar=$TMP/hub/cookies to_a back code token
+  to_a=$(curl -s -o /dev/null -w '%{redirect_url}' -c "$hub_jar" -b "$hub_jar" \
+    "$url/api/v1/authorize?response_type=code&client_id=$app_id&redirect_uri=https%3A%2F%2Fx.example%2Fcb&scope=ACCOUNT_BASIC&provider_id=7000&state=s")
+  back=$(approve_at_sandbox "$TMP/hub/a-cookies" "$a_url" "$to_a")
+  code=$(curl -s -o /dev/null -w '%{redirect_url}' -c "$hub_jar" -b "$hub_jar" "$back" |
+    sed 's/.*[?&]code=\([^&]*\).*/\1/')
+  token=$(curl -s -u "$app_id:$app_secret" "$url/api/v1/token" -d grant_type=authorization_code \
+    -d "code=$code" -d redirect_uri=https://x.example/cb | jq -r .access_token)
+  check obauth-hub-fdx-accounts 200 -H "Authorization: Bearer $token" "$url/api/fdx/5/accounts"
+  : > "$TMP/hub/stderr"
+  MODE=get BEARER=$token PREFIX=/api/fdx/5/ IDS=accounts measure obauth-hub-fdx-accounts "$url" "$pid"
   stop_server "$pid" TERM
 }
 
@@ -456,6 +540,10 @@ print_table() {
           ratio(l, 1), cpu[a], kern[a], wrk[a], other[a], other[b], bad[a], bad[b]
       }
     }' "$OUT/rows.tsv"
+  # The hub's added latency (issue 20): its median at one connection over the direct read's.
+  awk -F'\t' '$2 == 1 && $1 == "obauth-fdx-accounts" { d = $4 }
+    $2 == 1 && $1 == "obauth-hub-fdx-accounts" { h = $4 }
+    END { if (d != "" && h != "") printf "\nThrough the hub, GET /api/fdx/5/accounts at 1 connection: p50 %.3f ms vs %.3f ms direct, %.3f ms added (target <= 1 ms).\n", h / 1000, d / 1000, (h - d) / 1000 }' "$OUT/rows.tsv"
   # The signing bound of the issue, with this run's nginx figure and core speed.
   awk -F'\t' -v conns="$CONNS" 'FNR == NR { if ($1 == "nginx-static" && $2 == conns) ng = $3; next }
     /bits EdDSA \(Ed25519\) / { k = split($0, f, " "); ed += f[k - 1]; n++ }

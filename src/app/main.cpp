@@ -208,6 +208,7 @@ int Serve(const ServeOptions& options) {
   Housekeeper housekeeper(log);
   AddServerTasks(housekeeper, cache, database, cache, usage, connection_uses, key_follower,
                  {admin::kReplayLifetimeSeconds, options.clock_skew}, log);
+  AddUpstreamRevocation(housekeeper, cache, database, upstream);
   HousekeepingThread housekeeping(housekeeper, clock);
 
   std::cout << "listening on http://" << bound << std::endl;

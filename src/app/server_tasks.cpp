@@ -61,4 +61,16 @@ void AddServerTasks(Housekeeper& housekeeper, store::ClientStore& clients,
                    }});
 }
 
+void AddUpstreamRevocation(Housekeeper& housekeeper, store::ConnectionStore& connections,
+                           store::ProviderStore& providers, const consent::Upstream& upstream) {
+  housekeeper.Add({.name = "revoking connections at their providers",
+                   .period_seconds = kUpstreamRevocationPeriodSeconds,
+                   .run = [&connections, &providers, &upstream](std::int64_t) -> Result<void> {
+                     OBAUTH_TRY(done, consent::RevokeAtProviders(connections, providers, upstream,
+                                                                 kUpstreamRevocationBatch));
+                     (void)done;
+                     return {};
+                   }});
+}
+
 }  // namespace obauth::app

@@ -12,6 +12,7 @@
 
 #include "app/housekeeper.hpp"
 #include "app/signing_keys.hpp"
+#include "consent/upstream.hpp"
 #include "oauth/connection_uses.hpp"
 #include "oauth/usage_tracker.hpp"
 #include "store/client_store.hpp"
@@ -43,5 +44,14 @@ void AddServerTasks(Housekeeper& housekeeper, store::ClientStore& clients,
                     oauth::UsageTracker& usage, oauth::ConnectionUses& connection_uses,
                     KeyRingFollower& keys, const ServerTaskOptions& options,
                     std::shared_ptr<spdlog::logger> log);
+
+// How often revoked connections are revoked at their providers too, and how many at a time.
+inline constexpr std::int64_t kUpstreamRevocationPeriodSeconds = 5;
+inline constexpr std::size_t kUpstreamRevocationBatch = 20;
+
+// Adds "revoking connections at their providers" (every kUpstreamRevocationPeriodSeconds:
+// consent::RevokeAtProviders, kUpstreamRevocationBatch at a time).
+void AddUpstreamRevocation(Housekeeper& housekeeper, store::ConnectionStore& connections,
+                           store::ProviderStore& providers, const consent::Upstream& upstream);
 
 }  // namespace obauth::app

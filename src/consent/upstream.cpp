@@ -415,4 +415,36 @@ bool Upstream::Expiring(const UpstreamTokens& tokens, std::int64_t margin_second
   return tokens.expires_at != 0 && tokens.expires_at - margin_seconds <= clock_.NowSeconds();
 }
 
+Result<std::size_t> RevokeAtProviders(store::ConnectionStore& connections,
+                                      store::ProviderStore& providers, const Upstream& upstream,
+                                      std::size_t limit) {
+  OBAUTH_TRY(pending, connections.ListUpstreamRevocations(limit));
+  std::size_t done = 0;
+  std::optional<Error> failed;  // the first refusal, answered once the others were tried
+  for (const auto& connection : pending) {
+    const std::int64_t provider_id = connection.consent.provider_id;
+    auto provider = providers.GetProvider(provider_id);
+    if (!provider && provider.error().code != ErrorCode::kNotFound) return provider.error();
+    const auto connector = provider ? FdxConnectorOf(provider->connector) : std::nullopt;
+    auto tokens = connection.upstream ? upstream.Open(provider_id, *connection.upstream)
+                                      : Result<UpstreamTokens>(UpstreamTokens{});
+    if (connector && tokens && !tokens->access_token.empty()) {
+      if (auto revoked = upstream.Revoke(provider_id, *connector, *tokens); !revoked) {
+        // Kept for the next call: the provider is down (the others would wait for it too), or
+        // refuses obauth's client until an operator mends it.
+        if (revoked.error().code == ErrorCode::kUnavailable)
+          return failed.value_or(revoked.error());
+        if (!failed) failed = revoked.error();
+        continue;
+      }
+    }
+    if (auto cleared = connections.SetUpstream(connection.connection_id, std::nullopt); !cleared) {
+      if (cleared.error().code != ErrorCode::kNotFound) return cleared.error();
+    }
+    ++done;
+  }
+  if (failed) return *failed;
+  return done;
+}
+
 }  // namespace obauth::consent

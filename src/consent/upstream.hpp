@@ -21,6 +21,8 @@
 #include "core/error.hpp"
 #include "core/secret.hpp"
 #include "outbound/http_client.hpp"
+#include "store/connection_store.hpp"
+#include "store/provider_store.hpp"
 
 namespace obauth::consent {
 
@@ -136,5 +138,15 @@ class Upstream {
 
 // The PKCE S256 challenge of a verifier (RFC 7636 §4.2).
 std::string S256Challenge(std::string_view code_verifier);
+
+// Revokes at their providers up to `limit` of the connections revoked here that still hold
+// provider tokens (ConnectionStore::ListUpstreamRevocations), and forgets the tokens of each one
+// done, or that cannot be done (its provider is no longer behind an fdx connector, its tokens do
+// not open). A connection whose revocation fails keeps its tokens for the next call, and the
+// call answers the first failure once the others were tried; it stops at once at a provider
+// that cannot be reached (kUnavailable). How many were done; the stores' errors.
+[[nodiscard]] Result<std::size_t> RevokeAtProviders(store::ConnectionStore& connections,
+                                                    store::ProviderStore& providers,
+                                                    const Upstream& upstream, std::size_t limit);
 
 }  // namespace obauth::consent

@@ -12,6 +12,7 @@
 #include <fstream>
 
 #include "consent_test.hpp"
+#include "e2e/tls_proxy.hpp"
 #include "testing/encoding.hpp"
 #include "testing/json.hpp"
 
@@ -30,42 +31,53 @@ class Connector : public ConsentTest {
  protected:
   void TearDown() override {
     hub_.reset();
+    proxy_.reset();
     ConsentTest::TearDown();
   }
 
+  enum class Tls {
+    kNone,       // the hub reaches A over plain http (loopback)
+    kTrusted,    // over https through nginx, the hub trusting its certificate (SSL_CERT_FILE)
+    kUntrusted,  // over https, the hub not trusting it
+  };
+
   // A (the fixture's server) with its world, then the hub and everything it needs.
-  void StartHub() {
+  void StartHub(Tls tls = Tls::kNone) {
     SetUpWorld();
-    const std::string a = Issuer();
+    a_issuer_ = Issuer();
+    std::vector<std::string> hub_environment;
+    if (tls != Tls::kNone) {
+      // A published at https://localhost:PORT through nginx: its issuer says so.
+      proxy_ = std::make_unique<TlsProxy>(temp_dir() / "tls", Issuer());
+      const std::string listen = server().host() + ":" + std::to_string(server().port());
+      StopServer();
+      a_issuer_ = proxy_->Url("localhost");
+      StartServer({"--listen", listen, "--issuer", a_issuer_});
+      admin_token_ = AdminToken(partner_);
+      if (tls == Tls::kTrusted)
+        hub_environment.push_back("SSL_CERT_FILE=" + proxy_->trusted_file());
+    }
+    const std::string a = a_issuer_;
     const auto dir = temp_dir() / "hub";
     std::filesystem::create_directories(dir);
     hub_db_ = (dir / "hub.db").string();
-    json::array scopes;
-    for (auto s : {"ACCOUNT_BASIC", "ACCOUNT_DETAILED", "ACCOUNT_PAYMENTS", "INVESTMENTS",
-                   "TRANSACTIONS", "STATEMENTS", "CUSTOMER_CONTACT", "CUSTOMER_PERSONAL"}) {
-      scopes.emplace_back(s);
-    }
-    const json::array catalogue{json::object{
-        {"provider_id", kHubProvider},
-        {"name", "Bank A"},
-        {"country", "CA"},
-        {"scopes", scopes},
-        {"data_inventory", json::object{}},
-        {"connector", json::object{{"type", "fdx"},
-                                   {"issuer", a},
-                                   {"fdx_base_url", a + "/api/fdx/5"},
-                                   {"authorize_params", json::object{{"provider_id", "9000"}}}}},
-        {"availableAccountTypes", json::object{{"depositAccounts", "true"},
-                                               {"investmentAccounts", "true"},
-                                               {"loanAccounts", "true"},
-                                               {"locAccounts", "true"}}}}};
+    const std::string catalogue = R"([{"provider_id": )" + std::to_string(kHubProvider) +
+                                  R"(, "name": "Bank A", "country": "CA",
+        "scopes": ["ACCOUNT_BASIC", "ACCOUNT_DETAILED", "ACCOUNT_PAYMENTS", "INVESTMENTS",
+                   "TRANSACTIONS", "STATEMENTS", "CUSTOMER_CONTACT", "CUSTOMER_PERSONAL"],
+        "data_inventory": {},
+        "availableAccountTypes": {"depositAccounts": "true", "investmentAccounts": "true",
+                                  "loanAccounts": "true", "locAccounts": "true"},
+        "connector": {"type": "fdx", "issuer": ")" +
+                                  a + R"(", "fdx_base_url": ")" + a +
+                                  R"(/api/fdx/5", "authorize_params": {"provider_id": "9000"}}}])";
     const auto file = dir / "catalogue.json";
-    std::ofstream(file) << json::serialize(catalogue);
+    std::ofstream(file) << catalogue;
     const CommandResult imported =
         Obauth({"providers", "import", "--create", file.string(), "--db", hub_db_});
     ASSERT_EQ(imported.exit_code, 0) << imported.err;
-    hub_ = std::make_unique<ServerProcess>(
-        ServerOptions{ObauthBinary(), hub_db_, dir / "hub.log", {"--log-level", "debug"}});
+    hub_ = std::make_unique<ServerProcess>(ServerOptions{
+        ObauthBinary(), hub_db_, dir / "hub.log", {"--log-level", "debug"}, hub_environment});
     hub_issuer_ = "http://" + hub_->host() + ":" + std::to_string(hub_->port());
 
     // obauth (the hub) as a Data Recipient at A, ACTIVE with the sandbox.
@@ -74,6 +86,7 @@ class Connector : public ConsentTest {
         {"redirect_uris", json::array{json::string(hub_issuer_ + "/api/v1/authorize/callback")}},
         {"scope", std::string(kAllDataScopes)}};
     const CreatedRecipient at_a = CreateRecipient(admin_token_, json::serialize(body));
+    hub_at_a_ = at_a.id();
     ASSERT_EQ(
         Send({"POST",
               "/api/v1/recipients/providers/requests/" + at_a.id() + "/" + std::to_string(kSandbox),
@@ -170,7 +183,7 @@ class Connector : public ConsentTest {
     const HttpResponse sent = HubBrowserGet(at_hub, HubAuthorize());
     EXPECT_EQ(sent.status, 302) << sent.Describe();
     const std::string to_a = sent.Header("Location").value_or("");
-    const HttpResponse sign_in = BrowserGet(at_a, TargetOn(Issuer(), to_a));
+    const HttpResponse sign_in = BrowserGet(at_a, TargetOn(a_issuer_, to_a));
     EXPECT_EQ(sign_in.status, 200) << sign_in.Describe();
     const HttpResponse consent =
         BrowserPost(at_a, "/api/v1/authorize/login",
@@ -205,7 +218,22 @@ class Connector : public ConsentTest {
     return HubSend({"GET", "/api/fdx/5" + path, {{"Authorization", "Bearer " + token}}, {}});
   }
 
+  // The statuses of the hub's connections at A, oldest first.
+  std::vector<std::string> HubConnectionsAtA() {
+    const HttpResponse r = AdminGet(admin_token_, RecipientPath(hub_at_a_) + "/connections");
+    EXPECT_EQ(r.status, 200) << r.Describe();
+    std::vector<std::string> out;
+    const json::value list = json::parse(r.body);
+    for (const auto& c : list.as_array()) {
+      out.push_back(StringAt(c.as_object(), "status"));
+    }
+    return out;
+  }
+
+  std::string a_issuer_;  // A's issuer: its address, or https://localhost:PORT through nginx
+  std::unique_ptr<TlsProxy> proxy_;
   std::string hub_db_;
+  std::string hub_at_a_;  // the hub's client id at A
   std::unique_ptr<ServerProcess> hub_;
   std::string hub_issuer_;
   Credentials hub_partner_;
@@ -218,7 +246,7 @@ TEST_F(Connector, TheHubSendsTheBrowserToTheProviderWithPkceAndItsOwnClient) {
   const HttpResponse sent = HubBrowserGet(at_hub, HubAuthorize());
   ASSERT_EQ(sent.status, 302) << sent.Describe();
   const std::string location = sent.Header("Location").value_or("");
-  EXPECT_TRUE(location.starts_with(Issuer() + "/api/v1/authorize?")) << location;
+  EXPECT_TRUE(location.starts_with(a_issuer_ + "/api/v1/authorize?")) << location;
   const auto query = QueryOf(location);
   EXPECT_EQ(query.at("response_type"), "code");
   EXPECT_EQ(query.at("redirect_uri"), hub_issuer_ + "/api/v1/authorize/callback");
@@ -268,7 +296,7 @@ TEST_F(Connector, ACustomerConsentsAtTheProviderAndTheAppReadsOnlyTheSharedAccou
   const std::string next(listed.at("links").at("next").at("href").as_string());
   EXPECT_TRUE(next.starts_with(hub_issuer_ + "/api/fdx/5/accounts/" + all[0] + "/transactions"))
       << next;
-  EXPECT_EQ(transactions.body.find(Issuer()), std::string::npos) << transactions.body;
+  EXPECT_EQ(transactions.body.find(a_issuer_), std::string::npos) << transactions.body;
   const HttpResponse second = HubFdx(token, TargetOn(hub_issuer_ + "/api/fdx/5", next));
   ASSERT_EQ(second.status, 200) << second.Describe();
 
@@ -286,6 +314,59 @@ TEST_F(Connector, ACustomerConsentsAtTheProviderAndTheAppReadsOnlyTheSharedAccou
   const HttpResponse down = HubFdx(token, "/accounts");
   EXPECT_EQ(down.status, 503) << down.Describe();
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+}
+
+TEST_F(Connector, RevokingTheConnectionAtTheHubRevokesItAtTheProviderToo) {
+  StartHub();
+  const std::string token = HubAccessToken(QueryOf(ConsentThroughHub()).at("code"));
+  ASSERT_EQ(HubFdx(token, "/accounts").status, 200);
+  EXPECT_EQ(HubConnectionsAtA(), std::vector<std::string>{"ACTIVE"});
+  ASSERT_EQ(
+      HubSend({"DELETE", "/api/v1/revoke", {{"Authorization", "Bearer " + token}}, ""}).status,
+      204);
+  EXPECT_EQ(HubFdx(token, "/accounts").status, 401);  // 602 at once at the hub
+  // The hub's housekeeping revokes it at A within its period (5 s).
+  EXPECT_TRUE(Eventually([&] { return HubConnectionsAtA() == std::vector<std::string>{"REVOKED"}; },
+                         std::chrono::seconds(15)));
+}
+
+TEST_F(Connector, TheHubAnswers503WhileTheProviderIsDownAndRecoversByItself) {
+  StartHub();
+  const std::string token = HubAccessToken(QueryOf(ConsentThroughHub()).at("code"));
+  ASSERT_EQ(HubFdx(token, "/accounts").status, 200);
+  const std::string listen = server().host() + ":" + std::to_string(server().port());
+  StopServer();
+  for (int i = 0; i < 3; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    const HttpResponse down = HubFdx(token, "/accounts");
+    EXPECT_EQ(down.status, 503) << down.Describe();
+    EXPECT_EQ(ParseJsonObject(down.body).at("code").as_int64(), 503) << down.body;
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  }
+  StartServer({"--listen", listen});  // A again, at the address the hub knows
+  const HttpResponse back = HubFdx(token, "/accounts");
+  EXPECT_EQ(back.status, 200) << back.Describe();
+}
+
+TEST_F(Connector, OverHttpsTheHubVerifiesTheProvidersCertificate) {
+  StartHub(Tls::kTrusted);
+  const auto query = QueryOf(ConsentThroughHub());
+  ASSERT_EQ(query.count("code"), 1u) << "no code";
+  const std::string token = HubAccessToken(query.at("code"));
+  const HttpResponse accounts = HubFdx(token, "/accounts");
+  EXPECT_EQ(accounts.status, 200) << accounts.Describe();
+  EXPECT_EQ(accounts.body.find(a_issuer_), std::string::npos) << accounts.body;
+}
+
+TEST_F(Connector, AProviderWhoseCertificateIsNotTrustedIsUnavailableToTheApp) {
+  StartHub(Tls::kUntrusted);
+  Browser at_hub;
+  const HttpResponse sent = HubBrowserGet(at_hub, HubAuthorize());
+  ASSERT_EQ(sent.status, 302) << sent.Describe();
+  const std::string location = sent.Header("Location").value_or("");
+  ASSERT_TRUE(location.starts_with(std::string(kCallback) + "?")) << location;
+  EXPECT_EQ(QueryOf(location).at("error"), "temporarily_unavailable");
+  EXPECT_EQ(QueryOf(location).at("state"), "app-state");
 }
 
 TEST_F(Connector, ACustomerWhoDeniesAtTheProviderSendsTheAppAccessDenied) {

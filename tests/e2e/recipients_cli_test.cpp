@@ -12,6 +12,7 @@
 #include <regex>
 
 #include "e2e/obauth_test.hpp"
+#include "e2e/tls_proxy.hpp"
 
 namespace obauth::e2e {
 namespace {
@@ -597,53 +598,11 @@ class RecipientsCliOverHttps : public RecipientsCli {
   void SetUp() override {
     RecipientsCli::SetUp();
     if (HasFatalFailure()) return;
-    dir_ = temp_dir() / "tls";
-    std::filesystem::create_directories(dir_);
-    cert_ = (dir_ / "trusted.pem").string();
-    std::ofstream trusted(cert_);
-    for (const std::string name : {"localhost", "other.example"}) {
-      const CommandResult made = obauth::testing::RunCommand(
-          {OBAUTH_OPENSSL, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-           "-nodes", "-days", "1", "-subj", "/CN=" + name, "-addext", "subjectAltName=DNS:" + name,
-           "-keyout", (dir_ / (name + ".key")).string(), "-out",
-           (dir_ / (name + ".pem")).string()});
-      ASSERT_EQ(made.exit_code, 0) << made.err;
-      std::ifstream in(dir_ / (name + ".pem"));
-      trusted << in.rdbuf();
-    }
-    trusted.close();
-    for (int attempt = 0; attempt < 5 && !nginx_started_; ++attempt) {
-      port_ = FreePort();
-      const std::string d = dir_.string();
-      std::ofstream(dir_ / "nginx.conf")
-          << "worker_processes 1;\npid " << d << "/nginx.pid;\nerror_log " << d
-          << "/error.log warn;\nevents { worker_connections 64; }\nhttp {\n  access_log off;\n"
-          << "  client_body_temp_path " << d << "/client_body;\n  proxy_temp_path " << d
-          << "/proxy;\n  fastcgi_temp_path " << d << "/fastcgi;\n  uwsgi_temp_path " << d
-          << "/uwsgi;\n  scgi_temp_path " << d
-          << "/scgi;\n"
-          // Without SNI a client gets the default server's certificate, for another name.
-          << "  server {\n    listen 127.0.0.1:" << port_ << " ssl default_server;\n"
-          << "    ssl_certificate " << d << "/other.example.pem;\n"
-          << "    ssl_certificate_key " << d << "/other.example.key;\n    return 421;\n  }\n"
-          << "  server {\n    listen 127.0.0.1:" << port_ << " ssl;\n"
-          << "    server_name localhost;\n"
-          << "    ssl_certificate " << d << "/localhost.pem;\n"
-          << "    ssl_certificate_key " << d << "/localhost.key;\n"
-          << "    location / { proxy_pass " << Url() << "; }\n  }\n}\n";
-      const CommandResult started =
-          obauth::testing::RunCommand({OBAUTH_NGINX, "-c", (dir_ / "nginx.conf").string()});
-      nginx_started_ = started.exit_code == 0;
-      if (!nginx_started_) std::cerr << "nginx: " << started.err << std::endl;
-    }
-    ASSERT_TRUE(nginx_started_);
+    proxy_ = std::make_unique<TlsProxy>(temp_dir() / "tls", Url());
   }
 
   void TearDown() override {
-    if (nginx_started_) {
-      obauth::testing::RunCommand(
-          {OBAUTH_NGINX, "-c", (dir_ / "nginx.conf").string(), "-s", "quit"});
-    }
+    proxy_.reset();
     RecipientsCli::TearDown();
   }
 
@@ -653,18 +612,13 @@ class RecipientsCliOverHttps : public RecipientsCli {
     std::vector<std::string> environment = {"OBAUTH_URL=" + url,
                                             "OBAUTH_CLIENT_ID=" + partner_.client_id,
                                             "OBAUTH_CLIENT_SECRET=" + partner_.client_secret};
-    if (trust) environment.push_back("SSL_CERT_FILE=" + cert_);
+    if (trust) environment.push_back("SSL_CERT_FILE=" + proxy_->trusted_file());
     return RunWith(environment, args);
   }
 
-  std::string HttpsUrl(std::string_view host) {
-    return "https://" + std::string(host) + ":" + std::to_string(port_);
-  }
+  std::string HttpsUrl(const std::string& host) { return proxy_->Url(host); }
 
-  std::filesystem::path dir_;
-  std::string cert_;
-  unsigned short port_ = 0;
-  bool nginx_started_ = false;
+  std::unique_ptr<TlsProxy> proxy_;
 };
 
 TEST_F(RecipientsCliOverHttps, ATrustedCertificateForTheHostChosenBySniWorks) {
@@ -700,8 +654,8 @@ TEST_F(RecipientsCliOverHttps, HttpsToAPlainHttpServerSaysItIsNotHttps) {
 
 TEST_F(RecipientsCliOverHttps, PlainHttpToTheTlsPortSaysToCheckTheUrl) {
   const std::vector<std::string> args = {"list"};
-  const std::string err =
-      ExpectFailure(RunAt("http://localhost:" + std::to_string(port_), true, args), 1, args);
+  const std::string err = ExpectFailure(
+      RunAt("http://localhost:" + std::to_string(proxy_->port()), true, args), 1, args);
   EXPECT_NE(err.find("base URL of an obauth server"), std::string::npos) << err;
 }
 

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -218,8 +219,11 @@ CommandResult RunCommand(const std::vector<std::string>& argv, std::chrono::mill
 }
 
 ServerProcess::ServerProcess(ServerOptions options) : options_(std::move(options)) {
-  std::vector<std::string> argv = {options_.binary, "serve", "--listen",
-                                   "127.0.0.1:0",   "--db",  options_.db};
+  std::vector<std::string> argv = {options_.binary, "serve", "--db", options_.db};
+  const auto& extra = options_.extra_args;
+  if (std::find(extra.begin(), extra.end(), "--listen") == extra.end()) {
+    argv.insert(argv.end(), {"--listen", "127.0.0.1:0"});
+  }
   argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
 
   Pipe out;

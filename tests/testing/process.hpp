@@ -43,12 +43,13 @@ struct ServerOptions {
   std::string binary;                      // path of the obauth executable
   std::string db;                          // --db: a SQLite path or a PostgreSQL URL
   std::filesystem::path log_file;          // receives the server's stderr (appended)
-  std::vector<std::string> extra_args;     // appended after --listen and --db
+  std::vector<std::string> extra_args;     // appended after --db (and --listen)
   std::vector<std::string> environment{};  // "NAME=VALUE" added to the inherited environment
   std::chrono::milliseconds start_timeout = std::chrono::seconds(20);
 };
 
-// `obauth serve --listen 127.0.0.1:0 --db DB EXTRA...`, started with posix_spawn. The
+// `obauth serve --db DB --listen 127.0.0.1:0 EXTRA...` (without that --listen when EXTRA names
+// one), started with posix_spawn. The
 // constructor returns once the first stdout line `listening on http://HOST:PORT` has arrived,
 // and throws std::runtime_error (quoting the server log) when the process exits first, stays
 // silent past start_timeout, or prints anything else. The destructor stops a running server

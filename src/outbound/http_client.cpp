@@ -20,6 +20,8 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 #include <cctype>
+#include <optional>
+#include <vector>
 
 namespace obauth::outbound {
 namespace {
@@ -52,25 +54,45 @@ std::string WithHint(std::string message, const std::string& hint) {
   return hint.empty() ? message : message + " " + hint;
 }
 
+// The TLS client context every https exchange shares, made on first use: an OpenSSL SSL_CTX
+// costs ~115 us to make and loading the system's trusted certificates ~21 ms on this machine's
+// CA bundle, far more than a request to a provider nearby. SSL_CERT_FILE and SSL_CERT_DIR are
+// read then, once per process. OpenSSL allows an SSL_CTX to be shared across threads once set up.
+struct TlsClient {
+  TlsClient() : context(asio::ssl::context::tls_client) {
+    context.set_default_verify_paths(load_error);
+    if (!load_error) context.set_verify_mode(asio::ssl::verify_peer, load_error);
+  }
+  asio::ssl::context context;
+  error_code load_error;
+};
+
+Result<asio::ssl::context*> SharedTlsClient() {
+  static TlsClient client;
+  if (client.load_error) {
+    return Unavailable("Cannot load the system's trusted certificates: " +
+                       client.load_error.message());
+  }
+  return &client.context;
+}
+
 // One request and its answer on a new connection, with one deadline for all of it: each step
 // runs the io_context until that step completes, and the deadline's handler closes the socket,
-// which completes whatever step is waiting.
+// which completes whatever step is waiting. The io_context is the calling thread's own, kept
+// between exchanges (it costs file descriptors and system calls to make); a host given as an
+// address is connected to without a lookup (a lookup starts Asio's resolver thread).
 class Exchange {
  public:
-  Exchange(const Url& url, const Limits& limits)
-      : url_(url),
-        limits_(limits),
-        tls_context_(asio::ssl::context::tls_client),
-        stream_(ioc_, tls_context_) {}
+  Exchange(const Url& url, const Limits& limits) : url_(url), limits_(limits) { ioc_.restart(); }
 
   Result<Answer> Run(bh::request<bh::string_body>& request) {
     deadline_.expires_after(limits_.timeout);
     deadline_.async_wait([this](error_code ec) {
       if (ec) return;  // cancelled: the exchange finished in time
       timed_out_ = true;
-      resolver_.cancel();
+      if (resolver_) resolver_->cancel();
       error_code ignored;
-      stream_.next_layer().close(ignored);
+      socket_.close(ignored);
     });
     auto answer = Steps(request);
     deadline_.cancel();
@@ -79,6 +101,11 @@ class Exchange {
   }
 
  private:
+  static asio::io_context& ThreadContext() {
+    static thread_local asio::io_context ioc{1};
+    return ioc;
+  }
+
   void Wait(const bool& done) {
     while (!done && ioc_.run_one() > 0) {
     }
@@ -97,25 +124,43 @@ class Exchange {
     return Unavailable(WithHint(std::move(message), limits_.unreachable_hint));
   }
 
-  Result<Answer> Steps(bh::request<bh::string_body>& request) {
+  Result<std::vector<tcp::endpoint>> Endpoints() {
+    std::vector<tcp::endpoint> endpoints;
+    error_code ec;
+    const auto address = asio::ip::make_address(url_.host, ec);
+    if (!ec) {
+      endpoints.emplace_back(address, static_cast<unsigned short>(std::stoul(url_.port)));
+      return endpoints;
+    }
     bool done = false;
     error_code result;
-    tcp::resolver::results_type endpoints;
-    resolver_.async_resolve(url_.host, url_.port,
-                            [&](error_code ec, tcp::resolver::results_type found) {
-                              result = ec;
-                              endpoints = std::move(found);
-                              done = true;
-                            });
+    resolver_.emplace(ioc_);
+    resolver_->async_resolve(url_.host, url_.port,
+                             [&](error_code e, const tcp::resolver::results_type& found) {
+                               result = e;
+                               for (const auto& entry : found)
+                                 endpoints.push_back(entry.endpoint());
+                               done = true;
+                             });
     Wait(done);
     if (timed_out_) return TimedOut("resolving " + url_.host);
     if (result) {
       return Unreachable("Cannot resolve the host " + url_.host + " of " + url_.text + ": " +
                          result.message() + ".");
     }
+    return endpoints;
+  }
 
-    done = false;
-    asio::async_connect(stream_.next_layer(), endpoints, [&](error_code ec, const tcp::endpoint&) {
+  Result<Answer> Steps(bh::request<bh::string_body>& request) {
+    asio::ssl::context* tls = nullptr;
+    if (url_.tls) {
+      OBAUTH_TRY(shared, SharedTlsClient());
+      tls = shared;
+    }
+    OBAUTH_TRY(endpoints, Endpoints());
+    bool done = false;
+    error_code result;
+    asio::async_connect(socket_, endpoints, [&](error_code ec, const tcp::endpoint&) {
       result = ec;
       done = true;
     });
@@ -123,22 +168,14 @@ class Exchange {
     if (timed_out_) return TimedOut("connecting");
     if (result)
       return Unreachable("Cannot connect to " + url_.text + ": " + result.message() + ".");
-
-    if (url_.tls) {
-      if (auto r = Handshake(); !r) return r.error();
-      return WriteAndRead(stream_, request);
-    }
-    return WriteAndRead(stream_.next_layer(), request);
+    if (!tls) return WriteAndRead(socket_, request);
+    asio::ssl::stream<tcp::socket&> stream(socket_, *tls);
+    if (auto r = Handshake(stream); !r) return r.error();
+    return WriteAndRead(stream, request);
   }
 
-  Result<void> Handshake() {
-    error_code ec;
-    tls_context_.set_default_verify_paths(ec);
-    if (ec) return Unavailable("Cannot load the system's trusted certificates: " + ec.message());
-    // The stream's SSL object copied the context's settings when it was made: set its own.
-    stream_.set_verify_mode(asio::ssl::verify_peer, ec);
-    if (ec) return Unavailable("Cannot enable certificate verification: " + ec.message());
-    SSL* ssl = stream_.native_handle();
+  Result<void> Handshake(asio::ssl::stream<tcp::socket&>& stream) {
+    SSL* ssl = stream.native_handle();
     // OpenSSL checks the name (or address) against the certificate during the handshake, and
     // reports a mismatch as a verification error with its own reason.
     if (IsIpLiteral(url_.host)) {
@@ -154,7 +191,7 @@ class Exchange {
     }
     bool done = false;
     error_code result;
-    stream_.async_handshake(asio::ssl::stream_base::client, [&](error_code e) {
+    stream.async_handshake(asio::ssl::stream_base::client, [&](error_code e) {
       result = e;
       done = true;
     });
@@ -219,10 +256,9 @@ class Exchange {
 
   const Url& url_;
   const Limits& limits_;
-  asio::io_context ioc_;
-  asio::ssl::context tls_context_;
-  asio::ssl::stream<tcp::socket> stream_;
-  tcp::resolver resolver_{ioc_};
+  asio::io_context& ioc_ = ThreadContext();
+  tcp::socket socket_{ioc_};
+  std::optional<tcp::resolver> resolver_;
   asio::steady_timer deadline_{ioc_};
   bool timed_out_ = false;
 };

@@ -129,7 +129,11 @@ class DataService {
   const Clock& clock_;
   mutable ConnectionRateLimiter limiter_;
   const consent::Upstream* upstream_;
+  // The lock of a connection's refresh, shared by those waiting for it (refresh_gates_ holds an
+  // entry while anyone does).
+  std::shared_ptr<std::mutex> RefreshGate(const std::string& connection_id) const;
   mutable std::mutex refresh_mu_;
+  mutable std::unordered_map<std::string, std::weak_ptr<std::mutex>> refresh_gates_;
   mutable std::mutex mu_;
   mutable std::unordered_map<std::int64_t, CachedConnector> connectors_;
   mutable std::unordered_map<std::string, std::shared_ptr<const Holdings>> holdings_;

@@ -36,20 +36,39 @@ Result<consent::UpstreamTokens> DataService::FreshTokens(const store::Connection
   if (!connection.upstream) return Revoked("connection without provider tokens");
   OBAUTH_TRY(tokens, upstream_->Open(provider_id, *connection.upstream));
   if (!force && !upstream_->Expiring(tokens, kRefreshMarginSeconds)) return tokens;
-  // One refresh at a time in this instance; a request that waited finds the new tokens.
+  // One refresh of a connection at a time in this instance (a request that waited finds the new
+  // tokens); other connections' refreshes, to this provider or a slower one, do not wait.
+  const std::shared_ptr<std::mutex> gate = RefreshGate(connection.connection_id);
+  Result<consent::UpstreamTokens> out = [&]() -> Result<consent::UpstreamTokens> {
+    std::lock_guard lock(*gate);
+    auto current = connections_.GetConnection(connection.connection_id);
+    if (!current) return current.error();
+    if (!current->upstream) return Revoked("connection without provider tokens");
+    if (*current->upstream != *connection.upstream) {
+      return upstream_->Open(provider_id, *current->upstream);
+    }
+    OBAUTH_TRY(fresh, upstream_->Refresh(provider_id, connector, tokens));
+    OBAUTH_TRY(sealed, upstream_->Seal(provider_id, fresh));
+    if (auto stored = connections_.SetUpstream(connection.connection_id, sealed); !stored) {
+      return stored.error();
+    }
+    return fresh;
+  }();
   std::lock_guard lock(refresh_mu_);
-  auto current = connections_.GetConnection(connection.connection_id);
-  if (!current) return current.error();
-  if (!current->upstream) return Revoked("connection without provider tokens");
-  if (*current->upstream != *connection.upstream) {
-    return upstream_->Open(provider_id, *current->upstream);
+  // The gates are handed out under refresh_mu_ only: no one else holding this one, it can go.
+  if (gate.use_count() == 1) refresh_gates_.erase(connection.connection_id);
+  return out;
+}
+
+std::shared_ptr<std::mutex> DataService::RefreshGate(const std::string& connection_id) const {
+  std::lock_guard lock(refresh_mu_);
+  auto& weak = refresh_gates_[connection_id];
+  auto gate = weak.lock();
+  if (!gate) {
+    gate = std::make_shared<std::mutex>();
+    weak = gate;
   }
-  OBAUTH_TRY(fresh, upstream_->Refresh(provider_id, connector, tokens));
-  OBAUTH_TRY(sealed, upstream_->Seal(provider_id, fresh));
-  if (auto stored = connections_.SetUpstream(connection.connection_id, sealed); !stored) {
-    return stored.error();
-  }
-  return fresh;
+  return gate;
 }
 
 Result<DataResponse> DataService::Forward(const DataRequest& request,

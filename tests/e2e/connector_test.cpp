@@ -6,10 +6,12 @@
 // customer's data through B.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "consent_test.hpp"
 #include "e2e/tls_proxy.hpp"
@@ -314,6 +316,46 @@ TEST_F(Connector, ACustomerConsentsAtTheProviderAndTheAppReadsOnlyTheSharedAccou
   const HttpResponse down = HubFdx(token, "/accounts");
   EXPECT_EQ(down.status, 503) << down.Describe();
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+}
+
+TEST_F(Connector, TheHubRefreshesTheProvidersShortLivedTokensAndReadsAtOnceAllSucceed) {
+  StartHub();
+  // A's access tokens now live 20 s, less than the hub's 30 s margin: each read through the hub
+  // refreshes the connection's provider tokens first (one refresh at a time per connection).
+  const std::string listen = server().host() + ":" + std::to_string(server().port());
+  StopServer();
+  StartServer({"--listen", listen, "--token-ttl", "20"});
+  const std::string token = HubAccessToken(QueryOf(ConsentThroughHub()).at("code"));
+  for (int i = 0; i < 3; ++i) {
+    const HttpResponse read = HubFdx(token, "/accounts");
+    ASSERT_EQ(read.status, 200) << read.Describe();
+  }
+  constexpr int kAtOnce = 8;
+  std::atomic<int> ok = 0;
+  std::vector<std::thread> readers;
+  for (int i = 0; i < kAtOnce; ++i) {
+    readers.emplace_back([&] {
+      if (HubFdx(token, "/accounts").status == 200) ++ok;
+    });
+  }
+  for (auto& r : readers) r.join();
+  EXPECT_EQ(ok, kAtOnce);
+  // A issued the hub tokens for the code, then for each refresh: at least one per sequential
+  // read and one for the burst, at most one per read.
+  const std::string issued = "note=issued to " + hub_at_a_;
+  const auto count = [&] {
+    std::ifstream log(server_logs().back());
+    int n = 0;
+    for (std::string line; std::getline(log, line);) {
+      if (line.find("route=/api/v1/token status=200") != std::string::npos &&
+          line.find(issued) != std::string::npos) {
+        ++n;
+      }
+    }
+    return n;
+  };
+  EXPECT_TRUE(Eventually([&] { return count() >= 1 + 3 + 1; }, std::chrono::seconds(5))) << count();
+  EXPECT_LE(count(), 1 + 3 + kAtOnce);
 }
 
 TEST_F(Connector, RevokingTheConnectionAtTheHubRevokesItAtTheProviderToo) {

@@ -68,6 +68,23 @@ speed() {  # ECDSA P-256 signatures per second on the server core
     awk '/bits ecdsa \(nistp256\) / { print $(NF - 1) }' | tee -a "$TMP/speed" >&2
 }
 
+# start BINARY DB NAME: `serve` on DB pinned to the server core, on a free port; sets
+# STARTED_PID and STARTED_URL
+start() {
+  local i
+  taskset -c "$SERVER_CPU" "$1" serve --listen 127.0.0.1:0 --db "$2" --threads 1 \
+    --token-ttl 3600 > "$TMP/$3-stdout" 2> "$TMP/$3-stderr" &
+  STARTED_PID=$!
+  PIDS+=("$STARTED_PID")
+  STARTED_URL=""
+  for i in $(seq 1 100); do
+    STARTED_URL=$(sed -n '1s#^listening on \(http://.*\)$#\1#p' "$TMP/$3-stdout")
+    [ -n "$STARTED_URL" ] && return 0
+    sleep 0.1
+  done
+  log "$1 did not start"; cat "$TMP/$3-stderr" >&2; exit 1
+}
+
 # nginx: the peers' config on a port of our own
 port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 mkdir -p "$TMP/nginx"
@@ -83,17 +100,8 @@ nginx_worker=$(pgrep -P "${PIDS[0]}" | head -1)
 db=$TMP/obauth.db
 partner=$("$BIN" partner create --create --db "$db" --name "Quick Partner")
 "$BIN" providers import --db "$db" "$ROOT/examples/providers.json" > /dev/null
-taskset -c "$SERVER_CPU" "$BIN" serve --listen 127.0.0.1:0 --db "$db" --threads 1 \
-  --token-ttl 3600 > "$TMP/stdout" 2> "$TMP/stderr" &
-pid=$!
-PIDS+=("$pid")
-url=""
-for _ in $(seq 1 100); do
-  url=$(sed -n '1s#^listening on \(http://.*\)$#\1#p' "$TMP/stdout")
-  [ -n "$url" ] && break
-  sleep 0.1
-done
-[ -n "$url" ] || { log "obauth did not start"; cat "$TMP/stderr" >&2; exit 1; }
+start "$BIN" "$db" obauth
+pid=$STARTED_PID url=$STARTED_URL
 token=$(curl -s -u "$(jq -r .client_id <<<"$partner"):$(jq -r .client_secret <<<"$partner")" \
   -d grant_type=client_credentials -d scope=client:admin "$url/api/v1/token" | jq -r .access_token)
 recipient=$(curl -s -X POST "$url/api/v1/recipients" -H "Authorization: Bearer $token" \
@@ -122,17 +130,8 @@ if [ -n "${BASE:-}" ]; then
   python3 -c 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).backup(sqlite3.connect(sys.argv[2]))' \
     "$db" "$TMP/base.db"
   cp "$db.key" "$TMP/base.db.key"
-  taskset -c "$SERVER_CPU" "$BASE" serve --listen 127.0.0.1:0 --db "$TMP/base.db" --threads 1 \
-    --token-ttl 3600 > "$TMP/base-stdout" 2> "$TMP/base-stderr" &
-  base_pid=$!
-  PIDS+=("$base_pid")
-  base_url=""
-  for _ in $(seq 1 100); do
-    base_url=$(sed -n '1s#^listening on \(http://.*\)$#\1#p' "$TMP/base-stdout")
-    [ -n "$base_url" ] && break
-    sleep 0.1
-  done
-  [ -n "$base_url" ] || { log "$BASE did not start"; cat "$TMP/base-stderr" >&2; exit 1; }
+  start "$BASE" "$TMP/base.db" base
+  base_pid=$STARTED_PID base_url=$STARTED_URL
 fi
 
 speed

@@ -362,7 +362,8 @@ class Session : public std::enable_shared_from_this<Session> {
     thread_.unsent.push_back(shared_from_this());
   }
 
- public:
+  // The write itself, by SendUnsent once the pass is over.
+  friend void SendUnsent(IoThread& thread);
   void Send() {
     const std::array<asio::const_buffer, 3> buffers{
         asio::buffer(out_), asio::buffer(body_.data(), body_.size()),
@@ -372,7 +373,6 @@ class Session : public std::enable_shared_from_this<Session> {
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnWrite(ec); });
   }
 
- private:
   // A streamed body's next piece, made on a worker (it may read the database), written here.
   void NextPiece() {
     asio::post(server_->workers, [self = shared_from_this(),

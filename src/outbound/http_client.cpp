@@ -38,12 +38,6 @@ Error Unavailable(std::string message) {
   return MakeError(ErrorCode::kUnavailable, std::move(message));
 }
 
-bool IsIpLiteral(const std::string& host) {
-  error_code ec;
-  (void)asio::ip::make_address(host, ec);
-  return !ec;
-}
-
 std::string HostHeader(const Url& url) {
   std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
   const bool default_port = url.port == (url.tls ? "443" : "80");
@@ -83,7 +77,12 @@ Result<asio::ssl::context*> SharedTlsClient() {
 // address is connected to without a lookup (a lookup starts Asio's resolver thread).
 class Exchange {
  public:
-  Exchange(const Url& url, const Limits& limits) : url_(url), limits_(limits) { ioc_.restart(); }
+  Exchange(const Url& url, const Limits& limits) : url_(url), limits_(limits) {
+    ioc_.restart();
+    error_code ec;
+    const auto address = asio::ip::make_address(url_.host, ec);
+    if (!ec) address_ = address;
+  }
 
   Result<Answer> Run(bh::request<bh::string_body>& request) {
     deadline_.expires_after(limits_.timeout);
@@ -126,10 +125,8 @@ class Exchange {
 
   Result<std::vector<tcp::endpoint>> Endpoints() {
     std::vector<tcp::endpoint> endpoints;
-    error_code ec;
-    const auto address = asio::ip::make_address(url_.host, ec);
-    if (!ec) {
-      endpoints.emplace_back(address, static_cast<unsigned short>(std::stoul(url_.port)));
+    if (address_) {
+      endpoints.emplace_back(*address_, static_cast<unsigned short>(std::stoul(url_.port)));
       return endpoints;
     }
     bool done = false;
@@ -178,7 +175,7 @@ class Exchange {
     SSL* ssl = stream.native_handle();
     // OpenSSL checks the name (or address) against the certificate during the handshake, and
     // reports a mismatch as a verification error with its own reason.
-    if (IsIpLiteral(url_.host)) {
+    if (address_) {
       if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), url_.host.c_str()) != 1) {
         return Unavailable("Cannot check the certificate of " + url_.text);
       }
@@ -256,6 +253,7 @@ class Exchange {
 
   const Url& url_;
   const Limits& limits_;
+  std::optional<asio::ip::address> address_;  // the host, when it is an address
   asio::io_context& ioc_ = ThreadContext();
   tcp::socket socket_{ioc_};
   std::optional<tcp::resolver> resolver_;

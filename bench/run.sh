@@ -545,7 +545,7 @@ print_table() {
     $2 == 1 && $1 == "obauth-hub-fdx-accounts" { h = $4 }
     END { if (d != "" && h != "") printf "\nThrough the hub, GET /api/fdx/5/accounts at 1 connection: p50 %.3f ms vs %.3f ms direct, %.3f ms added (target <= 1 ms).\n", h / 1000, d / 1000, (h - d) / 1000 }' "$OUT/rows.tsv"
   # The signing bound of the issue, with this run's nginx figure and core speed.
-  awk -F'\t' -v conns="$CONNS" 'FNR == NR { if ($2 == conns) c32[$1] = $3; if ($1 == "nginx-static" && $2 == conns) ng = $3; next }
+  awk -F'\t' -v conns="$CONNS" 'FNR == NR { if ($2 == conns) rate[$1] = $3; if ($1 == "nginx-static" && $2 == conns) ng = $3; next }
     /bits EdDSA \(Ed25519\) / { k = split($0, f, " "); ed += f[k - 1]; n++ }
     /bits ecdsa \(nistp256\) / { k = split($0, f, " "); es += f[k - 1] }
     /bits EdDSA \(Ed25519\) / { k = split($0, f, " "); if (lo == "" || f[k - 1] < lo) lo = f[k - 1]; if (f[k - 1] > hi) hi = f[k - 1] }
@@ -557,8 +557,8 @@ print_table() {
       # Issue 21: the token path against the ES256 bound and against oidc-provider.
       bound = 1 / (1 / ng + 1 / es)
       printf "Issue 21 at c%s: of the ES256 bound, token (Basic) %.3f, token (post) %.3f, refresh grant %.3f (target for tokens >= 0.65)", conns,
-        c32["obauth-token-basic"] / bound, c32["obauth-token-post"] / bound, c32["obauth-refresh"] / bound
-      if (c32["oidc-provider-es256-basic"] > 0) printf "; token (Basic) %.2fx oidc-provider ES256 (target >= 6)", c32["obauth-token-basic"] / c32["oidc-provider-es256-basic"]
+        rate["obauth-token-basic"] / bound, rate["obauth-token-post"] / bound, rate["obauth-refresh"] / bound
+      if (rate["oidc-provider-es256-basic"] > 0) printf "; token (Basic) %.2fx oidc-provider ES256 (target >= 6)", rate["obauth-token-basic"] / rate["oidc-provider-es256-basic"]
       printf ".\n" } }' \
     "$OUT/rows.tsv" "$OUT"/openssl-speed-*.txt
 }
